@@ -1,0 +1,43 @@
+//===- ShapeUtils.cpp - parsing shapes given on command lines -------------===//
+
+#include "tlc/Transforms/ShapeUtils.h"
+
+#include "mlir/IR/BuiltinTypeInterfaces.h"
+
+using namespace mlir;
+using namespace mlir::tl;
+
+llvm::Expected<SmallVector<int64_t>> mlir::tl::parseShape(StringRef text) {
+  SmallVector<int64_t> dims;
+  SmallVector<StringRef> parts;
+  text.split(parts, 'x');
+  for (StringRef part : parts) {
+    part = part.trim();
+    int64_t dim;
+    if (part == "?") {
+      dims.push_back(ShapedType::kDynamic);
+    } else if (part.getAsInteger(10, dim) || dim <= 0) {
+      return llvm::createStringError(
+          llvm::inconvertibleErrorCode(),
+          "invalid shape '%s': expected dims like 1x3x224x224 (positive "
+          "integers or ?)",
+          text.str().c_str());
+    } else {
+      dims.push_back(dim);
+    }
+  }
+  return dims;
+}
+
+llvm::Expected<NamedShape> mlir::tl::parseNamedShape(StringRef text) {
+  auto [name, shape] = text.rsplit('=');
+  if (name.empty() || shape.empty() || !text.contains('='))
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "invalid input shape '%s': expected "
+                                   "NAME=1x3x224x224",
+                                   text.str().c_str());
+  auto dims = parseShape(shape);
+  if (!dims)
+    return dims.takeError();
+  return NamedShape{name.str(), std::move(*dims)};
+}

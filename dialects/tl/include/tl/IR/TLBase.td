@@ -1,0 +1,41 @@
+//===- TLBase.td - the tl dialect and its type constraints -*- tablegen -*-===//
+//
+// tl is the layer-level dialect of tlc: CNN layers on ranked tensors with
+// static or dynamic dims. Every op infers its result type from its operands
+// and attributes (InferTypeOpInterface), so importers and passes never guess.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TL_IR_TLBASE_TD
+#define TL_IR_TLBASE_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
+
+def TL_Dialect : Dialect {
+  let name = "tl";
+  let cppNamespace = "::mlir::tl";
+  let summary = "Layer-level ops for frozen-backbone transfer learning";
+  let description = [{
+    Ops at the level of CNN layers (conv, fully connected, pools, the
+    activations CNNs use, ...). Frozen weights are `tl.constant` ops whose
+    value is usually a `dense_resource` blob; the parameters of a new head
+    carry the `trainable` unit attribute, and nothing else is trainable.
+  }];
+  // Inherent attributes live in the attribute dictionary so that importers
+  // and passes can build ops generically from a NamedAttrList.
+  let usePropertiesForAttributes = 0;
+  let useDefaultAttributePrinterParser = 1;
+  let hasConstantMaterializer = 1;
+}
+
+class TL_Op<string mnemonic, list<Trait> traits = []>
+    : Op<TL_Dialect, mnemonic, traits>;
+
+/// Element types the compute ops accept.
+def TL_Float : AnyTypeOf<[F16, BF16, F32, F64]>;
+def TL_FloatTensor : RankedTensorOf<[F16, BF16, F32, F64]>;
+/// Data-movement ops (reshape, concat, slice, ...) take any ranked tensor.
+def TL_AnyTensor : RankedTensorOf<[AnyType]>;
+
+#endif // TL_IR_TLBASE_TD

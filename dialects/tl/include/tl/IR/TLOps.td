@@ -1,0 +1,358 @@
+//===- TLOps.td - the ops of the tl dialect ----------------*- tablegen -*-===//
+//
+// Conventions shared by every op:
+//  * Layouts are ONNX's: activations NC[D]HW, conv weights O(I/groups)[K]HW,
+//    fc weights [out, in] (PyTorch's nn.Linear).
+//  * Spatial attributes (`strides`, `dilations`, `kernel_shape`) have one
+//    entry per spatial dim; `pads` has two: all begins, then all ends.
+//  * Result types are inferred (InferTypeOpInterface); the verifier rejects a
+//    stated result type that differs from the inferred one.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TL_IR_TLOPS_TD
+#define TL_IR_TLOPS_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "tl/IR/TLBase.td"
+include "tl/IR/TLEnums.td"
+
+/// Every tl op is pure and infers its result types.
+class TL_InferredOp<string mnemonic, list<Trait> traits = []>
+    : TL_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor])>;
+
+/// Ops whose result type is their operand's: ODS derives the inference, and
+/// attribute checks live in the op's verifier.
+class TL_SameTypeOp<string mnemonic, list<Trait> traits = []>
+    : TL_Op<mnemonic, !listconcat(traits,
+        [Pure, SameOperandsAndResultType, InferTypeOpInterface])>;
+
+//===----------------------------------------------------------------------===//
+// Constants and parameters
+//===----------------------------------------------------------------------===//
+
+def TL_ConstantOp : TL_InferredOp<"constant", [ConstantLike]> {
+  let summary = "a frozen weight, or a trainable parameter of a head";
+  let description = [{
+    Large values are `dense_resource` blobs rather than uniqued dense
+    attributes. The `trainable` unit attribute marks the parameters of a head
+    attached for transfer learning; every other constant is frozen.
+  }];
+  let arguments = (ins ElementsAttr:$value, UnitAttr:$trainable);
+  let results = (outs TL_AnyTensor:$output);
+  let assemblyFormat = "(`trainable` $trainable^)? attr-dict $value";
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Parametric layers
+//===----------------------------------------------------------------------===//
+
+/// Post-ops a fused conv/fc applies, in this order:
+///   out = activation(op(input) + bias + residual)
+/// `act_alpha`/`act_beta` parametrize the activation: clip(min=alpha,
+/// max=beta), hard_sigmoid(alpha, beta), leaky_relu(alpha), gelu(alpha != 0
+/// selects the tanh approximation).
+defvar TL_PostOpAttrs = (ins
+    DefaultValuedAttr<TL_ActivationAttr, "::mlir::tl::Activation::none">:$activation,
+    DefaultValuedAttr<F32Attr, "0.0f">:$act_alpha,
+    DefaultValuedAttr<F32Attr, "0.0f">:$act_beta);
+
+def TL_ConvOp : TL_InferredOp<"conv", [AttrSizedOperandSegments]> {
+  let summary = "N-d convolution (grouped and depthwise) with fused post-ops";
+  let arguments = !con((ins
+    TL_FloatTensor:$input,
+    TL_FloatTensor:$weight,
+    Optional<TL_FloatTensor>:$bias,
+    Optional<TL_FloatTensor>:$residual,
+    DenseI64ArrayAttr:$strides,
+    DenseI64ArrayAttr:$pads,
+    DenseI64ArrayAttr:$dilations,
+    ConfinedAttr<I64Attr, [IntPositive]>:$groups),
+    TL_PostOpAttrs);
+  let results = (outs TL_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`bias` `(` $bias^ `)`)? (`residual` `(` $residual^ `)`)?
+    attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def TL_FullyConnectedOp : TL_InferredOp<"fc", [AttrSizedOperandSegments]> {
+  let summary = "fully connected layer: input[N,K] x weight[M,K]^T (+ bias[M])";
+  let arguments = !con((ins
+    TL_FloatTensor:$input,
+    TL_FloatTensor:$weight,
+    Optional<TL_FloatTensor>:$bias,
+    Optional<TL_FloatTensor>:$residual),
+    TL_PostOpAttrs);
+  let results = (outs TL_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`bias` `(` $bias^ `)`)? (`residual` `(` $residual^ `)`)?
+    attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def TL_MatMulOp : TL_InferredOp<"matmul"> {
+  let summary = "matrix product with numpy broadcasting of batch dims";
+  let arguments = (ins TL_FloatTensor:$lhs, TL_FloatTensor:$rhs);
+  let results = (outs TL_FloatTensor:$output);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+def TL_BatchNormOp : TL_InferredOp<"batch_norm"> {
+  let summary = "inference batch normalization over dim 1";
+  let arguments = (ins TL_FloatTensor:$input, TL_FloatTensor:$scale,
+                       TL_FloatTensor:$bias, TL_FloatTensor:$mean,
+                       TL_FloatTensor:$variance, F32Attr:$epsilon);
+  let results = (outs TL_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $bias `,` $mean `,` $variance attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+def TL_LayerNormOp : TL_InferredOp<"layer_norm"> {
+  let summary = "layer normalization over the dims from `axis` on";
+  let arguments = (ins TL_FloatTensor:$input, TL_FloatTensor:$scale,
+                       Optional<TL_FloatTensor>:$bias, I64Attr:$axis,
+                       F32Attr:$epsilon);
+  let results = (outs TL_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scale (`bias` `(` $bias^ `)`)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+class TL_UnaryOp<string mnemonic, string doc, dag attrs = (ins)>
+    : TL_SameTypeOp<mnemonic> {
+  let summary = doc;
+  let arguments = !con((ins TL_FloatTensor:$input), attrs);
+  let results = (outs TL_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def TL_ReluOp : TL_UnaryOp<"relu", "max(x, 0)">;
+def TL_SigmoidOp : TL_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
+def TL_TanhOp : TL_UnaryOp<"tanh", "hyperbolic tangent">;
+def TL_HardSwishOp : TL_UnaryOp<"hard_swish", "x * relu6(x + 3) / 6">;
+def TL_SiluOp : TL_UnaryOp<"silu", "x * sigmoid(x) (swish)">;
+def TL_SqrtOp : TL_UnaryOp<"sqrt", "square root">;
+def TL_ErfOp : TL_UnaryOp<"erf", "error function">;
+def TL_ExpOp : TL_UnaryOp<"exp", "natural exponential">;
+def TL_LogOp : TL_UnaryOp<"log", "natural logarithm">;
+def TL_NegOp : TL_UnaryOp<"neg", "-x">;
+def TL_AbsOp : TL_UnaryOp<"abs", "|x|">;
+def TL_ReciprocalOp : TL_UnaryOp<"reciprocal", "1 / x">;
+def TL_ClipOp : TL_UnaryOp<"clip", "min(max(x, min), max); relu6 is clip(0, 6)",
+    (ins F32Attr:$min, F32Attr:$max)> {
+  let hasVerifier = 1;
+}
+def TL_HardSigmoidOp : TL_UnaryOp<"hard_sigmoid",
+    "max(0, min(1, alpha * x + beta))", (ins F32Attr:$alpha, F32Attr:$beta)>;
+def TL_GeluOp : TL_UnaryOp<"gelu", "Gaussian error linear unit",
+    (ins DefaultValuedAttr<BoolAttr, "false">:$approximate)>;
+def TL_LeakyReluOp : TL_UnaryOp<"leaky_relu", "x >= 0 ? x : alpha * x",
+    (ins F32Attr:$alpha)>;
+
+/// Identity and inference-mode dropout: kept in the IR so that cut points
+/// named after them exist; tl-fold-constants removes them.
+def TL_IdentityOp : TL_SameTypeOp<"identity"> {
+  let summary = "returns its input";
+  let arguments = (ins TL_AnyTensor:$input);
+  let results = (outs TL_AnyTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def TL_DropoutOp : TL_SameTypeOp<"dropout"> {
+  let summary = "dropout in inference mode: the identity";
+  let arguments = (ins TL_AnyTensor:$input, F32Attr:$ratio);
+  let results = (outs TL_AnyTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+/// Binary ops broadcast both operands the numpy way.
+class TL_BinaryOp<string mnemonic, string doc>
+    : TL_InferredOp<mnemonic> {
+  let summary = doc;
+  let arguments = (ins TL_FloatTensor:$lhs, TL_FloatTensor:$rhs);
+  let results = (outs TL_FloatTensor:$output);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+def TL_AddOp : TL_BinaryOp<"add", "lhs + rhs">;
+def TL_SubOp : TL_BinaryOp<"sub", "lhs - rhs">;
+def TL_MulOp : TL_BinaryOp<"mul", "lhs * rhs">;
+def TL_DivOp : TL_BinaryOp<"div", "lhs / rhs">;
+def TL_PowOp : TL_BinaryOp<"pow", "lhs ^ rhs">;
+def TL_MaxOp : TL_BinaryOp<"max", "elementwise maximum">;
+def TL_MinOp : TL_BinaryOp<"min", "elementwise minimum">;
+
+def TL_PReluOp : TL_InferredOp<"prelu"> {
+  let summary = "x >= 0 ? x : slope * x, slope broadcast to x";
+  let arguments = (ins TL_FloatTensor:$input, TL_FloatTensor:$slope);
+  let results = (outs TL_FloatTensor:$output);
+  let assemblyFormat = "$input `,` $slope attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling and reductions
+//===----------------------------------------------------------------------===//
+
+def TL_MaxPoolOp : TL_InferredOp<"max_pool"> {
+  let summary = "max pooling over the spatial dims";
+  let arguments = (ins TL_FloatTensor:$input,
+    DenseI64ArrayAttr:$kernel_shape, DenseI64ArrayAttr:$strides,
+    DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$dilations,
+    DefaultValuedAttr<BoolAttr, "false">:$ceil_mode);
+  let results = (outs TL_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def TL_AvgPoolOp : TL_InferredOp<"avg_pool"> {
+  let summary = "average pooling over the spatial dims";
+  let arguments = (ins TL_FloatTensor:$input,
+    DenseI64ArrayAttr:$kernel_shape, DenseI64ArrayAttr:$strides,
+    DenseI64ArrayAttr:$pads,
+    DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
+    DefaultValuedAttr<BoolAttr, "false">:$count_include_pad);
+  let results = (outs TL_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def TL_GlobalAvgPoolOp : TL_InferredOp<"global_avg_pool"> {
+  let summary = "mean over all spatial dims, kept as size-1 dims";
+  let arguments = (ins TL_FloatTensor:$input);
+  let results = (outs TL_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def TL_GlobalMaxPoolOp : TL_InferredOp<"global_max_pool"> {
+  let summary = "max over all spatial dims, kept as size-1 dims";
+  let arguments = (ins TL_FloatTensor:$input);
+  let results = (outs TL_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def TL_ReduceMeanOp : TL_InferredOp<"reduce_mean"> {
+  let summary = "mean over `axes` (all dims when empty)";
+  let arguments = (ins TL_FloatTensor:$input, DenseI64ArrayAttr:$axes,
+                       DefaultValuedAttr<BoolAttr, "true">:$keepdims);
+  let results = (outs TL_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def TL_SoftmaxOp : TL_SameTypeOp<"softmax"> {
+  let summary = "softmax along one axis";
+  let arguments = (ins TL_FloatTensor:$input, I64Attr:$axis);
+  let results = (outs TL_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def TL_LrnOp : TL_SameTypeOp<"lrn"> {
+  let summary = "local response normalization across channels";
+  let arguments = (ins TL_FloatTensor:$input,
+    ConfinedAttr<I64Attr, [IntPositive]>:$size, F32Attr:$alpha, F32Attr:$beta,
+    F32Attr:$bias);
+  let results = (outs TL_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Shape and data movement
+//===----------------------------------------------------------------------===//
+
+def TL_ConcatOp : TL_InferredOp<"concat"> {
+  let summary = "concatenation along `axis`";
+  let arguments = (ins Variadic<TL_AnyTensor>:$inputs, I64Attr:$axis);
+  let results = (outs TL_AnyTensor:$output);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+}
+
+def TL_FlattenOp : TL_InferredOp<"flatten"> {
+  let summary = "collapse dims [0, axis) and [axis, rank) into a 2-D tensor";
+  let arguments = (ins TL_AnyTensor:$input, I64Attr:$axis);
+  let results = (outs TL_AnyTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def TL_ReshapeOp : TL_InferredOp<"reshape"> {
+  let summary = "reshape with ONNX's conventions";
+  let description = [{
+    `shape` gives the result dims: a positive entry is taken as is, 0 copies
+    the input dim at the same index, and at most one -1 is inferred from the
+    element count.
+  }];
+  let arguments = (ins TL_AnyTensor:$input, DenseI64ArrayAttr:$shape);
+  let results = (outs TL_AnyTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def TL_TransposeOp : TL_InferredOp<"transpose"> {
+  let summary = "permutation of dims: result dim i is input dim perm[i]";
+  let arguments = (ins TL_AnyTensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs TL_AnyTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def TL_SqueezeOp : TL_InferredOp<"squeeze"> {
+  let summary = "remove size-1 dims at `axes`";
+  let arguments = (ins TL_AnyTensor:$input, DenseI64ArrayAttr:$axes);
+  let results = (outs TL_AnyTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def TL_UnsqueezeOp : TL_InferredOp<"unsqueeze"> {
+  let summary = "insert size-1 dims at `axes` (indices into the result)";
+  let arguments = (ins TL_AnyTensor:$input, DenseI64ArrayAttr:$axes);
+  let results = (outs TL_AnyTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def TL_SliceOp : TL_InferredOp<"slice"> {
+  let summary = "strided slice with ONNX's clamping rules";
+  let description = [{
+    One entry of `starts`, `ends` and `steps` per entry of `axes`. Negative
+    starts and ends count from the end; out-of-range values are clamped.
+  }];
+  let arguments = (ins TL_AnyTensor:$input, DenseI64ArrayAttr:$starts,
+                       DenseI64ArrayAttr:$ends, DenseI64ArrayAttr:$axes,
+                       DenseI64ArrayAttr:$steps);
+  let results = (outs TL_AnyTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def TL_PadOp : TL_InferredOp<"pad"> {
+  let summary = "pad every dim: `pads` holds all begins, then all ends";
+  let arguments = (ins TL_AnyTensor:$input, DenseI64ArrayAttr:$pads,
+    DefaultValuedAttr<TL_PadModeAttr, "::mlir::tl::PadMode::constant">:$mode,
+    DefaultValuedAttr<F32Attr, "0.0f">:$value);
+  let results = (outs TL_AnyTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def TL_ResizeOp : TL_InferredOp<"resize"> {
+  let summary = "resize by `scales` or to `sizes` (exactly one is given)";
+  let arguments = (ins TL_FloatTensor:$input,
+    TL_ResizeModeAttr:$mode,
+    DefaultValuedAttr<TL_CoordinateModeAttr,
+      "::mlir::tl::CoordinateMode::half_pixel">:$coordinate_mode,
+    DefaultValuedAttr<TL_NearestModeAttr,
+      "::mlir::tl::NearestMode::round_prefer_floor">:$nearest_mode,
+    DefaultValuedAttr<F32Attr, "-0.75f">:$cubic_coeff_a,
+    OptionalAttr<DenseF32ArrayAttr>:$scales,
+    OptionalAttr<DenseI64ArrayAttr>:$sizes);
+  let results = (outs TL_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+#endif // TL_IR_TLOPS_TD
