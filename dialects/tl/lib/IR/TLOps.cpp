@@ -34,10 +34,12 @@ LogicalResult DropoutOp::verify() {
 }
 
 LogicalResult SoftmaxOp::verify() {
+  // I64Attr getters are unsigned; axes are signed.
   int64_t rank = getInput().getType().getRank();
-  if (getAxis() < -rank || getAxis() >= rank)
-    return emitOpError("axis ")
-           << getAxis() << " is out of range for rank " << rank;
+  int64_t axis = static_cast<int64_t>(getAxis());
+  if (axis < -rank || axis >= rank)
+    return emitOpError("axis ") << axis << " is out of range for rank "
+                                << rank;
   return success();
 }
 

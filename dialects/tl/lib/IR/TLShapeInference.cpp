@@ -669,26 +669,30 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
       shape.push_back(d);
     }
   }
-  int64_t inCount = product(input.getShape());
-  if (inferred) {
-    SmallVector<int64_t> known(shape);
-    known.erase(known.begin() + *inferred);
-    int64_t rest = product(known);
-    if (!ShapedType::isDynamic(inCount) && !ShapedType::isDynamic(rest)) {
-      if (rest == 0 || inCount % rest != 0)
+  // Dims copied in place (0) appear on both sides and cancel, so a -1 is
+  // computable even when those dims are dynamic (e.g. [0, -1] on [?, 4, 5]).
+  SmallVector<int64_t> inRest, outRest;
+  for (int64_t i = 0; i < input.getRank(); ++i)
+    if (i >= static_cast<int64_t>(target.size()) || target[i] != 0)
+      inRest.push_back(input.getDimSize(i));
+  for (auto [i, d] : llvm::enumerate(target))
+    if (d > 0)
+      outRest.push_back(d);
+  int64_t inCount = product(inRest), outCount = product(outRest);
+  if (!ShapedType::isDynamic(inCount)) {
+    if (inferred) {
+      if (outCount == 0 || inCount % outCount != 0)
         return opError<ReshapeOp>(loc, "cannot reshape ",
                                   shapeStr(input.getShape()), " to ",
                                   listStr(target));
-      shape[*inferred] = inCount / rest;
+      shape[*inferred] = inCount / outCount;
+    } else if (inCount != outCount) {
+      return opError<ReshapeOp>(loc, "cannot reshape ",
+                                shapeStr(input.getShape()), " to ",
+                                listStr(target), ": the element counts "
+                                                 "differ");
     }
   }
-  int64_t outCount = product(shape);
-  if (!ShapedType::isDynamic(inCount) && !ShapedType::isDynamic(outCount) &&
-      inCount != outCount)
-    return opError<ReshapeOp>(loc, "cannot reshape ",
-                              shapeStr(input.getShape()), " (", inCount,
-                              " elements) to ", shapeStr(shape), " (",
-                              outCount, " elements)");
   results.push_back(input.clone(shape));
   return success();
 }

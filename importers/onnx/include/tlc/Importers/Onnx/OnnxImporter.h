@@ -1,0 +1,50 @@
+//===- OnnxImporter.h - ONNX models into the tl dialect ---------*- C++ -*-===//
+//
+// Turns an ONNX ModelProto (opsets 9 to 18) into a module holding one
+// `func.func @main` of tl ops. Graph inputs become arguments and graph
+// outputs results, named by the `tl.name` argument/result attribute; ONNX
+// node names become the ops' locations; initializers become `tl.constant`
+// ops holding `dense_resource` blobs. Shape computations (Shape, Gather,
+// Unsqueeze, Concat, ... feeding Reshape) are evaluated at import time.
+//
+// Every failure is a diagnostic on the context naming the node, its op type
+// and the opset; the importer never asserts on user input.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TLC_IMPORTERS_ONNX_ONNXIMPORTER_H
+#define TLC_IMPORTERS_ONNX_ONNXIMPORTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <string>
+
+namespace tlc::onnx_importer {
+
+/// Lowest and highest default-domain opset the importer accepts.
+inline constexpr int64_t kMinOpset = 9;
+inline constexpr int64_t kMaxOpset = 18;
+
+struct ImportOptions {
+  /// Shapes that replace the declared shapes of graph inputs, by name; a
+  /// given shape must be compatible with the declared one.
+  llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+  /// Name of the function the graph becomes.
+  std::string functionName = "main";
+};
+
+/// Imports the ONNX model at `path` (external data is resolved next to it).
+/// Returns null after emitting diagnostics on `context` on any failure.
+mlir::OwningOpRef<mlir::ModuleOp> importOnnxFile(mlir::MLIRContext &context,
+                                                 llvm::StringRef path,
+                                                 const ImportOptions &options);
+
+/// Op types (default domain) the importer converts at `opset`.
+llvm::SmallVector<std::string> supportedOps(int64_t opset);
+
+} // namespace tlc::onnx_importer
+
+#endif // TLC_IMPORTERS_ONNX_ONNXIMPORTER_H

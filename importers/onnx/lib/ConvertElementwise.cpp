@@ -1,0 +1,316 @@
+//===- ConvertElementwise.cpp - activations and broadcasting binaries -----===//
+
+#include "ImportContext.h"
+
+using namespace mlir;
+using namespace tlc::onnx_importer;
+
+namespace {
+
+template <typename OpT> LogicalResult convertUnary(NodeContext &nc) {
+  auto x = nc.input(0);
+  if (failed(x))
+    return failure();
+  auto y = nc.create<OpT>({*x});
+  if (failed(y))
+    return failure();
+  nc.setOutput(0, *y);
+  return success();
+}
+
+/// Elementwise integer arithmetic on import-time values (numpy broadcasting
+/// of scalars and 1-D tensors), as shape computations need.
+FailureOr<bool> foldIntBinary(NodeContext &nc,
+                              int64_t (*fn)(int64_t, int64_t)) {
+  const SymbolicInts *a = nc.symbolicInput(0);
+  const SymbolicInts *b = nc.symbolicInput(1);
+  if (!a || !b)
+    return false;
+  size_t n = std::max(a->elems.size(), b->elems.size());
+  if ((a->elems.size() != n && a->elems.size() != 1) ||
+      (b->elems.size() != n && b->elems.size() != 1))
+    return nc.fail("integer operands of " + Twine(a->elems.size()) + " and " +
+                   Twine(b->elems.size()) + " elements do not broadcast");
+  SymbolicInts out;
+  out.elemType = a->elemType;
+  out.dims = a->dims.size() >= b->dims.size() ? a->dims : b->dims;
+  for (size_t i = 0; i < n; ++i) {
+    const SymInt &x = a->elems[a->elems.size() == 1 ? 0 : i];
+    const SymInt &y = b->elems[b->elems.size() == 1 ? 0 : i];
+    if (!x.isKnown() || !y.isKnown()) {
+      out.elems.push_back(SymInt::opaque());
+      continue;
+    }
+    if (fn == nullptr || (y.value == 0 && nc.node.op_type() == "Div"))
+      return nc.fail("integer division by zero at import time");
+    out.elems.push_back(SymInt::of(fn(x.value, y.value)));
+  }
+  nc.setOutputSymbolic(0, std::move(out));
+  return true;
+}
+
+template <typename OpT>
+LogicalResult convertBinary(NodeContext &nc,
+                            int64_t (*fn)(int64_t, int64_t)) {
+  auto folded = foldIntBinary(nc, fn);
+  if (failed(folded))
+    return failure();
+  if (*folded)
+    return success();
+  auto a = nc.input(0);
+  auto b = nc.input(1);
+  if (failed(a) || failed(b))
+    return failure();
+  auto y = nc.create<OpT>({*a, *b});
+  if (failed(y))
+    return failure();
+  nc.setOutput(0, *y);
+  return success();
+}
+
+LogicalResult convertAdd(NodeContext &nc) {
+  return convertBinary<tl::AddOp>(nc, [](int64_t a, int64_t b) { return a + b; });
+}
+LogicalResult convertSub(NodeContext &nc) {
+  return convertBinary<tl::SubOp>(nc, [](int64_t a, int64_t b) { return a - b; });
+}
+LogicalResult convertMul(NodeContext &nc) {
+  return convertBinary<tl::MulOp>(nc, [](int64_t a, int64_t b) { return a * b; });
+}
+LogicalResult convertDiv(NodeContext &nc) {
+  // ONNX integer division truncates toward zero, like C++.
+  return convertBinary<tl::DivOp>(
+      nc, [](int64_t a, int64_t b) { return b == 0 ? 0 : a / b; });
+}
+LogicalResult convertPow(NodeContext &nc) {
+  return convertBinary<tl::PowOp>(nc, [](int64_t a, int64_t b) {
+    int64_t r = 1;
+    for (int64_t i = 0; i < b; ++i)
+      r *= a;
+    return r;
+  });
+}
+
+/// Max, Min and Sum take one or more inputs: a left fold of binary ops.
+template <typename OpT> LogicalResult convertVariadic(NodeContext &nc) {
+  if (nc.numInputs() == 0)
+    return nc.fail("needs at least one input");
+  auto acc = nc.input(0);
+  if (failed(acc))
+    return failure();
+  for (size_t i = 1; i < nc.numInputs(); ++i) {
+    auto next = nc.input(i);
+    if (failed(next))
+      return failure();
+    acc = nc.create<OpT>({*acc, *next});
+    if (failed(acc))
+      return failure();
+  }
+  nc.setOutput(0, *acc);
+  return success();
+}
+
+LogicalResult convertPRelu(NodeContext &nc) {
+  auto x = nc.input(0);
+  auto slope = nc.input(1);
+  if (failed(x) || failed(slope))
+    return failure();
+  auto y = nc.create<tl::PReluOp>({*x, *slope});
+  if (failed(y))
+    return failure();
+  nc.setOutput(0, *y);
+  return success();
+}
+
+LogicalResult convertLeakyRelu(NodeContext &nc) {
+  float alpha = nc.getFloat("alpha", 0.01f);
+  auto x = nc.input(0);
+  if (failed(x))
+    return failure();
+  auto y = nc.create<tl::LeakyReluOp>({*x}, {nc.f32("alpha", alpha)});
+  if (failed(y))
+    return failure();
+  nc.setOutput(0, *y);
+  return success();
+}
+
+LogicalResult convertHardSigmoid(NodeContext &nc) {
+  float alpha = nc.getFloat("alpha", 0.2f);
+  float beta = nc.getFloat("beta", 0.5f);
+  auto x = nc.input(0);
+  if (failed(x))
+    return failure();
+  auto y = nc.create<tl::HardSigmoidOp>(
+      {*x}, {nc.f32("alpha", alpha), nc.f32("beta", beta)});
+  if (failed(y))
+    return failure();
+  nc.setOutput(0, *y);
+  return success();
+}
+
+LogicalResult emitClip(NodeContext &nc, float lo, float hi) {
+  auto x = nc.input(0);
+  if (failed(x))
+    return failure();
+  // Clip(0, inf) is ReLU; keeping it as such lets fusion see it.
+  FailureOr<Value> y =
+      lo == 0.0f && std::isinf(hi) && hi > 0
+          ? nc.create<tl::ReluOp>({*x})
+          : nc.create<tl::ClipOp>({*x}, {nc.f32("min", lo), nc.f32("max", hi)});
+  if (failed(y))
+    return failure();
+  nc.setOutput(0, *y);
+  return success();
+}
+
+/// Clip-6: min and max are attributes.
+LogicalResult convertClip6(NodeContext &nc) {
+  return emitClip(nc, nc.getFloat("min", -INFINITY),
+                  nc.getFloat("max", INFINITY));
+}
+
+/// Clip-11+: min and max are optional scalar inputs known at import time.
+LogicalResult convertClip11(NodeContext &nc) {
+  float bounds[2] = {-INFINITY, INFINITY};
+  for (size_t i = 1; i <= 2; ++i) {
+    if (!nc.hasInput(i))
+      continue;
+    auto v = nc.doublesInput(i, i == 1 ? "min" : "max");
+    if (failed(v))
+      return failure();
+    if (v->size() != 1)
+      return nc.fail(Twine(i == 1 ? "min" : "max") + " must be a scalar");
+    bounds[i - 1] = static_cast<float>((*v)[0]);
+  }
+  return emitClip(nc, bounds[0], bounds[1]);
+}
+
+/// Identity keeps a named op in the IR (cut points may name it); integer
+/// values known at import time pass through unchanged.
+LogicalResult convertIdentity(NodeContext &nc) {
+  if (const SymbolicInts *s = nc.symbolicInput(0)) {
+    nc.setOutputSymbolic(0, *s);
+    return success();
+  }
+  return convertUnary<tl::IdentityOp>(nc);
+}
+
+LogicalResult emitDropout(NodeContext &nc, float ratio) {
+  if (nc.hasOutput(1))
+    return nc.fail("the mask output is only produced in training mode, "
+                   "which tlc does not support");
+  auto x = nc.input(0);
+  if (failed(x))
+    return failure();
+  auto y = nc.create<tl::DropoutOp>({*x}, {nc.f32("ratio", ratio)});
+  if (failed(y))
+    return failure();
+  nc.setOutput(0, *y);
+  return success();
+}
+
+LogicalResult convertDropout7(NodeContext &nc) {
+  return emitDropout(nc, nc.getFloat("ratio", 0.5f));
+}
+
+/// Dropout-12+: ratio and training_mode are inputs.
+LogicalResult convertDropout12(NodeContext &nc) {
+  nc.ignoreAttrs({"seed"});
+  float ratio = 0.5f;
+  if (nc.hasInput(1)) {
+    auto r = nc.doublesInput(1, "ratio");
+    if (failed(r))
+      return failure();
+    ratio = static_cast<float>((*r)[0]);
+  }
+  if (nc.hasInput(2)) {
+    auto training = nc.intsInput(2, "training_mode");
+    if (failed(training))
+      return failure();
+    if ((*training)[0] != 0)
+      return nc.fail("training_mode=true is not supported (tl is an "
+                     "inference dialect)");
+  }
+  return emitDropout(nc, ratio);
+}
+
+/// Cast: integer shape values are re-typed at import time; a float tensor
+/// cast to its own type is the identity. Other casts have no tl op.
+LogicalResult convertCast(NodeContext &nc) {
+  int64_t to = nc.getInt("to", 0);
+  nc.ignoreAttrs({"saturate"});
+  if (const SymbolicInts *s = nc.symbolicInput(0)) {
+    if (to == onnx::TensorProto_DataType_INT64 ||
+        to == onnx::TensorProto_DataType_INT32) {
+      SymbolicInts out = *s;
+      out.elemType = static_cast<int32_t>(to);
+      nc.setOutputSymbolic(0, std::move(out));
+      return success();
+    }
+  }
+  if (const HostTensor *t = nc.constantInput(0)) {
+    auto values = t->toDoubles();
+    if (values && to == onnx::TensorProto_DataType_FLOAT) {
+      SmallVector<float> floats(values->begin(), values->end());
+      nc.setOutputConstant(0, HostTensor::fromFloats(floats, t->dims));
+      return success();
+    }
+    if (values && (to == onnx::TensorProto_DataType_INT64 ||
+                   to == onnx::TensorProto_DataType_INT32)) {
+      SmallVector<int64_t> ints;
+      for (double v : *values)
+        ints.push_back(static_cast<int64_t>(v));
+      nc.setOutputConstant(0, HostTensor::fromInts(ints, t->dims, to));
+      return success();
+    }
+  }
+  auto x = nc.input(0);
+  if (failed(x))
+    return failure();
+  Type target = toMlirElementType(nc.ctx(), to);
+  if (!target)
+    return nc.fail("cannot cast to " + elemTypeName(to));
+  auto type = cast<RankedTensorType>(x->getType());
+  if (type.getElementType() != target)
+    return nc.emitError() << "casting a run-time tensor of "
+                          << type.getElementType() << " to "
+                          << elemTypeName(to) << " is not supported";
+  auto y = nc.create<tl::IdentityOp>({*x});
+  if (failed(y))
+    return failure();
+  nc.setOutput(0, *y);
+  return success();
+}
+
+} // namespace
+
+void tlc::onnx_importer::registerElementwiseConverters(ConverterTable &t) {
+  t.add("Relu", 6, convertUnary<tl::ReluOp>);
+  t.add("Sigmoid", 6, convertUnary<tl::SigmoidOp>);
+  t.add("Tanh", 6, convertUnary<tl::TanhOp>);
+  t.add("HardSwish", 14, convertUnary<tl::HardSwishOp>);
+  t.add("Sqrt", 6, convertUnary<tl::SqrtOp>);
+  t.add("Erf", 9, convertUnary<tl::ErfOp>);
+  t.add("Exp", 6, convertUnary<tl::ExpOp>);
+  t.add("Log", 6, convertUnary<tl::LogOp>);
+  t.add("Neg", 6, convertUnary<tl::NegOp>);
+  t.add("Abs", 6, convertUnary<tl::AbsOp>);
+  t.add("Reciprocal", 6, convertUnary<tl::ReciprocalOp>);
+  t.add("LeakyRelu", 6, convertLeakyRelu);
+  t.add("HardSigmoid", 6, convertHardSigmoid);
+  t.add("PRelu", 9, convertPRelu);
+  t.add("Clip", 6, convertClip6);
+  t.add("Clip", 11, convertClip11);
+  t.add("Add", 7, convertAdd);
+  t.add("Sub", 7, convertSub);
+  t.add("Mul", 7, convertMul);
+  t.add("Div", 7, convertDiv);
+  t.add("Pow", 7, convertPow);
+  t.add("Max", 8, convertVariadic<tl::MaxOp>);
+  t.add("Min", 8, convertVariadic<tl::MinOp>);
+  t.add("Sum", 8, convertVariadic<tl::AddOp>);
+  t.add("Identity", 1, convertIdentity);
+  t.add("Dropout", 7, convertDropout7);
+  t.add("Dropout", 12, convertDropout12);
+  t.add("Cast", 9, convertCast);
+}

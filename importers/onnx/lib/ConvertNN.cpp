@@ -1,0 +1,431 @@
+//===- ConvertNN.cpp - conv, fully connected, normalization, pooling ------===//
+
+#include "ImportContext.h"
+
+using namespace mlir;
+using namespace tlc::onnx_importer;
+
+namespace {
+
+/// Explicit pads for conv and pools, resolving `auto_pad` the ONNX way:
+/// SAME_UPPER puts the odd padding at the end, SAME_LOWER at the begin.
+FailureOr<SmallVector<int64_t>>
+resolvePads(NodeContext &nc, RankedTensorType input, ArrayRef<int64_t> kernel,
+            ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations) {
+  size_t spatial = kernel.size();
+  std::string autoPad = nc.getString("auto_pad", "NOTSET");
+  SmallVector<int64_t> pads = nc.getInts("pads");
+  if (autoPad == "NOTSET") {
+    if (pads.empty())
+      pads.assign(2 * spatial, 0);
+    return pads;
+  }
+  if (autoPad == "VALID")
+    return SmallVector<int64_t>(2 * spatial, 0);
+  if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
+    return nc.fail("unsupported auto_pad '" + autoPad + "'");
+  if (strides.size() != spatial || dilations.size() != spatial)
+    return nc.fail("strides and dilations need one entry per spatial dim");
+  pads.assign(2 * spatial, 0);
+  for (size_t i = 0; i < spatial; ++i) {
+    int64_t in = input.getDimSize(i + 2);
+    if (ShapedType::isDynamic(in))
+      return nc.fail("auto_pad=" + autoPad +
+                     " needs static spatial dims; fix them with "
+                     "--input-shape");
+    int64_t out = (in + strides[i] - 1) / strides[i];
+    int64_t total = std::max<int64_t>(
+        0, (out - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 - in);
+    int64_t small = total / 2, large = total - small;
+    pads[i] = autoPad == "SAME_UPPER" ? small : large;
+    pads[i + spatial] = total - pads[i];
+  }
+  return pads;
+}
+
+LogicalResult convertConv(NodeContext &nc) {
+  auto x = nc.input(0);
+  auto w = nc.input(1);
+  if (failed(x) || failed(w))
+    return failure();
+  auto input = cast<RankedTensorType>(x->getType());
+  auto weight = cast<RankedTensorType>(w->getType());
+  if (weight.getRank() < 3)
+    return nc.fail("weight must have rank >= 3, got " +
+                   Twine(weight.getRank()));
+  size_t spatial = weight.getRank() - 2;
+  SmallVector<int64_t> kernel(weight.getShape().drop_front(2));
+  SmallVector<int64_t> declared = nc.getInts("kernel_shape");
+  if (!declared.empty() && declared != ArrayRef<int64_t>(kernel))
+    return nc.fail("kernel_shape does not match the weight's spatial dims");
+  auto strides = nc.getInts("strides", SmallVector<int64_t>(spatial, 1));
+  auto dilations = nc.getInts("dilations", SmallVector<int64_t>(spatial, 1));
+  int64_t groups = nc.getInt("group", 1);
+  auto pads = resolvePads(nc, input, kernel, strides, dilations);
+  if (failed(pads))
+    return failure();
+  SmallVector<Value> operands = {*x, *w};
+  if (nc.hasInput(2)) {
+    auto b = nc.input(2);
+    if (failed(b))
+      return failure();
+    operands.push_back(*b);
+  }
+  auto y = nc.create<tl::ConvOp>(
+      operands,
+      {nc.i64s("strides", strides), nc.i64s("pads", *pads),
+       nc.i64s("dilations", dilations), nc.i64("groups", groups),
+       nc.segments({1, 1, nc.hasInput(2) ? 1 : 0, 0})});
+  if (failed(y))
+    return failure();
+  nc.setOutput(0, *y);
+  return success();
+}
+
+/// A transposed copy of a 2-D host tensor of any element type.
+HostTensor transpose2D(const HostTensor &t) {
+  HostTensor out;
+  out.elemType = t.elemType;
+  out.dims = {t.dims[1], t.dims[0]};
+  size_t size = elementByteSize(t.elemType);
+  out.bytes.resize(t.bytes.size());
+  for (int64_t r = 0; r < t.dims[0]; ++r)
+    for (int64_t c = 0; c < t.dims[1]; ++c)
+      std::memcpy(&out.bytes[(c * t.dims[0] + r) * size],
+                  &t.bytes[(r * t.dims[1] + c) * size], size);
+  return out;
+}
+
+/// Gemm: Y = alpha * A' * B' + beta * C becomes tl.fc with weight [N, K]
+/// (B' transposed), with C as its bias when it is a vector and alpha and
+/// beta are 1, and explicit scaling otherwise.
+LogicalResult convertGemm(NodeContext &nc) {
+  float alpha = nc.getFloat("alpha", 1.0f);
+  float beta = nc.getFloat("beta", 1.0f);
+  bool transA = nc.getInt("transA", 0) != 0;
+  bool transB = nc.getInt("transB", 0) != 0;
+  auto a = nc.input(0);
+  if (failed(a))
+    return failure();
+  if (transA) {
+    a = nc.create<tl::TransposeOp>({*a}, {nc.i64s("perm", {1, 0})});
+    if (failed(a))
+      return failure();
+  }
+  // tl.fc wants the weight as [out, in], which is B when transB is set.
+  FailureOr<Value> w = failure();
+  const HostTensor *constB = nc.constantInput(1);
+  if (!transB && constB && constB->dims.size() == 2) {
+    HostTensor t = transpose2D(*constB);
+    w = nc.create<tl::ConstantOp>(
+        {}, {nc.named("value", t.toAttr(nc.ctx(), nc.node.input(1) + "_t"))});
+  } else {
+    w = nc.input(1);
+    if (succeeded(w) && !transB)
+      w = nc.create<tl::TransposeOp>({*w}, {nc.i64s("perm", {1, 0})});
+  }
+  if (failed(w))
+    return failure();
+  auto wType = cast<RankedTensorType>(w->getType());
+
+  // C as the fc bias: a vector, or [1, N], with no scaling.
+  Value bias;
+  if (nc.hasInput(2) && alpha == 1.0f && beta == 1.0f) {
+    auto c = nc.input(2);
+    if (failed(c))
+      return failure();
+    auto cType = cast<RankedTensorType>(c->getType());
+    int64_t n = wType.getRank() == 2 ? wType.getDimSize(0) : -1;
+    if (cType.getRank() == 1 && cType.getDimSize(0) == n) {
+      bias = *c;
+    } else if (cType.getRank() == 2 && cType.getDimSize(0) == 1 &&
+               cType.getDimSize(1) == n) {
+      auto reshaped = nc.create<tl::ReshapeOp>({*c}, {nc.i64s("shape", {n})});
+      if (failed(reshaped))
+        return failure();
+      bias = *reshaped;
+    }
+  }
+  SmallVector<Value> operands = {*a, *w};
+  if (bias)
+    operands.push_back(bias);
+  auto y = nc.create<tl::FullyConnectedOp>(
+      operands, {nc.segments({1, 1, bias ? 1 : 0, 0})});
+  if (failed(y))
+    return failure();
+  Type elem = cast<RankedTensorType>(y->getType()).getElementType();
+  if (alpha != 1.0f) {
+    y = nc.create<tl::MulOp>({*y, nc.scalar(alpha, elem)});
+    if (failed(y))
+      return failure();
+  }
+  if (nc.hasInput(2) && !bias && beta != 0.0f) {
+    auto c = nc.input(2);
+    if (failed(c))
+      return failure();
+    if (beta != 1.0f) {
+      c = nc.create<tl::MulOp>({*c, nc.scalar(beta, elem)});
+      if (failed(c))
+        return failure();
+    }
+    y = nc.create<tl::AddOp>({*y, *c});
+    if (failed(y))
+      return failure();
+  }
+  nc.setOutput(0, *y);
+  return success();
+}
+
+LogicalResult convertMatMul(NodeContext &nc) {
+  auto a = nc.input(0);
+  auto b = nc.input(1);
+  if (failed(a) || failed(b))
+    return failure();
+  auto y = nc.create<tl::MatMulOp>({*a, *b});
+  if (failed(y))
+    return failure();
+  nc.setOutput(0, *y);
+  return success();
+}
+
+LogicalResult convertBatchNorm(NodeContext &nc) {
+  float epsilon = nc.getFloat("epsilon", 1e-5f);
+  nc.ignoreAttrs({"momentum"});
+  if (nc.getInt("training_mode", 0) != 0 || nc.hasOutput(1) ||
+      nc.hasOutput(2))
+    return nc.fail("training mode (updating running statistics) is not "
+                   "supported; export the model in eval mode");
+  SmallVector<Value> operands;
+  for (size_t i = 0; i < 5; ++i) {
+    auto v = nc.input(i);
+    if (failed(v))
+      return failure();
+    operands.push_back(*v);
+  }
+  auto y = nc.create<tl::BatchNormOp>(operands, {nc.f32("epsilon", epsilon)});
+  if (failed(y))
+    return failure();
+  nc.setOutput(0, *y);
+  return success();
+}
+
+LogicalResult convertLayerNorm(NodeContext &nc) {
+  int64_t axis = nc.getInt("axis", -1);
+  float epsilon = nc.getFloat("epsilon", 1e-5f);
+  nc.ignoreAttrs({"stash_type"});
+  if (nc.hasOutput(1) || nc.hasOutput(2))
+    return nc.fail("the Mean and InvStdDev outputs are not supported");
+  auto x = nc.input(0);
+  auto scale = nc.input(1);
+  if (failed(x) || failed(scale))
+    return failure();
+  SmallVector<Value> operands = {*x, *scale};
+  if (nc.hasInput(2)) {
+    auto b = nc.input(2);
+    if (failed(b))
+      return failure();
+    operands.push_back(*b);
+  }
+  auto y = nc.create<tl::LayerNormOp>(
+      operands, {nc.i64("axis", axis), nc.f32("epsilon", epsilon)});
+  if (failed(y))
+    return failure();
+  nc.setOutput(0, *y);
+  return success();
+}
+
+/// Attributes shared by MaxPool and AveragePool.
+struct PoolAttrs {
+  SmallVector<int64_t> kernel, strides, pads, dilations;
+  bool ceilMode = false;
+};
+
+FailureOr<PoolAttrs> readPoolAttrs(NodeContext &nc, RankedTensorType input,
+                                   bool hasDilations) {
+  PoolAttrs p;
+  p.kernel = nc.getInts("kernel_shape");
+  if (p.kernel.empty())
+    return nc.fail("kernel_shape is required");
+  size_t spatial = p.kernel.size();
+  p.strides = nc.getInts("strides", SmallVector<int64_t>(spatial, 1));
+  p.dilations = hasDilations
+                    ? nc.getInts("dilations", SmallVector<int64_t>(spatial, 1))
+                    : SmallVector<int64_t>(spatial, 1);
+  p.ceilMode = nc.opset >= 10 && nc.getInt("ceil_mode", 0) != 0;
+  auto pads = resolvePads(nc, input, p.kernel, p.strides, p.dilations);
+  if (failed(pads))
+    return failure();
+  p.pads = std::move(*pads);
+  return p;
+}
+
+LogicalResult convertMaxPool(NodeContext &nc) {
+  if (nc.hasOutput(1))
+    return nc.fail("the Indices output is not supported");
+  if (nc.getInt("storage_order", 0) != 0)
+    return nc.fail("storage_order=1 is not supported");
+  auto x = nc.input(0);
+  if (failed(x))
+    return failure();
+  auto attrs = readPoolAttrs(nc, cast<RankedTensorType>(x->getType()),
+                             /*hasDilations=*/nc.opset >= 10);
+  if (failed(attrs))
+    return failure();
+  auto y = nc.create<tl::MaxPoolOp>(
+      {*x}, {nc.i64s("kernel_shape", attrs->kernel),
+             nc.i64s("strides", attrs->strides), nc.i64s("pads", attrs->pads),
+             nc.i64s("dilations", attrs->dilations),
+             nc.flag("ceil_mode", attrs->ceilMode)});
+  if (failed(y))
+    return failure();
+  nc.setOutput(0, *y);
+  return success();
+}
+
+LogicalResult convertAveragePool(NodeContext &nc) {
+  bool countIncludePad = nc.getInt("count_include_pad", 0) != 0;
+  auto x = nc.input(0);
+  if (failed(x))
+    return failure();
+  auto attrs = readPoolAttrs(nc, cast<RankedTensorType>(x->getType()),
+                             /*hasDilations=*/false);
+  if (failed(attrs))
+    return failure();
+  auto y = nc.create<tl::AvgPoolOp>(
+      {*x}, {nc.i64s("kernel_shape", attrs->kernel),
+             nc.i64s("strides", attrs->strides), nc.i64s("pads", attrs->pads),
+             nc.flag("ceil_mode", attrs->ceilMode),
+             nc.flag("count_include_pad", countIncludePad)});
+  if (failed(y))
+    return failure();
+  nc.setOutput(0, *y);
+  return success();
+}
+
+template <typename OpT> LogicalResult convertGlobalPool(NodeContext &nc) {
+  auto x = nc.input(0);
+  if (failed(x))
+    return failure();
+  auto y = nc.create<OpT>({*x});
+  if (failed(y))
+    return failure();
+  nc.setOutput(0, *y);
+  return success();
+}
+
+LogicalResult convertLrn(NodeContext &nc) {
+  const onnx::AttributeProto *size = nc.getAttr("size");
+  if (!size)
+    return nc.fail("attribute 'size' is required");
+  auto x = nc.input(0);
+  if (failed(x))
+    return failure();
+  auto y = nc.create<tl::LrnOp>(
+      {*x}, {nc.i64("size", size->i()),
+             nc.f32("alpha", nc.getFloat("alpha", 1e-4f)),
+             nc.f32("beta", nc.getFloat("beta", 0.75f)),
+             nc.f32("bias", nc.getFloat("bias", 1.0f))});
+  if (failed(y))
+    return failure();
+  nc.setOutput(0, *y);
+  return success();
+}
+
+/// Softmax-1/11 normalizes over all dims from `axis` on (the input coerced
+/// to 2-D); Softmax-13 over `axis` alone.
+LogicalResult convertSoftmax(NodeContext &nc) {
+  bool coerced = nc.opset < 13;
+  int64_t axis = nc.getInt("axis", coerced ? 1 : -1);
+  auto x = nc.input(0);
+  if (failed(x))
+    return failure();
+  auto type = cast<RankedTensorType>(x->getType());
+  int64_t rank = type.getRank();
+  if (axis < -rank || axis >= rank)
+    return nc.fail("axis " + Twine(axis) + " is out of range for rank " +
+                   Twine(rank));
+  if (axis < 0)
+    axis += rank;
+  if (!coerced || axis == rank - 1) {
+    auto y = nc.create<tl::SoftmaxOp>({*x}, {nc.i64("axis", axis)});
+    if (failed(y))
+      return failure();
+    nc.setOutput(0, *y);
+    return success();
+  }
+  if (!type.hasStaticShape())
+    return nc.fail("softmax over several trailing dims needs a static "
+                   "shape; fix it with --input-shape");
+  auto flat = nc.create<tl::FlattenOp>({*x}, {nc.i64("axis", axis)});
+  if (failed(flat))
+    return failure();
+  auto soft = nc.create<tl::SoftmaxOp>({*flat}, {nc.i64("axis", 1)});
+  if (failed(soft))
+    return failure();
+  auto y = nc.create<tl::ReshapeOp>({*soft},
+                                    {nc.i64s("shape", type.getShape())});
+  if (failed(y))
+    return failure();
+  nc.setOutput(0, *y);
+  return success();
+}
+
+LogicalResult emitReduceMean(NodeContext &nc, ArrayRef<int64_t> axes,
+                             bool keepdims) {
+  auto x = nc.input(0);
+  if (failed(x))
+    return failure();
+  auto y = nc.create<tl::ReduceMeanOp>(
+      {*x}, {nc.i64s("axes", axes), nc.flag("keepdims", keepdims)});
+  if (failed(y))
+    return failure();
+  nc.setOutput(0, *y);
+  return success();
+}
+
+LogicalResult convertReduceMean1(NodeContext &nc) {
+  return emitReduceMean(nc, nc.getInts("axes"),
+                        nc.getInt("keepdims", 1) != 0);
+}
+
+/// ReduceMean-18: axes is an optional input.
+LogicalResult convertReduceMean18(NodeContext &nc) {
+  bool keepdims = nc.getInt("keepdims", 1) != 0;
+  bool noop = nc.getInt("noop_with_empty_axes", 0) != 0;
+  SmallVector<int64_t> axes;
+  if (nc.hasInput(1)) {
+    auto given = nc.intsInput(1, "axes");
+    if (failed(given))
+      return failure();
+    axes = *given;
+  }
+  if (axes.empty() && noop) {
+    auto x = nc.input(0);
+    if (failed(x))
+      return failure();
+    auto y = nc.create<tl::IdentityOp>({*x});
+    if (failed(y))
+      return failure();
+    nc.setOutput(0, *y);
+    return success();
+  }
+  return emitReduceMean(nc, axes, keepdims);
+}
+
+} // namespace
+
+void tlc::onnx_importer::registerNNConverters(ConverterTable &t) {
+  t.add("Conv", 1, convertConv);
+  t.add("Gemm", 9, convertGemm);
+  t.add("MatMul", 9, convertMatMul);
+  t.add("BatchNormalization", 9, convertBatchNorm);
+  t.add("LayerNormalization", 17, convertLayerNorm);
+  t.add("MaxPool", 8, convertMaxPool);
+  t.add("AveragePool", 7, convertAveragePool);
+  t.add("GlobalAveragePool", 1, convertGlobalPool<tl::GlobalAvgPoolOp>);
+  t.add("GlobalMaxPool", 1, convertGlobalPool<tl::GlobalMaxPoolOp>);
+  t.add("LRN", 1, convertLrn);
+  t.add("Softmax", 1, convertSoftmax);
+  t.add("ReduceMean", 1, convertReduceMean1);
+  t.add("ReduceMean", 18, convertReduceMean18);
+}

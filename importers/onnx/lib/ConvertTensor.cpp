@@ -1,0 +1,778 @@
+//===- ConvertTensor.cpp - constants, shape computations, data movement ---===//
+//
+// Shape computations (Shape, Gather, Unsqueeze, Squeeze, Concat, Slice on
+// small integer tensors) are evaluated at import time as SymbolicInts; the
+// Reshape they feed gets a static target where dims are known, and ONNX's
+// 0 (copy) or -1 (infer) where they are dynamic.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ImportContext.h"
+#include "ModelLoader.h"
+
+using namespace mlir;
+using namespace tlc::onnx_importer;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Constants
+//===----------------------------------------------------------------------===//
+
+/// Decodes a tensor-valued attribute (external data is not allowed here).
+FailureOr<HostTensor> tensorAttr(NodeContext &nc,
+                                 const onnx::AttributeProto &attr) {
+  onnx::TensorProto proto = attr.t();
+  if (proto.data_location() == onnx::TensorProto_DataLocation_EXTERNAL)
+    return nc.fail("attribute '" + attr.name() +
+                   "' with external data is not supported");
+  auto tensor = decodeTensor(proto, /*baseDir=*/"");
+  if (!tensor)
+    return nc.fail(llvm::toString(tensor.takeError()));
+  return std::move(*tensor);
+}
+
+LogicalResult convertConstant(NodeContext &nc) {
+  if (const onnx::AttributeProto *a = nc.getAttr("value")) {
+    auto t = tensorAttr(nc, *a);
+    if (failed(t))
+      return failure();
+    nc.setOutputConstant(0, std::move(*t));
+    return success();
+  }
+  if (const onnx::AttributeProto *a = nc.getAttr("value_float")) {
+    nc.setOutputConstant(0, HostTensor::fromFloats({a->f()}, {}));
+    return success();
+  }
+  if (const onnx::AttributeProto *a = nc.getAttr("value_floats")) {
+    SmallVector<float> v(a->floats().begin(), a->floats().end());
+    nc.setOutputConstant(0, HostTensor::fromFloats(v, {(int64_t)v.size()}));
+    return success();
+  }
+  if (const onnx::AttributeProto *a = nc.getAttr("value_int")) {
+    nc.setOutputConstant(0, HostTensor::fromInts({a->i()}, {}));
+    return success();
+  }
+  if (const onnx::AttributeProto *a = nc.getAttr("value_ints")) {
+    SmallVector<int64_t> v(a->ints().begin(), a->ints().end());
+    nc.setOutputConstant(0, HostTensor::fromInts(v, {(int64_t)v.size()}));
+    return success();
+  }
+  return nc.fail("needs a value, value_float(s) or value_int(s) attribute "
+                 "(sparse and string constants are not supported)");
+}
+
+LogicalResult convertConstantOfShape(NodeContext &nc) {
+  auto shape = nc.intsInput(0, "shape");
+  if (failed(shape))
+    return failure();
+  HostTensor fill = HostTensor::fromFloats({0.0f}, {1});
+  if (const onnx::AttributeProto *a = nc.getAttr("value")) {
+    auto t = tensorAttr(nc, *a);
+    if (failed(t))
+      return failure();
+    if (t->numElements() != 1)
+      return nc.fail("value must hold exactly one element");
+    fill = std::move(*t);
+  }
+  HostTensor out;
+  out.elemType = fill.elemType;
+  out.dims = *shape;
+  int64_t n = out.numElements();
+  if (llvm::any_of(*shape, [](int64_t d) { return d < 0; }) ||
+      n > (int64_t(1) << 28))
+    return nc.fail("shape with " + Twine(n) + " elements is implausible");
+  out.bytes.reserve(n * fill.bytes.size());
+  for (int64_t i = 0; i < n; ++i)
+    out.bytes += fill.bytes;
+  nc.setOutputConstant(0, std::move(out));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Shape computations
+//===----------------------------------------------------------------------===//
+
+LogicalResult convertShape(NodeContext &nc) {
+  SmallVector<SymInt> dims;
+  Value source;
+  if (const HostTensor *t = nc.constantInput(0)) {
+    for (int64_t d : t->dims)
+      dims.push_back(SymInt::of(d));
+  } else {
+    auto x = nc.input(0);
+    if (failed(x))
+      return failure();
+    source = *x;
+    auto type = cast<RankedTensorType>(x->getType());
+    for (int64_t i = 0; i < type.getRank(); ++i)
+      dims.push_back(type.isDynamicDim(i) ? SymInt::dimOf(*x, i)
+                                          : SymInt::of(type.getDimSize(i)));
+  }
+  int64_t rank = dims.size();
+  int64_t start = nc.getInt("start", 0), end = nc.getInt("end", rank);
+  auto clampIndex = [rank](int64_t v) {
+    return std::clamp<int64_t>(v < 0 ? v + rank : v, 0, rank);
+  };
+  start = clampIndex(start);
+  end = clampIndex(end);
+  SymbolicInts out;
+  for (int64_t i = start; i < end; ++i)
+    out.elems.push_back(dims[i]);
+  out.dims = {static_cast<int64_t>(out.elems.size())};
+  nc.setOutputSymbolic(0, std::move(out));
+  return success();
+}
+
+/// Normalizes `index` into [0, dim); fails when out of range.
+FailureOr<int64_t> normalizeIndex(NodeContext &nc, int64_t index, int64_t dim) {
+  if (ShapedType::isDynamic(dim)) {
+    if (index < 0)
+      return nc.fail("negative index " + Twine(index) +
+                     " into a dynamic dim");
+    return index;
+  }
+  if (index < -dim || index >= dim)
+    return nc.fail("index " + Twine(index) + " is out of range for a dim of " +
+                   Twine(dim));
+  return index < 0 ? index + dim : index;
+}
+
+LogicalResult convertGather(NodeContext &nc) {
+  int64_t axis = nc.getInt("axis", 0);
+  auto indices = nc.intsInput(1, "indices");
+  if (failed(indices))
+    return failure();
+  const HostTensor *indexTensor = nc.constantInput(1);
+  bool scalarIndex = indexTensor->dims.empty();
+  if (indexTensor->dims.size() > 1)
+    return nc.fail("indices of rank " + Twine(indexTensor->dims.size()) +
+                   " are not supported (scalar or 1-D only)");
+
+  // Shape arithmetic: gather from an import-time 1-D integer tensor.
+  if (const SymbolicInts *data = nc.symbolicInput(0)) {
+    if (data->dims.size() != 1 || (axis != 0 && axis != -1))
+      return nc.fail("gathering from a 0-D integer tensor");
+    SymbolicInts out;
+    out.elemType = data->elemType;
+    for (int64_t i : *indices) {
+      auto n = normalizeIndex(nc, i, data->elems.size());
+      if (failed(n))
+        return failure();
+      out.elems.push_back(data->elems[*n]);
+    }
+    if (!scalarIndex)
+      out.dims = {static_cast<int64_t>(out.elems.size())};
+    nc.setOutputSymbolic(0, std::move(out));
+    return success();
+  }
+
+  // Run-time data: one slice per index, concatenated, squeezed for scalars.
+  auto x = nc.input(0);
+  if (failed(x))
+    return failure();
+  auto type = cast<RankedTensorType>(x->getType());
+  int64_t rank = type.getRank();
+  if (axis < -rank || axis >= rank)
+    return nc.fail("axis " + Twine(axis) + " is out of range for rank " +
+                   Twine(rank));
+  if (axis < 0)
+    axis += rank;
+  if (indices->empty())
+    return nc.fail("empty indices are not supported");
+  SmallVector<Value> slices;
+  for (int64_t i : *indices) {
+    auto n = normalizeIndex(nc, i, type.getDimSize(axis));
+    if (failed(n))
+      return failure();
+    auto slice = nc.create<tl::SliceOp>(
+        {*x}, {nc.i64s("starts", {*n}), nc.i64s("ends", {*n + 1}),
+               nc.i64s("axes", {axis}), nc.i64s("steps", {1})});
+    if (failed(slice))
+      return failure();
+    slices.push_back(*slice);
+  }
+  FailureOr<Value> y = slices.front();
+  if (scalarIndex)
+    y = nc.create<tl::SqueezeOp>({*y}, {nc.i64s("axes", {axis})});
+  else if (slices.size() > 1)
+    y = nc.create<tl::ConcatOp>(slices, {nc.i64("axis", axis)});
+  if (failed(y))
+    return failure();
+  nc.setOutput(0, *y);
+  return success();
+}
+
+/// Squeeze/Unsqueeze axes: an attribute before opset 13, an input after.
+FailureOr<SmallVector<int64_t>> axesOperand(NodeContext &nc, bool required) {
+  if (nc.opset < 13) {
+    auto axes = nc.getInts("axes");
+    if (required && axes.empty())
+      return nc.fail("attribute 'axes' is required");
+    return axes;
+  }
+  if (!nc.hasInput(1)) {
+    if (required)
+      return nc.fail("input 'axes' is required");
+    return SmallVector<int64_t>();
+  }
+  return nc.intsInput(1, "axes");
+}
+
+LogicalResult convertUnsqueeze(NodeContext &nc) {
+  auto axes = axesOperand(nc, /*required=*/true);
+  if (failed(axes))
+    return failure();
+  const SymbolicInts *s = nc.symbolicInput(0);
+  if (s && s->dims.empty() && axes->size() == 1 &&
+      ((*axes)[0] == 0 || (*axes)[0] == -1)) {
+    SymbolicInts out = *s;
+    out.dims = {1};
+    nc.setOutputSymbolic(0, std::move(out));
+    return success();
+  }
+  auto x = nc.input(0);
+  if (failed(x))
+    return failure();
+  auto y = nc.create<tl::UnsqueezeOp>({*x}, {nc.i64s("axes", *axes)});
+  if (failed(y))
+    return failure();
+  nc.setOutput(0, *y);
+  return success();
+}
+
+LogicalResult convertSqueeze(NodeContext &nc) {
+  auto axes = axesOperand(nc, /*required=*/false);
+  if (failed(axes))
+    return failure();
+  const SymbolicInts *s = nc.symbolicInput(0);
+  if (s && s->dims.size() == 1 && s->elems.size() == 1) {
+    SymbolicInts out = *s;
+    out.dims = {};
+    nc.setOutputSymbolic(0, std::move(out));
+    return success();
+  }
+  auto x = nc.input(0);
+  if (failed(x))
+    return failure();
+  auto type = cast<RankedTensorType>(x->getType());
+  if (axes->empty()) {
+    // Without axes every size-1 dim goes, which must be knowable.
+    for (int64_t i = 0; i < type.getRank(); ++i) {
+      if (type.isDynamicDim(i))
+        return nc.fail("Squeeze without axes needs static dims; dim " +
+                       Twine(i) + " is dynamic");
+      if (type.getDimSize(i) == 1)
+        axes->push_back(i);
+    }
+  }
+  auto y = nc.create<tl::SqueezeOp>({*x}, {nc.i64s("axes", *axes)});
+  if (failed(y))
+    return failure();
+  nc.setOutput(0, *y);
+  return success();
+}
+
+LogicalResult convertConcat(NodeContext &nc) {
+  int64_t axis = nc.getInt("axis", 0);
+  bool symbolic = axis == 0 || axis == -1;
+  for (size_t i = 0; i < nc.numInputs() && symbolic; ++i) {
+    const SymbolicInts *s = nc.symbolicInput(i);
+    symbolic = s && s->dims.size() == 1;
+  }
+  if (symbolic && nc.numInputs() > 0) {
+    SymbolicInts out;
+    out.elemType = nc.symbolicInput(0)->elemType;
+    for (size_t i = 0; i < nc.numInputs(); ++i)
+      llvm::append_range(out.elems, nc.symbolicInput(i)->elems);
+    out.dims = {static_cast<int64_t>(out.elems.size())};
+    nc.setOutputSymbolic(0, std::move(out));
+    return success();
+  }
+  SmallVector<Value> inputs;
+  for (size_t i = 0; i < nc.numInputs(); ++i) {
+    auto v = nc.input(i);
+    if (failed(v))
+      return failure();
+    inputs.push_back(*v);
+  }
+  auto y = nc.create<tl::ConcatOp>(inputs, {nc.i64("axis", axis)});
+  if (failed(y))
+    return failure();
+  nc.setOutput(0, *y);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+/// Follows dim `dim` of `value` back through ops that provably pass it
+/// through unchanged, to the earliest value carrying the same extent. Two
+/// dynamic dims that trace to the same (value, dim) are equal at run time.
+std::pair<Value, int64_t> traceDim(Value value, int64_t dim) {
+  while (Operation *op = value.getDefiningOp()) {
+    Value next;
+    int64_t nextDim = dim;
+    if (op->hasTrait<OpTrait::SameOperandsAndResultType>() ||
+        isa<tl::BatchNormOp, tl::LayerNormOp, tl::PReluOp>(op)) {
+      next = op->getOperand(0);
+    } else if (isa<tl::ConvOp, tl::MaxPoolOp, tl::AvgPoolOp,
+                   tl::GlobalAvgPoolOp, tl::GlobalMaxPoolOp,
+                   tl::FullyConnectedOp>(op)) {
+      if (dim == 0)
+        next = op->getOperand(0);
+    } else if (auto t = dyn_cast<tl::TransposeOp>(op)) {
+      next = t.getInput();
+      nextDim = t.getPerm()[dim];
+    } else if (auto r = dyn_cast<tl::ReshapeOp>(op)) {
+      if (r.getShape()[dim] == 0)
+        next = r.getInput();
+    } else if (auto f = dyn_cast<tl::FlattenOp>(op)) {
+      if (dim == 0 && f.getAxis() == 1)
+        next = f.getInput();
+    } else if (auto c = dyn_cast<tl::ConcatOp>(op)) {
+      int64_t rank = cast<RankedTensorType>(c.getType()).getRank();
+      int64_t axis = static_cast<int64_t>(c.getAxis());
+      if (dim != (axis < 0 ? axis + rank : axis))
+        next = c.getInputs().front();
+    } else if (auto sl = dyn_cast<tl::SliceOp>(op)) {
+      int64_t rank = cast<RankedTensorType>(sl.getType()).getRank();
+      if (llvm::none_of(sl.getAxes(), [&](int64_t a) {
+            return (a < 0 ? a + rank : a) == dim;
+          }))
+        next = sl.getInput();
+    } else if (op->getNumOperands() == 2 &&
+               isa<tl::AddOp, tl::SubOp, tl::MulOp, tl::DivOp, tl::PowOp,
+                   tl::MaxOp, tl::MinOp>(op)) {
+      // A dynamic result dim comes from an operand of full rank whose dim
+      // is dynamic too (the other operand's is then 1 or equal).
+      auto rank = cast<RankedTensorType>(op->getResult(0).getType()).getRank();
+      for (Value operand : op->getOperands()) {
+        auto type = cast<RankedTensorType>(operand.getType());
+        if (type.getRank() == rank && type.isDynamicDim(dim)) {
+          next = operand;
+          break;
+        }
+      }
+    }
+    if (!next)
+      break;
+    value = next;
+    dim = nextDim;
+  }
+  return {value, dim};
+}
+
+LogicalResult convertReshape(NodeContext &nc) {
+  bool allowZero = nc.getInt("allowzero", 0) != 0;
+  const SymbolicInts *target = nc.symbolicInput(1);
+  if (!target || target->dims.size() != 1)
+    return nc.fail("the target shape must be a 1-D integer tensor computable "
+                   "at import time");
+  // Reshaping an import-time integer tensor (e.g. to [-1]) keeps it so.
+  if (const SymbolicInts *data = nc.symbolicInput(0)) {
+    if (target->allKnown() && target->elems.size() <= 1) {
+      SymbolicInts out = *data;
+      out.dims = target->elems.empty()
+                     ? SmallVector<int64_t>()
+                     : SmallVector<int64_t>{(int64_t)data->elems.size()};
+      nc.setOutputSymbolic(0, std::move(out));
+      return success();
+    }
+  }
+  auto x = nc.input(0);
+  if (failed(x))
+    return failure();
+  auto xType = cast<RankedTensorType>(x->getType());
+  SmallVector<int64_t> shape;
+  bool hasInferred = llvm::any_of(target->elems, [](const SymInt &s) {
+    return s.isKnown() && s.value == -1;
+  });
+  for (auto [i, s] : llvm::enumerate(target->elems)) {
+    if (s.isKnown()) {
+      if (s.value == 0 && allowZero)
+        return nc.fail("allowzero=1 with a 0 in the shape is not supported");
+      shape.push_back(s.value);
+    } else if (s.kind == SymInt::DimOf &&
+               static_cast<int64_t>(i) < xType.getRank() &&
+               xType.isDynamicDim(i) &&
+               traceDim(s.source, s.dim) == traceDim(*x, i)) {
+      shape.push_back(0); // provably the input's own dim, in place
+    } else if (!hasInferred) {
+      shape.push_back(-1);
+      hasInferred = true;
+    } else {
+      return nc.fail("the target shape depends on more than one dynamic dim; "
+                     "fix the input shape with --input-shape");
+    }
+  }
+  auto y = nc.create<tl::ReshapeOp>({*x}, {nc.i64s("shape", shape)});
+  if (failed(y))
+    return failure();
+  nc.setOutput(0, *y);
+  return success();
+}
+
+LogicalResult convertFlatten(NodeContext &nc) {
+  int64_t axis = nc.getInt("axis", 1);
+  auto x = nc.input(0);
+  if (failed(x))
+    return failure();
+  auto y = nc.create<tl::FlattenOp>({*x}, {nc.i64("axis", axis)});
+  if (failed(y))
+    return failure();
+  nc.setOutput(0, *y);
+  return success();
+}
+
+LogicalResult convertTranspose(NodeContext &nc) {
+  auto x = nc.input(0);
+  if (failed(x))
+    return failure();
+  int64_t rank = cast<RankedTensorType>(x->getType()).getRank();
+  SmallVector<int64_t> reversed;
+  for (int64_t i = rank - 1; i >= 0; --i)
+    reversed.push_back(i);
+  auto y = nc.create<tl::TransposeOp>(
+      {*x}, {nc.i64s("perm", nc.getInts("perm", reversed))});
+  if (failed(y))
+    return failure();
+  nc.setOutput(0, *y);
+  return success();
+}
+
+LogicalResult emitSlice(NodeContext &nc, ArrayRef<int64_t> starts,
+                        ArrayRef<int64_t> ends, SmallVector<int64_t> axes,
+                        SmallVector<int64_t> steps) {
+  if (axes.empty())
+    for (size_t i = 0; i < starts.size(); ++i)
+      axes.push_back(i);
+  if (steps.empty())
+    steps.assign(starts.size(), 1);
+  // Shape arithmetic: slicing an import-time 1-D integer tensor.
+  const SymbolicInts *s = nc.symbolicInput(0);
+  if (s && s->dims.size() == 1 && axes.size() == 1 &&
+      (axes[0] == 0 || axes[0] == -1)) {
+    int64_t n = s->elems.size(), step = steps[0];
+    if (step == 0)
+      return nc.fail("step must not be 0");
+    auto clampIndex = [n](int64_t v, int64_t lo, int64_t hi) {
+      if (v < 0)
+        v = v < -n ? -n - 1 : v + n;
+      return std::clamp(v, lo, hi);
+    };
+    int64_t b = step > 0 ? clampIndex(starts[0], 0, n)
+                         : clampIndex(starts[0], 0, n - 1);
+    int64_t e = step > 0 ? clampIndex(ends[0], 0, n)
+                         : clampIndex(ends[0], -1, n - 1);
+    SymbolicInts out;
+    out.elemType = s->elemType;
+    for (int64_t i = b; step > 0 ? i < e : i > e; i += step)
+      out.elems.push_back(s->elems[i]);
+    out.dims = {static_cast<int64_t>(out.elems.size())};
+    nc.setOutputSymbolic(0, std::move(out));
+    return success();
+  }
+  auto x = nc.input(0);
+  if (failed(x))
+    return failure();
+  auto y = nc.create<tl::SliceOp>(
+      {*x}, {nc.i64s("starts", starts), nc.i64s("ends", ends),
+             nc.i64s("axes", axes), nc.i64s("steps", steps)});
+  if (failed(y))
+    return failure();
+  nc.setOutput(0, *y);
+  return success();
+}
+
+LogicalResult convertSlice1(NodeContext &nc) {
+  return emitSlice(nc, nc.getInts("starts"), nc.getInts("ends"),
+                   nc.getInts("axes"), {});
+}
+
+LogicalResult convertSlice10(NodeContext &nc) {
+  auto starts = nc.intsInput(1, "starts");
+  auto ends = nc.intsInput(2, "ends");
+  if (failed(starts) || failed(ends))
+    return failure();
+  SmallVector<int64_t> axes, steps;
+  if (nc.hasInput(3)) {
+    auto a = nc.intsInput(3, "axes");
+    if (failed(a))
+      return failure();
+    axes = *a;
+  }
+  if (nc.hasInput(4)) {
+    auto s = nc.intsInput(4, "steps");
+    if (failed(s))
+      return failure();
+    steps = *s;
+  }
+  return emitSlice(nc, *starts, *ends, axes, steps);
+}
+
+/// Split: one slice per output along `axis`.
+LogicalResult convertSplit(NodeContext &nc) {
+  int64_t axis = nc.getInt("axis", 0);
+  SmallVector<int64_t> sizes;
+  if (nc.opset < 13) {
+    sizes = nc.getInts("split");
+  } else if (nc.hasInput(1)) {
+    auto given = nc.intsInput(1, "split");
+    if (failed(given))
+      return failure();
+    sizes = *given;
+  }
+  int64_t numOutputs = nc.opset >= 18 ? nc.getInt("num_outputs", 0) : 0;
+  auto x = nc.input(0);
+  if (failed(x))
+    return failure();
+  auto type = cast<RankedTensorType>(x->getType());
+  int64_t rank = type.getRank();
+  if (axis < -rank || axis >= rank)
+    return nc.fail("axis " + Twine(axis) + " is out of range for rank " +
+                   Twine(rank));
+  if (axis < 0)
+    axis += rank;
+  int64_t dim = type.getDimSize(axis);
+  if (sizes.empty()) {
+    int64_t parts = numOutputs ? numOutputs : nc.numOutputs();
+    if (ShapedType::isDynamic(dim))
+      return nc.fail("splitting a dynamic dim into equal parts needs a "
+                     "static shape");
+    int64_t chunk = (dim + parts - 1) / parts;
+    for (int64_t p = 0, left = dim; p < parts; ++p, left -= chunk)
+      sizes.push_back(std::min(chunk, left));
+  }
+  if (static_cast<int64_t>(sizes.size()) != (int64_t)nc.numOutputs())
+    return nc.fail(Twine(sizes.size()) + " split sizes for " +
+                   Twine(nc.numOutputs()) + " outputs");
+  int64_t start = 0;
+  for (auto [i, size] : llvm::enumerate(sizes)) {
+    auto y = nc.create<tl::SliceOp>(
+        {*x}, {nc.i64s("starts", {start}), nc.i64s("ends", {start + size}),
+               nc.i64s("axes", {axis}), nc.i64s("steps", {1})});
+    if (failed(y))
+      return failure();
+    nc.setOutput(i, *y);
+    start += size;
+  }
+  if (!ShapedType::isDynamic(dim) && start != dim)
+    return nc.fail("split sizes add up to " + Twine(start) + ", the dim is " +
+                   Twine(dim));
+  return success();
+}
+
+FailureOr<tl::PadMode> padMode(NodeContext &nc) {
+  std::string mode = nc.getString("mode", "constant");
+  if (mode == "constant")
+    return tl::PadMode::constant;
+  if (mode == "reflect")
+    return tl::PadMode::reflect;
+  if (mode == "edge")
+    return tl::PadMode::edge;
+  return nc.fail("unsupported pad mode '" + mode + "'");
+}
+
+LogicalResult emitPad(NodeContext &nc, ArrayRef<int64_t> pads, float value) {
+  auto mode = padMode(nc);
+  auto x = nc.input(0);
+  if (failed(mode) || failed(x))
+    return failure();
+  auto y = nc.create<tl::PadOp>(
+      {*x}, {nc.i64s("pads", pads),
+             nc.named("mode", tl::PadModeAttr::get(nc.ctx(), *mode)),
+             nc.f32("value", value)});
+  if (failed(y))
+    return failure();
+  nc.setOutput(0, *y);
+  return success();
+}
+
+LogicalResult convertPad2(NodeContext &nc) {
+  return emitPad(nc, nc.getInts("pads"), nc.getFloat("value", 0.0f));
+}
+
+/// Pad-11+: pads, constant_value and (18+) axes are inputs.
+LogicalResult convertPad11(NodeContext &nc) {
+  auto pads = nc.intsInput(1, "pads");
+  if (failed(pads))
+    return failure();
+  float value = 0.0f;
+  if (nc.hasInput(2)) {
+    auto v = nc.doublesInput(2, "constant_value");
+    if (failed(v))
+      return failure();
+    value = v->empty() ? 0.0f : static_cast<float>((*v)[0]);
+  }
+  if (nc.hasInput(3)) {
+    auto axes = nc.intsInput(3, "axes");
+    auto type = nc.inputType(0);
+    if (failed(axes) || failed(type))
+      return failure();
+    int64_t rank = type->getRank();
+    if (pads->size() != 2 * axes->size())
+      return nc.fail("pads must have two entries per axis");
+    SmallVector<int64_t> full(2 * rank, 0);
+    for (auto [i, axis] : llvm::enumerate(*axes)) {
+      int64_t a = axis < 0 ? axis + rank : axis;
+      if (a < 0 || a >= rank)
+        return nc.fail("axis " + Twine(axis) + " is out of range");
+      full[a] = (*pads)[i];
+      full[a + rank] = (*pads)[i + axes->size()];
+    }
+    *pads = full;
+  }
+  return emitPad(nc, *pads, value);
+}
+
+//===----------------------------------------------------------------------===//
+// Resize and Upsample
+//===----------------------------------------------------------------------===//
+
+struct ResizeAttrs {
+  tl::ResizeMode mode = tl::ResizeMode::nearest;
+  tl::CoordinateMode coord = tl::CoordinateMode::half_pixel;
+  tl::NearestMode nearest = tl::NearestMode::round_prefer_floor;
+  float cubicA = -0.75f;
+};
+
+FailureOr<tl::ResizeMode> resizeMode(NodeContext &nc) {
+  std::string mode = nc.getString("mode", "nearest");
+  if (mode == "nearest")
+    return tl::ResizeMode::nearest;
+  if (mode == "linear" || mode == "bilinear")
+    return tl::ResizeMode::linear;
+  if (mode == "cubic")
+    return tl::ResizeMode::cubic;
+  return nc.fail("unsupported mode '" + mode + "'");
+}
+
+LogicalResult emitResize(NodeContext &nc, const ResizeAttrs &attrs,
+                         std::optional<SmallVector<float>> scales,
+                         std::optional<SmallVector<int64_t>> sizes) {
+  auto x = nc.input(0);
+  if (failed(x))
+    return failure();
+  SmallVector<NamedAttribute> named = {
+      nc.named("mode", tl::ResizeModeAttr::get(nc.ctx(), attrs.mode)),
+      nc.named("coordinate_mode",
+               tl::CoordinateModeAttr::get(nc.ctx(), attrs.coord)),
+      nc.named("nearest_mode",
+               tl::NearestModeAttr::get(nc.ctx(), attrs.nearest)),
+      nc.f32("cubic_coeff_a", attrs.cubicA)};
+  if (scales)
+    named.push_back(nc.f32s("scales", *scales));
+  if (sizes)
+    named.push_back(nc.i64s("sizes", *sizes));
+  auto y = nc.create<tl::ResizeOp>({*x}, named);
+  if (failed(y))
+    return failure();
+  nc.setOutput(0, *y);
+  return success();
+}
+
+FailureOr<SmallVector<float>> floatsInput(NodeContext &nc, size_t i,
+                                          StringRef what) {
+  auto values = nc.doublesInput(i, what);
+  if (failed(values))
+    return failure();
+  return SmallVector<float>(values->begin(), values->end());
+}
+
+/// Upsample-9 and Resize-10: scales input, asymmetric coordinates, floor.
+LogicalResult convertUpsample(NodeContext &nc) {
+  auto mode = resizeMode(nc);
+  if (failed(mode))
+    return failure();
+  auto scales = floatsInput(nc, 1, "scales");
+  if (failed(scales))
+    return failure();
+  ResizeAttrs attrs;
+  attrs.mode = *mode;
+  attrs.coord = tl::CoordinateMode::asymmetric;
+  attrs.nearest = tl::NearestMode::floor;
+  return emitResize(nc, attrs, *scales, std::nullopt);
+}
+
+/// Resize-11/13/18: roi, scales, sizes inputs.
+LogicalResult convertResize11(NodeContext &nc) {
+  ResizeAttrs attrs;
+  auto mode = resizeMode(nc);
+  if (failed(mode))
+    return failure();
+  attrs.mode = *mode;
+  attrs.cubicA = nc.getFloat("cubic_coeff_a", -0.75f);
+  if (nc.getInt("exclude_outside", 0) != 0)
+    return nc.fail("exclude_outside=1 is not supported");
+  nc.ignoreAttrs({"extrapolation_value"}); // only for tf_crop_and_resize
+  if (nc.getInt("antialias", 0) != 0)
+    return nc.fail("antialias=1 is not supported");
+  if (nc.getString("keep_aspect_ratio_policy", "stretch") != "stretch")
+    return nc.fail("only keep_aspect_ratio_policy=stretch is supported");
+  if (!nc.getInts("axes").empty())
+    return nc.fail("the axes attribute is not supported");
+  std::string coord =
+      nc.getString("coordinate_transformation_mode", "half_pixel");
+  if (coord == "half_pixel")
+    attrs.coord = tl::CoordinateMode::half_pixel;
+  else if (coord == "pytorch_half_pixel")
+    attrs.coord = tl::CoordinateMode::pytorch_half_pixel;
+  else if (coord == "align_corners")
+    attrs.coord = tl::CoordinateMode::align_corners;
+  else if (coord == "asymmetric")
+    attrs.coord = tl::CoordinateMode::asymmetric;
+  else
+    return nc.fail("unsupported coordinate_transformation_mode '" + coord +
+                   "'");
+  std::string nearest = nc.getString("nearest_mode", "round_prefer_floor");
+  if (nearest == "round_prefer_floor")
+    attrs.nearest = tl::NearestMode::round_prefer_floor;
+  else if (nearest == "round_prefer_ceil")
+    attrs.nearest = tl::NearestMode::round_prefer_ceil;
+  else if (nearest == "floor")
+    attrs.nearest = tl::NearestMode::floor;
+  else if (nearest == "ceil")
+    attrs.nearest = tl::NearestMode::ceil;
+  else
+    return nc.fail("unsupported nearest_mode '" + nearest + "'");
+
+  const HostTensor *scales = nc.constantInput(2);
+  if (nc.hasInput(3)) {
+    auto sizes = nc.intsInput(3, "sizes");
+    if (failed(sizes))
+      return failure();
+    if (!sizes->empty())
+      return emitResize(nc, attrs, std::nullopt, *sizes);
+  }
+  if (!nc.hasInput(2) || !scales || scales->numElements() == 0)
+    return nc.fail("needs scales or sizes known at import time");
+  auto values = floatsInput(nc, 2, "scales");
+  if (failed(values))
+    return failure();
+  return emitResize(nc, attrs, *values, std::nullopt);
+}
+
+} // namespace
+
+void tlc::onnx_importer::registerTensorConverters(ConverterTable &t) {
+  t.add("Constant", 9, convertConstant);
+  t.add("ConstantOfShape", 9, convertConstantOfShape);
+  t.add("Shape", 1, convertShape);
+  t.add("Gather", 1, convertGather);
+  t.add("Unsqueeze", 1, convertUnsqueeze);
+  t.add("Squeeze", 1, convertSqueeze);
+  t.add("Concat", 4, convertConcat);
+  t.add("Reshape", 5, convertReshape);
+  t.add("Flatten", 9, convertFlatten);
+  t.add("Transpose", 1, convertTranspose);
+  t.add("Slice", 1, convertSlice1);
+  t.add("Slice", 10, convertSlice10);
+  t.add("Split", 2, convertSplit);
+  t.add("Pad", 2, convertPad2);
+  t.add("Pad", 11, convertPad11);
+  t.add("Upsample", 9, convertUpsample);
+  t.add("Resize", 10, convertUpsample);
+  t.add("Resize", 11, convertResize11);
+}

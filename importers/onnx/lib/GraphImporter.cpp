@@ -1,0 +1,533 @@
+//===- GraphImporter.cpp - ONNX graphs into tl functions ------------------===//
+
+#include "ImportContext.h"
+#include "ModelLoader.h"
+
+#include "tlc/Importers/Onnx/OnnxImporter.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Path.h"
+
+using namespace mlir;
+using namespace tlc::onnx_importer;
+
+namespace tlc::onnx_importer {
+
+/// The argument/result attribute naming graph inputs and outputs.
+static constexpr llvm::StringLiteral kNameAttr = "tl.name";
+
+class GraphImporter {
+public:
+  GraphImporter(MLIRContext &ctx, onnx::ModelProto &model, StringRef baseDir,
+                const ImportOptions &options)
+      : ctx(ctx), builder(&ctx), model(model), baseDir(baseDir.str()),
+        options(options) {}
+
+  OwningOpRef<ModuleOp> run();
+
+  MLIRContext &ctx;
+  OpBuilder builder;
+  llvm::StringMap<ImportedValue> env;
+
+  FailureOr<Value> materialize(StringRef name, Location loc);
+
+private:
+  onnx::ModelProto &model;
+  std::string baseDir;
+  /// Outputs of nodes that failed to convert: their users are skipped
+  /// quietly so one unsupported node gives one error, not a cascade.
+  llvm::StringSet<> poisoned;
+  const ImportOptions &options;
+  int64_t opset = 0;
+
+  LogicalResult readOpset();
+  FailureOr<RankedTensorType> graphValueType(const onnx::ValueInfoProto &info,
+                                             bool isInput);
+  LogicalResult importNode(const onnx::NodeProto &node, size_t index);
+};
+
+} // namespace tlc::onnx_importer
+
+//===----------------------------------------------------------------------===//
+// SymbolicInts
+//===----------------------------------------------------------------------===//
+
+HostTensor SymbolicInts::toHost() const {
+  SmallVector<int64_t> values;
+  for (const SymInt &s : elems)
+    values.push_back(s.value);
+  return HostTensor::fromInts(values, dims, elemType);
+}
+
+//===----------------------------------------------------------------------===//
+// NodeContext
+//===----------------------------------------------------------------------===//
+
+NodeContext::NodeContext(GraphImporter &importer, const onnx::NodeProto &node,
+                         int64_t opset, Location loc)
+    : node(node), opset(opset), loc(loc), importer(importer) {}
+
+OpBuilder &NodeContext::builder() { return importer.builder; }
+MLIRContext *NodeContext::ctx() { return &importer.ctx; }
+
+FailureOr<Value> NodeContext::input(size_t i) {
+  if (!hasInput(i))
+    return fail("input " + Twine(i) + " is required but missing");
+  return importer.materialize(node.input(i), loc);
+}
+
+FailureOr<RankedTensorType> NodeContext::inputType(size_t i) {
+  auto value = input(i);
+  if (failed(value))
+    return failure();
+  return cast<RankedTensorType>(value->getType());
+}
+
+const HostTensor *NodeContext::constantInput(size_t i) {
+  if (!hasInput(i))
+    return nullptr;
+  auto it = importer.env.find(node.input(i));
+  if (it == importer.env.end())
+    return nullptr;
+  ImportedValue &v = it->second;
+  if (!v.constant && v.symbolic && v.symbolic->allKnown())
+    v.constant = std::make_shared<HostTensor>(v.symbolic->toHost());
+  return v.constant.get();
+}
+
+const SymbolicInts *NodeContext::symbolicInput(size_t i) {
+  if (!hasInput(i))
+    return nullptr;
+  auto it = importer.env.find(node.input(i));
+  if (it == importer.env.end())
+    return nullptr;
+  ImportedValue &v = it->second;
+  if (!v.symbolic && v.constant && v.constant->isInteger() &&
+      v.constant->dims.size() <= 1) {
+    auto sym = std::make_shared<SymbolicInts>();
+    sym->dims = v.constant->dims;
+    sym->elemType = v.constant->elemType;
+    for (int64_t x : *v.constant->toInts())
+      sym->elems.push_back(SymInt::of(x));
+    v.symbolic = std::move(sym);
+  }
+  return v.symbolic.get();
+}
+
+FailureOr<SmallVector<int64_t>> NodeContext::intsInput(size_t i,
+                                                       StringRef what) {
+  if (const HostTensor *t = constantInput(i))
+    if (auto ints = t->toInts())
+      return *ints;
+  return fail(what + " (input " + Twine(i) +
+              ") must be an integer tensor known at import time");
+}
+
+FailureOr<SmallVector<double>> NodeContext::doublesInput(size_t i,
+                                                         StringRef what) {
+  if (const HostTensor *t = constantInput(i))
+    if (auto values = t->toDoubles())
+      return *values;
+  return fail(what + " (input " + Twine(i) +
+              ") must be a constant known at import time");
+}
+
+const onnx::AttributeProto *NodeContext::find(StringRef name) {
+  for (const auto &attr : node.attribute())
+    if (attr.name() == name)
+      return &attr;
+  return nullptr;
+}
+
+const onnx::AttributeProto *
+NodeContext::typed(StringRef name, onnx::AttributeProto_AttributeType type) {
+  understood.insert(name);
+  const onnx::AttributeProto *attr = find(name);
+  if (!attr)
+    return nullptr;
+  // Old exporters leave `type` unset; trust the populated field then.
+  if (attr->type() != onnx::AttributeProto_AttributeType_UNDEFINED &&
+      attr->type() != type) {
+    attrTypeError = "attribute '" + name.str() + "' has type " +
+                    onnx::AttributeProto_AttributeType_Name(attr->type()) +
+                    ", expected " +
+                    onnx::AttributeProto_AttributeType_Name(type);
+    return nullptr;
+  }
+  return attr;
+}
+
+bool NodeContext::hasAttr(StringRef name) { return find(name) != nullptr; }
+
+const onnx::AttributeProto *NodeContext::getAttr(StringRef name) {
+  understood.insert(name);
+  return find(name);
+}
+
+void NodeContext::ignoreAttrs(std::initializer_list<StringRef> names) {
+  for (StringRef name : names)
+    understood.insert(name);
+}
+
+int64_t NodeContext::getInt(StringRef name, int64_t def) {
+  auto *a = typed(name, onnx::AttributeProto_AttributeType_INT);
+  return a ? a->i() : def;
+}
+
+float NodeContext::getFloat(StringRef name, float def) {
+  auto *a = typed(name, onnx::AttributeProto_AttributeType_FLOAT);
+  return a ? a->f() : def;
+}
+
+std::string NodeContext::getString(StringRef name, StringRef def) {
+  auto *a = typed(name, onnx::AttributeProto_AttributeType_STRING);
+  return a ? a->s() : def.str();
+}
+
+SmallVector<int64_t> NodeContext::getInts(StringRef name,
+                                          ArrayRef<int64_t> def) {
+  auto *a = typed(name, onnx::AttributeProto_AttributeType_INTS);
+  if (!a)
+    return SmallVector<int64_t>(def.begin(), def.end());
+  return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
+}
+
+SmallVector<float> NodeContext::getFloats(StringRef name) {
+  auto *a = typed(name, onnx::AttributeProto_AttributeType_FLOATS);
+  if (!a)
+    return {};
+  return SmallVector<float>(a->floats().begin(), a->floats().end());
+}
+
+LogicalResult NodeContext::checkAttributes() {
+  if (!attrTypeError.empty())
+    return fail(attrTypeError);
+  for (const auto &attr : node.attribute())
+    if (!understood.contains(attr.name()))
+      return fail("unsupported attribute '" + attr.name() + "'");
+  return success();
+}
+
+void NodeContext::setOutput(size_t i, Value value) {
+  if (hasOutput(i))
+    importer.env[node.output(i)] = ImportedValue{value, nullptr, nullptr};
+}
+
+void NodeContext::setOutputConstant(size_t i, HostTensor tensor) {
+  if (hasOutput(i))
+    importer.env[node.output(i)] = ImportedValue{
+        {}, std::make_shared<HostTensor>(std::move(tensor)), nullptr};
+}
+
+void NodeContext::setOutputSymbolic(size_t i, SymbolicInts ints) {
+  if (!hasOutput(i))
+    return;
+  auto sym = std::make_shared<SymbolicInts>(std::move(ints));
+  std::shared_ptr<HostTensor> host;
+  if (sym->allKnown())
+    host = std::make_shared<HostTensor>(sym->toHost());
+  importer.env[node.output(i)] = ImportedValue{{}, host, sym};
+}
+
+Value NodeContext::scalar(double v, Type elemType) {
+  auto type = RankedTensorType::get({}, elemType);
+  auto attr = DenseElementsAttr::get(
+      type, builder().getFloatAttr(elemType, v));
+  return builder()
+      .create<tl::ConstantOp>(loc, type, attr, /*trainable=*/false)
+      .getResult();
+}
+
+NamedAttribute NodeContext::named(StringRef name, Attribute a) {
+  return builder().getNamedAttr(name, a);
+}
+NamedAttribute NodeContext::i64(StringRef name, int64_t v) {
+  return named(name, builder().getI64IntegerAttr(v));
+}
+NamedAttribute NodeContext::f32(StringRef name, float v) {
+  return named(name, builder().getF32FloatAttr(v));
+}
+NamedAttribute NodeContext::flag(StringRef name, bool v) {
+  return named(name, builder().getBoolAttr(v));
+}
+NamedAttribute NodeContext::i64s(StringRef name, ArrayRef<int64_t> v) {
+  return named(name, builder().getDenseI64ArrayAttr(v));
+}
+NamedAttribute NodeContext::f32s(StringRef name, ArrayRef<float> v) {
+  return named(name, builder().getDenseF32ArrayAttr(v));
+}
+NamedAttribute NodeContext::segments(ArrayRef<int32_t> sizes) {
+  return named("operandSegmentSizes", builder().getDenseI32ArrayAttr(sizes));
+}
+
+//===----------------------------------------------------------------------===//
+// GraphImporter
+//===----------------------------------------------------------------------===//
+
+FailureOr<Value> GraphImporter::materialize(StringRef name, Location loc) {
+  auto it = env.find(name);
+  if (it == env.end())
+    return emitError(loc) << "input '" << name
+                          << "' is not defined before its use (a graph "
+                             "input, an initializer or an earlier node's "
+                             "output)";
+  ImportedValue &v = it->second;
+  if (v.value)
+    return v.value;
+  if (!v.constant && v.symbolic) {
+    if (!v.symbolic->allKnown())
+      return emitError(loc)
+             << "'" << name
+             << "' is computed from dynamic dims at run time, which tl "
+                "cannot express; fix the input shape (--input-shape)";
+    v.constant = std::make_shared<HostTensor>(v.symbolic->toHost());
+  }
+  if (!v.constant)
+    return emitError(loc) << "'" << name << "' has no value";
+  if (!toMlirElementType(&ctx, v.constant->elemType))
+    return emitError(loc) << "'" << name << "' has element type "
+                          << elemTypeName(v.constant->elemType)
+                          << ", which tl does not support";
+  // Constants go to the top of the function so every later use sees them.
+  OpBuilder::InsertionGuard guard(builder);
+  Block *entry = builder.getInsertionBlock();
+  builder.setInsertionPoint(entry, entry->begin());
+  while (builder.getInsertionPoint() != entry->end() &&
+         isa<tl::ConstantOp>(&*builder.getInsertionPoint()))
+    builder.setInsertionPointAfter(&*builder.getInsertionPoint());
+  ElementsAttr attr = v.constant->toAttr(&ctx, name);
+  v.value = builder
+                .create<tl::ConstantOp>(NameLoc::get(builder.getStringAttr(name)),
+                                        attr.getType(), attr,
+                                        /*trainable=*/false)
+                .getResult();
+  return v.value;
+}
+
+LogicalResult GraphImporter::readOpset() {
+  for (const auto &entry : model.opset_import())
+    if (entry.domain().empty() || entry.domain() == "ai.onnx")
+      opset = entry.version();
+  if (opset == 0)
+    return emitError(UnknownLoc::get(&ctx))
+           << "the model imports no default-domain (ai.onnx) opset";
+  if (opset < kMinOpset || opset > kMaxOpset)
+    return emitError(UnknownLoc::get(&ctx))
+           << "the model uses opset " << opset << "; tlc imports opsets "
+           << kMinOpset << " to " << kMaxOpset
+           << " (re-export it, or convert it with onnx.version_converter)";
+  return success();
+}
+
+FailureOr<RankedTensorType>
+GraphImporter::graphValueType(const onnx::ValueInfoProto &info, bool isInput) {
+  auto loc = UnknownLoc::get(&ctx);
+  StringRef what = isInput ? "graph input" : "graph output";
+  if (!info.type().has_tensor_type())
+    return emitError(loc) << what << " '" << info.name()
+                          << "' is not a tensor";
+  const auto &tensorType = info.type().tensor_type();
+  Type elem = toMlirElementType(&ctx, tensorType.elem_type());
+  if (!elem)
+    return emitError(loc) << what << " '" << info.name()
+                          << "' has element type "
+                          << elemTypeName(tensorType.elem_type())
+                          << ", which tl does not support";
+  SmallVector<int64_t> dims;
+  if (!tensorType.has_shape()) {
+    if (!isInput)
+      return RankedTensorType(); // outputs: taken from the graph
+    auto it = options.inputShapes.find(info.name());
+    if (it == options.inputShapes.end())
+      return emitError(loc) << "graph input '" << info.name()
+                            << "' has no shape; give one with --input-shape "
+                            << info.name() << "=1x3x224x224";
+    return RankedTensorType::get(it->second, elem);
+  }
+  for (const auto &dim : tensorType.shape().dim())
+    dims.push_back(dim.has_dim_value() && dim.dim_value() > 0
+                       ? dim.dim_value()
+                       : ShapedType::kDynamic);
+  if (isInput) {
+    auto it = options.inputShapes.find(info.name());
+    if (it != options.inputShapes.end()) {
+      if (failed(verifyCompatibleShape(dims, it->second)))
+        return emitError(loc)
+               << "--input-shape for '" << info.name()
+               << "' has rank or dims that differ from the model's "
+               << RankedTensorType::get(dims, elem);
+      dims.assign(it->second.begin(), it->second.end());
+    }
+  }
+  return RankedTensorType::get(dims, elem);
+}
+
+LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
+                                        size_t index) {
+  if (llvm::any_of(node.input(), [&](const std::string &in) {
+        return poisoned.contains(in);
+      })) {
+    for (const std::string &out : node.output())
+      poisoned.insert(out);
+    return failure();
+  }
+  std::string name =
+      node.name().empty() ? node.op_type() + "_" + std::to_string(index)
+                          : node.name();
+  Location loc = NameLoc::get(builder.getStringAttr(name));
+  std::string prefix = "node '" + name + "' (" + node.op_type() +
+                       ", opset " + std::to_string(opset) + "): ";
+  if (!node.domain().empty() && node.domain() != "ai.onnx") {
+    for (const std::string &out : node.output())
+      poisoned.insert(out);
+    return emitError(loc) << prefix << "unsupported op: domain '"
+                          << node.domain() << "' is not supported";
+  }
+  const ConverterTable &table = ConverterTable::get();
+  ConvertFn convert = table.lookup(node.op_type(), opset);
+  if (!convert) {
+    for (const std::string &out : node.output())
+      poisoned.insert(out);
+    auto diag = emitError(loc) << prefix << "unsupported op '"
+                               << node.op_type() << "'";
+    if (int64_t first = table.firstVersion(node.op_type()))
+      diag << " (tlc converts it from opset " << first << ")";
+    return diag;
+  }
+
+  // Converters emit plain messages; every error gets the node's prefix.
+  SmallVector<std::string> errors;
+  LogicalResult result = failure();
+  {
+    ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &diag) {
+      if (diag.getSeverity() != DiagnosticSeverity::Error)
+        return failure();
+      errors.push_back(diag.str());
+      return success();
+    });
+    NodeContext nc(*this, node, opset, loc);
+    result = convert(nc);
+    if (succeeded(result))
+      result = nc.checkAttributes();
+    if (succeeded(result))
+      for (int i = 0; i < node.output_size(); ++i)
+        if (!node.output(i).empty() && !env.count(node.output(i)))
+          result = nc.fail("output " + Twine(i) + " ('" + node.output(i) +
+                           "') is not supported");
+  }
+  if (succeeded(result) && errors.empty())
+    return success();
+  for (const std::string &out : node.output())
+    poisoned.insert(out);
+  if (errors.empty())
+    errors.push_back("conversion failed");
+  for (const std::string &message : errors)
+    emitError(loc) << prefix << message;
+  return failure();
+}
+
+OwningOpRef<ModuleOp> GraphImporter::run() {
+  ctx.loadDialect<tl::TLDialect, func::FuncDialect>();
+  if (failed(readOpset()))
+    return nullptr;
+  onnx::GraphProto &graph = *model.mutable_graph();
+  auto unknown = UnknownLoc::get(&ctx);
+  if (graph.sparse_initializer_size() > 0)
+    return emitError(unknown) << "sparse initializers are not supported",
+           nullptr;
+
+  for (auto &init : *graph.mutable_initializer()) {
+    auto tensor = decodeTensor(init, baseDir);
+    if (!tensor) {
+      emitError(unknown) << llvm::toString(tensor.takeError());
+      return nullptr;
+    }
+    env[init.name()] = ImportedValue{
+        {}, std::make_shared<HostTensor>(std::move(*tensor)), nullptr};
+  }
+  for (const auto &[name, shape] : options.inputShapes) {
+    bool found = llvm::any_of(graph.input(), [&, &name = name](auto &in) {
+      return in.name() == name && !env.count(in.name());
+    });
+    if (!found)
+      return emitError(unknown) << "--input-shape names '" << name
+                                << "', which is not a graph input",
+             nullptr;
+  }
+
+  // Graph inputs that are also initializers (IR < 4) are constants.
+  SmallVector<Type> argTypes;
+  SmallVector<std::string> argNames;
+  for (const auto &in : graph.input()) {
+    if (env.count(in.name()))
+      continue;
+    auto type = graphValueType(in, /*isInput=*/true);
+    if (failed(type))
+      return nullptr;
+    argTypes.push_back(*type);
+    argNames.push_back(in.name());
+  }
+
+  auto module = ModuleOp::create(unknown);
+  builder.setInsertionPointToEnd(module.getBody());
+  auto func = builder.create<func::FuncOp>(
+      unknown, options.functionName, builder.getFunctionType(argTypes, {}));
+  OwningOpRef<ModuleOp> owned(module);
+  Block *entry = func.addEntryBlock();
+  for (auto [i, name] : llvm::enumerate(argNames)) {
+    env[name] = ImportedValue{entry->getArgument(i), nullptr, nullptr};
+    func.setArgAttr(i, kNameAttr, builder.getStringAttr(name));
+  }
+  builder.setInsertionPointToEnd(entry);
+
+  bool ok = true;
+  for (auto [i, node] : llvm::enumerate(graph.node()))
+    ok &= succeeded(importNode(node, i));
+  if (!ok)
+    return nullptr;
+
+  SmallVector<Value> results;
+  for (const auto &out : graph.output()) {
+    auto value = materialize(out.name(), unknown);
+    if (failed(value))
+      return nullptr;
+    auto declared = graphValueType(out, /*isInput=*/false);
+    if (failed(declared))
+      return nullptr;
+    if (*declared && failed(verifyCompatibleShape(*declared,
+                                                  value->getType()))) {
+      emitError(value->getLoc())
+          << "graph output '" << out.name() << "' is " << value->getType()
+          << " after import, but the model declares " << *declared;
+      return nullptr;
+    }
+    results.push_back(*value);
+  }
+  builder.create<func::ReturnOp>(unknown, results);
+  func.setFunctionType(
+      builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  for (auto [i, out] : llvm::enumerate(graph.output()))
+    func.setResultAttr(i, kNameAttr, builder.getStringAttr(out.name()));
+
+  if (failed(verify(module)))
+    return nullptr;
+  return owned;
+}
+
+OwningOpRef<ModuleOp>
+tlc::onnx_importer::importOnnxFile(MLIRContext &context, StringRef path,
+                                   const ImportOptions &options) {
+  onnx::ModelProto model;
+  if (auto err = loadModel(path, model)) {
+    emitError(UnknownLoc::get(&context)) << llvm::toString(std::move(err));
+    return nullptr;
+  }
+  SmallString<256> dir(path);
+  llvm::sys::path::remove_filename(dir);
+  if (dir.empty())
+    dir = ".";
+  return GraphImporter(context, model, dir, options).run();
+}

@@ -1,0 +1,26 @@
+//===- ModelLoader.h - reading ONNX files and tensors -----------*- C++ -*-===//
+
+#ifndef TLC_IMPORTERS_ONNX_MODELLOADER_H
+#define TLC_IMPORTERS_ONNX_MODELLOADER_H
+
+#include "HostTensor.h"
+
+#include "llvm/Support/Error.h"
+
+#include <onnx/onnx_pb.h>
+
+namespace tlc::onnx_importer {
+
+/// Parses the ModelProto in `path`. A file that is missing, not protobuf,
+/// truncated, or protobuf without a graph is an error that says which.
+llvm::Error loadModel(llvm::StringRef path, onnx::ModelProto &model);
+
+/// Decodes a TensorProto into a HostTensor. External data is read from
+/// `baseDir` (the model's directory), bounds-checked against the file.
+/// Moves raw_data out of `proto` to avoid copying large weights.
+llvm::Expected<HostTensor> decodeTensor(onnx::TensorProto &proto,
+                                        llvm::StringRef baseDir);
+
+} // namespace tlc::onnx_importer
+
+#endif // TLC_IMPORTERS_ONNX_MODELLOADER_H

@@ -1,0 +1,141 @@
+//===- tlc.cpp - the tlc command line -------------------------------------===//
+//
+// `tlc import MODEL.onnx` prints the tl module of an ONNX model. Later
+// subcommands (compile, inspect, train, ...) join here as the compiler grows.
+// Exit codes: 0 success, 1 bad input or failed compilation, 2 bad usage.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tl/IR/TLDialect.h"
+#include "tlc/Importers/Onnx/OnnxImporter.h"
+#include "tlc/Transforms/Passes.h"
+#include "tlc/Transforms/ShapeUtils.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OperationSupport.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+namespace {
+
+enum ExitCode { kOk = 0, kFailed = 1, kUsage = 2 };
+
+cl::SubCommand importCmd("import", "Print the tl module of an ONNX model");
+
+cl::opt<std::string> importInput(cl::Positional, cl::desc("MODEL.onnx"),
+                                 cl::Required, cl::sub(importCmd));
+cl::opt<std::string> importOutput("o", cl::desc("Write the module to FILE"),
+                                  cl::value_desc("FILE"), cl::init("-"),
+                                  cl::sub(importCmd));
+cl::list<std::string>
+    importShapes("input-shape",
+                 cl::desc("Fix an input's shape, e.g. input=1x3x224x224 "
+                          "(? keeps a dim dynamic); repeatable"),
+                 cl::value_desc("NAME=SHAPE"), cl::sub(importCmd));
+cl::opt<int64_t> elideWeights(
+    "elide-weights",
+    cl::desc("Print weight blobs larger than N bytes as a placeholder"),
+    cl::value_desc("N"), cl::init(-1), cl::sub(importCmd));
+cl::opt<bool> listOps("list-ops",
+                      cl::desc("List the ONNX ops the importer converts and "
+                               "exit"),
+                      cl::sub(importCmd));
+
+/// Prints diagnostics as `tlc: error: node 'NAME': message`.
+void printDiagnostic(Diagnostic &diag) {
+  auto &os = llvm::errs();
+  os << "tlc: ";
+  switch (diag.getSeverity()) {
+  case DiagnosticSeverity::Error:
+    os << "error: ";
+    break;
+  case DiagnosticSeverity::Warning:
+    os << "warning: ";
+    break;
+  default:
+    os << "note: ";
+    break;
+  }
+  std::string message = diag.str();
+  if (auto name = dyn_cast<NameLoc>(diag.getLocation()))
+    if (!StringRef(message).starts_with("node '"))
+      os << "node '" << name.getName().getValue() << "': ";
+  os << message << "\n";
+  for (Diagnostic &note : diag.getNotes())
+    printDiagnostic(note);
+}
+
+/// Writes `module` to `path` ("-" for stdout); files are replaced
+/// atomically, so a failure never leaves a half-written file.
+int writeModule(ModuleOp module, StringRef path, OpPrintingFlags flags) {
+  llvm::Error err = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
+    module->print(os, flags);
+    return llvm::Error::success();
+  });
+  if (err) {
+    llvm::errs() << "tlc: error: cannot write '" << path
+                 << "': " << llvm::toString(std::move(err)) << "\n";
+    return kFailed;
+  }
+  return kOk;
+}
+
+int runImport(MLIRContext &context) {
+  if (listOps) {
+    for (const std::string &op :
+         tlc::onnx_importer::supportedOps(tlc::onnx_importer::kMaxOpset))
+      llvm::outs() << op << "\n";
+    return kOk;
+  }
+  tlc::onnx_importer::ImportOptions options;
+  for (const std::string &spec : importShapes) {
+    auto named = tl::parseNamedShape(spec);
+    if (!named) {
+      llvm::errs() << "tlc: error: " << llvm::toString(named.takeError())
+                   << "\n";
+      return kUsage;
+    }
+    options.inputShapes[named->name] = named->dims;
+  }
+  auto module =
+      tlc::onnx_importer::importOnnxFile(context, importInput, options);
+  if (!module)
+    return kFailed;
+  OpPrintingFlags flags;
+  if (elideWeights >= 0)
+    flags.elideLargeResourceString(elideWeights);
+  return writeModule(*module, importOutput, flags);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  if (!cl::ParseCommandLineOptions(
+          argc, argv,
+          "tlc: a compiler and runtime for frozen-backbone transfer "
+          "learning\n\n  tlc import MODEL.onnx   print the tl module\n",
+          &llvm::errs()))
+    return kUsage;
+
+  DialectRegistry registry;
+  registry.insert<tl::TLDialect, func::FuncDialect>();
+  MLIRContext context(registry);
+  context.printOpOnDiagnostic(false);
+  ScopedDiagnosticHandler handler(&context, [](Diagnostic &diag) {
+    printDiagnostic(diag);
+    return success();
+  });
+
+  if (importCmd)
+    return runImport(context);
+  llvm::errs() << "tlc: error: no command given (try `tlc --help`)\n";
+  return kUsage;
+}
