@@ -30,7 +30,7 @@ enum ExitCode { kOk = 0, kFailed = 1, kUsage = 2 };
 cl::SubCommand importCmd("import", "Print the tl module of an ONNX model");
 
 cl::opt<std::string> importInput(cl::Positional, cl::desc("MODEL.onnx"),
-                                 cl::Required, cl::sub(importCmd));
+                                 cl::sub(importCmd));
 cl::opt<std::string> importOutput("o", cl::desc("Write the module to FILE"),
                                   cl::value_desc("FILE"), cl::init("-"),
                                   cl::sub(importCmd));
@@ -43,6 +43,10 @@ cl::opt<int64_t> elideWeights(
     "elide-weights",
     cl::desc("Print weight blobs larger than N bytes as a placeholder"),
     cl::value_desc("N"), cl::init(-1), cl::sub(importCmd));
+cl::opt<bool> printLocations("print-locations",
+                             cl::desc("Print op locations (the ONNX node "
+                                      "names)"),
+                             cl::sub(importCmd));
 cl::opt<bool> listOps("list-ops",
                       cl::desc("List the ONNX ops the importer converts and "
                                "exit"),
@@ -94,6 +98,11 @@ int runImport(MLIRContext &context) {
       llvm::outs() << op << "\n";
     return kOk;
   }
+  if (importInput.empty()) {
+    llvm::errs() << "tlc: error: `tlc import` needs a model (tlc import "
+                    "MODEL.onnx)\n";
+    return kUsage;
+  }
   tlc::onnx_importer::ImportOptions options;
   for (const std::string &spec : importShapes) {
     auto named = tl::parseNamedShape(spec);
@@ -111,6 +120,8 @@ int runImport(MLIRContext &context) {
   OpPrintingFlags flags;
   if (elideWeights >= 0)
     flags.elideLargeResourceString(elideWeights);
+  if (printLocations)
+    flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
   return writeModule(*module, importOutput, flags);
 }
 

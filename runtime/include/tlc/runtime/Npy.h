@@ -1,0 +1,56 @@
+//===- Npy.h - strict reading and atomic writing of .npy files --*- C++ -*-===//
+//
+// The NumPy .npy format (versions 1.0, 2.0 and 3.0), little-endian, C order.
+// The reader is strict: a bad magic, a malformed header, Fortran order, a
+// big-endian or unsupported dtype, or a payload that does not match the
+// header's shape is an error naming the file and the problem. Writes go to a
+// temporary file renamed into place, so a crash never leaves a partial file.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TLC_RUNTIME_NPY_H
+#define TLC_RUNTIME_NPY_H
+
+#include "tlc/runtime/Status.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tlc::runtime {
+
+enum class DType { kF32, kF64, kF16, kI8, kI16, kI32, kI64, kU8, kBool };
+
+/// Bytes per element.
+size_t dtypeSize(DType dtype);
+/// The numpy descr, e.g. "<f4".
+const char *dtypeDescr(DType dtype);
+/// A readable name, e.g. "float32".
+const char *dtypeName(DType dtype);
+
+/// A dense, C-ordered array as stored in a .npy file.
+struct NpyArray {
+  DType dtype = DType::kF32;
+  std::vector<int64_t> shape;
+  std::vector<uint8_t> data;
+
+  int64_t numElements() const;
+};
+
+/// Parses .npy bytes; `source` names them in error messages.
+StatusOr<NpyArray> parseNpy(const uint8_t *bytes, size_t size,
+                            const std::string &source);
+StatusOr<NpyArray> readNpy(const std::string &path);
+
+/// The .npy encoding (version 1.0, or 2.0 when the header needs it).
+std::vector<uint8_t> encodeNpy(const NpyArray &array);
+/// Writes atomically: a temporary file in the same directory, then rename.
+Status writeNpy(const std::string &path, const NpyArray &array);
+
+/// Writes `bytes` to `path` atomically (temporary file, fsync, rename).
+Status writeFileAtomic(const std::string &path,
+                       const std::vector<uint8_t> &bytes);
+
+} // namespace tlc::runtime
+
+#endif // TLC_RUNTIME_NPY_H

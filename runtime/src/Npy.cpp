@@ -1,0 +1,310 @@
+//===- Npy.cpp - strict reading and atomic writing of .npy files ----------===//
+
+#include "tlc/runtime/Npy.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <unistd.h>
+
+using namespace tlc::runtime;
+
+namespace {
+
+constexpr char kMagic[] = "\x93NUMPY";
+constexpr size_t kMagicSize = 6;
+
+struct DTypeInfo {
+  DType dtype;
+  const char *descr;
+  const char *name;
+  size_t size;
+};
+
+constexpr DTypeInfo kDTypes[] = {
+    {DType::kF32, "<f4", "float32", 4}, {DType::kF64, "<f8", "float64", 8},
+    {DType::kF16, "<f2", "float16", 2}, {DType::kI8, "|i1", "int8", 1},
+    {DType::kI16, "<i2", "int16", 2},   {DType::kI32, "<i4", "int32", 4},
+    {DType::kI64, "<i8", "int64", 8},   {DType::kU8, "|u1", "uint8", 1},
+    {DType::kBool, "|b1", "bool", 1},
+};
+
+const DTypeInfo &info(DType dtype) {
+  for (const DTypeInfo &i : kDTypes)
+    if (i.dtype == dtype)
+      return i;
+  return kDTypes[0];
+}
+
+/// A parser for the Python dict literal of a .npy header.
+class HeaderParser {
+public:
+  HeaderParser(const std::string &text, const std::string &source)
+      : text(text), source(source) {}
+
+  Status parse(std::map<std::string, std::string> &strings,
+               std::map<std::string, bool> &bools,
+               std::map<std::string, std::vector<int64_t>> &tuples) {
+    skipSpace();
+    if (!consume('{'))
+      return error("expected '{'");
+    skipSpace();
+    while (!consume('}')) {
+      std::string key;
+      if (Status s = parseString(key); !s)
+        return s;
+      skipSpace();
+      if (!consume(':'))
+        return error("expected ':' after '" + key + "'");
+      skipSpace();
+      if (peek() == '\'' || peek() == '"') {
+        std::string value;
+        if (Status s = parseString(value); !s)
+          return s;
+        strings[key] = value;
+      } else if (text.compare(pos, 4, "True") == 0) {
+        pos += 4;
+        bools[key] = true;
+      } else if (text.compare(pos, 5, "False") == 0) {
+        pos += 5;
+        bools[key] = false;
+      } else if (consume('(')) {
+        std::vector<int64_t> values;
+        if (Status s = parseTuple(values); !s)
+          return s;
+        tuples[key] = values;
+      } else {
+        return error("unexpected value for '" + key + "'");
+      }
+      skipSpace();
+      if (consume(','))
+        skipSpace();
+      else if (peek() != '}')
+        return error("expected ',' or '}'");
+    }
+    skipSpace();
+    if (pos != text.size())
+      return error("trailing characters after the header dict");
+    return Status::ok();
+  }
+
+private:
+  const std::string &text;
+  const std::string &source;
+  size_t pos = 0;
+
+  char peek() const { return pos < text.size() ? text[pos] : '\0'; }
+  bool consume(char c) {
+    if (peek() != c)
+      return false;
+    ++pos;
+    return true;
+  }
+  void skipSpace() {
+    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\n'))
+      ++pos;
+  }
+  Status error(const std::string &what) const {
+    return dataLoss(source + ": malformed .npy header at offset " +
+                    std::to_string(pos) + ": " + what);
+  }
+  Status parseString(std::string &out) {
+    char quote = peek();
+    if (quote != '\'' && quote != '"')
+      return error("expected a quoted string");
+    ++pos;
+    size_t end = text.find(quote, pos);
+    if (end == std::string::npos)
+      return error("unterminated string");
+    out = text.substr(pos, end - pos);
+    pos = end + 1;
+    return Status::ok();
+  }
+  Status parseTuple(std::vector<int64_t> &values) {
+    skipSpace();
+    while (!consume(')')) {
+      size_t start = pos;
+      while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9')
+        ++pos;
+      if (start == pos || pos - start > 18)
+        return error("expected a non-negative dimension");
+      values.push_back(std::stoll(text.substr(start, pos - start)));
+      skipSpace();
+      if (consume(','))
+        skipSpace();
+      else if (peek() != ')')
+        return error("expected ',' or ')' in the shape");
+    }
+    return Status::ok();
+  }
+};
+
+uint32_t readLE(const uint8_t *p, size_t n) {
+  uint32_t v = 0;
+  for (size_t i = 0; i < n; ++i)
+    v |= uint32_t(p[i]) << (8 * i);
+  return v;
+}
+
+} // namespace
+
+size_t tlc::runtime::dtypeSize(DType dtype) { return info(dtype).size; }
+const char *tlc::runtime::dtypeDescr(DType dtype) { return info(dtype).descr; }
+const char *tlc::runtime::dtypeName(DType dtype) { return info(dtype).name; }
+
+int64_t NpyArray::numElements() const {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+StatusOr<NpyArray> tlc::runtime::parseNpy(const uint8_t *bytes, size_t size,
+                                          const std::string &source) {
+  if (size < kMagicSize + 4 || std::memcmp(bytes, kMagic, kMagicSize) != 0)
+    return dataLoss(source + ": not a .npy file (bad magic)");
+  uint8_t major = bytes[6];
+  if (major < 1 || major > 3)
+    return invalidArgument(source + ": unsupported .npy version " +
+                           std::to_string(major) + "." +
+                           std::to_string(bytes[7]));
+  size_t lenBytes = major == 1 ? 2 : 4;
+  size_t prefix = kMagicSize + 2 + lenBytes;
+  if (size < prefix)
+    return dataLoss(source + ": truncated .npy header");
+  size_t headerLen = readLE(bytes + 8, lenBytes);
+  if (headerLen > size - prefix)
+    return dataLoss(source + ": truncated .npy header (needs " +
+                    std::to_string(headerLen) + " bytes)");
+  std::string header(reinterpret_cast<const char *>(bytes + prefix),
+                     headerLen);
+
+  std::map<std::string, std::string> strings;
+  std::map<std::string, bool> bools;
+  std::map<std::string, std::vector<int64_t>> tuples;
+  if (Status s = HeaderParser(header, source).parse(strings, bools, tuples);
+      !s)
+    return s;
+  if (!strings.count("descr") || !bools.count("fortran_order") ||
+      !tuples.count("shape"))
+    return dataLoss(source +
+                    ": .npy header lacks descr, fortran_order or shape");
+  if (bools["fortran_order"])
+    return invalidArgument(source + ": Fortran-ordered arrays are not "
+                                    "supported; save with "
+                                    "np.ascontiguousarray");
+  NpyArray array;
+  const std::string &descr = strings["descr"];
+  const DTypeInfo *found = nullptr;
+  for (const DTypeInfo &i : kDTypes) {
+    // Single-byte types may be written with '|', '<' or '='.
+    bool match = descr == i.descr ||
+                 (i.size == 1 && descr.size() == 3 &&
+                  (descr[0] == '<' || descr[0] == '=') &&
+                  descr.compare(1, 2, i.descr + 1) == 0);
+    if (match)
+      found = &i;
+  }
+  if (!found)
+    return invalidArgument(source + ": unsupported dtype '" + descr +
+                           "' (tlc reads little-endian float16/32/64, "
+                           "int8/16/32/64, uint8 and bool)");
+  array.dtype = found->dtype;
+  array.shape = tuples["shape"];
+  uint64_t count = 1;
+  for (int64_t d : array.shape) {
+    if (d != 0 && count > (std::numeric_limits<uint64_t>::max() >> 8) / d)
+      return dataLoss(source + ": implausible shape");
+    count *= d;
+  }
+  uint64_t payload = count * found->size;
+  size_t offset = prefix + headerLen;
+  if (payload != size - offset)
+    return dataLoss(source + ": the payload has " +
+                    std::to_string(size - offset) + " bytes, the shape " +
+                    "and dtype need " + std::to_string(payload) +
+                    (payload > size - offset ? " (truncated file)" : ""));
+  array.data.assign(bytes + offset, bytes + size);
+  return array;
+}
+
+StatusOr<NpyArray> tlc::runtime::readNpy(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return notFound(path + ": cannot open: " + std::strerror(errno));
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
+  if (in.bad())
+    return ioError(path + ": read failed");
+  return parseNpy(bytes.data(), bytes.size(), path);
+}
+
+std::vector<uint8_t> tlc::runtime::encodeNpy(const NpyArray &array) {
+  std::string header = std::string("{'descr': '") + dtypeDescr(array.dtype) +
+                       "', 'fortran_order': False, 'shape': (";
+  for (size_t i = 0; i < array.shape.size(); ++i)
+    header += std::to_string(array.shape[i]) + ", ";
+  if (array.shape.size() > 1)
+    header.erase(header.size() - 2); // "(2, 3)" but "(4,)"
+  else if (array.shape.size() == 1)
+    header.pop_back();
+  header += "), }";
+  // Pad with spaces so the payload starts on a 64-byte boundary.
+  bool v2 = header.size() + 1 + kMagicSize + 4 > 65535;
+  size_t prefix = kMagicSize + 2 + (v2 ? 4 : 2);
+  size_t total = prefix + header.size() + 1;
+  header.append((64 - total % 64) % 64, ' ');
+  header += '\n';
+  std::vector<uint8_t> out(kMagic, kMagic + kMagicSize);
+  out.push_back(v2 ? 2 : 1);
+  out.push_back(0);
+  for (size_t i = 0; i < (v2 ? 4u : 2u); ++i)
+    out.push_back(static_cast<uint8_t>(header.size() >> (8 * i)));
+  out.insert(out.end(), header.begin(), header.end());
+  out.insert(out.end(), array.data.begin(), array.data.end());
+  return out;
+}
+
+Status tlc::runtime::writeFileAtomic(const std::string &path,
+                                     const std::vector<uint8_t> &bytes) {
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return ioError(path + ": cannot create: " + std::strerror(errno));
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      int err = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return ioError(path + ": write failed: " + std::strerror(err));
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    ::unlink(tmp.c_str());
+    return ioError(path + ": cannot flush: " + std::strerror(errno));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    return ioError(path + ": cannot rename into place: " +
+                   std::strerror(err));
+  }
+  return Status::ok();
+}
+
+Status tlc::runtime::writeNpy(const std::string &path, const NpyArray &array) {
+  if (array.data.size() !=
+      static_cast<size_t>(array.numElements()) * dtypeSize(array.dtype))
+    return invalidArgument(path + ": the array's data does not match its "
+                                  "shape");
+  return writeFileAtomic(path, encodeNpy(array));
+}

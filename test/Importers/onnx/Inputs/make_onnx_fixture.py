@@ -1,0 +1,287 @@
+#!/usr/bin/env python3
+"""Makes the small ONNX models the importer's lit tests read.
+
+Usage: make_onnx_fixture.py CASE OUT.onnx
+
+Every case is a function below that returns a ModelProto (or writes files
+itself). Weights are deterministic so that tests are reproducible.
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+RNG = np.random.default_rng(0)
+
+
+def weight(name, *shape):
+    return numpy_helper.from_array(RNG.standard_normal(shape).astype(np.float32), name)
+
+
+def ints(name, values):
+    return numpy_helper.from_array(np.array(values, dtype=np.int64), name)
+
+
+def floats(name, values):
+    return numpy_helper.from_array(np.array(values, dtype=np.float32), name)
+
+
+def vinfo(name, shape, dtype=TensorProto.FLOAT):
+    return helper.make_tensor_value_info(name, dtype, shape)
+
+
+def model(nodes, inputs, outputs, inits=(), opset=13):
+    graph = helper.make_graph(nodes, "fixture", inputs, outputs, list(inits))
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    m.ir_version = 8
+    return m
+
+
+# --- layers ---------------------------------------------------------------
+
+def conv_relu_pool():
+    """A small CNN: conv+bias, relu, maxpool, global pool, flatten, gemm."""
+    return model(
+        [helper.make_node("Conv", ["x", "conv1.w", "conv1.b"], ["c1"], name="conv1",
+                          pads=[1, 1, 1, 1], strides=[2, 2], kernel_shape=[3, 3]),
+         helper.make_node("Relu", ["c1"], ["r1"], name="relu1"),
+         helper.make_node("MaxPool", ["r1"], ["p1"], name="pool1",
+                          kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1),
+         helper.make_node("GlobalAveragePool", ["p1"], ["g"], name="gap"),
+         helper.make_node("Flatten", ["g"], ["f"], name="flatten", axis=1),
+         helper.make_node("Gemm", ["f", "fc.w", "fc.b"], ["y"], name="fc", transB=1)],
+        [vinfo("x", [1, 3, 32, 32])], [vinfo("y", [1, 10])],
+        [weight("conv1.w", 8, 3, 3, 3), weight("conv1.b", 8), weight("fc.w", 10, 8),
+         weight("fc.b", 10)])
+
+
+def depthwise_same():
+    """Depthwise conv with auto_pad=SAME_UPPER and an even kernel."""
+    return model(
+        [helper.make_node("Conv", ["x", "dw.w"], ["y"], name="dw", group=4,
+                          auto_pad="SAME_UPPER", strides=[2, 2])],
+        [vinfo("x", [1, 4, 9, 9])], [vinfo("y", [1, 4, 5, 5])],
+        [weight("dw.w", 4, 1, 4, 4)])
+
+
+def gemm_scaled():
+    """Gemm with transB=0, alpha and beta: no bias fusion, explicit scaling."""
+    return model(
+        [helper.make_node("Gemm", ["a", "b", "c"], ["y"], name="gemm",
+                          alpha=0.5, beta=2.0)],
+        [vinfo("a", [2, 4])], [vinfo("y", [2, 3])],
+        [weight("b", 4, 3), weight("c", 2, 3)])
+
+
+def batchnorm():
+    return model(
+        [helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
+         helper.make_node("BatchNormalization", ["c", "s", "b", "m", "v"], ["y"],
+                          name="bn", epsilon=1e-3, momentum=0.9)],
+        [vinfo("x", [1, 2, 5, 5])], [vinfo("y", [1, 3, 5, 5])],
+        [weight("w", 3, 2, 1, 1), floats("s", [1, 2, 3]), floats("b", [0, 0, 1]),
+         floats("m", [0, 1, 0]), floats("v", [1, 1, 2])])
+
+
+def clip_opset9():
+    """Clip-6 style attributes: ReLU6 as exported at opset 9."""
+    return model([helper.make_node("Clip", ["x"], ["y"], name="relu6", min=0.0, max=6.0)],
+                 [vinfo("x", [1, 4])], [vinfo("y", [1, 4])], opset=9)
+
+
+def clip_opset13():
+    """Clip-11+ with min and max as constant inputs; Clip(0, inf) is ReLU."""
+    return model(
+        [helper.make_node("Clip", ["x", "lo", "hi"], ["a"], name="relu6"),
+         helper.make_node("Clip", ["a", "lo"], ["y"], name="relu")],
+        [vinfo("x", [1, 4])], [vinfo("y", [1, 4])],
+        [numpy_helper.from_array(np.array(0, np.float32), "lo"),
+         numpy_helper.from_array(np.array(6, np.float32), "hi")])
+
+
+def activations():
+    """The activations of MobileNetV3 and EfficientNet exports."""
+    return model(
+        [helper.make_node("HardSigmoid", ["x"], ["hs"], name="hsig", alpha=1 / 6, beta=0.5),
+         helper.make_node("HardSwish", ["hs"], ["hw"], name="hswish"),
+         helper.make_node("Sigmoid", ["hw"], ["s"], name="sig"),
+         helper.make_node("Mul", ["hw", "s"], ["silu"], name="silu_mul"),
+         helper.make_node("LeakyRelu", ["silu"], ["lr"], name="leaky", alpha=0.1),
+         helper.make_node("PRelu", ["lr", "slope"], ["y"], name="prelu")],
+        [vinfo("x", [1, 3, 2, 2])], [vinfo("y", [1, 3, 2, 2])],
+        [floats("slope", [[[0.1]], [[0.2]], [[0.3]]])], opset=14)
+
+
+def dropout_identity():
+    """Dropout (inference) and Identity stay in the IR as named ops."""
+    return model(
+        [helper.make_node("Dropout", ["x"], ["d"], name="drop"),
+         helper.make_node("Identity", ["d"], ["y"], name="ident")],
+        [vinfo("x", [2, 5])], [vinfo("y", [2, 5])])
+
+
+def softmax_coerced():
+    """Softmax-11 over several trailing dims coerces the input to 2-D."""
+    return model([helper.make_node("Softmax", ["x"], ["y"], name="sm", axis=1)],
+                 [vinfo("x", [2, 3, 4])], [vinfo("y", [2, 3, 4])], opset=11)
+
+
+def resize_split_pad():
+    """Resize by scales, Split into three, Pad the middle part."""
+    return model(
+        [helper.make_node("Resize", ["x", "", "scales"], ["r"], name="up", mode="nearest",
+                          coordinate_transformation_mode="asymmetric", nearest_mode="floor"),
+         helper.make_node("Split", ["r", "split"], ["s0", "s1", "s2"], name="split", axis=1),
+         helper.make_node("Pad", ["s1", "pads"], ["y"], name="pad", mode="reflect")],
+        [vinfo("x", [1, 6, 4, 4])],
+        [vinfo("s0", [1, 1, 8, 8]), vinfo("y", [1, 2, 10, 10]), vinfo("s2", [1, 3, 8, 8])],
+        [floats("scales", [1, 1, 2, 2]), ints("split", [1, 2, 3]),
+         ints("pads", [0, 0, 1, 1, 0, 0, 1, 1])])
+
+
+def flatten_chain_dynamic():
+    """torch's view(x.size(0), -1): Shape/Gather/Unsqueeze/Concat/Reshape on a
+    dynamic batch, and the same chain over a static shape, which folds."""
+    return model(
+        [helper.make_node("Shape", ["x"], ["shape"], name="shape"),
+         helper.make_node("Gather", ["shape", "zero"], ["n"], name="gather", axis=0),
+         helper.make_node("Unsqueeze", ["n", "axes0"], ["n1"], name="unsqueeze"),
+         helper.make_node("Concat", ["n1", "minus1"], ["target"], name="concat", axis=0),
+         helper.make_node("Reshape", ["x", "target"], ["y"], name="reshape"),
+         helper.make_node("Shape", ["y"], ["yshape"], name="shape2"),
+         helper.make_node("Slice", ["yshape", "one", "two"], ["feat"], name="slice"),
+         helper.make_node("Concat", ["minus1", "feat"], ["target2"], name="concat2", axis=0),
+         helper.make_node("Reshape", ["y", "target2"], ["z"], name="reshape2")],
+        [vinfo("x", ["N", 4, 2, 2])], [vinfo("y", ["N", 16]), vinfo("z", ["N", 16])],
+        [numpy_helper.from_array(np.array(0, np.int64), "zero"), ints("axes0", [0]),
+         ints("minus1", [-1]), ints("one", [1]), ints("two", [2])])
+
+
+def channel_shuffle_dynamic():
+    """ShuffleNet's channel shuffle with a dynamic batch: the second view
+    reshapes a transposed tensor with the batch dim read before it."""
+    return model(
+        [helper.make_node("Shape", ["x"], ["shape"], name="shape"),
+         helper.make_node("Gather", ["shape", "zero"], ["n"], name="gather", axis=0),
+         helper.make_node("Unsqueeze", ["n", "axes0"], ["n1"], name="unsqueeze"),
+         helper.make_node("Concat", ["n1", "groups"], ["t1"], name="concat1", axis=0),
+         helper.make_node("Reshape", ["x", "t1"], ["r1"], name="view1"),
+         helper.make_node("Transpose", ["r1"], ["tr"], name="transpose", perm=[0, 2, 1, 3, 4]),
+         helper.make_node("Concat", ["n1", "rest"], ["t2"], name="concat2", axis=0),
+         helper.make_node("Reshape", ["tr", "t2"], ["y"], name="view2")],
+        [vinfo("x", ["N", 8, 3, 3])], [vinfo("y", ["N", 8, 3, 3])],
+        [numpy_helper.from_array(np.array(0, np.int64), "zero"), ints("axes0", [0]),
+         ints("groups", [2, 4, 3, 3]), ints("rest", [-1, 3, 3])])
+
+
+def gather_runtime():
+    """x[:, 0] on run-time data (GoogLeNet's transform_input)."""
+    return model(
+        [helper.make_node("Gather", ["x", "zero"], ["y"], name="pick", axis=1)],
+        [vinfo("x", [1, 3, 4, 4])], [vinfo("y", [1, 4, 4])],
+        [numpy_helper.from_array(np.array(0, np.int64), "zero")])
+
+
+def named_io():
+    """Several named inputs and outputs, one output used twice."""
+    return model(
+        [helper.make_node("Add", ["a", "b"], ["sum"], name="add"),
+         helper.make_node("Relu", ["sum"], ["act"], name="relu")],
+        [vinfo("a", [2, 3]), vinfo("b", [1, 3])],
+        [vinfo("act", [2, 3]), vinfo("sum", [2, 3])])
+
+
+def large_initializer():
+    """A weight large enough to become a dense_resource blob."""
+    return model([helper.make_node("Add", ["x", "w"], ["y"], name="add")],
+                 [vinfo("x", [8, 8])], [vinfo("y", [8, 8])], [weight("w", 8, 8)])
+
+
+# --- bad input ---------------------------------------------------------------
+
+def unsupported_op():
+    return model([helper.make_node("Relu", ["x"], ["r"], name="ok"),
+                  helper.make_node("TopK", ["r", "k"], ["v", "i"], name="topk"),
+                  helper.make_node("Relu", ["v"], ["y"], name="after")],
+                 [vinfo("x", [1, 5])], [vinfo("y", [1, 2])], [ints("k", [2])])
+
+
+def unknown_attribute():
+    node = helper.make_node("Relu", ["x"], ["y"], name="relu", fancy=1)
+    return model([node], [vinfo("x", [1, 5])], [vinfo("y", [1, 5])])
+
+
+def wrong_channels():
+    """A conv whose weight expects 4 input channels on a 3-channel input."""
+    return model([helper.make_node("Conv", ["x", "w"], ["y"], name="conv1")],
+                 [vinfo("x", [1, 3, 8, 8])], [vinfo("y", [1, 2, 8, 8])],
+                 [weight("w", 2, 4, 1, 1)])
+
+
+def old_opset():
+    return model([helper.make_node("Relu", ["x"], ["y"], name="relu")],
+                 [vinfo("x", [1])], [vinfo("y", [1])], opset=7)
+
+
+def undefined_input():
+    return model([helper.make_node("Relu", ["nowhere"], ["y"], name="relu")],
+                 [vinfo("x", [1])], [vinfo("y", [1])])
+
+
+def external_data(out):
+    """Weights in a separate file next to the model."""
+    m = conv_relu_pool()
+    onnx.save_model(m, out, save_as_external_data=True, all_tensors_to_one_file=True,
+                    location=os.path.basename(out) + ".weights", size_threshold=0)
+
+
+def external_data_truncated(out):
+    external_data(out)
+    path = out + ".weights"
+    with open(path, "r+b") as f:
+        f.truncate(os.path.getsize(path) // 2)
+
+
+def external_data_escape(out):
+    m = conv_relu_pool()
+    for init in m.graph.initializer:
+        init.ClearField("float_data")
+        init.ClearField("raw_data")
+        init.data_location = TensorProto.EXTERNAL
+        entry = init.external_data.add()
+        entry.key, entry.value = "location", "../../etc/passwd"
+    onnx.save_model(m, out)
+
+
+def truncated(out):
+    data = conv_relu_pool().SerializeToString()
+    with open(out, "wb") as f:
+        f.write(data[: len(data) // 2])
+
+
+def not_onnx(out):
+    with open(out, "w") as f:
+        f.write("this is a text file, not a model\n")
+
+
+CASES = {name: fn for name, fn in globals().items()
+         if callable(fn) and not name.startswith("_")
+         and name not in ("weight", "ints", "floats", "vinfo", "model", "main")}
+WRITERS = {"external_data", "external_data_truncated", "external_data_escape",
+           "truncated", "not_onnx"}
+
+
+def main():
+    if len(sys.argv) != 3 or sys.argv[1] not in CASES:
+        sys.exit(f"usage: {sys.argv[0]} CASE OUT.onnx; cases: {', '.join(sorted(CASES))}")
+    case, out = sys.argv[1], sys.argv[2]
+    if case in WRITERS:
+        CASES[case](out)
+    else:
+        onnx.save_model(CASES[case](), out)
+
+
+if __name__ == "__main__":
+    main()
