@@ -137,6 +137,87 @@ func.func @sigmoid_type(%x: tensor<2xf32>) {
 
 // -----
 
+// Every unary op computes on floats.
+func.func @tanh_int(%x: tensor<2xi64>) {
+  // expected-error @+1 {{'tl.tanh' op operand #0 must be ranked tensor of}}
+  %0 = tl.tanh %x : tensor<2xi64>
+  return
+}
+
+// -----
+
+func.func @hard_swish_int(%x: tensor<2xi64>) {
+  // expected-error @+1 {{'tl.hard_swish' op operand #0 must be ranked tensor of}}
+  %0 = tl.hard_swish %x : tensor<2xi64>
+  return
+}
+
+// -----
+
+func.func @silu_int(%x: tensor<2xi64>) {
+  // expected-error @+1 {{'tl.silu' op operand #0 must be ranked tensor of}}
+  %0 = tl.silu %x : tensor<2xi64>
+  return
+}
+
+// -----
+
+func.func @sqrt_int(%x: tensor<2xi64>) {
+  // expected-error @+1 {{'tl.sqrt' op operand #0 must be ranked tensor of}}
+  %0 = tl.sqrt %x : tensor<2xi64>
+  return
+}
+
+// -----
+
+func.func @erf_int(%x: tensor<2xi64>) {
+  // expected-error @+1 {{'tl.erf' op operand #0 must be ranked tensor of}}
+  %0 = tl.erf %x : tensor<2xi64>
+  return
+}
+
+// -----
+
+func.func @exp_int(%x: tensor<2xi64>) {
+  // expected-error @+1 {{'tl.exp' op operand #0 must be ranked tensor of}}
+  %0 = tl.exp %x : tensor<2xi64>
+  return
+}
+
+// -----
+
+func.func @log_int(%x: tensor<2xi64>) {
+  // expected-error @+1 {{'tl.log' op operand #0 must be ranked tensor of}}
+  %0 = tl.log %x : tensor<2xi64>
+  return
+}
+
+// -----
+
+func.func @neg_int(%x: tensor<2xi64>) {
+  // expected-error @+1 {{'tl.neg' op operand #0 must be ranked tensor of}}
+  %0 = tl.neg %x : tensor<2xi64>
+  return
+}
+
+// -----
+
+func.func @abs_int(%x: tensor<2xi64>) {
+  // expected-error @+1 {{'tl.abs' op operand #0 must be ranked tensor of}}
+  %0 = tl.abs %x : tensor<2xi64>
+  return
+}
+
+// -----
+
+func.func @reciprocal_int(%x: tensor<2xi64>) {
+  // expected-error @+1 {{'tl.reciprocal' op operand #0 must be ranked tensor of}}
+  %0 = tl.reciprocal %x : tensor<2xi64>
+  return
+}
+
+// -----
+
 // clip: min must not exceed max.
 func.func @clip_bounds(%x: tensor<2xf32>) {
   // expected-error @+1 {{'tl.clip' op min 6.000000e+00 is greater than max 0.000000e+00}}
