@@ -180,14 +180,12 @@ StatusOr<NpyArray> tlc::runtime::parseNpy(const uint8_t *bytes, size_t size,
   if (headerLen > size - prefix)
     return dataLoss(source + ": truncated .npy header (needs " +
                     std::to_string(headerLen) + " bytes)");
-  std::string header(reinterpret_cast<const char *>(bytes + prefix),
-                     headerLen);
+  std::string header(reinterpret_cast<const char *>(bytes + prefix), headerLen);
 
   std::map<std::string, std::string> strings;
   std::map<std::string, bool> bools;
   std::map<std::string, std::vector<int64_t>> tuples;
-  if (Status s = HeaderParser(header, source).parse(strings, bools, tuples);
-      !s)
+  if (Status s = HeaderParser(header, source).parse(strings, bools, tuples); !s)
     return s;
   if (!strings.count("descr") || !bools.count("fortran_order") ||
       !tuples.count("shape"))
@@ -202,10 +200,9 @@ StatusOr<NpyArray> tlc::runtime::parseNpy(const uint8_t *bytes, size_t size,
   const DTypeInfo *found = nullptr;
   for (const DTypeInfo &i : kDTypes) {
     // Single-byte types may be written with '|', '<' or '='.
-    bool match = descr == i.descr ||
-                 (i.size == 1 && descr.size() == 3 &&
-                  (descr[0] == '<' || descr[0] == '=') &&
-                  descr.compare(1, 2, i.descr + 1) == 0);
+    bool match = descr == i.descr || (i.size == 1 && descr.size() == 3 &&
+                                      (descr[0] == '<' || descr[0] == '=') &&
+                                      descr.compare(1, 2, i.descr + 1) == 0);
     if (match)
       found = &i;
   }
@@ -295,8 +292,7 @@ Status tlc::runtime::writeFileAtomic(const std::string &path,
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     int err = errno;
     ::unlink(tmp.c_str());
-    return ioError(path + ": cannot rename into place: " +
-                   std::strerror(err));
+    return ioError(path + ": cannot rename into place: " + std::strerror(err));
   }
   return Status::ok();
 }

@@ -61,10 +61,10 @@ struct InferShapesPass : tl::impl::InferShapesPassBase<InferShapesPass> {
 
     WalkResult walk = func.walk([&](InferTypeOpInterface op) {
       SmallVector<Type> types;
-      if (failed(op.inferReturnTypes(
-              op->getContext(), op->getLoc(), op->getOperands(),
-              op->getAttrDictionary(), op->getPropertiesStorage(),
-              op->getRegions(), types)))
+      if (failed(op.inferReturnTypes(op->getContext(), op->getLoc(),
+                                     op->getOperands(), op->getAttrDictionary(),
+                                     op->getPropertiesStorage(),
+                                     op->getRegions(), types)))
         return WalkResult::interrupt();
       for (auto [result, type] : llvm::zip(op->getResults(), types))
         result.setType(type);
@@ -74,9 +74,9 @@ struct InferShapesPass : tl::impl::InferShapesPassBase<InferShapesPass> {
       return signalPassFailure();
 
     auto ret = cast<func::ReturnOp>(func.getBody().back().getTerminator());
-    func.setFunctionType(FunctionType::get(
-        func.getContext(), func.getBody().getArgumentTypes(),
-        ret.getOperandTypes()));
+    func.setFunctionType(FunctionType::get(func.getContext(),
+                                           func.getBody().getArgumentTypes(),
+                                           ret.getOperandTypes()));
   }
 };
 

@@ -50,8 +50,7 @@ FailureOr<bool> foldIntBinary(NodeContext &nc,
 }
 
 template <typename OpT>
-LogicalResult convertBinary(NodeContext &nc,
-                            int64_t (*fn)(int64_t, int64_t)) {
+LogicalResult convertBinary(NodeContext &nc, int64_t (*fn)(int64_t, int64_t)) {
   auto folded = foldIntBinary(nc, fn);
   if (failed(folded))
     return failure();
@@ -69,13 +68,16 @@ LogicalResult convertBinary(NodeContext &nc,
 }
 
 LogicalResult convertAdd(NodeContext &nc) {
-  return convertBinary<tl::AddOp>(nc, [](int64_t a, int64_t b) { return a + b; });
+  return convertBinary<tl::AddOp>(nc,
+                                  [](int64_t a, int64_t b) { return a + b; });
 }
 LogicalResult convertSub(NodeContext &nc) {
-  return convertBinary<tl::SubOp>(nc, [](int64_t a, int64_t b) { return a - b; });
+  return convertBinary<tl::SubOp>(nc,
+                                  [](int64_t a, int64_t b) { return a - b; });
 }
 LogicalResult convertMul(NodeContext &nc) {
-  return convertBinary<tl::MulOp>(nc, [](int64_t a, int64_t b) { return a * b; });
+  return convertBinary<tl::MulOp>(nc,
+                                  [](int64_t a, int64_t b) { return a * b; });
 }
 LogicalResult convertDiv(NodeContext &nc) {
   // ONNX integer division truncates toward zero, like C++.
@@ -273,8 +275,8 @@ LogicalResult convertCast(NodeContext &nc) {
   auto type = cast<RankedTensorType>(x->getType());
   if (type.getElementType() != target)
     return nc.emitError() << "casting a run-time tensor of "
-                          << type.getElementType() << " to "
-                          << elemTypeName(to) << " is not supported";
+                          << type.getElementType() << " to " << elemTypeName(to)
+                          << " is not supported";
   auto y = nc.create<tl::IdentityOp>({*x});
   if (failed(y))
     return failure();

@@ -72,10 +72,9 @@ LogicalResult convertConv(NodeContext &nc) {
     operands.push_back(*b);
   }
   auto y = nc.create<tl::ConvOp>(
-      operands,
-      {nc.i64s("strides", strides), nc.i64s("pads", *pads),
-       nc.i64s("dilations", dilations), nc.i64("groups", groups),
-       nc.segments({1, 1, nc.hasInput(2) ? 1 : 0, 0})});
+      operands, {nc.i64s("strides", strides), nc.i64s("pads", *pads),
+                 nc.i64s("dilations", dilations), nc.i64("groups", groups),
+                 nc.segments({1, 1, nc.hasInput(2) ? 1 : 0, 0})});
   if (failed(y))
     return failure();
   nc.setOutput(0, *y);
@@ -191,8 +190,7 @@ LogicalResult convertMatMul(NodeContext &nc) {
 LogicalResult convertBatchNorm(NodeContext &nc) {
   float epsilon = nc.getFloat("epsilon", 1e-5f);
   nc.ignoreAttrs({"momentum"});
-  if (nc.getInt("training_mode", 0) != 0 || nc.hasOutput(1) ||
-      nc.hasOutput(2))
+  if (nc.getInt("training_mode", 0) != 0 || nc.hasOutput(1) || nc.hasOutput(2))
     return nc.fail("training mode (updating running statistics) is not "
                    "supported; export the model in eval mode");
   SmallVector<Value> operands;
@@ -320,11 +318,11 @@ LogicalResult convertLrn(NodeContext &nc) {
   auto x = nc.input(0);
   if (failed(x))
     return failure();
-  auto y = nc.create<tl::LrnOp>(
-      {*x}, {nc.i64("size", size->i()),
-             nc.f32("alpha", nc.getFloat("alpha", 1e-4f)),
-             nc.f32("beta", nc.getFloat("beta", 0.75f)),
-             nc.f32("bias", nc.getFloat("bias", 1.0f))});
+  auto y =
+      nc.create<tl::LrnOp>({*x}, {nc.i64("size", size->i()),
+                                  nc.f32("alpha", nc.getFloat("alpha", 1e-4f)),
+                                  nc.f32("beta", nc.getFloat("beta", 0.75f)),
+                                  nc.f32("bias", nc.getFloat("bias", 1.0f))});
   if (failed(y))
     return failure();
   nc.setOutput(0, *y);
@@ -362,8 +360,8 @@ LogicalResult convertSoftmax(NodeContext &nc) {
   auto soft = nc.create<tl::SoftmaxOp>({*flat}, {nc.i64("axis", 1)});
   if (failed(soft))
     return failure();
-  auto y = nc.create<tl::ReshapeOp>({*soft},
-                                    {nc.i64s("shape", type.getShape())});
+  auto y =
+      nc.create<tl::ReshapeOp>({*soft}, {nc.i64s("shape", type.getShape())});
   if (failed(y))
     return failure();
   nc.setOutput(0, *y);
@@ -384,8 +382,7 @@ LogicalResult emitReduceMean(NodeContext &nc, ArrayRef<int64_t> axes,
 }
 
 LogicalResult convertReduceMean1(NodeContext &nc) {
-  return emitReduceMean(nc, nc.getInts("axes"),
-                        nc.getInt("keepdims", 1) != 0);
+  return emitReduceMean(nc, nc.getInts("axes"), nc.getInt("keepdims", 1) != 0);
 }
 
 /// ReduceMean-18: axes is an optional input.

@@ -128,8 +128,7 @@ LogicalResult convertShape(NodeContext &nc) {
 FailureOr<int64_t> normalizeIndex(NodeContext &nc, int64_t index, int64_t dim) {
   if (ShapedType::isDynamic(dim)) {
     if (index < 0)
-      return nc.fail("negative index " + Twine(index) +
-                     " into a dynamic dim");
+      return nc.fail("negative index " + Twine(index) + " into a dynamic dim");
     return index;
   }
   if (index < -dim || index >= dim)
@@ -464,8 +463,8 @@ LogicalResult emitSlice(NodeContext &nc, ArrayRef<int64_t> starts,
     };
     int64_t b = step > 0 ? clampIndex(starts[0], 0, n)
                          : clampIndex(starts[0], 0, n - 1);
-    int64_t e = step > 0 ? clampIndex(ends[0], 0, n)
-                         : clampIndex(ends[0], -1, n - 1);
+    int64_t e =
+        step > 0 ? clampIndex(ends[0], 0, n) : clampIndex(ends[0], -1, n - 1);
     SymbolicInts out;
     out.elemType = s->elemType;
     for (int64_t i = b; step > 0 ? i < e : i > e; i += step)

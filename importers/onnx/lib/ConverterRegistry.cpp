@@ -13,8 +13,7 @@ void ConverterTable::add(llvm::StringRef opType, int64_t sinceVersion,
   llvm::sort(versions, [](auto &a, auto &b) { return a.first < b.first; });
 }
 
-ConvertFn ConverterTable::lookup(llvm::StringRef opType,
-                                 int64_t opset) const {
+ConvertFn ConverterTable::lookup(llvm::StringRef opType, int64_t opset) const {
   auto it = table.find(opType);
   if (it == table.end())
     return nullptr;

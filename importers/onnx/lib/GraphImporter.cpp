@@ -234,8 +234,7 @@ void NodeContext::setOutputSymbolic(size_t i, SymbolicInts ints) {
 
 Value NodeContext::scalar(double v, Type elemType) {
   auto type = RankedTensorType::get({}, elemType);
-  auto attr = DenseElementsAttr::get(
-      type, builder().getFloatAttr(elemType, v));
+  auto attr = DenseElementsAttr::get(type, builder().getFloatAttr(elemType, v));
   return builder()
       .create<tl::ConstantOp>(loc, type, attr, /*trainable=*/false)
       .getResult();
@@ -299,11 +298,12 @@ FailureOr<Value> GraphImporter::materialize(StringRef name, Location loc) {
          isa<tl::ConstantOp>(&*builder.getInsertionPoint()))
     builder.setInsertionPointAfter(&*builder.getInsertionPoint());
   ElementsAttr attr = v.constant->toAttr(&ctx, name);
-  v.value = builder
-                .create<tl::ConstantOp>(NameLoc::get(builder.getStringAttr(name)),
-                                        attr.getType(), attr,
-                                        /*trainable=*/false)
-                .getResult();
+  v.value =
+      builder
+          .create<tl::ConstantOp>(NameLoc::get(builder.getStringAttr(name)),
+                                  attr.getType(), attr,
+                                  /*trainable=*/false)
+          .getResult();
   return v.value;
 }
 
@@ -327,8 +327,7 @@ GraphImporter::graphValueType(const onnx::ValueInfoProto &info, bool isInput) {
   auto loc = UnknownLoc::get(&ctx);
   StringRef what = isInput ? "graph input" : "graph output";
   if (!info.type().has_tensor_type())
-    return emitError(loc) << what << " '" << info.name()
-                          << "' is not a tensor";
+    return emitError(loc) << what << " '" << info.name() << "' is not a tensor";
   const auto &tensorType = info.type().tensor_type();
   Type elem = toMlirElementType(&ctx, tensorType.elem_type());
   if (!elem)
@@ -374,12 +373,12 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
       poisoned.insert(out);
     return failure();
   }
-  std::string name =
-      node.name().empty() ? node.op_type() + "_" + std::to_string(index)
-                          : node.name();
+  std::string name = node.name().empty()
+                         ? node.op_type() + "_" + std::to_string(index)
+                         : node.name();
   Location loc = NameLoc::get(builder.getStringAttr(name));
-  std::string prefix = "node '" + name + "' (" + node.op_type() +
-                       ", opset " + std::to_string(opset) + "): ";
+  std::string prefix = "node '" + name + "' (" + node.op_type() + ", opset " +
+                       std::to_string(opset) + "): ";
   if (!node.domain().empty() && node.domain() != "ai.onnx") {
     for (const std::string &out : node.output())
       poisoned.insert(out);
@@ -391,8 +390,8 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
   if (!convert) {
     for (const std::string &out : node.output())
       poisoned.insert(out);
-    auto diag = emitError(loc) << prefix << "unsupported op '"
-                               << node.op_type() << "'";
+    auto diag = emitError(loc)
+                << prefix << "unsupported op '" << node.op_type() << "'";
     if (int64_t first = table.firstVersion(node.op_type()))
       diag << " (tlc converts it from opset " << first << ")";
     return diag;
@@ -497,8 +496,8 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     auto declared = graphValueType(out, /*isInput=*/false);
     if (failed(declared))
       return nullptr;
-    if (*declared && failed(verifyCompatibleShape(*declared,
-                                                  value->getType()))) {
+    if (*declared &&
+        failed(verifyCompatibleShape(*declared, value->getType()))) {
       emitError(value->getLoc())
           << "graph output '" << out.name() << "' is " << value->getType()
           << " after import, but the model declares " << *declared;

@@ -4,9 +4,9 @@
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Builders.h"
-#include "llvm/ADT/StringExtras.h"
 #include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Endian.h"
 
 #include <cstring>
@@ -25,8 +25,7 @@ template <typename T> T load(const std::string &bytes, int64_t i) {
 }
 } // namespace
 
-Type tlc::onnx_importer::toMlirElementType(MLIRContext *ctx,
-                                            int32_t elemType) {
+Type tlc::onnx_importer::toMlirElementType(MLIRContext *ctx, int32_t elemType) {
   Builder b(ctx);
   switch (elemType) {
   case onnx::TensorProto_DataType_FLOAT:
@@ -197,8 +196,8 @@ HostTensor HostTensor::fromInts(ArrayRef<int64_t> values,
   t.bytes.resize(values.size() * size);
   for (auto [i, v] : llvm::enumerate(values)) {
     // Little-endian truncation works for every integer width.
-    int64_t le = llvm::support::endian::byte_swap<int64_t>(
-        v, llvm::endianness::little);
+    int64_t le =
+        llvm::support::endian::byte_swap<int64_t>(v, llvm::endianness::little);
     std::memcpy(t.bytes.data() + i * size, &le, size);
   }
   return t;

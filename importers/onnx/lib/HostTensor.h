@@ -46,9 +46,9 @@ struct HostTensor {
   /// The elements as double (any numeric type).
   std::optional<llvm::SmallVector<double>> toDoubles() const;
 
-  static HostTensor fromInts(llvm::ArrayRef<int64_t> values,
-                             llvm::ArrayRef<int64_t> dims,
-                             int32_t elemType = onnx::TensorProto_DataType_INT64);
+  static HostTensor
+  fromInts(llvm::ArrayRef<int64_t> values, llvm::ArrayRef<int64_t> dims,
+           int32_t elemType = onnx::TensorProto_DataType_INT64);
   static HostTensor fromFloats(llvm::ArrayRef<float> values,
                                llvm::ArrayRef<int64_t> dims);
 

@@ -42,8 +42,8 @@ using mlir::Value;
 /// One element of an integer tensor computed at import time.
 struct SymInt {
   enum Kind { Known, DimOf, Opaque } kind = Known;
-  int64_t value = 0;   ///< Known: the value.
-  mlir::Value source;  ///< DimOf: dim `dim` of this runtime tensor.
+  int64_t value = 0;  ///< Known: the value.
+  mlir::Value source; ///< DimOf: dim `dim` of this runtime tensor.
   int64_t dim = 0;
 
   static SymInt of(int64_t v) { return {Known, v, {}, 0}; }

@@ -59,8 +59,9 @@ llvm::Error readExternalData(const onnx::TensorProto &proto,
   if (llvm::sys::path::is_absolute(location) ||
       llvm::StringRef(location).contains(".."))
     return error("tensor '" + proto.name() + "': external data location '" +
-                 location + "' must be a relative path inside the model "
-                            "directory");
+                 location +
+                 "' must be a relative path inside the model "
+                 "directory");
   llvm::SmallString<256> path(baseDir);
   llvm::sys::path::append(path, location);
   auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
@@ -99,8 +100,9 @@ llvm::Error tlc::onnx_importer::loadModel(llvm::StringRef path,
   if (size == 0)
     return error("'" + path + "' is empty, not an ONNX model");
   if (size > static_cast<size_t>(std::numeric_limits<int>::max()))
-    return error("'" + path + "' is larger than 2 GiB; store the weights as "
-                              "ONNX external data");
+    return error("'" + path +
+                 "' is larger than 2 GiB; store the weights as "
+                 "ONNX external data");
   google::protobuf::io::CodedInputStream stream(data, static_cast<int>(size));
   stream.SetTotalBytesLimit(std::numeric_limits<int>::max());
   if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage())

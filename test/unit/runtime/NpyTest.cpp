@@ -108,9 +108,9 @@ TEST(Npy, RejectsPayloadLongerThanShape) {
 
 TEST(Npy, RejectsMalformedHeaders) {
   for (const char *dict :
-       {"{'descr': '<f4', 'shape': (2,), }",                      // no order
+       {"{'descr': '<f4', 'shape': (2,), }", // no order
         "{'descr': '<f4', 'fortran_order': False, 'shape': (-2,), }",
-        "{'descr': '<f4', 'fortran_order': False, 'shape': (2,) ",  // no }
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (2,) ", // no }
         "['descr', '<f4']",
         "{'descr': '<f4', 'fortran_order': Maybe, 'shape': (2,), }"}) {
     auto bytes = numpyBytes(dict, 8);

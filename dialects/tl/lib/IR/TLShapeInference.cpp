@@ -49,9 +49,7 @@ std::string listStr(ArrayRef<int64_t> values) {
   return s + "]";
 }
 
-RankedTensorType ranked(Value v) {
-  return cast<RankedTensorType>(v.getType());
-}
+RankedTensorType ranked(Value v) { return cast<RankedTensorType>(v.getType()); }
 
 bool bothStatic(int64_t a, int64_t b) {
   return !ShapedType::isDynamic(a) && !ShapedType::isDynamic(b);
@@ -78,10 +76,9 @@ template <typename OpT>
 LogicalResult checkSameElementType(std::optional<Location> loc, Value a,
                                    Value b, StringRef aName, StringRef bName) {
   if (ranked(a).getElementType() != ranked(b).getElementType())
-    return opError<OpT>(loc, aName, " and ", bName,
-                        " must have the same element type, got ",
-                        ranked(a).getElementType(), " and ",
-                        ranked(b).getElementType());
+    return opError<OpT>(
+        loc, aName, " and ", bName, " must have the same element type, got ",
+        ranked(a).getElementType(), " and ", ranked(b).getElementType());
   return success();
 }
 
@@ -94,8 +91,8 @@ LogicalResult checkVector(std::optional<Location> loc, Value value,
     return opError<OpT>(loc, name, " must be 1-D, got shape ",
                         shapeStr(type.getShape()));
   if (bothStatic(type.getDimSize(0), size) && type.getDimSize(0) != size)
-    return opError<OpT>(loc, name, " must have ", size,
-                        " elements, got ", type.getDimSize(0));
+    return opError<OpT>(loc, name, " must have ", size, " elements, got ",
+                        type.getDimSize(0));
   return success();
 }
 
@@ -104,17 +101,17 @@ LogicalResult checkVector(std::optional<Location> loc, Value value,
 /// or its begin padding.
 template <typename OpT>
 FailureOr<int64_t> windowedDim(std::optional<Location> loc, int64_t in,
-                               int64_t kernel, int64_t stride,
-                               int64_t dilation, int64_t padBegin,
-                               int64_t padEnd, bool ceilMode, unsigned dim) {
+                               int64_t kernel, int64_t stride, int64_t dilation,
+                               int64_t padBegin, int64_t padEnd, bool ceilMode,
+                               unsigned dim) {
   if (ShapedType::isDynamic(in) || ShapedType::isDynamic(kernel))
     return kDynamic;
   int64_t span = dilation * (kernel - 1) + 1;
   int64_t room = in + padBegin + padEnd - span;
   if (room < 0) {
-    (void)opError<OpT>(loc, "window of extent ", span, " does not fit spatial dim ",
-                       dim, " of size ", in, " padded by (", padBegin, ", ",
-                       padEnd, ")");
+    (void)opError<OpT>(loc, "window of extent ", span,
+                       " does not fit spatial dim ", dim, " of size ", in,
+                       " padded by (", padBegin, ", ", padEnd, ")");
     return failure();
   }
   int64_t out = (ceilMode ? (room + stride - 1) / stride : room / stride) + 1;
@@ -146,8 +143,7 @@ LogicalResult checkWindowAttrs(std::optional<Location> loc, size_t spatial,
     return opError<OpT>(loc, "dilations must be positive, got ",
                         listStr(dilations));
   if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
-    return opError<OpT>(loc, "pads must be non-negative, got ",
-                        listStr(pads));
+    return opError<OpT>(loc, "pads must be non-negative, got ", listStr(pads));
   return success();
 }
 
@@ -163,8 +159,8 @@ LogicalResult inferPool(std::optional<Location> loc, Value input,
                         "got shape ", shapeStr(type.getShape()));
   size_t spatial = type.getRank() - 2;
   if (kernel.size() != spatial)
-    return opError<OpT>(loc, "expects ", spatial,
-                        " kernel_shape entries, got ", kernel.size());
+    return opError<OpT>(loc, "expects ", spatial, " kernel_shape entries, got ",
+                        kernel.size());
   if (llvm::any_of(kernel, [](int64_t k) { return k <= 0; }))
     return opError<OpT>(loc, "kernel_shape must be positive, got ",
                         listStr(kernel));
@@ -172,9 +168,9 @@ LogicalResult inferPool(std::optional<Location> loc, Value input,
     return failure();
   SmallVector<int64_t> shape(type.getShape().take_front(2));
   for (size_t i = 0; i < spatial; ++i) {
-    auto dim = windowedDim<OpT>(loc, type.getDimSize(i + 2), kernel[i],
-                                strides[i], dilations[i], pads[i],
-                                pads[i + spatial], ceilMode, i);
+    auto dim =
+        windowedDim<OpT>(loc, type.getDimSize(i + 2), kernel[i], strides[i],
+                         dilations[i], pads[i], pads[i + spatial], ceilMode, i);
     if (failed(dim))
       return failure();
     shape.push_back(*dim);
@@ -185,8 +181,8 @@ LogicalResult inferPool(std::optional<Location> loc, Value input,
 
 /// The post-op operands of conv/fc: bias [M] and residual of the result type.
 template <typename OpT>
-LogicalResult checkPostOps(std::optional<Location> loc, Value input,
-                           Value bias, Value residual, int64_t outChannels,
+LogicalResult checkPostOps(std::optional<Location> loc, Value input, Value bias,
+                           Value residual, int64_t outChannels,
                            RankedTensorType result) {
   if (bias) {
     if (failed(checkVector<OpT>(loc, bias, outChannels, "bias")) ||
@@ -278,8 +274,9 @@ LogicalResult ConstantOp::inferReturnTypes(MLIRContext *,
                                            SmallVectorImpl<Type> &results) {
   auto type = dyn_cast<RankedTensorType>(adaptor.getValue().getType());
   if (!type || !type.hasStaticShape())
-    return opError<ConstantOp>(loc, "value must be a statically shaped "
-                                    "ranked tensor, got ",
+    return opError<ConstantOp>(loc,
+                               "value must be a statically shaped "
+                               "ranked tensor, got ",
                                adaptor.getValue().getType());
   results.push_back(type);
   return success();
@@ -296,16 +293,16 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
   auto input = ranked(adaptor.getInput());
   auto weight = ranked(adaptor.getWeight());
   if (input.getRank() < 3)
-    return opError<ConvOp>(loc, "input must have rank >= 3 (N, C, "
-                                "spatial...), got shape ",
+    return opError<ConvOp>(loc,
+                           "input must have rank >= 3 (N, C, "
+                           "spatial...), got shape ",
                            shapeStr(input.getShape()));
   if (weight.getRank() != input.getRank())
     return opError<ConvOp>(loc, "weight must have rank ", input.getRank(),
                            " like the input, got shape ",
                            shapeStr(weight.getShape()));
-  if (failed(checkSameElementType<ConvOp>(loc, adaptor.getInput(),
-                                          adaptor.getWeight(), "input",
-                                          "weight")))
+  if (failed(checkSameElementType<ConvOp>(
+          loc, adaptor.getInput(), adaptor.getWeight(), "input", "weight")))
     return failure();
   size_t spatial = input.getRank() - 2;
   if (failed(checkWindowAttrs<ConvOp>(loc, spatial, adaptor.getStrides(),
@@ -343,9 +340,10 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
-LogicalResult FullyConnectedOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &results) {
+LogicalResult
+FullyConnectedOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                   Adaptor adaptor,
+                                   SmallVectorImpl<Type> &results) {
   using OpT = FullyConnectedOp;
   auto input = ranked(adaptor.getInput());
   auto weight = ranked(adaptor.getWeight());
@@ -356,8 +354,7 @@ LogicalResult FullyConnectedOp::inferReturnTypes(
     return opError<OpT>(loc, "weight must be 2-D [out, in], got shape ",
                         shapeStr(weight.getShape()));
   if (failed(checkSameElementType<OpT>(loc, adaptor.getInput(),
-                                       adaptor.getWeight(), "input",
-                                       "weight")))
+                                       adaptor.getWeight(), "input", "weight")))
     return failure();
   if (bothStatic(input.getDimSize(1), weight.getDimSize(1)) &&
       input.getDimSize(1) != weight.getDimSize(1))
@@ -413,16 +410,18 @@ LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *,
                                             SmallVectorImpl<Type> &results) {
   auto input = ranked(adaptor.getInput());
   if (input.getRank() < 2)
-    return opError<BatchNormOp>(loc, "input must have rank >= 2 (N, C, ...), "
-                                     "got shape ",
+    return opError<BatchNormOp>(loc,
+                                "input must have rank >= 2 (N, C, ...), "
+                                "got shape ",
                                 shapeStr(input.getShape()));
   int64_t channels = input.getDimSize(1);
-  for (auto [value, name] :
-       {std::pair{adaptor.getScale(), "scale"}, {adaptor.getBias(), "bias"},
-        {adaptor.getMean(), "mean"}, {adaptor.getVariance(), "variance"}}) {
+  for (auto [value, name] : {std::pair{adaptor.getScale(), "scale"},
+                             {adaptor.getBias(), "bias"},
+                             {adaptor.getMean(), "mean"},
+                             {adaptor.getVariance(), "variance"}}) {
     if (failed(checkVector<BatchNormOp>(loc, value, channels, name)) ||
-        failed(checkSameElementType<BatchNormOp>(loc, adaptor.getInput(),
-                                                 value, "input", name)))
+        failed(checkSameElementType<BatchNormOp>(loc, adaptor.getInput(), value,
+                                                 "input", name)))
       return failure();
   }
   if (adaptor.getEpsilon().convertToFloat() < 0)
@@ -436,17 +435,17 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &results) {
   auto input = ranked(adaptor.getInput());
-  auto axis = normalizeAxis<LayerNormOp>(loc, adaptor.getAxis(),
-                                         input.getRank());
+  auto axis =
+      normalizeAxis<LayerNormOp>(loc, adaptor.getAxis(), input.getRank());
   if (failed(axis))
     return failure();
   ArrayRef<int64_t> normalized = input.getShape().drop_front(*axis);
-  for (auto [value, name] : {std::pair{adaptor.getScale(), "scale"},
-                             {adaptor.getBias(), "bias"}}) {
+  for (auto [value, name] :
+       {std::pair{adaptor.getScale(), "scale"}, {adaptor.getBias(), "bias"}}) {
     if (!value)
       continue;
-    if (failed(checkSameElementType<LayerNormOp>(loc, adaptor.getInput(),
-                                                 value, "input", name)))
+    if (failed(checkSameElementType<LayerNormOp>(loc, adaptor.getInput(), value,
+                                                 "input", name)))
       return failure();
     SmallVector<int64_t> merged;
     auto shape = ranked(value).getShape();
@@ -467,10 +466,9 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
 //===----------------------------------------------------------------------===//
 
 #define TL_BINARY_INFERENCE(OP)                                                \
-  LogicalResult OP::inferReturnTypes(MLIRContext *,                            \
-                                     std::optional<Location> loc,              \
-                                     Adaptor adaptor,                          \
-                                     SmallVectorImpl<Type> &results) {         \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &results) {                                        \
     return inferBinary<OP>(loc, adaptor.getLhs(), adaptor.getRhs(), results);  \
   }
 TL_BINARY_INFERENCE(AddOp)
@@ -486,9 +484,8 @@ LogicalResult PReluOp::inferReturnTypes(MLIRContext *,
                                         std::optional<Location> loc,
                                         Adaptor adaptor,
                                         SmallVectorImpl<Type> &results) {
-  if (failed(checkSameElementType<PReluOp>(loc, adaptor.getInput(),
-                                           adaptor.getSlope(), "input",
-                                           "slope")))
+  if (failed(checkSameElementType<PReluOp>(
+          loc, adaptor.getInput(), adaptor.getSlope(), "input", "slope")))
     return failure();
   // The slope broadcasts to the input, never the other way round.
   auto input = ranked(adaptor.getInput());
@@ -497,10 +494,9 @@ LogicalResult PReluOp::inferReturnTypes(MLIRContext *,
   if (failed(shape))
     return failure();
   if (failed(verifyCompatibleShape(*shape, input.getShape())))
-    return opError<PReluOp>(loc, "slope of shape ",
-                            shapeStr(ranked(adaptor.getSlope()).getShape()),
-                            " does not broadcast to the input shape ",
-                            shapeStr(input.getShape()));
+    return opError<PReluOp>(
+        loc, "slope of shape ", shapeStr(ranked(adaptor.getSlope()).getShape()),
+        " does not broadcast to the input shape ", shapeStr(input.getShape()));
   results.push_back(input);
   return success();
 }
@@ -513,10 +509,10 @@ LogicalResult MaxPoolOp::inferReturnTypes(MLIRContext *,
                                           std::optional<Location> loc,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &results) {
-  return inferPool<MaxPoolOp>(loc, adaptor.getInput(),
-                              adaptor.getKernelShape(), adaptor.getStrides(),
-                              adaptor.getPads(), adaptor.getDilations(),
-                              adaptor.getCeilMode(), results);
+  return inferPool<MaxPoolOp>(loc, adaptor.getInput(), adaptor.getKernelShape(),
+                              adaptor.getStrides(), adaptor.getPads(),
+                              adaptor.getDilations(), adaptor.getCeilMode(),
+                              results);
 }
 
 LogicalResult AvgPoolOp::inferReturnTypes(MLIRContext *,
@@ -524,10 +520,9 @@ LogicalResult AvgPoolOp::inferReturnTypes(MLIRContext *,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &results) {
   SmallVector<int64_t> dilations(adaptor.getKernelShape().size(), 1);
-  return inferPool<AvgPoolOp>(loc, adaptor.getInput(),
-                              adaptor.getKernelShape(), adaptor.getStrides(),
-                              adaptor.getPads(), dilations,
-                              adaptor.getCeilMode(), results);
+  return inferPool<AvgPoolOp>(loc, adaptor.getInput(), adaptor.getKernelShape(),
+                              adaptor.getStrides(), adaptor.getPads(),
+                              dilations, adaptor.getCeilMode(), results);
 }
 
 template <typename OpT>
@@ -543,15 +538,17 @@ static LogicalResult inferGlobalPool(std::optional<Location> loc, Value input,
   return success();
 }
 
-LogicalResult GlobalAvgPoolOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &results) {
+LogicalResult
+GlobalAvgPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                  Adaptor adaptor,
+                                  SmallVectorImpl<Type> &results) {
   return inferGlobalPool<GlobalAvgPoolOp>(loc, adaptor.getInput(), results);
 }
 
-LogicalResult GlobalMaxPoolOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &results) {
+LogicalResult
+GlobalMaxPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                  Adaptor adaptor,
+                                  SmallVectorImpl<Type> &results) {
   return inferGlobalPool<GlobalMaxPoolOp>(loc, adaptor.getInput(), results);
 }
 
@@ -607,16 +604,16 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
     for (int64_t d = 0; d < type.getRank(); ++d) {
       int64_t size = type.getDimSize(d);
       if (d == *axis) {
-        shape[d] = ShapedType::isDynamic(size) || ShapedType::isDynamic(shape[d])
-                       ? kDynamic
-                       : shape[d] + size;
+        shape[d] =
+            ShapedType::isDynamic(size) || ShapedType::isDynamic(shape[d])
+                ? kDynamic
+                : shape[d] + size;
         continue;
       }
       if (bothStatic(size, shape[d]) && size != shape[d])
-        return opError<ConcatOp>(loc, "input ", i, " has shape ",
-                                 shapeStr(type.getShape()),
-                                 ", which differs from input 0 outside axis ",
-                                 *axis);
+        return opError<ConcatOp>(
+            loc, "input ", i, " has shape ", shapeStr(type.getShape()),
+            ", which differs from input 0 outside axis ", *axis);
       shape[d] = mergeDim(shape[d], size);
     }
   }
@@ -631,8 +628,8 @@ LogicalResult FlattenOp::inferReturnTypes(MLIRContext *,
   auto input = ranked(adaptor.getInput());
   int64_t rank = input.getRank(), axis = adaptor.getAxis();
   if (axis < -rank || axis > rank)
-    return opError<FlattenOp>(loc, "axis ", axis,
-                              " is out of range for rank ", rank);
+    return opError<FlattenOp>(loc, "axis ", axis, " is out of range for rank ",
+                              rank);
   if (axis < 0)
     axis += rank;
   results.push_back(input.clone({product(input.getShape().take_front(axis)),
@@ -658,7 +655,8 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
     } else if (d == 0) {
       if (static_cast<int64_t>(i) >= input.getRank())
         return opError<ReshapeOp>(loc, "shape ", listStr(target),
-                                  " copies dim ", i, " (0) of an input of "
+                                  " copies dim ", i,
+                                  " (0) of an input of "
                                   "rank ",
                                   input.getRank());
       shape.push_back(input.getDimSize(i));
@@ -689,8 +687,9 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
     } else if (inCount != outCount) {
       return opError<ReshapeOp>(loc, "cannot reshape ",
                                 shapeStr(input.getShape()), " to ",
-                                listStr(target), ": the element counts "
-                                                 "differ");
+                                listStr(target),
+                                ": the element counts "
+                                "differ");
     }
   }
   results.push_back(input.clone(shape));
@@ -773,8 +772,9 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
                     steps = adaptor.getSteps();
   size_t n = adaptor.getAxes().size();
   if (starts.size() != n || ends.size() != n || steps.size() != n)
-    return opError<SliceOp>(loc, "starts, ends, axes and steps must have the "
-                                 "same length, got ",
+    return opError<SliceOp>(loc,
+                            "starts, ends, axes and steps must have the "
+                            "same length, got ",
                             starts.size(), ", ", ends.size(), ", ", n, ", ",
                             steps.size());
   auto axes = normalizeAxes<SliceOp>(loc, adaptor.getAxes(), input.getRank());
@@ -846,8 +846,9 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *,
   size_t n = scales ? scales->size() : sizes->size();
   if (static_cast<int64_t>(n) != input.getRank())
     return opError<ResizeOp>(loc, "expects ", input.getRank(), " ",
-                             scales ? "scales" : "sizes", " (one per dim), "
-                                                          "got ",
+                             scales ? "scales" : "sizes",
+                             " (one per dim), "
+                             "got ",
                              n);
   SmallVector<int64_t> shape;
   for (int64_t i = 0; i < input.getRank(); ++i) {
