@@ -8,14 +8,7 @@ using namespace tlc::onnx_importer;
 namespace {
 
 template <typename OpT> LogicalResult convertUnary(NodeContext &nc) {
-  auto x = nc.input(0);
-  if (failed(x))
-    return failure();
-  auto y = nc.create<OpT>({*x});
-  if (failed(y))
-    return failure();
-  nc.setOutput(0, *y);
-  return success();
+  return nc.emitUnary<OpT>();
 }
 
 /// Elementwise integer arithmetic on import-time values (numpy broadcasting
@@ -60,11 +53,7 @@ LogicalResult convertBinary(NodeContext &nc, int64_t (*fn)(int64_t, int64_t)) {
   auto b = nc.input(1);
   if (failed(a) || failed(b))
     return failure();
-  auto y = nc.create<OpT>({*a, *b});
-  if (failed(y))
-    return failure();
-  nc.setOutput(0, *y);
-  return success();
+  return nc.emit<OpT>({*a, *b});
 }
 
 LogicalResult convertAdd(NodeContext &nc) {
@@ -117,23 +106,12 @@ LogicalResult convertPRelu(NodeContext &nc) {
   auto slope = nc.input(1);
   if (failed(x) || failed(slope))
     return failure();
-  auto y = nc.create<tl::PReluOp>({*x, *slope});
-  if (failed(y))
-    return failure();
-  nc.setOutput(0, *y);
-  return success();
+  return nc.emit<tl::PReluOp>({*x, *slope});
 }
 
 LogicalResult convertLeakyRelu(NodeContext &nc) {
   float alpha = nc.getFloat("alpha", 0.01f);
-  auto x = nc.input(0);
-  if (failed(x))
-    return failure();
-  auto y = nc.create<tl::LeakyReluOp>({*x}, {nc.f32("alpha", alpha)});
-  if (failed(y))
-    return failure();
-  nc.setOutput(0, *y);
-  return success();
+  return nc.emitUnary<tl::LeakyReluOp>({nc.f32("alpha", alpha)});
 }
 
 LogicalResult convertHardSigmoid(NodeContext &nc) {
@@ -142,12 +120,8 @@ LogicalResult convertHardSigmoid(NodeContext &nc) {
   auto x = nc.input(0);
   if (failed(x))
     return failure();
-  auto y = nc.create<tl::HardSigmoidOp>(
+  return nc.emit<tl::HardSigmoidOp>(
       {*x}, {nc.f32("alpha", alpha), nc.f32("beta", beta)});
-  if (failed(y))
-    return failure();
-  nc.setOutput(0, *y);
-  return success();
 }
 
 LogicalResult emitClip(NodeContext &nc, float lo, float hi) {
@@ -201,14 +175,7 @@ LogicalResult emitDropout(NodeContext &nc, float ratio) {
   if (nc.hasOutput(1))
     return nc.fail("the mask output is only produced in training mode, "
                    "which tlc does not support");
-  auto x = nc.input(0);
-  if (failed(x))
-    return failure();
-  auto y = nc.create<tl::DropoutOp>({*x}, {nc.f32("ratio", ratio)});
-  if (failed(y))
-    return failure();
-  nc.setOutput(0, *y);
-  return success();
+  return nc.emitUnary<tl::DropoutOp>({nc.f32("ratio", ratio)});
 }
 
 LogicalResult convertDropout7(NodeContext &nc) {
@@ -277,11 +244,7 @@ LogicalResult convertCast(NodeContext &nc) {
     return nc.emitError() << "casting a run-time tensor of "
                           << type.getElementType() << " to " << elemTypeName(to)
                           << " is not supported";
-  auto y = nc.create<tl::IdentityOp>({*x});
-  if (failed(y))
-    return failure();
-  nc.setOutput(0, *y);
-  return success();
+  return nc.emit<tl::IdentityOp>({*x});
 }
 
 } // namespace

@@ -71,14 +71,10 @@ LogicalResult convertConv(NodeContext &nc) {
       return failure();
     operands.push_back(*b);
   }
-  auto y = nc.create<tl::ConvOp>(
+  return nc.emit<tl::ConvOp>(
       operands, {nc.i64s("strides", strides), nc.i64s("pads", *pads),
                  nc.i64s("dilations", dilations), nc.i64("groups", groups),
                  nc.segments({1, 1, nc.hasInput(2) ? 1 : 0, 0})});
-  if (failed(y))
-    return failure();
-  nc.setOutput(0, *y);
-  return success();
 }
 
 /// A transposed copy of a 2-D host tensor of any element type.
@@ -180,11 +176,7 @@ LogicalResult convertMatMul(NodeContext &nc) {
   auto b = nc.input(1);
   if (failed(a) || failed(b))
     return failure();
-  auto y = nc.create<tl::MatMulOp>({*a, *b});
-  if (failed(y))
-    return failure();
-  nc.setOutput(0, *y);
-  return success();
+  return nc.emit<tl::MatMulOp>({*a, *b});
 }
 
 LogicalResult convertBatchNorm(NodeContext &nc) {
@@ -200,11 +192,7 @@ LogicalResult convertBatchNorm(NodeContext &nc) {
       return failure();
     operands.push_back(*v);
   }
-  auto y = nc.create<tl::BatchNormOp>(operands, {nc.f32("epsilon", epsilon)});
-  if (failed(y))
-    return failure();
-  nc.setOutput(0, *y);
-  return success();
+  return nc.emit<tl::BatchNormOp>(operands, {nc.f32("epsilon", epsilon)});
 }
 
 LogicalResult convertLayerNorm(NodeContext &nc) {
@@ -224,12 +212,8 @@ LogicalResult convertLayerNorm(NodeContext &nc) {
       return failure();
     operands.push_back(*b);
   }
-  auto y = nc.create<tl::LayerNormOp>(
+  return nc.emit<tl::LayerNormOp>(
       operands, {nc.i64("axis", axis), nc.f32("epsilon", epsilon)});
-  if (failed(y))
-    return failure();
-  nc.setOutput(0, *y);
-  return success();
 }
 
 /// Attributes shared by MaxPool and AveragePool.
@@ -269,15 +253,11 @@ LogicalResult convertMaxPool(NodeContext &nc) {
                              /*hasDilations=*/nc.opset >= 10);
   if (failed(attrs))
     return failure();
-  auto y = nc.create<tl::MaxPoolOp>(
-      {*x}, {nc.i64s("kernel_shape", attrs->kernel),
-             nc.i64s("strides", attrs->strides), nc.i64s("pads", attrs->pads),
-             nc.i64s("dilations", attrs->dilations),
-             nc.flag("ceil_mode", attrs->ceilMode)});
-  if (failed(y))
-    return failure();
-  nc.setOutput(0, *y);
-  return success();
+  return nc.emit<tl::MaxPoolOp>({*x}, {nc.i64s("kernel_shape", attrs->kernel),
+                                       nc.i64s("strides", attrs->strides),
+                                       nc.i64s("pads", attrs->pads),
+                                       nc.i64s("dilations", attrs->dilations),
+                                       nc.flag("ceil_mode", attrs->ceilMode)});
 }
 
 LogicalResult convertAveragePool(NodeContext &nc) {
@@ -289,26 +269,15 @@ LogicalResult convertAveragePool(NodeContext &nc) {
                              /*hasDilations=*/false);
   if (failed(attrs))
     return failure();
-  auto y = nc.create<tl::AvgPoolOp>(
+  return nc.emit<tl::AvgPoolOp>(
       {*x}, {nc.i64s("kernel_shape", attrs->kernel),
              nc.i64s("strides", attrs->strides), nc.i64s("pads", attrs->pads),
              nc.flag("ceil_mode", attrs->ceilMode),
              nc.flag("count_include_pad", countIncludePad)});
-  if (failed(y))
-    return failure();
-  nc.setOutput(0, *y);
-  return success();
 }
 
 template <typename OpT> LogicalResult convertGlobalPool(NodeContext &nc) {
-  auto x = nc.input(0);
-  if (failed(x))
-    return failure();
-  auto y = nc.create<OpT>({*x});
-  if (failed(y))
-    return failure();
-  nc.setOutput(0, *y);
-  return success();
+  return nc.emitUnary<OpT>();
 }
 
 LogicalResult convertLrn(NodeContext &nc) {
@@ -373,12 +342,8 @@ LogicalResult emitReduceMean(NodeContext &nc, ArrayRef<int64_t> axes,
   auto x = nc.input(0);
   if (failed(x))
     return failure();
-  auto y = nc.create<tl::ReduceMeanOp>(
+  return nc.emit<tl::ReduceMeanOp>(
       {*x}, {nc.i64s("axes", axes), nc.flag("keepdims", keepdims)});
-  if (failed(y))
-    return failure();
-  nc.setOutput(0, *y);
-  return success();
 }
 
 LogicalResult convertReduceMean1(NodeContext &nc) {

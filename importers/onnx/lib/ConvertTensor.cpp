@@ -230,14 +230,7 @@ LogicalResult convertUnsqueeze(NodeContext &nc) {
     nc.setOutputSymbolic(0, std::move(out));
     return success();
   }
-  auto x = nc.input(0);
-  if (failed(x))
-    return failure();
-  auto y = nc.create<tl::UnsqueezeOp>({*x}, {nc.i64s("axes", *axes)});
-  if (failed(y))
-    return failure();
-  nc.setOutput(0, *y);
-  return success();
+  return nc.emitUnary<tl::UnsqueezeOp>({nc.i64s("axes", *axes)});
 }
 
 LogicalResult convertSqueeze(NodeContext &nc) {
@@ -265,11 +258,7 @@ LogicalResult convertSqueeze(NodeContext &nc) {
         axes->push_back(i);
     }
   }
-  auto y = nc.create<tl::SqueezeOp>({*x}, {nc.i64s("axes", *axes)});
-  if (failed(y))
-    return failure();
-  nc.setOutput(0, *y);
-  return success();
+  return nc.emit<tl::SqueezeOp>({*x}, {nc.i64s("axes", *axes)});
 }
 
 LogicalResult convertConcat(NodeContext &nc) {
@@ -295,11 +284,7 @@ LogicalResult convertConcat(NodeContext &nc) {
       return failure();
     inputs.push_back(*v);
   }
-  auto y = nc.create<tl::ConcatOp>(inputs, {nc.i64("axis", axis)});
-  if (failed(y))
-    return failure();
-  nc.setOutput(0, *y);
-  return success();
+  return nc.emit<tl::ConcatOp>(inputs, {nc.i64("axis", axis)});
 }
 
 //===----------------------------------------------------------------------===//
@@ -406,23 +391,12 @@ LogicalResult convertReshape(NodeContext &nc) {
                      "fix the input shape with --input-shape");
     }
   }
-  auto y = nc.create<tl::ReshapeOp>({*x}, {nc.i64s("shape", shape)});
-  if (failed(y))
-    return failure();
-  nc.setOutput(0, *y);
-  return success();
+  return nc.emit<tl::ReshapeOp>({*x}, {nc.i64s("shape", shape)});
 }
 
 LogicalResult convertFlatten(NodeContext &nc) {
   int64_t axis = nc.getInt("axis", 1);
-  auto x = nc.input(0);
-  if (failed(x))
-    return failure();
-  auto y = nc.create<tl::FlattenOp>({*x}, {nc.i64("axis", axis)});
-  if (failed(y))
-    return failure();
-  nc.setOutput(0, *y);
-  return success();
+  return nc.emitUnary<tl::FlattenOp>({nc.i64("axis", axis)});
 }
 
 LogicalResult convertTranspose(NodeContext &nc) {
@@ -433,12 +407,8 @@ LogicalResult convertTranspose(NodeContext &nc) {
   SmallVector<int64_t> reversed;
   for (int64_t i = rank - 1; i >= 0; --i)
     reversed.push_back(i);
-  auto y = nc.create<tl::TransposeOp>(
+  return nc.emit<tl::TransposeOp>(
       {*x}, {nc.i64s("perm", nc.getInts("perm", reversed))});
-  if (failed(y))
-    return failure();
-  nc.setOutput(0, *y);
-  return success();
 }
 
 LogicalResult emitSlice(NodeContext &nc, ArrayRef<int64_t> starts,
@@ -476,13 +446,9 @@ LogicalResult emitSlice(NodeContext &nc, ArrayRef<int64_t> starts,
   auto x = nc.input(0);
   if (failed(x))
     return failure();
-  auto y = nc.create<tl::SliceOp>(
-      {*x}, {nc.i64s("starts", starts), nc.i64s("ends", ends),
-             nc.i64s("axes", axes), nc.i64s("steps", steps)});
-  if (failed(y))
-    return failure();
-  nc.setOutput(0, *y);
-  return success();
+  return nc.emit<tl::SliceOp>({*x},
+                              {nc.i64s("starts", starts), nc.i64s("ends", ends),
+                               nc.i64s("axes", axes), nc.i64s("steps", steps)});
 }
 
 LogicalResult convertSlice1(NodeContext &nc) {
@@ -579,14 +545,10 @@ LogicalResult emitPad(NodeContext &nc, ArrayRef<int64_t> pads, float value) {
   auto x = nc.input(0);
   if (failed(mode) || failed(x))
     return failure();
-  auto y = nc.create<tl::PadOp>(
+  return nc.emit<tl::PadOp>(
       {*x}, {nc.i64s("pads", pads),
              nc.named("mode", tl::PadModeAttr::get(nc.ctx(), *mode)),
              nc.f32("value", value)});
-  if (failed(y))
-    return failure();
-  nc.setOutput(0, *y);
-  return success();
 }
 
 LogicalResult convertPad2(NodeContext &nc) {
@@ -665,11 +627,7 @@ LogicalResult emitResize(NodeContext &nc, const ResizeAttrs &attrs,
     named.push_back(nc.f32s("scales", *scales));
   if (sizes)
     named.push_back(nc.i64s("sizes", *sizes));
-  auto y = nc.create<tl::ResizeOp>({*x}, named);
-  if (failed(y))
-    return failure();
-  nc.setOutput(0, *y);
-  return success();
+  return nc.emit<tl::ResizeOp>({*x}, named);
 }
 
 FailureOr<SmallVector<float>> floatsInput(NodeContext &nc, size_t i,

@@ -164,6 +164,26 @@ public:
   /// A 0-D tl.constant of `elemType` holding `v`.
   Value scalar(double v, mlir::Type elemType);
 
+  /// Builds OpT (see create) and makes it the node's output 0.
+  template <typename OpT>
+  LogicalResult emit(mlir::ValueRange operands,
+                     llvm::ArrayRef<mlir::NamedAttribute> attrs = {}) {
+    auto y = create<OpT>(operands, attrs);
+    if (mlir::failed(y))
+      return mlir::failure();
+    setOutput(0, *y);
+    return mlir::success();
+  }
+
+  /// Builds OpT over input 0 and makes it the node's output 0.
+  template <typename OpT>
+  LogicalResult emitUnary(llvm::ArrayRef<mlir::NamedAttribute> attrs = {}) {
+    auto x = input(0);
+    if (mlir::failed(x))
+      return mlir::failure();
+    return emit<OpT>({*x}, attrs);
+  }
+
   mlir::NamedAttribute i64(llvm::StringRef name, int64_t v);
   mlir::NamedAttribute f32(llvm::StringRef name, float v);
   mlir::NamedAttribute flag(llvm::StringRef name, bool v);
