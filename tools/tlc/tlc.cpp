@@ -6,6 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Commands.h"
+
 #include "tl/IR/TLDialect.h"
 #include "tlc/Importers/Onnx/OnnxImporter.h"
 #include "tlc/Transforms/Passes.h"
@@ -25,7 +27,7 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum ExitCode { kOk = 0, kFailed = 1, kUsage = 2 };
+using namespace tlc::tool;
 
 cl::SubCommand importCmd("import", "Print the tl module of an ONNX model");
 
@@ -132,7 +134,10 @@ int main(int argc, char **argv) {
   if (!cl::ParseCommandLineOptions(
           argc, argv,
           "tlc: a compiler and runtime for frozen-backbone transfer "
-          "learning\n\n  tlc import MODEL.onnx   print the tl module\n",
+          "learning\n\n"
+          "  tlc import MODEL.onnx                 print the tl module\n"
+          "  tlc compile MODEL.onnx -o MODEL.tlb   compile to an artifact\n"
+          "  tlc run MODEL.tlb --input NAME=X.npy --output-dir DIR\n",
           &llvm::errs()))
     return kUsage;
 
@@ -147,6 +152,10 @@ int main(int argc, char **argv) {
 
   if (importCmd)
     return runImport(context);
+  if (auto code = runCompileCommand(context))
+    return *code;
+  if (auto code = runRunCommand())
+    return *code;
   llvm::errs() << "tlc: error: no command given (try `tlc --help`)\n";
   return kUsage;
 }

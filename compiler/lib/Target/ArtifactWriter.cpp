@@ -1,0 +1,266 @@
+//===- ArtifactWriter.cpp - lowering a tl function to a .tlb --------------===//
+//
+// Values are numbered in program order: arguments, then every op result.
+// tl.constant ops become weights (their bytes copied, 64-byte aligned, into
+// weight_data); every other tl op becomes a kernel named by its mnemonic,
+// with all attributes explicit (defaults filled in) so that the runtime
+// never guesses.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tlc/Target/ArtifactWriter.h"
+
+#include "tl/IR/TLOps.h"
+#include "tlc/Transforms/Passes.h"
+#include "tlc/runtime/ArtifactFormat.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/DenseMap.h"
+
+using namespace mlir;
+using namespace mlir::tl;
+namespace fb = tlc::schema;
+
+namespace {
+
+FailureOr<fb::DType> toDType(Location loc, Type type) {
+  if (type.isF32())
+    return fb::DType::F32;
+  if (type.isF16())
+    return fb::DType::F16;
+  if (type.isBF16())
+    return fb::DType::BF16;
+  if (type.isF64())
+    return fb::DType::F64;
+  if (type.isInteger(1))
+    return fb::DType::Bool;
+  if (auto i = dyn_cast<IntegerType>(type)) {
+    if (i.isUnsigned() && i.getWidth() == 8)
+      return fb::DType::U8;
+    if (!i.isUnsigned()) {
+      switch (i.getWidth()) {
+      case 8:
+        return fb::DType::I8;
+      case 16:
+        return fb::DType::I16;
+      case 32:
+        return fb::DType::I32;
+      case 64:
+        return fb::DType::I64;
+      }
+    }
+  }
+  return emitError(loc) << "element type " << type
+                        << " cannot be stored in an artifact";
+}
+
+/// The bytes of a constant, little-endian, row-major, splats expanded.
+FailureOr<std::vector<uint8_t>> constantBytes(ConstantOp op) {
+  ElementsAttr value = op.getValue();
+  auto type = cast<RankedTensorType>(value.getType());
+  std::vector<uint8_t> bytes;
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return op.emitOpError("weight '")
+             << resource.getRawHandle().getKey()
+             << "' has no data (was it printed with elided weights?)";
+    ArrayRef<char> data = blob->getData();
+    bytes.assign(data.begin(), data.end());
+  } else if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+    if (type.getElementType().isInteger(1)) {
+      for (bool b : dense.getValues<bool>())
+        bytes.push_back(b);
+    } else {
+      ArrayRef<char> raw = dense.getRawData();
+      if (dense.isSplat()) {
+        for (int64_t i = 0; i < type.getNumElements(); ++i)
+          bytes.insert(bytes.end(), raw.begin(), raw.end());
+      } else {
+        bytes.assign(raw.begin(), raw.end());
+      }
+    }
+  } else {
+    return op.emitOpError("unsupported constant attribute ") << value;
+  }
+  unsigned bits = type.getElementType().getIntOrFloatBitWidth();
+  size_t expected = type.getNumElements() * std::max(1u, bits / 8);
+  if (bytes.size() != expected)
+    return op.emitOpError("constant holds ")
+           << bytes.size() << " bytes, its type needs " << expected;
+  return bytes;
+}
+
+/// An attribute as integers or floats; nullopt for one the schema cannot
+/// hold.
+struct EncodedAttr {
+  std::vector<int64_t> ints;
+  std::vector<float> floats;
+};
+
+std::optional<EncodedAttr> encodeAttr(Attribute attr) {
+  EncodedAttr e;
+  if (auto b = dyn_cast<BoolAttr>(attr))
+    e.ints = {b.getValue()};
+  else if (auto i = dyn_cast<IntegerAttr>(attr))
+    e.ints = {i.getValue().getSExtValue()};
+  else if (auto f = dyn_cast<FloatAttr>(attr))
+    e.floats = {static_cast<float>(f.getValueAsDouble())};
+  else if (auto a = dyn_cast<DenseI64ArrayAttr>(attr))
+    e.ints.assign(a.asArrayRef().begin(), a.asArrayRef().end());
+  else if (auto a = dyn_cast<DenseF32ArrayAttr>(attr))
+    e.floats.assign(a.asArrayRef().begin(), a.asArrayRef().end());
+  else if (auto a = dyn_cast<ActivationAttr>(attr))
+    e.ints = {static_cast<int64_t>(a.getValue())};
+  else if (auto a = dyn_cast<PadModeAttr>(attr))
+    e.ints = {static_cast<int64_t>(a.getValue())};
+  else if (auto a = dyn_cast<ResizeModeAttr>(attr))
+    e.ints = {static_cast<int64_t>(a.getValue())};
+  else if (auto a = dyn_cast<CoordinateModeAttr>(attr))
+    e.ints = {static_cast<int64_t>(a.getValue())};
+  else if (auto a = dyn_cast<NearestModeAttr>(attr))
+    e.ints = {static_cast<int64_t>(a.getValue())};
+  else
+    return std::nullopt;
+  return e;
+}
+
+} // namespace
+
+LogicalResult mlir::tl::serializeArtifact(func::FuncOp func,
+                                          const ArtifactOptions &options,
+                                          std::vector<uint8_t> &out) {
+  flatbuffers::FlatBufferBuilder fbb(1 << 20);
+  llvm::DenseMap<Value, uint32_t> ids;
+  std::vector<flatbuffers::Offset<fb::Value>> values;
+  std::vector<flatbuffers::Offset<fb::Weight>> weights;
+  std::vector<flatbuffers::Offset<fb::Kernel>> kernels;
+  std::vector<uint8_t> weightData;
+
+  auto addValue = [&](Value v, StringRef name) -> LogicalResult {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    if (!type)
+      return emitError(v.getLoc())
+             << "value of type " << v.getType() << " is not a ranked tensor";
+    auto dtype = toDType(v.getLoc(), type.getElementType());
+    if (failed(dtype))
+      return failure();
+    std::vector<int64_t> shape;
+    for (int64_t d : type.getShape())
+      shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
+    ids[v] = values.size();
+    values.push_back(
+        fb::CreateValueDirect(fbb, name.str().c_str(), *dtype, &shape));
+    return success();
+  };
+  auto locName = [](Location loc) -> std::string {
+    if (auto n = dyn_cast<NameLoc>(loc))
+      return n.getName().str();
+    return "";
+  };
+
+  std::vector<flatbuffers::Offset<fb::Port>> inputs, outputs;
+  for (BlockArgument arg : func.getArguments()) {
+    auto name =
+        func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), kNameAttr);
+    std::string n =
+        name ? name.str() : "arg" + std::to_string(arg.getArgNumber());
+    if (failed(addValue(arg, n)))
+      return failure();
+    inputs.push_back(fb::CreatePortDirect(fbb, n.c_str(), ids[arg]));
+  }
+
+  for (Operation &op : func.getBody().front()) {
+    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+      for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+        auto name = func.getResultAttrOfType<StringAttr>(i, kNameAttr);
+        std::string n = name ? name.str() : "output" + std::to_string(i);
+        outputs.push_back(fb::CreatePortDirect(fbb, n.c_str(), ids.lookup(v)));
+      }
+      continue;
+    }
+    if (op.getDialect() == nullptr ||
+        op.getDialect()->getNamespace() != TLDialect::getDialectNamespace())
+      return op.emitOpError("is not a tl op; only tl ops can be compiled");
+    std::string name = locName(op.getLoc());
+    for (Value r : op.getResults())
+      if (failed(addValue(r, name)))
+        return failure();
+
+    if (auto constant = dyn_cast<ConstantOp>(op)) {
+      auto bytes = constantBytes(constant);
+      if (failed(bytes))
+        return failure();
+      weightData.resize((weightData.size() + tlc::kWeightAlignment - 1) /
+                        tlc::kWeightAlignment * tlc::kWeightAlignment);
+      weights.push_back(fb::CreateWeight(fbb, ids[constant.getResult()],
+                                         weightData.size(), bytes->size(),
+                                         constant.getTrainable()));
+      weightData.insert(weightData.end(), bytes->begin(), bytes->end());
+      continue;
+    }
+
+    // Operands in ODS order; absent optional operands become -1.
+    std::vector<int32_t> in;
+    if (auto segments =
+            op.getAttrOfType<DenseI32ArrayAttr>("operandSegmentSizes")) {
+      unsigned next = 0;
+      for (int32_t size : segments.asArrayRef()) {
+        if (size == 0)
+          in.push_back(-1);
+        for (int32_t i = 0; i < size; ++i)
+          in.push_back(ids.lookup(op.getOperand(next++)));
+      }
+    } else {
+      for (Value v : op.getOperands())
+        in.push_back(ids.lookup(v));
+    }
+    std::vector<uint32_t> outIds;
+    for (Value r : op.getResults())
+      outIds.push_back(ids[r]);
+
+    NamedAttrList attrs(op.getAttrDictionary());
+    op.getName().populateDefaultAttrs(attrs);
+    std::vector<flatbuffers::Offset<fb::Attribute>> encoded;
+    for (NamedAttribute attr : attrs) {
+      if (attr.getName() == "operandSegmentSizes")
+        continue;
+      auto e = encodeAttr(attr.getValue());
+      if (!e)
+        return op.emitOpError("attribute '")
+               << attr.getName() << "' cannot be stored in an artifact";
+      encoded.push_back(
+          fb::CreateAttributeDirect(fbb, attr.getName().str().c_str(),
+                                    e->ints.empty() ? nullptr : &e->ints,
+                                    e->floats.empty() ? nullptr : &e->floats));
+    }
+    StringRef mnemonic = op.getName().stripDialect();
+    kernels.push_back(fb::CreateKernel(
+        fbb, fbb.CreateString(mnemonic.str()), fbb.CreateString(name),
+        fbb.CreateVector(in), fbb.CreateVector(outIds),
+        fbb.CreateVectorOfSortedTables(&encoded)));
+  }
+
+  std::vector<flatbuffers::Offset<fb::KeyValue>> metadata;
+  for (const auto &[k, v] : options.metadata)
+    metadata.push_back(fb::CreateKeyValueDirect(fbb, k.c_str(), v.c_str()));
+  std::vector<flatbuffers::Offset<flatbuffers::String>> passes;
+  for (const std::string &p : options.passes)
+    passes.push_back(fbb.CreateString(p));
+  auto provenance = fb::CreateProvenance(
+      fbb, fbb.CreateString(options.source),
+      fbb.CreateString(options.sourceSha256),
+      fbb.CreateString(tlc::kCompilerVersion), fbb.CreateVector(passes));
+
+  fbb.ForceVectorAlignment(weightData.size(), 1, tlc::kWeightAlignment);
+  auto data = fbb.CreateVector(weightData);
+  auto model = fb::CreateModel(
+      fbb, tlc::kArtifactSchemaVersion, fbb.CreateVector(values),
+      fbb.CreateVector(inputs), fbb.CreateVector(outputs),
+      fbb.CreateVector(weights), fbb.CreateVector(kernels),
+      fbb.CreateVectorOfSortedTables(&metadata), provenance, data);
+  fb::FinishModelBuffer(fbb, model);
+  out.assign(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
+  return success();
+}

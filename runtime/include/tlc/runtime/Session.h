@@ -1,0 +1,69 @@
+//===- Session.h - loading and running a compiled artifact ------*- C++ -*-===//
+//
+//   auto session = tlc::runtime::Session::load("model.tlb");
+//   if (!session) { report(session.status()); }
+//   auto outputs = session->run({{"input", image}});
+//
+// A Session holds one verified artifact. run() accepts any input shape the
+// artifact allows (dynamic batch and spatial dims); the execution plan for
+// each distinct set of input shapes (oneDNN primitives, reordered weights,
+// the buffer plan) is built once and cached. Every failure is a Status; no
+// exception crosses this API and no input makes it abort.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TLC_RUNTIME_SESSION_H
+#define TLC_RUNTIME_SESSION_H
+
+#include "tlc/runtime/Status.h"
+#include "tlc/runtime/Tensor.h"
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace tlc::runtime {
+
+struct SessionOptions {
+  /// Worker threads for kernels; 0 means all cores.
+  int threads = 0;
+};
+
+/// A graph input or output as declared by the artifact (-1: dynamic dim).
+struct PortInfo {
+  std::string name;
+  DType dtype;
+  std::vector<int64_t> shape;
+};
+
+using NamedTensor = std::pair<std::string, Tensor>;
+
+class Session {
+public:
+  static StatusOr<Session> load(const std::string &path,
+                                const SessionOptions &options = {});
+  Session(Session &&) noexcept;
+  Session &operator=(Session &&) noexcept;
+  ~Session();
+
+  const std::vector<PortInfo> &inputs() const;
+  const std::vector<PortInfo> &outputs() const;
+  /// Metadata recorded by the compiler (preprocessing, labels, provenance).
+  std::string metadata(const std::string &key) const;
+
+  /// Runs the model; inputs are matched by name, outputs come in the
+  /// artifact's order.
+  StatusOr<std::vector<NamedTensor>>
+  run(const std::vector<NamedTensor> &inputs);
+
+  struct Impl;
+
+private:
+  explicit Session(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace tlc::runtime
+
+#endif // TLC_RUNTIME_SESSION_H

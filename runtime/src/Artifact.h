@@ -1,0 +1,50 @@
+//===- Artifact.h - a verified, memory-mapped .tlb --------------*- C++ -*-===//
+
+#ifndef TLC_RUNTIME_ARTIFACT_H
+#define TLC_RUNTIME_ARTIFACT_H
+
+#include "tlc/runtime/ArtifactFormat.h"
+#include "tlc/runtime/Npy.h"
+#include "tlc/runtime/Status.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace tlc::runtime {
+
+namespace fb = tlc::schema;
+
+/// The runtime dtype of a schema dtype.
+DType fromSchema(fb::DType dtype);
+
+/// A .tlb file mapped read-only and checked: the flatbuffers verifier, the
+/// schema version, then every value index, weight range and shape, and the
+/// kernel order (each input defined before use). After open() succeeds,
+/// nothing in the model can index out of bounds.
+class Artifact {
+public:
+  static StatusOr<std::shared_ptr<Artifact>> open(const std::string &path);
+  ~Artifact();
+
+  const fb::Model &model() const { return *model_; }
+  const std::string &path() const { return path_; }
+  /// The bytes of weight `index` (aligned to kWeightAlignment).
+  const uint8_t *weightData(size_t index) const;
+  /// For each value, the index of the weight defining it, or -1.
+  const std::vector<int32_t> &weightOfValue() const { return weightOf_; }
+
+private:
+  Artifact() = default;
+  Status verify();
+
+  std::string path_;
+  void *map_ = nullptr;
+  size_t size_ = 0;
+  const fb::Model *model_ = nullptr;
+  std::vector<int32_t> weightOf_;
+};
+
+} // namespace tlc::runtime
+
+#endif // TLC_RUNTIME_ARTIFACT_H

@@ -1,0 +1,111 @@
+//===- Kernel.h - CPU kernels of the tl ops ---------------------*- C++ -*-===//
+//
+// Each tl op has one OpDef: `build` checks the kernel's attributes and input
+// shapes, computes its output shapes, and creates a Kernel specialized to
+// those shapes (oneDNN primitives, reordered weights). Everything that can
+// fail, fails in build; Kernel::run never does.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TLC_RUNTIME_KERNEL_H
+#define TLC_RUNTIME_KERNEL_H
+
+#include "Artifact.h"
+#include "tlc/runtime/Tensor.h"
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace tlc::runtime {
+
+using Shape = std::vector<int64_t>;
+
+int64_t numElements(const Shape &shape);
+
+/// Attributes of one kernel. Getters record the first problem (missing or
+/// of the wrong kind) and return a neutral value; status() reports it.
+class Attrs {
+public:
+  Attrs(const fb::Kernel &kernel) : kernel_(kernel) {}
+  int64_t i(const char *name);
+  std::vector<int64_t> ints(const char *name);
+  float f(const char *name);
+  std::vector<float> floats(const char *name);
+  /// Whether the attribute exists; records nothing.
+  bool has(const char *name) const {
+    return kernel_.attributes()->LookupByKey(name) != nullptr;
+  }
+  Status status() const { return status_; }
+
+private:
+  const fb::Attribute *find(const char *name);
+  const fb::Kernel &kernel_;
+  Status status_;
+};
+
+struct ExecEnv {
+  dnnl::engine engine{dnnl::engine::kind::cpu, 0};
+  dnnl::stream stream{engine};
+};
+
+/// A tensor during execution: a pointer into the arena, an input, or a
+/// weight.
+struct TensorRef {
+  uint8_t *data = nullptr;
+  Shape shape;
+  DType dtype = DType::kF32;
+  float *f32() const { return reinterpret_cast<float *>(data); }
+};
+
+class Kernel {
+public:
+  virtual ~Kernel() = default;
+  virtual void run(ExecEnv &env, const std::vector<TensorRef> &inputs,
+                   const std::vector<TensorRef> &outputs) = 0;
+};
+
+/// What build() sees of one kernel instance.
+struct BuildContext {
+  Attrs &attrs;
+  ExecEnv &env;
+  std::vector<Shape> shapes;            ///< per input; empty if absent
+  std::vector<bool> present;            ///< optional inputs may be absent
+  std::vector<DType> dtypes;            ///< per input
+  std::vector<const uint8_t *> weights; ///< per input: data if a weight
+
+  /// Fails unless input `i` is present and of rank in [minRank, maxRank].
+  Status expectRank(size_t i, size_t minRank, size_t maxRank = 64) const;
+  /// Fails unless every present input is float32.
+  Status expectF32() const;
+};
+
+struct Built {
+  std::vector<Shape> outShapes;
+  std::vector<DType> outTypes;
+  std::unique_ptr<Kernel> kernel;
+};
+
+using BuildFn = StatusOr<Built> (*)(BuildContext &ctx);
+
+struct OpDef {
+  const char *name;
+  BuildFn build;
+};
+
+/// The OpDef for a tl mnemonic, or null.
+const OpDef *findOp(const std::string &name);
+
+// Registration, one call per file of kernels.
+void appendDnnlOps(std::vector<OpDef> &ops);
+void appendTensorOps(std::vector<OpDef> &ops);
+
+/// Kernels that need no code: the output aliases nothing, the bytes are
+/// copied (reshape-like views).
+std::unique_ptr<Kernel> makeCopyKernel();
+
+} // namespace tlc::runtime
+
+#endif // TLC_RUNTIME_KERNEL_H

@@ -1,0 +1,889 @@
+//===- KernelsDnnl.cpp - tl ops on oneDNN primitives ----------------------===//
+//
+// Conv, fc and matmul with fused post-ops, pooling, normalization, softmax,
+// LRN, reductions and elementwise math. Primitives are created for the
+// concrete shapes of one execution plan; constant weights are reordered to
+// the layout oneDNN prefers once, at build time.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Kernel.h"
+
+#include <cmath>
+#include <cstring>
+
+using namespace tlc::runtime;
+using dnnl::memory;
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+
+namespace {
+
+memory::dims dims(const Shape &s) { return memory::dims(s.begin(), s.end()); }
+
+/// A row-major f32 descriptor of any rank.
+memory::desc plain(const Shape &s) {
+  memory::dims strides(s.size(), 1);
+  for (int i = static_cast<int>(s.size()) - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * std::max<int64_t>(s[i + 1], 1);
+  return memory::desc(dims(s), dt::f32, strides);
+}
+
+std::string str(const Shape &s) { return shapeToString(s); }
+
+/// oneDNN reports invalid configurations with exceptions; they never leave
+/// this file.
+template <typename Fn> StatusOr<Built> guarded(const char *op, Fn &&fn) {
+  try {
+    return fn();
+  } catch (const dnnl::error &e) {
+    return Status(StatusCode::kUnimplemented,
+                  std::string(op) + ": oneDNN cannot run this configuration (" +
+                      e.what() + ")");
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Activations: tl's enum as oneDNN eltwise steps
+//===----------------------------------------------------------------------===//
+
+enum Activation {
+  kNone = 0,
+  kRelu,
+  kClip,
+  kSigmoid,
+  kTanh,
+  kHardSigmoid,
+  kHardSwish,
+  kSilu,
+  kGelu,
+  kLeakyRelu
+};
+
+struct EltStep {
+  dnnl::algorithm alg;
+  float alpha, beta;
+};
+
+StatusOr<std::vector<EltStep>> activationSteps(int64_t kind, float alpha,
+                                               float beta) {
+  using A = dnnl::algorithm;
+  switch (kind) {
+  case kNone:
+    return std::vector<EltStep>{};
+  case kRelu:
+    return std::vector<EltStep>{{A::eltwise_relu, 0.f, 0.f}};
+  case kClip:
+    return std::vector<EltStep>{{A::eltwise_clip_v2, alpha, beta}};
+  case kSigmoid:
+    return std::vector<EltStep>{{A::eltwise_logistic, 0.f, 0.f}};
+  case kTanh:
+    return std::vector<EltStep>{{A::eltwise_tanh, 0.f, 0.f}};
+  case kHardSigmoid: // max(0, min(1, alpha * x + beta))
+    return std::vector<EltStep>{{A::eltwise_linear, alpha, beta},
+                                {A::eltwise_clip_v2, 0.f, 1.f}};
+  case kHardSwish:
+    return std::vector<EltStep>{{A::eltwise_hardswish, 0.f, 0.f}};
+  case kSilu:
+    return std::vector<EltStep>{{A::eltwise_swish, 1.f, 0.f}};
+  case kGelu:
+    return std::vector<EltStep>{
+        {alpha != 0.f ? A::eltwise_gelu_tanh : A::eltwise_gelu_erf, 0.f, 0.f}};
+  case kLeakyRelu:
+    return std::vector<EltStep>{{A::eltwise_relu, alpha, 0.f}};
+  }
+  return invalidArgument("unknown activation " + std::to_string(kind));
+}
+
+/// Post-ops of conv/fc: residual sum, then the activation.
+StatusOr<dnnl::primitive_attr> postOps(Attrs &attrs, bool residual) {
+  auto steps = activationSteps(attrs.i("activation"), attrs.f("act_alpha"),
+                               attrs.f("act_beta"));
+  if (!steps)
+    return steps.status();
+  dnnl::post_ops po;
+  if (residual)
+    po.append_sum(1.f);
+  for (const EltStep &s : *steps)
+    po.append_eltwise(1.f, s.alg, s.alpha, s.beta);
+  dnnl::primitive_attr attr;
+  attr.set_post_ops(po);
+  return attr;
+}
+
+/// A weight in the layout a primitive wants: reordered once at build time
+/// when constant, per run otherwise.
+struct PreparedWeight {
+  memory::desc user, wanted;
+  memory reordered; // valid when constant and reordered
+  bool needsReorder = false;
+
+  void prepare(ExecEnv &env, const memory::desc &userMd,
+               const memory::desc &wantedMd, const uint8_t *constant) {
+    user = userMd;
+    wanted = wantedMd;
+    needsReorder = user != wanted;
+    if (constant && needsReorder) {
+      memory src(user, env.engine, const_cast<uint8_t *>(constant));
+      reordered = memory(wanted, env.engine);
+      dnnl::reorder(src, reordered).execute(env.stream, src, reordered);
+      env.stream.wait();
+    }
+  }
+  memory get(ExecEnv &env, uint8_t *data) {
+    if (reordered)
+      return reordered;
+    memory src(user, env.engine, data);
+    if (!needsReorder)
+      return src;
+    memory dst(wanted, env.engine);
+    dnnl::reorder(src, dst).execute(env.stream, src, dst);
+    return dst;
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Conv and fc
+//===----------------------------------------------------------------------===//
+
+struct ConvLikeKernel : Kernel {
+  dnnl::primitive prim;
+  memory::desc src, dst, bias;
+  PreparedWeight weight;
+  bool hasBias = false, hasResidual = false;
+
+  void run(ExecEnv &env, const std::vector<TensorRef> &in,
+           const std::vector<TensorRef> &out) override {
+    if (hasResidual)
+      std::memcpy(out[0].data, in[3].data, numElements(out[0].shape) * 4);
+    std::unordered_map<int, memory> args = {
+        {DNNL_ARG_SRC, memory(src, env.engine, in[0].data)},
+        {DNNL_ARG_WEIGHTS, weight.get(env, in[1].data)},
+        {DNNL_ARG_DST, memory(dst, env.engine, out[0].data)}};
+    if (hasBias)
+      args[DNNL_ARG_BIAS] = memory(bias, env.engine, in[2].data);
+    prim.execute(env.stream, args);
+    env.stream.wait();
+  }
+};
+
+StatusOr<Built> buildConv(BuildContext &ctx) {
+  if (Status s = ctx.expectF32(); !s)
+    return s;
+  if (Status s = ctx.expectRank(0, 3, 5); !s)
+    return s;
+  const Shape &x = ctx.shapes[0], &w = ctx.shapes[1];
+  size_t spatial = x.size() - 2;
+  auto strides = ctx.attrs.ints("strides");
+  auto pads = ctx.attrs.ints("pads");
+  auto dilations = ctx.attrs.ints("dilations");
+  int64_t groups = ctx.attrs.i("groups");
+  if (Status s = ctx.attrs.status(); !s)
+    return s;
+  if (w.size() != x.size() || strides.size() != spatial ||
+      dilations.size() != spatial || pads.size() != 2 * spatial ||
+      groups <= 0 || w[1] * groups != x[1] || w[0] % groups != 0)
+    return invalidArgument("conv: input " + str(x) + " and weight " + str(w) +
+                           " do not match the attributes");
+  Shape y = {x[0], w[0]};
+  memory::dims padL, padR, dil;
+  for (size_t i = 0; i < spatial; ++i) {
+    int64_t span = dilations[i] * (w[i + 2] - 1) + 1;
+    int64_t room = x[i + 2] + pads[i] + pads[i + spatial] - span;
+    if (room < 0)
+      return invalidArgument("conv: the kernel does not fit input " + str(x));
+    y.push_back(room / strides[i] + 1);
+    padL.push_back(pads[i]);
+    padR.push_back(pads[i + spatial]);
+    dil.push_back(dilations[i] - 1);
+  }
+  bool hasBias = ctx.present.size() > 2 && ctx.present[2];
+  bool hasResidual = ctx.present.size() > 3 && ctx.present[3];
+  if (hasResidual && ctx.shapes[3] != y)
+    return invalidArgument("conv: residual " + str(ctx.shapes[3]) +
+                           " does not match the output " + str(y));
+  return guarded("conv", [&]() -> StatusOr<Built> {
+    auto k = std::make_unique<ConvLikeKernel>();
+    k->src = plain(x);
+    k->dst = plain(y);
+    k->hasBias = hasBias;
+    k->hasResidual = hasResidual;
+    // Grouped weights are [G, O/G, I/G, ...]: the same bytes as OIHW.
+    Shape wg = w;
+    if (groups > 1) {
+      wg[0] = w[0] / groups;
+      wg.insert(wg.begin(), groups);
+    }
+    memory::desc userW = plain(wg);
+    memory::desc anyW(dims(wg), dt::f32, tag::any);
+    k->bias = memory::desc({w[0]}, dt::f32, tag::a);
+    auto attr = postOps(ctx.attrs, hasResidual);
+    if (!attr)
+      return attr.status();
+    dnnl::convolution_forward::desc d(
+        dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+        k->src, anyW, hasBias ? k->bias : memory::desc(), k->dst,
+        dims(Shape(strides.begin(), strides.end())), dil, padL, padR);
+    dnnl::convolution_forward::primitive_desc pd(d, *attr, ctx.env.engine);
+    k->weight.prepare(ctx.env, userW, pd.weights_desc(), ctx.weights[1]);
+    k->prim = dnnl::convolution_forward(pd);
+    return Built{{y}, {DType::kF32}, std::move(k)};
+  });
+}
+
+StatusOr<Built> buildFc(BuildContext &ctx) {
+  if (Status s = ctx.expectF32(); !s)
+    return s;
+  const Shape &x = ctx.shapes[0], &w = ctx.shapes[1];
+  if (x.size() != 2 || w.size() != 2 || x[1] != w[1])
+    return invalidArgument("fc: input " + str(x) + " and weight " + str(w) +
+                           " do not match");
+  Shape y = {x[0], w[0]};
+  bool hasBias = ctx.present.size() > 2 && ctx.present[2];
+  bool hasResidual = ctx.present.size() > 3 && ctx.present[3];
+  if (hasResidual && ctx.shapes[3] != y)
+    return invalidArgument("fc: residual does not match the output");
+  return guarded("fc", [&]() -> StatusOr<Built> {
+    auto k = std::make_unique<ConvLikeKernel>();
+    k->src = plain(x);
+    k->dst = plain(y);
+    k->hasBias = hasBias;
+    k->hasResidual = hasResidual;
+    k->bias = memory::desc({w[0]}, dt::f32, tag::a);
+    auto attr = postOps(ctx.attrs, hasResidual);
+    if (!attr)
+      return attr.status();
+    dnnl::inner_product_forward::desc d(
+        dnnl::prop_kind::forward_inference, k->src,
+        memory::desc(dims(w), dt::f32, tag::any),
+        hasBias ? k->bias : memory::desc(), k->dst);
+    dnnl::inner_product_forward::primitive_desc pd(d, *attr, ctx.env.engine);
+    k->weight.prepare(ctx.env, plain(w), pd.weights_desc(), ctx.weights[1]);
+    k->prim = dnnl::inner_product_forward(pd);
+    return Built{{y}, {DType::kF32}, std::move(k)};
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// Primitives with one source and one destination
+//===----------------------------------------------------------------------===//
+
+/// Runs a chain of single-source primitives, the first out of place.
+struct ChainKernel : Kernel {
+  std::vector<dnnl::primitive> prims;
+  memory::desc src, dst;
+  void run(ExecEnv &env, const std::vector<TensorRef> &in,
+           const std::vector<TensorRef> &out) override {
+    memory s(src, env.engine, in[0].data), d(dst, env.engine, out[0].data);
+    for (size_t i = 0; i < prims.size(); ++i)
+      prims[i].execute(env.stream,
+                       {{DNNL_ARG_SRC, i == 0 ? s : d}, {DNNL_ARG_DST, d}});
+    env.stream.wait();
+  }
+};
+
+StatusOr<Built> buildEltwiseSteps(BuildContext &ctx,
+                                  StatusOr<std::vector<EltStep>> steps) {
+  if (Status s = ctx.expectF32(); !s)
+    return s;
+  if (!steps)
+    return steps.status();
+  const Shape &x = ctx.shapes[0];
+  return guarded("eltwise", [&]() -> StatusOr<Built> {
+    auto k = std::make_unique<ChainKernel>();
+    k->src = k->dst = plain(x);
+    if (steps->empty())
+      steps->push_back({dnnl::algorithm::eltwise_linear, 1.f, 0.f});
+    for (const EltStep &s : *steps) {
+      dnnl::eltwise_forward::desc d(dnnl::prop_kind::forward_inference, s.alg,
+                                    k->src, s.alpha, s.beta);
+      k->prims.push_back(dnnl::eltwise_forward(
+          dnnl::eltwise_forward::primitive_desc(d, ctx.env.engine)));
+    }
+    return Built{{x}, {DType::kF32}, std::move(k)};
+  });
+}
+
+template <dnnl::algorithm Alg, int Alpha10 = 0, int Beta10 = 0>
+StatusOr<Built> buildEltwise(BuildContext &ctx) {
+  return buildEltwiseSteps(
+      ctx, std::vector<EltStep>{{Alg, Alpha10 / 10.f, Beta10 / 10.f}});
+}
+
+StatusOr<Built> buildClip(BuildContext &ctx) {
+  float lo = ctx.attrs.f("min"), hi = ctx.attrs.f("max");
+  if (Status s = ctx.attrs.status(); !s)
+    return s;
+  return buildEltwiseSteps(
+      ctx, std::vector<EltStep>{{dnnl::algorithm::eltwise_clip_v2, lo, hi}});
+}
+
+StatusOr<Built> buildHardSigmoid(BuildContext &ctx) {
+  float a = ctx.attrs.f("alpha"), b = ctx.attrs.f("beta");
+  if (Status s = ctx.attrs.status(); !s)
+    return s;
+  return buildEltwiseSteps(ctx, activationSteps(kHardSigmoid, a, b));
+}
+
+StatusOr<Built> buildLeakyRelu(BuildContext &ctx) {
+  float a = ctx.attrs.f("alpha");
+  if (Status s = ctx.attrs.status(); !s)
+    return s;
+  return buildEltwiseSteps(ctx, activationSteps(kLeakyRelu, a, 0.f));
+}
+
+StatusOr<Built> buildGelu(BuildContext &ctx) {
+  bool approximate = ctx.attrs.i("approximate") != 0;
+  if (Status s = ctx.attrs.status(); !s)
+    return s;
+  return buildEltwiseSteps(ctx, activationSteps(kGelu, approximate, 0.f));
+}
+
+/// Pool output extent, with PyTorch's ceil-mode rule.
+int64_t pooledDim(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb,
+                  int64_t pe, bool ceil) {
+  int64_t room = in + pb + pe - (d * (k - 1) + 1);
+  int64_t out = (ceil ? (room + s - 1) / s : room / s) + 1;
+  if (ceil && (out - 1) * s >= in + pb)
+    --out;
+  return out;
+}
+
+StatusOr<Built> buildPool(BuildContext &ctx, bool isMax) {
+  if (Status s = ctx.expectF32(); !s)
+    return s;
+  if (Status s = ctx.expectRank(0, 3, 5); !s)
+    return s;
+  const Shape &x = ctx.shapes[0];
+  size_t spatial = x.size() - 2;
+  auto kernel = ctx.attrs.ints("kernel_shape");
+  auto strides = ctx.attrs.ints("strides");
+  auto pads = ctx.attrs.ints("pads");
+  auto dilations =
+      isMax ? ctx.attrs.ints("dilations") : std::vector<int64_t>(spatial, 1);
+  bool ceil = ctx.attrs.i("ceil_mode") != 0;
+  bool includePad = !isMax && ctx.attrs.i("count_include_pad") != 0;
+  if (Status s = ctx.attrs.status(); !s)
+    return s;
+  if (kernel.size() != spatial || strides.size() != spatial ||
+      pads.size() != 2 * spatial || dilations.size() != spatial)
+    return invalidArgument("pool: attributes do not match input " + str(x));
+  Shape y = {x[0], x[1]};
+  memory::dims padL, padR, dil;
+  for (size_t i = 0; i < spatial; ++i) {
+    if (x[i + 2] + pads[i] + pads[i + spatial] <
+        dilations[i] * (kernel[i] - 1) + 1)
+      return invalidArgument("pool: the window does not fit input " + str(x));
+    int64_t o = pooledDim(x[i + 2], kernel[i], strides[i], dilations[i],
+                          pads[i], pads[i + spatial], ceil);
+    y.push_back(o);
+    padL.push_back(pads[i]);
+    // oneDNN wants the right padding that makes the last window fit.
+    int64_t need = (o - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1 -
+                   x[i + 2] - pads[i];
+    padR.push_back(std::max<int64_t>(need, 0));
+    dil.push_back(dilations[i] - 1);
+  }
+  return guarded("pool", [&]() -> StatusOr<Built> {
+    auto k = std::make_unique<ChainKernel>();
+    k->src = plain(x);
+    k->dst = plain(y);
+    auto alg = isMax        ? dnnl::algorithm::pooling_max
+               : includePad ? dnnl::algorithm::pooling_avg_include_padding
+                            : dnnl::algorithm::pooling_avg_exclude_padding;
+    dnnl::pooling_v2_forward::desc d(
+        dnnl::prop_kind::forward_inference, alg, k->src, k->dst,
+        dims(Shape(strides.begin(), strides.end())),
+        dims(Shape(kernel.begin(), kernel.end())), dil, padL, padR);
+    k->prims.push_back(dnnl::pooling_v2_forward(
+        dnnl::pooling_v2_forward::primitive_desc(d, ctx.env.engine)));
+    return Built{{y}, {DType::kF32}, std::move(k)};
+  });
+}
+
+StatusOr<Built> buildMaxPool(BuildContext &ctx) { return buildPool(ctx, true); }
+StatusOr<Built> buildAvgPool(BuildContext &ctx) {
+  return buildPool(ctx, false);
+}
+
+/// Reductions over a set of dims (global pools, reduce_mean).
+StatusOr<Built> buildReduction(BuildContext &ctx, dnnl::algorithm alg,
+                               const std::vector<bool> &reduced,
+                               bool keepdims) {
+  const Shape &x = ctx.shapes[0];
+  Shape kept = x, y;
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (reduced[i])
+      kept[i] = 1;
+    if (!reduced[i] || keepdims)
+      y.push_back(kept[i]);
+  }
+  return guarded("reduction", [&]() -> StatusOr<Built> {
+    auto k = std::make_unique<ChainKernel>();
+    k->src = plain(x);
+    k->dst = plain(kept);
+    dnnl::reduction::desc d(alg, k->src, k->dst, 0.f, 0.f);
+    k->prims.push_back(
+        dnnl::reduction(dnnl::reduction::primitive_desc(d, ctx.env.engine)));
+    return Built{{y}, {DType::kF32}, std::move(k)};
+  });
+}
+
+StatusOr<Built> buildGlobalPool(BuildContext &ctx, dnnl::algorithm alg) {
+  if (Status s = ctx.expectF32(); !s)
+    return s;
+  if (Status s = ctx.expectRank(0, 3); !s)
+    return s;
+  std::vector<bool> reduced(ctx.shapes[0].size(), true);
+  reduced[0] = reduced[1] = false;
+  return buildReduction(ctx, alg, reduced, true);
+}
+
+StatusOr<Built> buildGlobalAvgPool(BuildContext &ctx) {
+  return buildGlobalPool(ctx, dnnl::algorithm::reduction_mean);
+}
+StatusOr<Built> buildGlobalMaxPool(BuildContext &ctx) {
+  return buildGlobalPool(ctx, dnnl::algorithm::reduction_max);
+}
+
+StatusOr<Built> buildReduceMean(BuildContext &ctx) {
+  if (Status s = ctx.expectF32(); !s)
+    return s;
+  auto axes = ctx.attrs.ints("axes");
+  bool keepdims = ctx.attrs.i("keepdims") != 0;
+  if (Status s = ctx.attrs.status(); !s)
+    return s;
+  int64_t rank = ctx.shapes[0].size();
+  std::vector<bool> reduced(rank, axes.empty());
+  for (int64_t a : axes) {
+    if (a < -rank || a >= rank)
+      return invalidArgument("reduce_mean: axis out of range");
+    reduced[a < 0 ? a + rank : a] = true;
+  }
+  return buildReduction(ctx, dnnl::algorithm::reduction_mean, reduced,
+                        keepdims);
+}
+
+StatusOr<Built> buildSoftmax(BuildContext &ctx) {
+  if (Status s = ctx.expectF32(); !s)
+    return s;
+  int64_t axis = ctx.attrs.i("axis");
+  if (Status s = ctx.attrs.status(); !s)
+    return s;
+  const Shape &x = ctx.shapes[0];
+  int64_t rank = x.size();
+  if (axis < -rank || axis >= rank)
+    return invalidArgument("softmax: axis out of range");
+  return guarded("softmax", [&]() -> StatusOr<Built> {
+    auto k = std::make_unique<ChainKernel>();
+    k->src = k->dst = plain(x);
+    dnnl::softmax_forward::desc d(
+        dnnl::prop_kind::forward_inference, k->src,
+        static_cast<int>(axis < 0 ? axis + rank : axis));
+    k->prims.push_back(dnnl::softmax_forward(
+        dnnl::softmax_forward::primitive_desc(d, ctx.env.engine)));
+    return Built{{x}, {DType::kF32}, std::move(k)};
+  });
+}
+
+StatusOr<Built> buildLrn(BuildContext &ctx) {
+  if (Status s = ctx.expectF32(); !s)
+    return s;
+  if (Status s = ctx.expectRank(0, 3, 5); !s)
+    return s;
+  int64_t size = ctx.attrs.i("size");
+  float alpha = ctx.attrs.f("alpha"), beta = ctx.attrs.f("beta"),
+        bias = ctx.attrs.f("bias");
+  if (Status s = ctx.attrs.status(); !s)
+    return s;
+  const Shape &x = ctx.shapes[0];
+  return guarded("lrn", [&]() -> StatusOr<Built> {
+    auto k = std::make_unique<ChainKernel>();
+    k->src = k->dst = plain(x);
+    dnnl::lrn_forward::desc d(dnnl::prop_kind::forward_inference,
+                              dnnl::algorithm::lrn_across_channels, k->src,
+                              size, alpha, beta, bias);
+    k->prims.push_back(dnnl::lrn_forward(
+        dnnl::lrn_forward::primitive_desc(d, ctx.env.engine)));
+    return Built{{x}, {DType::kF32}, std::move(k)};
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// Binary ops and matmul
+//===----------------------------------------------------------------------===//
+
+/// Numpy broadcasting of two shapes; false if incompatible.
+bool broadcastShapes(const Shape &a, const Shape &b, Shape &out) {
+  size_t rank = std::max(a.size(), b.size());
+  out.assign(rank, 1);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+    int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    if (da != db && da != 1 && db != 1)
+      return false;
+    out[i] = da == 1 ? db : da;
+  }
+  return true;
+}
+
+Shape padRank(const Shape &s, size_t rank) {
+  Shape out(rank - s.size(), 1);
+  out.insert(out.end(), s.begin(), s.end());
+  return out;
+}
+
+/// Elementwise with broadcasting in plain C++: for ops oneDNN lacks (pow,
+/// prelu) and for shapes it cannot broadcast (src0 smaller than dst).
+struct BroadcastKernel : Kernel {
+  Shape a, b, y; // a and b padded to y's rank
+  float (*fn)(float, float);
+  void run(ExecEnv &, const std::vector<TensorRef> &in,
+           const std::vector<TensorRef> &out) override {
+    size_t rank = y.size();
+    std::vector<int64_t> sa(rank), sb(rank), idx(rank, 0);
+    for (int64_t i = rank - 1, pa = 1, pb = 1; i >= 0; --i) {
+      sa[i] = a[i] == 1 ? 0 : pa;
+      sb[i] = b[i] == 1 ? 0 : pb;
+      pa *= a[i];
+      pb *= b[i];
+    }
+    const float *pa = in[0].f32(), *pb = in[1].f32();
+    float *py = out[0].f32();
+    int64_t n = numElements(y), inner = rank ? y[rank - 1] : 1;
+    int64_t ia = 0, ib = 0;
+    for (int64_t done = 0; done < n; done += inner) {
+      int64_t ea = rank ? sa[rank - 1] : 0, eb = rank ? sb[rank - 1] : 0;
+      for (int64_t j = 0; j < inner; ++j)
+        py[done + j] = fn(pa[ia + j * ea], pb[ib + j * eb]);
+      // Advance the multi-index over the outer dims.
+      for (int64_t d = static_cast<int64_t>(rank) - 2; d >= 0; --d) {
+        ia += sa[d];
+        ib += sb[d];
+        if (++idx[d] < y[d])
+          break;
+        ia -= sa[d] * y[d];
+        ib -= sb[d] * y[d];
+        idx[d] = 0;
+      }
+    }
+  }
+};
+
+struct BinaryKernel : Kernel {
+  dnnl::binary prim;
+  memory::desc a, b, y;
+  bool swapped = false;
+  void run(ExecEnv &env, const std::vector<TensorRef> &in,
+           const std::vector<TensorRef> &out) override {
+    uint8_t *p0 = in[swapped ? 1 : 0].data, *p1 = in[swapped ? 0 : 1].data;
+    prim.execute(env.stream,
+                 {{DNNL_ARG_SRC_0, memory(a, env.engine, p0)},
+                  {DNNL_ARG_SRC_1, memory(b, env.engine, p1)},
+                  {DNNL_ARG_DST, memory(y, env.engine, out[0].data)}});
+    env.stream.wait();
+  }
+};
+
+StatusOr<Built> buildBinary(BuildContext &ctx,
+                            std::optional<dnnl::algorithm> alg,
+                            bool commutative, float (*fn)(float, float)) {
+  if (Status s = ctx.expectF32(); !s)
+    return s;
+  Shape y;
+  if (!broadcastShapes(ctx.shapes[0], ctx.shapes[1], y))
+    return invalidArgument("shapes " + str(ctx.shapes[0]) + " and " +
+                           str(ctx.shapes[1]) + " do not broadcast");
+  Shape a = padRank(ctx.shapes[0], y.size()),
+        b = padRank(ctx.shapes[1], y.size());
+  bool swap = a != y && b == y && commutative;
+  if (alg && (a == y || swap) && !y.empty()) {
+    return guarded("binary", [&]() -> StatusOr<Built> {
+      auto k = std::make_unique<BinaryKernel>();
+      k->swapped = swap;
+      k->a = plain(swap ? b : a);
+      k->b = plain(swap ? a : b);
+      k->y = plain(y);
+      dnnl::binary::desc d(*alg, k->a, k->b, k->y);
+      k->prim = dnnl::binary(dnnl::binary::primitive_desc(d, ctx.env.engine));
+      return Built{{y}, {DType::kF32}, std::move(k)};
+    });
+  }
+  auto k = std::make_unique<BroadcastKernel>();
+  k->a = a;
+  k->b = b;
+  k->y = y;
+  k->fn = fn;
+  return Built{{y}, {DType::kF32}, std::move(k)};
+}
+
+StatusOr<Built> buildAdd(BuildContext &c) {
+  return buildBinary(c, dnnl::algorithm::binary_add, true,
+                     [](float a, float b) { return a + b; });
+}
+StatusOr<Built> buildSub(BuildContext &c) {
+  return buildBinary(c, dnnl::algorithm::binary_sub, false,
+                     [](float a, float b) { return a - b; });
+}
+StatusOr<Built> buildMul(BuildContext &c) {
+  return buildBinary(c, dnnl::algorithm::binary_mul, true,
+                     [](float a, float b) { return a * b; });
+}
+StatusOr<Built> buildDiv(BuildContext &c) {
+  return buildBinary(c, dnnl::algorithm::binary_div, false,
+                     [](float a, float b) { return a / b; });
+}
+StatusOr<Built> buildMax(BuildContext &c) {
+  return buildBinary(c, dnnl::algorithm::binary_max, true,
+                     [](float a, float b) { return std::max(a, b); });
+}
+StatusOr<Built> buildMin(BuildContext &c) {
+  return buildBinary(c, dnnl::algorithm::binary_min, true,
+                     [](float a, float b) { return std::min(a, b); });
+}
+StatusOr<Built> buildPow(BuildContext &c) {
+  return buildBinary(c, std::nullopt, false,
+                     [](float a, float b) { return std::pow(a, b); });
+}
+
+StatusOr<Built> buildPRelu(BuildContext &c) {
+  auto built = buildBinary(c, std::nullopt, false, [](float x, float s) {
+    return x >= 0.f ? x : s * x;
+  });
+  if (built && built->outShapes[0] != c.shapes[0])
+    return invalidArgument("prelu: the slope does not broadcast to the input");
+  return built;
+}
+
+struct MatMulKernel : Kernel {
+  dnnl::matmul prim;
+  memory::desc a, b, y;
+  void run(ExecEnv &env, const std::vector<TensorRef> &in,
+           const std::vector<TensorRef> &out) override {
+    prim.execute(env.stream,
+                 {{DNNL_ARG_SRC, memory(a, env.engine, in[0].data)},
+                  {DNNL_ARG_WEIGHTS, memory(b, env.engine, in[1].data)},
+                  {DNNL_ARG_DST, memory(y, env.engine, out[0].data)}});
+    env.stream.wait();
+  }
+};
+
+StatusOr<Built> buildMatMul(BuildContext &ctx) {
+  if (Status s = ctx.expectF32(); !s)
+    return s;
+  Shape a = ctx.shapes[0], b = ctx.shapes[1];
+  if (a.empty() || b.empty())
+    return invalidArgument("matmul: operands must have rank >= 1");
+  bool vecA = a.size() == 1, vecB = b.size() == 1;
+  if (vecA)
+    a.insert(a.begin(), 1);
+  if (vecB)
+    b.push_back(1);
+  if (a.back() != b[b.size() - 2])
+    return invalidArgument("matmul: " + str(ctx.shapes[0]) + " x " +
+                           str(ctx.shapes[1]) + " do not contract");
+  Shape batch;
+  if (!broadcastShapes(Shape(a.begin(), a.end() - 2),
+                       Shape(b.begin(), b.end() - 2), batch))
+    return invalidArgument("matmul: batch dims do not broadcast");
+  size_t rank = batch.size() + 2;
+  a = padRank(a, rank);
+  b = padRank(b, rank);
+  Shape y = batch;
+  y.push_back(a[rank - 2]);
+  y.push_back(b[rank - 1]);
+  Shape result = batch;
+  if (!vecA)
+    result.push_back(a[rank - 2]);
+  if (!vecB)
+    result.push_back(b[rank - 1]);
+  return guarded("matmul", [&]() -> StatusOr<Built> {
+    auto k = std::make_unique<MatMulKernel>();
+    k->a = plain(a);
+    k->b = plain(b);
+    k->y = plain(y);
+    dnnl::matmul::desc d(k->a, k->b, k->y);
+    k->prim = dnnl::matmul(dnnl::matmul::primitive_desc(d, ctx.env.engine));
+    return Built{{result}, {DType::kF32}, std::move(k)};
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// Normalization and math oneDNN lacks, in plain C++
+//===----------------------------------------------------------------------===//
+
+/// Inference batch norm as a per-channel affine map.
+struct BatchNormKernel : Kernel {
+  Shape x;
+  float epsilon;
+  void run(ExecEnv &, const std::vector<TensorRef> &in,
+           const std::vector<TensorRef> &out) override {
+    int64_t n = x[0], c = x[1],
+            inner = numElements(x) / std::max<int64_t>(n * c, 1);
+    const float *scale = in[1].f32(), *bias = in[2].f32(), *mean = in[3].f32(),
+                *var = in[4].f32();
+    const float *src = in[0].f32();
+    float *dst = out[0].f32();
+    for (int64_t ch = 0; ch < c; ++ch) {
+      float a = scale[ch] / std::sqrt(var[ch] + epsilon);
+      float b = bias[ch] - mean[ch] * a;
+      for (int64_t i = 0; i < n; ++i) {
+        const float *s = src + (i * c + ch) * inner;
+        float *d = dst + (i * c + ch) * inner;
+        for (int64_t j = 0; j < inner; ++j)
+          d[j] = s[j] * a + b;
+      }
+    }
+  }
+};
+
+StatusOr<Built> buildBatchNorm(BuildContext &ctx) {
+  if (Status s = ctx.expectF32(); !s)
+    return s;
+  if (Status s = ctx.expectRank(0, 2); !s)
+    return s;
+  auto k = std::make_unique<BatchNormKernel>();
+  k->x = ctx.shapes[0];
+  k->epsilon = ctx.attrs.f("epsilon");
+  if (Status s = ctx.attrs.status(); !s)
+    return s;
+  for (size_t i = 1; i < 5; ++i)
+    if (ctx.shapes[i] != Shape{k->x[1]})
+      return invalidArgument("batch_norm: statistics must have " +
+                             std::to_string(k->x[1]) + " elements");
+  Shape x = k->x;
+  return Built{{x}, {DType::kF32}, std::move(k)};
+}
+
+struct LayerNormKernel : Kernel {
+  int64_t outer, inner;
+  Shape scaleShape, biasShape, normShape;
+  bool hasBias;
+  float epsilon;
+  void run(ExecEnv &, const std::vector<TensorRef> &in,
+           const std::vector<TensorRef> &out) override {
+    const float *src = in[0].f32(), *scale = in[1].f32();
+    const float *bias = hasBias ? in[2].f32() : nullptr;
+    int64_t ns = numElements(scaleShape),
+            nb = hasBias ? numElements(biasShape) : 1;
+    for (int64_t o = 0; o < outer; ++o) {
+      const float *s = src + o * inner;
+      float *d = out[0].f32() + o * inner;
+      double mean = 0, var = 0;
+      for (int64_t j = 0; j < inner; ++j)
+        mean += s[j];
+      mean /= inner;
+      for (int64_t j = 0; j < inner; ++j)
+        var += (s[j] - mean) * (s[j] - mean);
+      float inv = 1.f / std::sqrt(static_cast<float>(var / inner) + epsilon);
+      // Scale and bias broadcast over the normalized dims (trailing).
+      for (int64_t j = 0; j < inner; ++j) {
+        float v = (s[j] - static_cast<float>(mean)) * inv * scale[j % ns];
+        d[j] = bias ? v + bias[j % nb] : v;
+      }
+    }
+  }
+};
+
+StatusOr<Built> buildLayerNorm(BuildContext &ctx) {
+  if (Status s = ctx.expectF32(); !s)
+    return s;
+  const Shape &x = ctx.shapes[0];
+  int64_t axis = ctx.attrs.i("axis");
+  float eps = ctx.attrs.f("epsilon");
+  if (Status s = ctx.attrs.status(); !s)
+    return s;
+  int64_t rank = x.size();
+  if (axis < -rank || axis >= rank)
+    return invalidArgument("layer_norm: axis out of range");
+  if (axis < 0)
+    axis += rank;
+  auto k = std::make_unique<LayerNormKernel>();
+  k->outer = numElements(Shape(x.begin(), x.begin() + axis));
+  k->inner = numElements(Shape(x.begin() + axis, x.end()));
+  k->scaleShape = ctx.shapes[1];
+  k->hasBias = ctx.present.size() > 2 && ctx.present[2];
+  if (k->hasBias)
+    k->biasShape = ctx.shapes[2];
+  // Only trailing broadcasting ([..., C] scales) maps to j % size.
+  Shape normalized(x.begin() + axis, x.end());
+  for (const Shape *s : {&k->scaleShape, &k->biasShape}) {
+    if (s->empty() && s == &k->biasShape)
+      continue;
+    Shape merged;
+    if (!broadcastShapes(normalized, *s, merged) || merged != normalized ||
+        (numElements(*s) != k->inner &&
+         numElements(*s) != (normalized.empty() ? 1 : normalized.back())))
+      return Status(StatusCode::kUnimplemented,
+                    "layer_norm: scale/bias of shape " + str(*s) + " over " +
+                        str(normalized) + " is not supported");
+  }
+  k->epsilon = eps;
+  return Built{{x}, {DType::kF32}, std::move(k)};
+}
+
+/// Math oneDNN 2.6 has no eltwise for.
+struct MapKernel : Kernel {
+  float (*fn)(float);
+  void run(ExecEnv &, const std::vector<TensorRef> &in,
+           const std::vector<TensorRef> &out) override {
+    int64_t n = numElements(in[0].shape);
+    const float *s = in[0].f32();
+    float *d = out[0].f32();
+    for (int64_t i = 0; i < n; ++i)
+      d[i] = fn(s[i]);
+  }
+};
+
+StatusOr<Built> buildErf(BuildContext &ctx) {
+  if (Status s = ctx.expectF32(); !s)
+    return s;
+  auto k = std::make_unique<MapKernel>();
+  k->fn = [](float x) { return std::erf(x); };
+  return Built{{ctx.shapes[0]}, {DType::kF32}, std::move(k)};
+}
+
+} // namespace
+
+void tlc::runtime::appendDnnlOps(std::vector<OpDef> &ops) {
+  using A = dnnl::algorithm;
+  ops.insert(ops.end(),
+             {
+                 {"conv", buildConv},
+                 {"fc", buildFc},
+                 {"matmul", buildMatMul},
+                 {"batch_norm", buildBatchNorm},
+                 {"layer_norm", buildLayerNorm},
+                 {"relu", buildEltwise<A::eltwise_relu>},
+                 {"sigmoid", buildEltwise<A::eltwise_logistic>},
+                 {"tanh", buildEltwise<A::eltwise_tanh>},
+                 {"hard_swish", buildEltwise<A::eltwise_hardswish>},
+                 {"silu", buildEltwise<A::eltwise_swish, 10>},
+                 {"sqrt", buildEltwise<A::eltwise_sqrt>},
+                 {"exp", buildEltwise<A::eltwise_exp>},
+                 {"log", buildEltwise<A::eltwise_log>},
+                 {"abs", buildEltwise<A::eltwise_abs>},
+                 {"neg", buildEltwise<A::eltwise_linear, -10, 0>},
+                 {"reciprocal", buildEltwise<A::eltwise_pow, 10, -10>},
+                 {"erf", buildErf},
+                 {"clip", buildClip},
+                 {"hard_sigmoid", buildHardSigmoid},
+                 {"leaky_relu", buildLeakyRelu},
+                 {"gelu", buildGelu},
+                 {"add", buildAdd},
+                 {"sub", buildSub},
+                 {"mul", buildMul},
+                 {"div", buildDiv},
+                 {"max", buildMax},
+                 {"min", buildMin},
+                 {"pow", buildPow},
+                 {"prelu", buildPRelu},
+                 {"max_pool", buildMaxPool},
+                 {"avg_pool", buildAvgPool},
+                 {"global_avg_pool", buildGlobalAvgPool},
+                 {"global_max_pool", buildGlobalMaxPool},
+                 {"reduce_mean", buildReduceMean},
+                 {"softmax", buildSoftmax},
+                 {"lrn", buildLrn},
+             });
+}

@@ -1,0 +1,303 @@
+//===- Session.cpp - plans, buffers and execution -------------------------===//
+//
+// A plan is built for each distinct set of input shapes: every kernel's
+// output shapes, a Kernel specialized to them, and an arena in which each
+// intermediate value gets an offset. Offsets come from a liveness scan:
+// a value's bytes are free for reuse after the last kernel that reads it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tlc/runtime/Session.h"
+
+#include "Artifact.h"
+#include "Kernel.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <omp.h>
+
+using namespace tlc::runtime;
+
+namespace {
+
+constexpr size_t kBufferAlignment = 64;
+
+struct AlignedFree {
+  void operator()(uint8_t *p) const { std::free(p); }
+};
+
+struct Plan {
+  std::vector<Shape> shapes; // per value
+  std::vector<std::unique_ptr<Kernel>> kernels;
+  std::vector<int64_t> offsets; // per value; -1: input or weight
+  std::unique_ptr<uint8_t, AlignedFree> arena;
+};
+
+size_t alignUp(size_t n) {
+  return (n + kBufferAlignment - 1) / kBufferAlignment * kBufferAlignment;
+}
+
+} // namespace
+
+struct Session::Impl {
+  std::shared_ptr<Artifact> artifact;
+  SessionOptions options;
+  std::vector<PortInfo> inputs, outputs;
+  ExecEnv env;
+  std::mutex mutex; // one run at a time per session
+  std::map<std::vector<Shape>, std::unique_ptr<Plan>> plans;
+
+  const fb::Model &model() const { return artifact->model(); }
+  DType dtypeOf(uint32_t v) const {
+    return fromSchema(model().values()->Get(v)->dtype());
+  }
+  StatusOr<Plan *> plan(const std::vector<Shape> &inputShapes);
+  Status assignBuffers(Plan &plan);
+};
+
+StatusOr<Plan *> Session::Impl::plan(const std::vector<Shape> &inputShapes) {
+  auto found = plans.find(inputShapes);
+  if (found != plans.end())
+    return found->second.get();
+
+  const fb::Model &m = model();
+  auto p = std::make_unique<Plan>();
+  size_t numValues = m.values()->size();
+  p->shapes.resize(numValues);
+  for (size_t i = 0; i < inputShapes.size(); ++i)
+    p->shapes[m.inputs()->Get(i)->value()] = inputShapes[i];
+  for (const fb::Weight *w : *m.weights()) {
+    auto *shape = m.values()->Get(w->value())->shape();
+    p->shapes[w->value()] = Shape(shape->begin(), shape->end());
+  }
+  const auto &weightOf = artifact->weightOfValue();
+
+  for (uint32_t k = 0; k < m.kernels()->size(); ++k) {
+    const fb::Kernel &kernel = *m.kernels()->Get(k);
+    std::string where = "kernel " + std::to_string(k) + " '" +
+                        kernel.op()->str() + "'" +
+                        (kernel.name() && kernel.name()->size()
+                             ? " (" + kernel.name()->str() + ")"
+                             : "");
+    const OpDef *op = findOp(kernel.op()->str());
+    if (!op)
+      return Status(StatusCode::kUnimplemented,
+                    where + ": the CPU executor has no kernel for this op");
+    Attrs attrs(kernel);
+    BuildContext ctx{attrs, env, {}, {}, {}, {}};
+    for (int32_t in : *kernel.inputs()) {
+      bool present = in >= 0;
+      ctx.present.push_back(present);
+      ctx.shapes.push_back(present ? p->shapes[in] : Shape());
+      ctx.dtypes.push_back(present ? dtypeOf(in) : DType::kF32);
+      ctx.weights.push_back(present && weightOf[in] >= 0
+                                ? artifact->weightData(weightOf[in])
+                                : nullptr);
+    }
+    StatusOr<Built> built = op->build(ctx);
+    if (!built)
+      return Status(built.status().code(),
+                    where + ": " + built.status().message());
+    if (built->outShapes.size() != kernel.outputs()->size())
+      return Status(StatusCode::kInternal, where + ": wrong output count");
+    for (size_t o = 0; o < built->outShapes.size(); ++o) {
+      uint32_t v = kernel.outputs()->Get(o);
+      const Shape &got = built->outShapes[o];
+      auto *declared = m.values()->Get(v)->shape();
+      bool ok = declared->size() == got.size();
+      for (size_t d = 0; ok && d < got.size(); ++d)
+        ok = declared->Get(d) == -1 || declared->Get(d) == got[d];
+      if (!ok || built->outTypes[o] != dtypeOf(v))
+        return invalidArgument(
+            where + ": computes " + shapeToString(got) +
+            ", but the artifact declares " +
+            shapeToString(Shape(declared->begin(), declared->end())));
+      p->shapes[v] = got;
+    }
+    p->kernels.push_back(std::move(built->kernel));
+  }
+  if (Status s = assignBuffers(*p); !s)
+    return s;
+  Plan *raw = p.get();
+  plans.emplace(inputShapes, std::move(p));
+  return raw;
+}
+
+Status Session::Impl::assignBuffers(Plan &p) {
+  const fb::Model &m = model();
+  size_t numValues = m.values()->size();
+  size_t numKernels = m.kernels()->size();
+  p.offsets.assign(numValues, -1);
+  std::vector<size_t> lastUse(numValues, 0);
+  for (size_t k = 0; k < numKernels; ++k)
+    for (int32_t in : *m.kernels()->Get(k)->inputs())
+      if (in >= 0)
+        lastUse[in] = k;
+  for (const fb::Port *out : *m.outputs())
+    lastUse[out->value()] = numKernels; // live to the end
+
+  // First-fit over the blocks live at each kernel.
+  std::map<int64_t, int64_t> live; // offset -> size
+  std::vector<std::vector<uint32_t>> dies(numKernels + 1);
+  int64_t arenaSize = 0;
+  for (size_t k = 0; k < numKernels; ++k) {
+    for (uint32_t v : *m.kernels()->Get(k)->outputs()) {
+      int64_t size = alignUp(numElements(p.shapes[v]) * dtypeSize(dtypeOf(v)));
+      int64_t offset = 0;
+      for (auto [o, s] : live) {
+        if (o - offset >= size)
+          break;
+        offset = std::max(offset, o + s);
+      }
+      live[offset] = size;
+      p.offsets[v] = offset;
+      arenaSize = std::max(arenaSize, offset + size);
+      dies[std::max(lastUse[v], k)].push_back(v);
+    }
+    for (uint32_t v : dies[k])
+      live.erase(p.offsets[v]);
+  }
+  void *arena = std::aligned_alloc(kBufferAlignment,
+                                   alignUp(std::max<int64_t>(arenaSize, 1)));
+  if (!arena)
+    return Status(StatusCode::kInternal, "cannot allocate " +
+                                             std::to_string(arenaSize) +
+                                             " bytes for intermediate tensors");
+  p.arena.reset(static_cast<uint8_t *>(arena));
+  return Status::ok();
+}
+
+//===----------------------------------------------------------------------===//
+// Session
+//===----------------------------------------------------------------------===//
+
+Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Session::Session(Session &&) noexcept = default;
+Session &Session::operator=(Session &&) noexcept = default;
+Session::~Session() = default;
+
+StatusOr<Session> Session::load(const std::string &path,
+                                const SessionOptions &options) {
+  auto artifact = Artifact::open(path);
+  if (!artifact)
+    return artifact.status();
+  auto impl = std::make_unique<Impl>();
+  impl->artifact = std::move(*artifact);
+  impl->options = options;
+  const fb::Model &m = impl->model();
+  auto port = [&](const fb::Port *p) {
+    const fb::Value *v = m.values()->Get(p->value());
+    return PortInfo{p->name() ? p->name()->str() : "", fromSchema(v->dtype()),
+                    Shape(v->shape()->begin(), v->shape()->end())};
+  };
+  for (const fb::Port *p : *m.inputs())
+    impl->inputs.push_back(port(p));
+  for (const fb::Port *p : *m.outputs())
+    impl->outputs.push_back(port(p));
+  // Unknown ops are reported at load, not at the first run.
+  for (const fb::Kernel *k : *m.kernels())
+    if (!findOp(k->op()->str()))
+      return Status(StatusCode::kUnimplemented,
+                    path + ": op '" + k->op()->str() +
+                        "' has no CPU kernel in this runtime");
+  if (options.threads > 0)
+    omp_set_num_threads(options.threads);
+  return Session(std::move(impl));
+}
+
+const std::vector<PortInfo> &Session::inputs() const { return impl_->inputs; }
+const std::vector<PortInfo> &Session::outputs() const { return impl_->outputs; }
+
+std::string Session::metadata(const std::string &key) const {
+  const auto *entries = impl_->model().metadata();
+  if (!entries)
+    return "";
+  const fb::KeyValue *kv = entries->LookupByKey(key.c_str());
+  return kv && kv->value() ? kv->value()->str() : "";
+}
+
+StatusOr<std::vector<NamedTensor>>
+Session::run(const std::vector<NamedTensor> &inputs) {
+  Impl &impl = *impl_;
+  std::lock_guard<std::mutex> lock(impl.mutex);
+  const fb::Model &m = impl.model();
+
+  // Match and check the inputs.
+  std::vector<const Tensor *> given(impl.inputs.size(), nullptr);
+  for (const auto &[name, tensor] : inputs) {
+    size_t i = 0;
+    while (i < impl.inputs.size() && impl.inputs[i].name != name)
+      ++i;
+    if (i == impl.inputs.size())
+      return invalidArgument("the model has no input named '" + name + "'");
+    given[i] = &tensor;
+  }
+  std::vector<Shape> shapes;
+  for (size_t i = 0; i < given.size(); ++i) {
+    const PortInfo &port = impl.inputs[i];
+    if (!given[i])
+      return invalidArgument("input '" + port.name + "' is missing");
+    const Tensor &t = *given[i];
+    if (t.dtype() != port.dtype)
+      return invalidArgument("input '" + port.name + "' is " +
+                             dtypeName(t.dtype()) + ", the model expects " +
+                             dtypeName(port.dtype));
+    bool ok = t.shape().size() == port.shape.size();
+    for (size_t d = 0; ok && d < t.shape().size(); ++d)
+      ok = (port.shape[d] == -1 && t.shape()[d] > 0) ||
+           port.shape[d] == t.shape()[d];
+    if (!ok)
+      return invalidArgument("input '" + port.name + "' has shape " +
+                             shapeToString(t.shape()) + ", the model expects " +
+                             shapeToString(port.shape));
+    shapes.push_back(t.shape());
+  }
+
+  auto plan = impl.plan(shapes);
+  if (!plan)
+    return plan.status();
+  Plan &p = **plan;
+
+  // Where every value lives during this run.
+  size_t numValues = m.values()->size();
+  std::vector<uint8_t *> where(numValues, nullptr);
+  for (size_t i = 0; i < given.size(); ++i)
+    where[m.inputs()->Get(i)->value()] =
+        const_cast<uint8_t *>(given[i]->data());
+  const auto &weightOf = impl.artifact->weightOfValue();
+  for (size_t v = 0; v < numValues; ++v) {
+    if (weightOf[v] >= 0)
+      where[v] = const_cast<uint8_t *>(impl.artifact->weightData(weightOf[v]));
+    else if (p.offsets[v] >= 0)
+      where[v] = p.arena.get() + p.offsets[v];
+  }
+  auto ref = [&](uint32_t v) {
+    return TensorRef{where[v], p.shapes[v], impl.dtypeOf(v)};
+  };
+
+  try {
+    for (size_t k = 0; k < p.kernels.size(); ++k) {
+      const fb::Kernel &kernel = *m.kernels()->Get(k);
+      std::vector<TensorRef> in, out;
+      for (int32_t v : *kernel.inputs())
+        in.push_back(v >= 0 ? ref(v) : TensorRef{});
+      for (uint32_t v : *kernel.outputs())
+        out.push_back(ref(v));
+      p.kernels[k]->run(impl.env, in, out);
+    }
+  } catch (const dnnl::error &e) {
+    return Status(StatusCode::kInternal,
+                  std::string("oneDNN failed during execution: ") + e.what());
+  }
+
+  std::vector<NamedTensor> results;
+  for (size_t i = 0; i < impl.outputs.size(); ++i) {
+    uint32_t v = m.outputs()->Get(i)->value();
+    Tensor t(impl.dtypeOf(v), p.shapes[v]);
+    std::memcpy(t.data(), where[v], t.byteSize());
+    results.emplace_back(impl.outputs[i].name, std::move(t));
+  }
+  return results;
+}

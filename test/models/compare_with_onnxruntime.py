@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Compiles ONNX models with tlc, runs them, and compares with ONNX Runtime.
+
+For each model and each requested batch size (and optionally a second
+spatial size), feeds the same seeded random input to ONNX Runtime and to
+`tlc compile` + `tlc run`, and checks
+
+    max |tlc - ort| <= RTOL * max |ort|,   RTOL = 1e-4
+
+Prints one line per case and "N passed, M failed". Needs onnxruntime
+(scripts/install-deps puts it in .venv).
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+
+RTOL = 1e-4
+
+
+def input_spec(model_path):
+    m = onnx.load(model_path, load_external_data=False)
+    inits = {i.name for i in m.graph.initializer}
+    inputs = [i for i in m.graph.input if i.name not in inits]
+    return [(i.name, [d.dim_value if d.HasField("dim_value") else -1
+                      for d in i.type.tensor_type.shape.dim]) for i in inputs]
+
+
+def run_case(tlc, model, batch, spatial, workdir, threads):
+    feeds = {}
+    rng = np.random.default_rng(0)
+    shape_args = []
+    for name, dims in input_spec(model):
+        shape = list(dims)
+        if shape and shape[0] == -1:
+            shape[0] = batch
+        if spatial and len(shape) == 4:
+            shape[2] = shape[3] = spatial
+        if any(d <= 0 for d in shape):
+            raise ValueError(f"input {name} has unresolved dims {dims}")
+        feeds[name] = rng.standard_normal(shape).astype(np.float32)
+        shape_args.append(f"{name}={'x'.join(map(str, shape))}")
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    sess = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+    ref = sess.run(None, feeds)
+
+    tlb = os.path.join(workdir, "model.tlb")
+    proc = subprocess.run([tlc, "compile", model, "-o", tlb], capture_output=True, text=True)
+    if proc.returncode:
+        return False, "compile: " + proc.stderr.strip()[:400]
+    args = [tlc, "run", tlb, "--output-dir", os.path.join(workdir, "out"),
+            "--threads", str(threads)]
+    for name, value in feeds.items():
+        path = os.path.join(workdir, f"in_{len(args)}.npy")
+        np.save(path, value)
+        args += ["--input", f"{name}={path}"]
+    proc = subprocess.run(args, capture_output=True, text=True)
+    if proc.returncode:
+        return False, "run: " + proc.stderr.strip()[:400]
+    worst = 0.0
+    for out, expected in zip(sess.get_outputs(), ref):
+        got = np.load(os.path.join(workdir, "out", out.name + ".npy"))
+        if got.shape != expected.shape:
+            return False, f"{out.name}: shape {got.shape}, expected {expected.shape}"
+        scale = max(float(np.abs(expected).max()), 1e-30)
+        err = float(np.abs(got - expected).max())
+        worst = max(worst, err / scale)
+    ok = worst <= RTOL
+    return ok, f"max error {worst:.2e} x max|ref| (tolerance {RTOL:.0e})"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tlc", required=True)
+    parser.add_argument("--batches", default="1")
+    parser.add_argument("--spatial", type=int, default=0,
+                        help="also run at this spatial size (nets that allow it)")
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("models", nargs="+")
+    args = parser.parse_args()
+    passed = failed = 0
+    for model in args.models:
+        cases = [(int(b), 0) for b in args.batches.split(",")]
+        if args.spatial:
+            cases.append((1, args.spatial))
+        for batch, spatial in cases:
+            with tempfile.TemporaryDirectory() as workdir:
+                try:
+                    ok, detail = run_case(args.tlc, model, batch, spatial, workdir, args.threads)
+                except Exception as e:  # an ORT or export problem, reported as a failure
+                    ok, detail = False, f"{type(e).__name__}: {e}"
+            label = f"{os.path.basename(model)} batch {batch}" + (f" {spatial}x{spatial}" if spatial else "")
+            print(f"{'PASS' if ok else 'FAIL'} {label}: {detail}", flush=True)
+            passed += ok
+            failed += not ok
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
