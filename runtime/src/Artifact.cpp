@@ -3,6 +3,7 @@
 #include "Artifact.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -10,6 +11,22 @@
 #include <unistd.h>
 
 using namespace tlc::runtime;
+
+std::string tlc::runtime::printable(const flatbuffers::String *s) {
+  if (!s)
+    return "";
+  std::string out;
+  for (unsigned char c : s->string_view()) {
+    if (c >= 0x20 && c < 0x7f) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      char buf[5];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    }
+  }
+  return out;
+}
 
 DType tlc::runtime::fromSchema(fb::DType dtype) {
   switch (dtype) {
@@ -160,8 +177,9 @@ Status Artifact::verify() {
       if (in == -1)
         continue;
       if (in < 0 || static_cast<uint32_t>(in) >= numValues || !defined[in])
-        return corrupt(what + " (" + kernel->op()->str() + ") reads value " +
-                       std::to_string(in) + " before it is defined");
+        return corrupt(what + " (" + printable(kernel->op()) +
+                       ") reads value " + std::to_string(in) +
+                       " before it is defined");
     }
     for (uint32_t out : *kernel->outputs())
       if (Status s = define(out, what); !s)

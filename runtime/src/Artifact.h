@@ -15,6 +15,10 @@ namespace tlc::runtime {
 
 namespace fb = tlc::schema;
 
+/// A string from an artifact, safe to print: non-printable bytes become
+/// \xNN escapes (a corrupt artifact must not garble error messages).
+std::string printable(const flatbuffers::String *s);
+
 /// The runtime dtype of a schema dtype.
 DType fromSchema(fb::DType dtype);
 

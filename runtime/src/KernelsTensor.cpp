@@ -28,7 +28,7 @@ int64_t tlc::runtime::numElements(const Shape &shape) {
 const fb::Attribute *Attrs::find(const char *name) {
   const fb::Attribute *a = kernel_.attributes()->LookupByKey(name);
   if (!a && status_)
-    status_ = invalidArgument("kernel '" + kernel_.op()->str() +
+    status_ = invalidArgument("kernel '" + printable(kernel_.op()) +
                               "' lacks attribute '" + name + "'");
   return a;
 }

@@ -77,9 +77,9 @@ StatusOr<Plan *> Session::Impl::plan(const std::vector<Shape> &inputShapes) {
   for (uint32_t k = 0; k < m.kernels()->size(); ++k) {
     const fb::Kernel &kernel = *m.kernels()->Get(k);
     std::string where = "kernel " + std::to_string(k) + " '" +
-                        kernel.op()->str() + "'" +
+                        printable(kernel.op()) + "'" +
                         (kernel.name() && kernel.name()->size()
-                             ? " (" + kernel.name()->str() + ")"
+                             ? " (" + printable(kernel.name()) + ")"
                              : "");
     const OpDef *op = findOp(kernel.op()->str());
     if (!op)
@@ -189,7 +189,7 @@ StatusOr<Session> Session::load(const std::string &path,
   const fb::Model &m = impl->model();
   auto port = [&](const fb::Port *p) {
     const fb::Value *v = m.values()->Get(p->value());
-    return PortInfo{p->name() ? p->name()->str() : "", fromSchema(v->dtype()),
+    return PortInfo{printable(p->name()), fromSchema(v->dtype()),
                     Shape(v->shape()->begin(), v->shape()->end())};
   };
   for (const fb::Port *p : *m.inputs())
@@ -200,7 +200,7 @@ StatusOr<Session> Session::load(const std::string &path,
   for (const fb::Kernel *k : *m.kernels())
     if (!findOp(k->op()->str()))
       return Status(StatusCode::kUnimplemented,
-                    path + ": op '" + k->op()->str() +
+                    path + ": op '" + printable(k->op()) +
                         "' has no CPU kernel in this runtime");
   if (options.threads > 0)
     omp_set_num_threads(options.threads);

@@ -32,6 +32,8 @@ def input_spec(model_path):
 
 
 def run_case(tlc, model, batch, spatial, workdir, threads):
+    """Batch cases keep the batch dynamic in the artifact; spatial cases fix
+    the whole input shape at compile time with --input-shape."""
     feeds = {}
     rng = np.random.default_rng(0)
     shape_args = []
@@ -51,7 +53,10 @@ def run_case(tlc, model, batch, spatial, workdir, threads):
     ref = sess.run(None, feeds)
 
     tlb = os.path.join(workdir, "model.tlb")
-    proc = subprocess.run([tlc, "compile", model, "-o", tlb], capture_output=True, text=True)
+    compile_args = [tlc, "compile", model, "-o", tlb]
+    if spatial:
+        compile_args += [f"--input-shape={a}" for a in shape_args]
+    proc = subprocess.run(compile_args, capture_output=True, text=True)
     if proc.returncode:
         return False, "compile: " + proc.stderr.strip()[:400]
     args = [tlc, "run", tlb, "--output-dir", os.path.join(workdir, "out"),
@@ -81,19 +86,54 @@ def main():
     parser.add_argument("--tlc", required=True)
     parser.add_argument("--batches", default="1")
     parser.add_argument("--spatial", type=int, default=0,
-                        help="also run at this spatial size (nets that allow it)")
+                        help="also run at this spatial size")
+    parser.add_argument("--spatial-models", default="",
+                        help="';'/','-separated model names the spatial size applies to "
+                             "(default: all)")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("models", nargs="+")
+    parser.add_argument("--fixtures", default="",
+                        help="';'-separated cases of --fixture-script to make and compare")
+    parser.add_argument("--fixture-script")
+    parser.add_argument("--workdir", help="where fixtures are written")
+    parser.add_argument("--export-dir",
+                        help="export the torchvision models here (cached) and compare them")
+    parser.add_argument("--export-python", default="/usr/bin/python3",
+                        help="the Python with torch, for the export")
+    parser.add_argument("models", nargs="*")
     args = parser.parse_args()
+    models = list(args.models)
+    for case in filter(None, args.fixtures.replace(",", ";").split(";")):
+        os.makedirs(args.workdir, exist_ok=True)
+        path = os.path.join(args.workdir, case + ".onnx")
+        subprocess.run([sys.executable, args.fixture_script, case, path], check=True)
+        models.append(path)
+    if args.export_dir:
+        here = os.path.dirname(os.path.abspath(__file__))
+        out = subprocess.run([args.export_python, os.path.join(here, "export_torchvision.py"),
+                              "--out", args.export_dir, "--opset", "17", "--dynamic-batch"],
+                             check=True, capture_output=True, text=True).stdout
+        models += out.split()
+    spatial_models = set(filter(None, args.spatial_models.replace(",", ";").split(";")))
+    spatial_files = {}
+    if args.export_dir and args.spatial and spatial_models:
+        out = subprocess.run([args.export_python, os.path.join(here, "export_torchvision.py"),
+                              "--out", args.export_dir + "-spatial", "--opset", "17",
+                              "--dynamic-spatial", "--models", ",".join(sorted(spatial_models))],
+                             check=True, capture_output=True, text=True).stdout
+        spatial_files = {os.path.splitext(os.path.basename(p))[0]: p for p in out.split()}
+    if not models:
+        sys.exit("no models given")
     passed = failed = 0
-    for model in args.models:
+    for model in models:
         cases = [(int(b), 0) for b in args.batches.split(",")]
-        if args.spatial:
+        name = os.path.splitext(os.path.basename(model))[0]
+        if args.spatial and (not spatial_models or name in spatial_models):
             cases.append((1, args.spatial))
         for batch, spatial in cases:
             with tempfile.TemporaryDirectory() as workdir:
                 try:
-                    ok, detail = run_case(args.tlc, model, batch, spatial, workdir, args.threads)
+                    path = spatial_files.get(name, model) if spatial else model
+                    ok, detail = run_case(args.tlc, path, batch, spatial, workdir, args.threads)
                 except Exception as e:  # an ORT or export problem, reported as a failure
                     ok, detail = False, f"{type(e).__name__}: {e}"
             label = f"{os.path.basename(model)} batch {batch}" + (f" {spatial}x{spatial}" if spatial else "")

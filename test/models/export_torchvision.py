@@ -6,7 +6,7 @@ random weights and the default statistics, BN-heavy nets (MobileNet,
 EfficientNet) produce outputs near 1e-9, which makes numerical comparisons
 meaningless.
 
-Usage: export_torchvision.py --out DIR [--opset 13] [--dynamic-batch]
+Usage: export_torchvision.py --out DIR [--opset 13] [--dynamic-batch | --dynamic-spatial]
                              [--models resnet18,vgg16,...]
 
 Runs under Debian's /usr/bin/python3 (python3-torch, python3-torchvision).
@@ -55,7 +55,7 @@ def reestimate_batchnorm(model, resolution, steps=2, batch=4):
     model.eval()
 
 
-def export(name, out_dir, opset, dynamic_batch, seed=0):
+def export(name, out_dir, opset, dynamic_batch, seed=0, dynamic_spatial=False):
     kwargs, resolution = MODELS[name]
     path = os.path.join(out_dir, f"{name}.onnx")
     if os.path.exists(path):
@@ -66,7 +66,9 @@ def export(name, out_dir, opset, dynamic_batch, seed=0):
     model.eval()
     x = torch.randn(1, 3, resolution, resolution)
     dynamic_axes = {"input": {0: "N"}, "logits": {0: "N"}} if dynamic_batch else None
-    tmp = path + ".tmp"
+    if dynamic_spatial:
+        dynamic_axes = {"input": {0: "N", 2: "H", 3: "W"}, "logits": {0: "N"}}
+    tmp = f"{path}.{os.getpid()}.tmp"  # concurrent exporters never collide
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(model, x, tmp, opset_version=opset,
@@ -82,6 +84,9 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--opset", type=int, default=13)
     parser.add_argument("--dynamic-batch", action="store_true")
+    parser.add_argument("--dynamic-spatial", action="store_true",
+                        help="batch, height and width dynamic (nets without "
+                             "fixed-size FC layers)")
     parser.add_argument("--models", default=",".join(MODELS))
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -89,7 +94,8 @@ def main():
     for name in args.models.split(","):
         if name not in MODELS:
             sys.exit(f"unknown model '{name}'; known: {', '.join(MODELS)}")
-        print(export(name, args.out, args.opset, args.dynamic_batch), flush=True)
+        print(export(name, args.out, args.opset, args.dynamic_batch,
+                     dynamic_spatial=args.dynamic_spatial), flush=True)
 
 
 if __name__ == "__main__":
