@@ -12,6 +12,7 @@ enum ExitCode { kOk = 0, kFailed = 1, kUsage = 2 };
 /// Each returns nullopt when its subcommand was not selected.
 std::optional<int> runCompileCommand(mlir::MLIRContext &context);
 std::optional<int> runRunCommand();
+std::optional<int> runBenchCommand();
 
 } // namespace tlc::tool
 

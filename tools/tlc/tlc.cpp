@@ -137,7 +137,8 @@ int main(int argc, char **argv) {
           "learning\n\n"
           "  tlc import MODEL.onnx                 print the tl module\n"
           "  tlc compile MODEL.onnx -o MODEL.tlb   compile to an artifact\n"
-          "  tlc run MODEL.tlb --input NAME=X.npy --output-dir DIR\n",
+          "  tlc run MODEL.tlb --input NAME=X.npy --output-dir DIR\n"
+          "  tlc bench MODEL.tlb --input-shape NAME=SHAPE\n",
           &llvm::errs()))
     return kUsage;
 
@@ -155,6 +156,8 @@ int main(int argc, char **argv) {
   if (auto code = runCompileCommand(context))
     return *code;
   if (auto code = runRunCommand())
+    return *code;
+  if (auto code = runBenchCommand())
     return *code;
   llvm::errs() << "tlc: error: no command given (try `tlc --help`)\n";
   return kUsage;

@@ -1,0 +1,132 @@
+//===- BenchCommand.cpp - tlc bench ---------------------------------------===//
+//
+//   tlc bench MODEL.tlb [--input-shape NAME=SHAPE]... [--iterations N]
+//                       [--warmup N] [--threads N] [--json]
+//
+// Times Session::run on random inputs (the plan is built during warm-up)
+// and reports the median latency and images per second. Runtime only.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Commands.h"
+
+#include "tlc/runtime/Session.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <random>
+
+namespace cl = llvm::cl;
+using namespace tlc::runtime;
+
+namespace {
+
+cl::SubCommand benchCmd("bench", "Time a .tlb artifact on random inputs");
+cl::opt<std::string> model(cl::Positional, cl::desc("MODEL.tlb"),
+                           cl::sub(benchCmd));
+cl::list<std::string> shapes("input-shape",
+                             cl::desc("Concrete shape of a dynamic input, "
+                                      "e.g. input=32x3x224x224"),
+                             cl::value_desc("NAME=SHAPE"), cl::sub(benchCmd));
+cl::opt<int> iterations("iterations", cl::desc("Timed runs"), cl::init(10),
+                        cl::sub(benchCmd));
+cl::opt<int> warmup("warmup", cl::desc("Untimed runs first"), cl::init(2),
+                    cl::sub(benchCmd));
+cl::opt<int> threads("threads", cl::desc("Threads (default: all cores)"),
+                     cl::init(0), cl::sub(benchCmd));
+cl::opt<bool> json("json", cl::desc("Print one JSON object"),
+                   cl::sub(benchCmd));
+
+int fail(const std::string &message) {
+  llvm::errs() << "tlc: error: " << message << "\n";
+  return tlc::tool::kFailed;
+}
+
+/// Parses 32x3x224x224.
+bool parseDims(const std::string &text, std::vector<int64_t> &dims) {
+  dims.clear();
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find('x', start);
+    std::string part = text.substr(start, end - start);
+    char *rest = nullptr;
+    long long d = std::strtoll(part.c_str(), &rest, 10);
+    if (part.empty() || *rest || d <= 0)
+      return false;
+    dims.push_back(d);
+    if (end == std::string::npos)
+      break;
+    start = end + 1;
+  }
+  return true;
+}
+
+} // namespace
+
+std::optional<int> tlc::tool::runBenchCommand() {
+  if (!benchCmd)
+    return std::nullopt;
+  if (model.empty() || iterations <= 0 || warmup < 0) {
+    llvm::errs() << "tlc: error: usage: tlc bench MODEL.tlb [--input-shape "
+                    "NAME=SHAPE]... [--iterations N]\n";
+    return kUsage;
+  }
+  SessionOptions options;
+  options.threads = threads;
+  auto session = Session::load(model, options);
+  if (!session)
+    return fail(session.status().message());
+
+  std::vector<NamedTensor> feeds;
+  std::mt19937 rng(0);
+  std::normal_distribution<float> normal;
+  int64_t batch = 1;
+  for (const PortInfo &port : session->inputs()) {
+    std::vector<int64_t> dims = port.shape;
+    for (const std::string &spec : shapes)
+      if (spec.rfind(port.name + "=", 0) == 0 &&
+          !parseDims(spec.substr(port.name.size() + 1), dims)) {
+        llvm::errs() << "tlc: error: invalid --input-shape '" << spec << "'\n";
+        return kUsage;
+      }
+    if (std::any_of(dims.begin(), dims.end(), [](int64_t d) { return d < 0; }))
+      return fail("input '" + port.name + "' has dynamic dims " +
+                  shapeToString(dims) + "; give them with --input-shape");
+    if (port.dtype != DType::kF32)
+      return fail("tlc bench feeds float32 inputs only");
+    Tensor t(port.dtype, dims);
+    for (int64_t i = 0; i < t.numElements(); ++i)
+      t.dataAs<float>()[i] = normal(rng);
+    if (feeds.empty() && !dims.empty())
+      batch = dims[0];
+    feeds.emplace_back(port.name, std::move(t));
+  }
+
+  std::vector<double> times;
+  for (int i = 0; i < warmup + iterations; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    auto results = session->run(feeds);
+    auto end = std::chrono::steady_clock::now();
+    if (!results)
+      return fail(results.status().message());
+    if (i >= warmup)
+      times.push_back(std::chrono::duration<double>(end - start).count());
+  }
+  std::sort(times.begin(), times.end());
+  double median = times[times.size() / 2];
+  double imagesPerSecond = batch / median;
+  if (json)
+    llvm::outs() << "{\"median_ms\": " << median * 1e3
+                 << ", \"images_per_s\": " << imagesPerSecond
+                 << ", \"batch\": " << batch << "}\n";
+  else
+    llvm::outs() << llvm::format("median %.2f ms, %.1f images/s (batch %lld)\n",
+                                 median * 1e3, imagesPerSecond,
+                                 static_cast<long long>(batch));
+  return kOk;
+}
