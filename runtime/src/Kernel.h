@@ -57,6 +57,7 @@ struct TensorRef {
   uint8_t *data = nullptr;
   Shape shape;
   DType dtype = DType::kF32;
+  dnnl::memory::desc layout; ///< where non-plain (blocked), how
   float *f32() const { return reinterpret_cast<float *>(data); }
 };
 
@@ -75,6 +76,9 @@ struct BuildContext {
   std::vector<bool> present;            ///< optional inputs may be absent
   std::vector<DType> dtypes;            ///< per input
   std::vector<const uint8_t *> weights; ///< per input: data if a weight
+  /// Per input: its memory layout. Plain row-major unless the op's OpDef
+  /// accepts other layouts (see OpDef::acceptsLayouts).
+  std::vector<dnnl::memory::desc> layouts;
 
   /// Fails unless input `i` is present and of rank in [minRank, maxRank].
   Status expectRank(size_t i, size_t minRank, size_t maxRank = 64) const;
@@ -86,13 +90,21 @@ struct Built {
   std::vector<Shape> outShapes;
   std::vector<DType> outTypes;
   std::unique_ptr<Kernel> kernel;
+  /// Layouts of the outputs; empty means plain row-major.
+  std::vector<dnnl::memory::desc> outLayouts = {};
 };
+
+/// The row-major f32 descriptor of a shape.
+dnnl::memory::desc plainLayout(const Shape &shape);
 
 using BuildFn = StatusOr<Built> (*)(BuildContext &ctx);
 
 struct OpDef {
   const char *name;
   BuildFn build;
+  /// Whether build() takes these input layouts as they are. Null: plain
+  /// inputs only; the planner reorders blocked inputs to plain first.
+  bool (*acceptsLayouts)(const BuildContext &ctx) = nullptr;
 };
 
 /// The OpDef for a tl mnemonic, or null.
@@ -105,6 +117,11 @@ void appendTensorOps(std::vector<OpDef> &ops);
 /// Kernels that need no code: the output aliases nothing, the bytes are
 /// copied (reshape-like views).
 std::unique_ptr<Kernel> makeCopyKernel();
+
+/// A kernel that converts one f32 tensor between layouts.
+std::unique_ptr<Kernel> makeReorderKernel(const dnnl::memory::desc &from,
+                                          const dnnl::memory::desc &to,
+                                          ExecEnv &env);
 
 } // namespace tlc::runtime
 

@@ -21,13 +21,7 @@ namespace {
 
 memory::dims dims(const Shape &s) { return memory::dims(s.begin(), s.end()); }
 
-/// A row-major f32 descriptor of any rank.
-memory::desc plain(const Shape &s) {
-  memory::dims strides(s.size(), 1);
-  for (int i = static_cast<int>(s.size()) - 2; i >= 0; --i)
-    strides[i] = strides[i + 1] * std::max<int64_t>(s[i + 1], 1);
-  return memory::desc(dims(s), dt::f32, strides);
-}
+memory::desc plain(const Shape &s) { return plainLayout(s); }
 
 std::string str(const Shape &s) { return shapeToString(s); }
 
@@ -148,18 +142,30 @@ struct PreparedWeight {
 
 struct ConvLikeKernel : Kernel {
   dnnl::primitive prim;
-  memory::desc src, dst, bias;
+  memory::desc input, src, dst, bias, residual;
   PreparedWeight weight;
   bool hasBias = false, hasResidual = false;
+  memory srcScratch; // the input reordered to `src`, when they differ
 
   void run(ExecEnv &env, const std::vector<TensorRef> &in,
            const std::vector<TensorRef> &out) override {
-    if (hasResidual)
-      std::memcpy(out[0].data, in[3].data, numElements(out[0].shape) * 4);
+    memory s(input, env.engine, in[0].data);
+    if (srcScratch) {
+      dnnl::reorder(s, srcScratch).execute(env.stream, s, srcScratch);
+      s = srcScratch;
+    }
+    memory d(dst, env.engine, out[0].data);
+    if (hasResidual) { // the sum post-op adds to what dst holds
+      memory r(residual, env.engine, in[3].data);
+      if (residual == dst)
+        std::memcpy(out[0].data, in[3].data, dst.get_size());
+      else
+        dnnl::reorder(r, d).execute(env.stream, r, d);
+    }
     std::unordered_map<int, memory> args = {
-        {DNNL_ARG_SRC, memory(src, env.engine, in[0].data)},
+        {DNNL_ARG_SRC, s},
         {DNNL_ARG_WEIGHTS, weight.get(env, in[1].data)},
-        {DNNL_ARG_DST, memory(dst, env.engine, out[0].data)}};
+        {DNNL_ARG_DST, d}};
     if (hasBias)
       args[DNNL_ARG_BIAS] = memory(bias, env.engine, in[2].data);
     prim.execute(env.stream, args);
@@ -204,10 +210,15 @@ StatusOr<Built> buildConv(BuildContext &ctx) {
                            " does not match the output " + str(y));
   return guarded("conv", [&]() -> StatusOr<Built> {
     auto k = std::make_unique<ConvLikeKernel>();
-    k->src = plain(x);
-    k->dst = plain(y);
+    // oneDNN picks the activation layouts (blocked, e.g. nChw16c); the
+    // input is reordered only when its layout differs from the pick.
+    k->input = ctx.layouts[0];
+    memory::desc anySrc(dims(x), dt::f32, tag::any);
+    memory::desc anyDst(dims(y), dt::f32, tag::any);
     k->hasBias = hasBias;
     k->hasResidual = hasResidual;
+    if (hasResidual)
+      k->residual = ctx.layouts[3];
     // Grouped weights are [G, O/G, I/G, ...]: the same bytes as OIHW.
     Shape wg = w;
     if (groups > 1) {
@@ -222,12 +233,17 @@ StatusOr<Built> buildConv(BuildContext &ctx) {
       return attr.status();
     dnnl::convolution_forward::desc d(
         dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-        k->src, anyW, hasBias ? k->bias : memory::desc(), k->dst,
+        anySrc, anyW, hasBias ? k->bias : memory::desc(), anyDst,
         dims(Shape(strides.begin(), strides.end())), dil, padL, padR);
     dnnl::convolution_forward::primitive_desc pd(d, *attr, ctx.env.engine);
+    k->src = pd.src_desc();
+    k->dst = pd.dst_desc();
+    if (k->src != k->input)
+      k->srcScratch = memory(k->src, ctx.env.engine);
     k->weight.prepare(ctx.env, userW, pd.weights_desc(), ctx.weights[1]);
     k->prim = dnnl::convolution_forward(pd);
-    return Built{{y}, {DType::kF32}, std::move(k)};
+    memory::desc outLayout = k->dst;
+    return Built{{y}, {DType::kF32}, std::move(k), {outLayout}};
   });
 }
 
@@ -245,10 +261,11 @@ StatusOr<Built> buildFc(BuildContext &ctx) {
     return invalidArgument("fc: residual does not match the output");
   return guarded("fc", [&]() -> StatusOr<Built> {
     auto k = std::make_unique<ConvLikeKernel>();
-    k->src = plain(x);
+    k->input = k->src = plain(x);
     k->dst = plain(y);
     k->hasBias = hasBias;
     k->hasResidual = hasResidual;
+    k->residual = k->dst;
     k->bias = memory::desc({w[0]}, dt::f32, tag::a);
     auto attr = postOps(ctx.attrs, hasResidual);
     if (!attr)
@@ -291,7 +308,7 @@ StatusOr<Built> buildEltwiseSteps(BuildContext &ctx,
   const Shape &x = ctx.shapes[0];
   return guarded("eltwise", [&]() -> StatusOr<Built> {
     auto k = std::make_unique<ChainKernel>();
-    k->src = k->dst = plain(x);
+    k->src = k->dst = ctx.layouts[0]; // elementwise: any layout, kept
     if (steps->empty())
       steps->push_back({dnnl::algorithm::eltwise_linear, 1.f, 0.f});
     for (const EltStep &s : *steps) {
@@ -300,7 +317,8 @@ StatusOr<Built> buildEltwiseSteps(BuildContext &ctx,
       k->prims.push_back(dnnl::eltwise_forward(
           dnnl::eltwise_forward::primitive_desc(d, ctx.env.engine)));
     }
-    return Built{{x}, {DType::kF32}, std::move(k)};
+    memory::desc layout = k->dst;
+    return Built{{x}, {DType::kF32}, std::move(k), {layout}};
   });
 }
 
@@ -386,18 +404,20 @@ StatusOr<Built> buildPool(BuildContext &ctx, bool isMax) {
   }
   return guarded("pool", [&]() -> StatusOr<Built> {
     auto k = std::make_unique<ChainKernel>();
-    k->src = plain(x);
-    k->dst = plain(y);
+    k->src = ctx.layouts[0];
+    memory::desc anyDst(dims(y), dt::f32, tag::any);
     auto alg = isMax        ? dnnl::algorithm::pooling_max
                : includePad ? dnnl::algorithm::pooling_avg_include_padding
                             : dnnl::algorithm::pooling_avg_exclude_padding;
     dnnl::pooling_v2_forward::desc d(
-        dnnl::prop_kind::forward_inference, alg, k->src, k->dst,
+        dnnl::prop_kind::forward_inference, alg, k->src, anyDst,
         dims(Shape(strides.begin(), strides.end())),
         dims(Shape(kernel.begin(), kernel.end())), dil, padL, padR);
-    k->prims.push_back(dnnl::pooling_v2_forward(
-        dnnl::pooling_v2_forward::primitive_desc(d, ctx.env.engine)));
-    return Built{{y}, {DType::kF32}, std::move(k)};
+    dnnl::pooling_v2_forward::primitive_desc pd(d, ctx.env.engine);
+    k->dst = pd.dst_desc();
+    k->prims.push_back(dnnl::pooling_v2_forward(pd));
+    memory::desc layout = k->dst;
+    return Built{{y}, {DType::kF32}, std::move(k), {layout}};
   });
 }
 
@@ -597,6 +617,21 @@ StatusOr<Built> buildBinary(BuildContext &ctx,
   Shape a = padRank(ctx.shapes[0], y.size()),
         b = padRank(ctx.shapes[1], y.size());
   bool swap = a != y && b == y && commutative;
+  // Same-shape operands in one (possibly blocked) layout keep it.
+  memory::desc layout = ctx.layouts[0];
+  if (layout != plain(ctx.shapes[0]) ||
+      ctx.layouts[1] != plain(ctx.shapes[1])) {
+    if (!alg || ctx.shapes[0] != ctx.shapes[1] || ctx.layouts[1] != layout)
+      return Status(StatusCode::kInternal,
+                    "binary op given non-plain operands it cannot combine");
+    return guarded("binary", [&]() -> StatusOr<Built> {
+      auto k = std::make_unique<BinaryKernel>();
+      k->a = k->b = k->y = layout;
+      dnnl::binary::desc d(*alg, k->a, k->b, k->y);
+      k->prim = dnnl::binary(dnnl::binary::primitive_desc(d, ctx.env.engine));
+      return Built{{y}, {DType::kF32}, std::move(k), {layout}};
+    });
+  }
   if (alg && (a == y || swap) && !y.empty()) {
     return guarded("binary", [&]() -> StatusOr<Built> {
       auto k = std::make_unique<BinaryKernel>();
@@ -843,47 +878,96 @@ StatusOr<Built> buildErf(BuildContext &ctx) {
   return Built{{ctx.shapes[0]}, {DType::kF32}, std::move(k)};
 }
 
+bool anyLayout(const BuildContext &) { return true; }
+
+/// Binary ops keep a blocked layout when both operands share it and no
+/// broadcasting is needed.
+bool sameLayoutNoBroadcast(const BuildContext &ctx) {
+  return ctx.shapes.size() == 2 && ctx.shapes[0] == ctx.shapes[1] &&
+         ctx.layouts[0] == ctx.layouts[1];
+}
+
+struct ReorderKernel : Kernel {
+  memory::desc from, to;
+  dnnl::reorder prim;
+  void run(ExecEnv &env, const std::vector<TensorRef> &in,
+           const std::vector<TensorRef> &out) override {
+    memory s(from, env.engine, in[0].data), d(to, env.engine, out[0].data);
+    prim.execute(env.stream, s, d);
+    env.stream.wait();
+  }
+};
+
 } // namespace
+
+std::unique_ptr<Kernel>
+tlc::runtime::makeReorderKernel(const memory::desc &from,
+                                const memory::desc &to, ExecEnv &env) {
+  auto k = std::make_unique<ReorderKernel>();
+  k->from = from;
+  k->to = to;
+  k->prim = dnnl::reorder(
+      dnnl::reorder::primitive_desc(env.engine, from, env.engine, to));
+  return k;
+}
+
+memory::desc tlc::runtime::plainLayout(const Shape &s) {
+  // A zero descriptor stands for what oneDNN cannot describe (scalars,
+  // dynamic or empty dims, ranks past DNNL_MAX_NDIMS); such values are
+  // plain by construction.
+  if (s.empty() || s.size() > DNNL_MAX_NDIMS ||
+      std::any_of(s.begin(), s.end(), [](int64_t d) { return d <= 0; }))
+    return memory::desc();
+  memory::dims strides(s.size(), 1);
+  for (int i = static_cast<int>(s.size()) - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * s[i + 1];
+  try {
+    return memory::desc(dims(s), dt::f32, strides);
+  } catch (const dnnl::error &) {
+    return memory::desc();
+  }
+}
 
 void tlc::runtime::appendDnnlOps(std::vector<OpDef> &ops) {
   using A = dnnl::algorithm;
-  ops.insert(ops.end(),
-             {
-                 {"conv", buildConv},
-                 {"fc", buildFc},
-                 {"matmul", buildMatMul},
-                 {"batch_norm", buildBatchNorm},
-                 {"layer_norm", buildLayerNorm},
-                 {"relu", buildEltwise<A::eltwise_relu>},
-                 {"sigmoid", buildEltwise<A::eltwise_logistic>},
-                 {"tanh", buildEltwise<A::eltwise_tanh>},
-                 {"hard_swish", buildEltwise<A::eltwise_hardswish>},
-                 {"silu", buildEltwise<A::eltwise_swish, 10>},
-                 {"sqrt", buildEltwise<A::eltwise_sqrt>},
-                 {"exp", buildEltwise<A::eltwise_exp>},
-                 {"log", buildEltwise<A::eltwise_log>},
-                 {"abs", buildEltwise<A::eltwise_abs>},
-                 {"neg", buildEltwise<A::eltwise_linear, -10, 0>},
-                 {"reciprocal", buildEltwise<A::eltwise_pow, 10, -10>},
-                 {"erf", buildErf},
-                 {"clip", buildClip},
-                 {"hard_sigmoid", buildHardSigmoid},
-                 {"leaky_relu", buildLeakyRelu},
-                 {"gelu", buildGelu},
-                 {"add", buildAdd},
-                 {"sub", buildSub},
-                 {"mul", buildMul},
-                 {"div", buildDiv},
-                 {"max", buildMax},
-                 {"min", buildMin},
-                 {"pow", buildPow},
-                 {"prelu", buildPRelu},
-                 {"max_pool", buildMaxPool},
-                 {"avg_pool", buildAvgPool},
-                 {"global_avg_pool", buildGlobalAvgPool},
-                 {"global_max_pool", buildGlobalMaxPool},
-                 {"reduce_mean", buildReduceMean},
-                 {"softmax", buildSoftmax},
-                 {"lrn", buildLrn},
-             });
+  ops.insert(
+      ops.end(),
+      {
+          {"conv", buildConv, anyLayout},
+          {"fc", buildFc},
+          {"matmul", buildMatMul},
+          {"batch_norm", buildBatchNorm},
+          {"layer_norm", buildLayerNorm},
+          {"relu", buildEltwise<A::eltwise_relu>, anyLayout},
+          {"sigmoid", buildEltwise<A::eltwise_logistic>, anyLayout},
+          {"tanh", buildEltwise<A::eltwise_tanh>, anyLayout},
+          {"hard_swish", buildEltwise<A::eltwise_hardswish>, anyLayout},
+          {"silu", buildEltwise<A::eltwise_swish, 10>, anyLayout},
+          {"sqrt", buildEltwise<A::eltwise_sqrt>, anyLayout},
+          {"exp", buildEltwise<A::eltwise_exp>, anyLayout},
+          {"log", buildEltwise<A::eltwise_log>, anyLayout},
+          {"abs", buildEltwise<A::eltwise_abs>, anyLayout},
+          {"neg", buildEltwise<A::eltwise_linear, -10, 0>, anyLayout},
+          {"reciprocal", buildEltwise<A::eltwise_pow, 10, -10>, anyLayout},
+          {"erf", buildErf},
+          {"clip", buildClip, anyLayout},
+          {"hard_sigmoid", buildHardSigmoid, anyLayout},
+          {"leaky_relu", buildLeakyRelu, anyLayout},
+          {"gelu", buildGelu, anyLayout},
+          {"add", buildAdd, sameLayoutNoBroadcast},
+          {"sub", buildSub, sameLayoutNoBroadcast},
+          {"mul", buildMul, sameLayoutNoBroadcast},
+          {"div", buildDiv, sameLayoutNoBroadcast},
+          {"max", buildMax, sameLayoutNoBroadcast},
+          {"min", buildMin, sameLayoutNoBroadcast},
+          {"pow", buildPow},
+          {"prelu", buildPRelu},
+          {"max_pool", buildMaxPool, anyLayout},
+          {"avg_pool", buildAvgPool, anyLayout},
+          {"global_avg_pool", buildGlobalAvgPool},
+          {"global_max_pool", buildGlobalMaxPool},
+          {"reduce_mean", buildReduceMean},
+          {"softmax", buildSoftmax},
+          {"lrn", buildLrn},
+      });
 }

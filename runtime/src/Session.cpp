@@ -28,11 +28,46 @@ struct AlignedFree {
   void operator()(uint8_t *p) const { std::free(p); }
 };
 
+/// One kernel of the plan: an artifact kernel, or a reorder the planner
+/// inserted. Value ids past the artifact's values are the planner's
+/// temporaries.
+struct Step {
+  std::unique_ptr<Kernel> kernel;
+  std::vector<int64_t> inputs; // -1: absent optional input
+  std::vector<int64_t> outputs;
+};
+
 struct Plan {
-  std::vector<Shape> shapes; // per value
-  std::vector<std::unique_ptr<Kernel>> kernels;
-  std::vector<int64_t> offsets; // per value; -1: input or weight
+  // Per value (artifact values, then temporaries):
+  std::vector<Shape> shapes;
+  std::vector<DType> dtypes;
+  std::vector<dnnl::memory::desc> layouts;
+  std::vector<int64_t> offsets; // into the arena; -1: input or weight
+  std::vector<Step> steps;
+  std::vector<int64_t> outputValues; // per graph output, in plain layout
   std::unique_ptr<uint8_t, AlignedFree> arena;
+
+  int64_t addValue(Shape shape, DType dtype, dnnl::memory::desc layout) {
+    shapes.push_back(std::move(shape));
+    dtypes.push_back(dtype);
+    layouts.push_back(layout);
+    return static_cast<int64_t>(shapes.size()) - 1;
+  }
+  size_t bytes(int64_t v) const {
+    size_t dense = numElements(shapes[v]) * dtypeSize(dtypes[v]);
+    // Blocked layouts may pad (e.g. 3 channels stored as 16).
+    return dtypes[v] == DType::kF32 ? std::max(dense, layouts[v].get_size())
+                                    : dense;
+  }
+  /// A value in plain layout: `v` itself, or a reorder of it.
+  int64_t toPlain(int64_t v, ExecEnv &env) {
+    dnnl::memory::desc plain = plainLayout(shapes[v]);
+    if (dtypes[v] != DType::kF32 || layouts[v] == plain)
+      return v;
+    int64_t t = addValue(shapes[v], dtypes[v], plain);
+    steps.push_back(Step{makeReorderKernel(layouts[v], plain, env), {v}, {t}});
+    return t;
+  }
 };
 
 size_t alignUp(size_t n) {
@@ -65,12 +100,15 @@ StatusOr<Plan *> Session::Impl::plan(const std::vector<Shape> &inputShapes) {
   const fb::Model &m = model();
   auto p = std::make_unique<Plan>();
   size_t numValues = m.values()->size();
-  p->shapes.resize(numValues);
-  for (size_t i = 0; i < inputShapes.size(); ++i)
-    p->shapes[m.inputs()->Get(i)->value()] = inputShapes[i];
-  for (const fb::Weight *w : *m.weights()) {
-    auto *shape = m.values()->Get(w->value())->shape();
-    p->shapes[w->value()] = Shape(shape->begin(), shape->end());
+  for (size_t v = 0; v < numValues; ++v) {
+    auto *shape = m.values()->Get(v)->shape();
+    Shape declared(shape->begin(), shape->end());
+    p->addValue(declared, dtypeOf(v), plainLayout(declared));
+  }
+  for (size_t i = 0; i < inputShapes.size(); ++i) {
+    uint32_t v = m.inputs()->Get(i)->value();
+    p->shapes[v] = inputShapes[i];
+    p->layouts[v] = plainLayout(inputShapes[i]);
   }
   const auto &weightOf = artifact->weightOfValue();
 
@@ -86,15 +124,34 @@ StatusOr<Plan *> Session::Impl::plan(const std::vector<Shape> &inputShapes) {
       return Status(StatusCode::kUnimplemented,
                     where + ": the CPU executor has no kernel for this op");
     Attrs attrs(kernel);
-    BuildContext ctx{attrs, env, {}, {}, {}, {}};
-    for (int32_t in : *kernel.inputs()) {
-      bool present = in >= 0;
-      ctx.present.push_back(present);
-      ctx.shapes.push_back(present ? p->shapes[in] : Shape());
-      ctx.dtypes.push_back(present ? dtypeOf(in) : DType::kF32);
-      ctx.weights.push_back(present && weightOf[in] >= 0
-                                ? artifact->weightData(weightOf[in])
-                                : nullptr);
+    BuildContext ctx{attrs, env, {}, {}, {}, {}, {}};
+    std::vector<int64_t> inputs(kernel.inputs()->begin(),
+                                kernel.inputs()->end());
+    auto describe = [&] {
+      ctx.present.clear();
+      ctx.shapes.clear();
+      ctx.dtypes.clear();
+      ctx.weights.clear();
+      ctx.layouts.clear();
+      for (int64_t in : inputs) {
+        bool present = in >= 0;
+        ctx.present.push_back(present);
+        ctx.shapes.push_back(present ? p->shapes[in] : Shape());
+        ctx.dtypes.push_back(present ? p->dtypes[in] : DType::kF32);
+        ctx.layouts.push_back(present ? p->layouts[in] : dnnl::memory::desc());
+        bool weight =
+            present && static_cast<size_t>(in) < numValues && weightOf[in] >= 0;
+        ctx.weights.push_back(weight ? artifact->weightData(weightOf[in])
+                                     : nullptr);
+      }
+    };
+    describe();
+    // Kernels that cannot read these layouts get plain copies first.
+    if (!op->acceptsLayouts || !op->acceptsLayouts(ctx)) {
+      for (int64_t &in : inputs)
+        if (in >= 0)
+          in = p->toPlain(in, env);
+      describe();
     }
     StatusOr<Built> built = op->build(ctx);
     if (!built)
@@ -102,6 +159,7 @@ StatusOr<Plan *> Session::Impl::plan(const std::vector<Shape> &inputShapes) {
                     where + ": " + built.status().message());
     if (built->outShapes.size() != kernel.outputs()->size())
       return Status(StatusCode::kInternal, where + ": wrong output count");
+    std::vector<int64_t> outputs;
     for (size_t o = 0; o < built->outShapes.size(); ++o) {
       uint32_t v = kernel.outputs()->Get(o);
       const Shape &got = built->outShapes[o];
@@ -115,9 +173,15 @@ StatusOr<Plan *> Session::Impl::plan(const std::vector<Shape> &inputShapes) {
             ", but the artifact declares " +
             shapeToString(Shape(declared->begin(), declared->end())));
       p->shapes[v] = got;
+      p->layouts[v] =
+          built->outLayouts.empty() ? plainLayout(got) : built->outLayouts[o];
+      outputs.push_back(v);
     }
-    p->kernels.push_back(std::move(built->kernel));
+    p->steps.push_back(
+        Step{std::move(built->kernel), std::move(inputs), std::move(outputs)});
   }
+  for (const fb::Port *out : *m.outputs())
+    p->outputValues.push_back(p->toPlain(out->value(), env));
   if (Status s = assignBuffers(*p); !s)
     return s;
   Plan *raw = p.get();
@@ -126,25 +190,24 @@ StatusOr<Plan *> Session::Impl::plan(const std::vector<Shape> &inputShapes) {
 }
 
 Status Session::Impl::assignBuffers(Plan &p) {
-  const fb::Model &m = model();
-  size_t numValues = m.values()->size();
-  size_t numKernels = m.kernels()->size();
+  size_t numValues = p.shapes.size();
+  size_t numSteps = p.steps.size();
   p.offsets.assign(numValues, -1);
   std::vector<size_t> lastUse(numValues, 0);
-  for (size_t k = 0; k < numKernels; ++k)
-    for (int32_t in : *m.kernels()->Get(k)->inputs())
+  for (size_t k = 0; k < numSteps; ++k)
+    for (int64_t in : p.steps[k].inputs)
       if (in >= 0)
         lastUse[in] = k;
-  for (const fb::Port *out : *m.outputs())
-    lastUse[out->value()] = numKernels; // live to the end
+  for (int64_t v : p.outputValues)
+    lastUse[v] = numSteps; // live to the end
 
-  // First-fit over the blocks live at each kernel.
+  // First-fit over the blocks live at each step.
   std::map<int64_t, int64_t> live; // offset -> size
-  std::vector<std::vector<uint32_t>> dies(numKernels + 1);
+  std::vector<std::vector<int64_t>> dies(numSteps + 1);
   int64_t arenaSize = 0;
-  for (size_t k = 0; k < numKernels; ++k) {
-    for (uint32_t v : *m.kernels()->Get(k)->outputs()) {
-      int64_t size = alignUp(numElements(p.shapes[v]) * dtypeSize(dtypeOf(v)));
+  for (size_t k = 0; k < numSteps; ++k) {
+    for (int64_t v : p.steps[k].outputs) {
+      int64_t size = alignUp(std::max<size_t>(p.bytes(v), 1));
       int64_t offset = 0;
       for (auto [o, s] : live) {
         if (o - offset >= size)
@@ -156,7 +219,7 @@ Status Session::Impl::assignBuffers(Plan &p) {
       arenaSize = std::max(arenaSize, offset + size);
       dies[std::max(lastUse[v], k)].push_back(v);
     }
-    for (uint32_t v : dies[k])
+    for (int64_t v : dies[k])
       live.erase(p.offsets[v]);
   }
   void *arena = std::aligned_alloc(kBufferAlignment,
@@ -261,31 +324,30 @@ Session::run(const std::vector<NamedTensor> &inputs) {
   Plan &p = **plan;
 
   // Where every value lives during this run.
-  size_t numValues = m.values()->size();
+  size_t numValues = p.shapes.size();
   std::vector<uint8_t *> where(numValues, nullptr);
   for (size_t i = 0; i < given.size(); ++i)
     where[m.inputs()->Get(i)->value()] =
         const_cast<uint8_t *>(given[i]->data());
   const auto &weightOf = impl.artifact->weightOfValue();
   for (size_t v = 0; v < numValues; ++v) {
-    if (weightOf[v] >= 0)
+    if (v < weightOf.size() && weightOf[v] >= 0)
       where[v] = const_cast<uint8_t *>(impl.artifact->weightData(weightOf[v]));
     else if (p.offsets[v] >= 0)
       where[v] = p.arena.get() + p.offsets[v];
   }
-  auto ref = [&](uint32_t v) {
-    return TensorRef{where[v], p.shapes[v], impl.dtypeOf(v)};
+  auto ref = [&](int64_t v) {
+    return TensorRef{where[v], p.shapes[v], p.dtypes[v], p.layouts[v]};
   };
 
   try {
-    for (size_t k = 0; k < p.kernels.size(); ++k) {
-      const fb::Kernel &kernel = *m.kernels()->Get(k);
+    for (Step &step : p.steps) {
       std::vector<TensorRef> in, out;
-      for (int32_t v : *kernel.inputs())
+      for (int64_t v : step.inputs)
         in.push_back(v >= 0 ? ref(v) : TensorRef{});
-      for (uint32_t v : *kernel.outputs())
+      for (int64_t v : step.outputs)
         out.push_back(ref(v));
-      p.kernels[k]->run(impl.env, in, out);
+      step.kernel->run(impl.env, in, out);
     }
   } catch (const dnnl::error &e) {
     return Status(StatusCode::kInternal,
@@ -294,8 +356,8 @@ Session::run(const std::vector<NamedTensor> &inputs) {
 
   std::vector<NamedTensor> results;
   for (size_t i = 0; i < impl.outputs.size(); ++i) {
-    uint32_t v = m.outputs()->Get(i)->value();
-    Tensor t(impl.dtypeOf(v), p.shapes[v]);
+    int64_t v = p.outputValues[i];
+    Tensor t(p.dtypes[v], p.shapes[v]);
     std::memcpy(t.data(), where[v], t.byteSize());
     results.emplace_back(impl.outputs[i].name, std::move(t));
   }
