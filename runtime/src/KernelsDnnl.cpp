@@ -440,6 +440,8 @@ StatusOr<Built> buildReduction(BuildContext &ctx, dnnl::algorithm alg,
   }
   return guarded("reduction", [&]() -> StatusOr<Built> {
     auto k = std::make_unique<ChainKernel>();
+    // Plain only: oneDNN 2.6 reduces blocked sources with its slow
+    // reference kernel, so the planner reorders them first.
     k->src = plain(x);
     k->dst = plain(kept);
     dnnl::reduction::desc d(alg, k->src, k->dst, 0.f, 0.f);
@@ -617,16 +619,21 @@ StatusOr<Built> buildBinary(BuildContext &ctx,
   Shape a = padRank(ctx.shapes[0], y.size()),
         b = padRank(ctx.shapes[1], y.size());
   bool swap = a != y && b == y && commutative;
-  // Same-shape operands in one (possibly blocked) layout keep it.
+  // Operands in a blocked layout: the same layout and shape, or a plain
+  // operand broadcast over a blocked one (squeeze-excite's x * s[N,C,1,1]).
   memory::desc layout = ctx.layouts[0];
   if (layout != plain(ctx.shapes[0]) ||
       ctx.layouts[1] != plain(ctx.shapes[1])) {
-    if (!alg || ctx.shapes[0] != ctx.shapes[1] || ctx.layouts[1] != layout)
+    bool same = ctx.shapes[0] == ctx.shapes[1] && ctx.layouts[1] == layout;
+    bool perChannel = a == y && b.size() == y.size() &&
+                      ctx.layouts[1] == plain(ctx.shapes[1]);
+    if (!alg || !(same || perChannel))
       return Status(StatusCode::kInternal,
                     "binary op given non-plain operands it cannot combine");
     return guarded("binary", [&]() -> StatusOr<Built> {
       auto k = std::make_unique<BinaryKernel>();
-      k->a = k->b = k->y = layout;
+      k->a = k->y = layout;
+      k->b = same ? layout : plain(b);
       dnnl::binary::desc d(*alg, k->a, k->b, k->y);
       k->prim = dnnl::binary(dnnl::binary::primitive_desc(d, ctx.env.engine));
       return Built{{y}, {DType::kF32}, std::move(k), {layout}};
@@ -880,11 +887,20 @@ StatusOr<Built> buildErf(BuildContext &ctx) {
 
 bool anyLayout(const BuildContext &) { return true; }
 
-/// Binary ops keep a blocked layout when both operands share it and no
-/// broadcasting is needed.
+/// Binary ops keep a blocked layout when both operands share it, or when
+/// the second is a plain operand broadcast over the first.
 bool sameLayoutNoBroadcast(const BuildContext &ctx) {
-  return ctx.shapes.size() == 2 && ctx.shapes[0] == ctx.shapes[1] &&
-         ctx.layouts[0] == ctx.layouts[1];
+  if (ctx.shapes.size() != 2)
+    return false;
+  if (ctx.shapes[0] == ctx.shapes[1] && ctx.layouts[0] == ctx.layouts[1])
+    return true;
+  const Shape &x = ctx.shapes[0], &s = ctx.shapes[1];
+  if (x.size() != s.size() || ctx.layouts[1] != plainLayout(s))
+    return false;
+  for (size_t d = 0; d < x.size(); ++d)
+    if (s[d] != x[d] && s[d] != 1)
+      return false;
+  return true;
 }
 
 struct ReorderKernel : Kernel {

@@ -146,12 +146,30 @@ StatusOr<Plan *> Session::Impl::plan(const std::vector<Shape> &inputShapes) {
       }
     };
     describe();
-    // Kernels that cannot read these layouts get plain copies first.
-    if (!op->acceptsLayouts || !op->acceptsLayouts(ctx)) {
-      for (int64_t &in : inputs)
-        if (in >= 0)
-          in = p->toPlain(in, env);
+    // Kernels that cannot read these layouts get plain copies first: of
+    // the other inputs only if that suffices (a small broadcast operand),
+    // else of all.
+    auto accepted = [&] {
+      return op->acceptsLayouts && op->acceptsLayouts(ctx);
+    };
+    if (!accepted()) {
+      std::vector<int64_t> original = inputs;
+      size_t steps = p->steps.size(), values = p->shapes.size();
+      for (size_t i = 1; i < inputs.size(); ++i)
+        if (inputs[i] >= 0 && ctx.shapes[i] != ctx.shapes[0])
+          inputs[i] = p->toPlain(inputs[i], env);
       describe();
+      if (!accepted()) {
+        inputs = original; // drop the partial attempt's reorders
+        p->steps.resize(steps);
+        p->shapes.resize(values);
+        p->dtypes.resize(values);
+        p->layouts.resize(values);
+        for (int64_t &in : inputs)
+          if (in >= 0)
+            in = p->toPlain(in, env);
+        describe();
+      }
     }
     StatusOr<Built> built = op->build(ctx);
     if (!built)
