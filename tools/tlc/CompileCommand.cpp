@@ -61,6 +61,7 @@ std::string sha256Hex(StringRef path) {
 
 void buildPipeline(PassManager &pm) {
   pm.addNestedPass<func::FuncOp>(tl::createInferShapesPass());
+  pm.addNestedPass<func::FuncOp>(tl::createFusePass());
 }
 
 } // namespace

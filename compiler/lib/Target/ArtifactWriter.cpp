@@ -18,6 +18,8 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/DenseMap.h"
 
+#include <functional>
+
 using namespace mlir;
 using namespace mlir::tl;
 namespace fb = tlc::schema;
@@ -154,9 +156,15 @@ LogicalResult mlir::tl::serializeArtifact(func::FuncOp func,
         fb::CreateValueDirect(fbb, name.str().c_str(), *dtype, &shape));
     return success();
   };
-  auto locName = [](Location loc) -> std::string {
+  // A kernel is named after its source node; fused kernels after the first.
+  std::function<std::string(Location)> locName =
+      [&](Location loc) -> std::string {
     if (auto n = dyn_cast<NameLoc>(loc))
       return n.getName().str();
+    if (auto fused = dyn_cast<FusedLoc>(loc))
+      for (Location part : fused.getLocations())
+        if (std::string name = locName(part); !name.empty())
+          return name;
     return "";
   };
 

@@ -27,4 +27,23 @@ def InferShapesPass : Pass<"tl-infer-shapes", "func::FuncOp"> {
   let dependentDialects = ["::mlir::tl::TLDialect"];
 }
 
+def FusePass : Pass<"tl-fuse", "func::FuncOp"> {
+  let summary = "Fuse activations and residual sums into conv and fc";
+  let description = [{
+    Chooses the post-ops the CPU executor runs inside a conv or fc kernel:
+
+      * `mul(x, sigmoid(x))` becomes `silu(x)` (how exporters write SiLU);
+      * an activation whose operand is a conv/fc result used only by it
+        becomes that op's `activation` (relu, clip, sigmoid, tanh,
+        hard_sigmoid, hard_swish, silu, gelu, leaky_relu);
+      * `add(conv(...), r)` with equal shapes, where the conv has no
+        activation yet and no other user, becomes the conv's `residual`
+        operand; an activation after it then fuses too:
+        `relu(conv(x) + r)` is one kernel.
+
+    Results equal the unfused graph up to floating-point rounding.
+  }];
+  let dependentDialects = ["::mlir::tl::TLDialect"];
+}
+
 #endif // TLC_TRANSFORMS_PASSES_TD
