@@ -59,68 +59,32 @@ void fuseActivation(PatternRewriter &rewriter, Operation *producer,
   rewriter.replaceOp(activation, producer->getResult(0));
 }
 
+/// The (act_alpha, act_beta) a fused activation carries.
+std::pair<float, float> activationParams(Operation *) { return {0.f, 0.f}; }
+std::pair<float, float> activationParams(ClipOp op) {
+  return {op.getMin().convertToFloat(), op.getMax().convertToFloat()};
+}
+std::pair<float, float> activationParams(HardSigmoidOp op) {
+  return {op.getAlpha().convertToFloat(), op.getBeta().convertToFloat()};
+}
+std::pair<float, float> activationParams(LeakyReluOp op) {
+  return {op.getAlpha().convertToFloat(), 0.f};
+}
+std::pair<float, float> activationParams(GeluOp op) {
+  return {op.getApproximate() ? 1.f : 0.f, 0.f};
+}
+
+/// activation(conv/fc(...)) -> conv/fc(...) {activation}.
 template <typename OpT, Activation Kind>
-struct FuseSimpleActivation : OpRewritePattern<OpT> {
+struct FuseActivation : OpRewritePattern<OpT> {
   using OpRewritePattern<OpT>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpT op,
                                 PatternRewriter &rewriter) const override {
-    Operation *producer = fusableProducer(op.getInput());
+    Operation *producer = fusableProducer(op->getOperand(0));
     if (!producer)
       return rewriter.notifyMatchFailure(op, "no fusable conv/fc producer");
-    fuseActivation(rewriter, producer, op, Kind);
-    return success();
-  }
-};
-
-struct FuseClip : OpRewritePattern<ClipOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ClipOp op,
-                                PatternRewriter &rewriter) const override {
-    Operation *producer = fusableProducer(op.getInput());
-    if (!producer)
-      return rewriter.notifyMatchFailure(op, "no fusable conv/fc producer");
-    fuseActivation(rewriter, producer, op, Activation::clip,
-                   op.getMin().convertToFloat(), op.getMax().convertToFloat());
-    return success();
-  }
-};
-
-struct FuseHardSigmoid : OpRewritePattern<HardSigmoidOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(HardSigmoidOp op,
-                                PatternRewriter &rewriter) const override {
-    Operation *producer = fusableProducer(op.getInput());
-    if (!producer)
-      return rewriter.notifyMatchFailure(op, "no fusable conv/fc producer");
-    fuseActivation(rewriter, producer, op, Activation::hard_sigmoid,
-                   op.getAlpha().convertToFloat(),
-                   op.getBeta().convertToFloat());
-    return success();
-  }
-};
-
-struct FuseLeakyRelu : OpRewritePattern<LeakyReluOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(LeakyReluOp op,
-                                PatternRewriter &rewriter) const override {
-    Operation *producer = fusableProducer(op.getInput());
-    if (!producer)
-      return rewriter.notifyMatchFailure(op, "no fusable conv/fc producer");
-    fuseActivation(rewriter, producer, op, Activation::leaky_relu,
-                   op.getAlpha().convertToFloat());
-    return success();
-  }
-};
-
-struct FuseGelu : OpRewritePattern<GeluOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(GeluOp op,
-                                PatternRewriter &rewriter) const override {
-    Operation *producer = fusableProducer(op.getInput());
-    if (!producer)
-      return rewriter.notifyMatchFailure(op, "no fusable conv/fc producer");
-    fuseActivation(rewriter, producer, op, Activation::gelu,
-                   op.getApproximate() ? 1.0f : 0.0f);
+    auto [alpha, beta] = activationParams(op);
+    fuseActivation(rewriter, producer, op, Kind, alpha, beta);
     return success();
   }
 };
@@ -162,13 +126,17 @@ struct FuseResidualAdd : OpRewritePattern<AddOp> {
 struct FusePass : tl::impl::FusePassBase<FusePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FormSilu, FuseResidualAdd, FuseClip, FuseHardSigmoid,
-                 FuseLeakyRelu, FuseGelu,
-                 FuseSimpleActivation<ReluOp, Activation::relu>,
-                 FuseSimpleActivation<SigmoidOp, Activation::sigmoid>,
-                 FuseSimpleActivation<TanhOp, Activation::tanh>,
-                 FuseSimpleActivation<HardSwishOp, Activation::hard_swish>,
-                 FuseSimpleActivation<SiluOp, Activation::silu>>(&getContext());
+    patterns.add<FormSilu, FuseResidualAdd,
+                 FuseActivation<ReluOp, Activation::relu>,
+                 FuseActivation<ClipOp, Activation::clip>,
+                 FuseActivation<SigmoidOp, Activation::sigmoid>,
+                 FuseActivation<TanhOp, Activation::tanh>,
+                 FuseActivation<HardSigmoidOp, Activation::hard_sigmoid>,
+                 FuseActivation<HardSwishOp, Activation::hard_swish>,
+                 FuseActivation<SiluOp, Activation::silu>,
+                 FuseActivation<GeluOp, Activation::gelu>,
+                 FuseActivation<LeakyReluOp, Activation::leaky_relu>>(
+        &getContext());
     if (failed(
             applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
