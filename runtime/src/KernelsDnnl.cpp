@@ -451,11 +451,57 @@ StatusOr<Built> buildReduction(BuildContext &ctx, dnnl::algorithm alg,
   });
 }
 
+/// Whether `layout` is channels-last (nhwc) for a 4-D `shape`.
+bool isNhwc(const memory::desc &layout, const Shape &shape) {
+  return shape.size() == 4 &&
+         layout == memory::desc(dims(shape), dt::f32, tag::acdb);
+}
+
+/// Global pooling of an nhwc tensor: per image, a pass over H*W rows of C
+/// contiguous channels. oneDNN 2.6 only has a slow reference kernel for
+/// this, and reordering the whole map to plain first costs more than the
+/// pooling; the [N, C, 1, 1] result is the same bytes in nhwc and nchw.
+struct NhwcGlobalPoolKernel : Kernel {
+  int64_t n, c, hw;
+  bool isMax;
+  void run(ExecEnv &, const std::vector<TensorRef> &in,
+           const std::vector<TensorRef> &out) override {
+    const float *src = in[0].f32();
+    float *dst = out[0].f32();
+    std::vector<float> acc(c);
+    for (int64_t b = 0; b < n; ++b) {
+      const float *image = src + b * hw * c;
+      std::copy(image, image + c, acc.begin());
+      for (int64_t p = 1; p < hw; ++p) {
+        const float *row = image + p * c;
+        if (isMax)
+          for (int64_t k = 0; k < c; ++k)
+            acc[k] = std::max(acc[k], row[k]);
+        else
+          for (int64_t k = 0; k < c; ++k)
+            acc[k] += row[k];
+      }
+      float scale = isMax ? 1.f : 1.f / static_cast<float>(hw);
+      for (int64_t k = 0; k < c; ++k)
+        dst[b * c + k] = acc[k] * scale;
+    }
+  }
+};
+
 StatusOr<Built> buildGlobalPool(BuildContext &ctx, dnnl::algorithm alg) {
   if (Status s = ctx.expectF32(); !s)
     return s;
   if (Status s = ctx.expectRank(0, 3); !s)
     return s;
+  const Shape &x = ctx.shapes[0];
+  if (isNhwc(ctx.layouts[0], x) && x[2] * x[3] > 0) {
+    auto k = std::make_unique<NhwcGlobalPoolKernel>();
+    k->n = x[0];
+    k->c = x[1];
+    k->hw = x[2] * x[3];
+    k->isMax = alg == dnnl::algorithm::reduction_max;
+    return Built{{{x[0], x[1], 1, 1}}, {DType::kF32}, std::move(k)};
+  }
   std::vector<bool> reduced(ctx.shapes[0].size(), true);
   reduced[0] = reduced[1] = false;
   return buildReduction(ctx, alg, reduced, true);
@@ -620,20 +666,26 @@ StatusOr<Built> buildBinary(BuildContext &ctx,
         b = padRank(ctx.shapes[1], y.size());
   bool swap = a != y && b == y && commutative;
   // Operands in a blocked layout: the same layout and shape, or a plain
-  // operand broadcast over a blocked one (squeeze-excite's x * s[N,C,1,1]).
-  memory::desc layout = ctx.layouts[0];
-  if (layout != plain(ctx.shapes[0]) ||
+  // operand broadcast over a blocked one (squeeze-excite's x * s[N,C,1,1],
+  // in either order for commutative ops).
+  if (ctx.layouts[0] != plain(ctx.shapes[0]) ||
       ctx.layouts[1] != plain(ctx.shapes[1])) {
-    bool same = ctx.shapes[0] == ctx.shapes[1] && ctx.layouts[1] == layout;
-    bool perChannel = a == y && b.size() == y.size() &&
-                      ctx.layouts[1] == plain(ctx.shapes[1]);
+    bool same =
+        ctx.shapes[0] == ctx.shapes[1] && ctx.layouts[0] == ctx.layouts[1];
+    int big = same || a == y ? 0 : 1; // the operand with the result's shape
+    const Shape &small = big == 0 ? b : a;
+    bool perChannel = !same && (big == 0 || commutative) &&
+                      small.size() == y.size() &&
+                      ctx.layouts[1 - big] == plain(ctx.shapes[1 - big]);
     if (!alg || !(same || perChannel))
       return Status(StatusCode::kInternal,
                     "binary op given non-plain operands it cannot combine");
+    memory::desc layout = ctx.layouts[big];
     return guarded("binary", [&]() -> StatusOr<Built> {
       auto k = std::make_unique<BinaryKernel>();
+      k->swapped = big == 1;
       k->a = k->y = layout;
-      k->b = same ? layout : plain(b);
+      k->b = same ? layout : plain(small);
       dnnl::binary::desc d(*alg, k->a, k->b, k->y);
       k->prim = dnnl::binary(dnnl::binary::primitive_desc(d, ctx.env.engine));
       return Built{{y}, {DType::kF32}, std::move(k), {layout}};
@@ -887,20 +939,38 @@ StatusOr<Built> buildErf(BuildContext &ctx) {
 
 bool anyLayout(const BuildContext &) { return true; }
 
+bool plainOrNhwc(const BuildContext &ctx) {
+  return ctx.layouts[0] == plain(ctx.shapes[0]) ||
+         isNhwc(ctx.layouts[0], ctx.shapes[0]);
+}
+
 /// Binary ops keep a blocked layout when both operands share it, or when
 /// the second is a plain operand broadcast over the first.
-bool sameLayoutNoBroadcast(const BuildContext &ctx) {
-  if (ctx.shapes.size() != 2)
-    return false;
-  if (ctx.shapes[0] == ctx.shapes[1] && ctx.layouts[0] == ctx.layouts[1])
-    return true;
-  const Shape &x = ctx.shapes[0], &s = ctx.shapes[1];
-  if (x.size() != s.size() || ctx.layouts[1] != plainLayout(s))
+/// Whether `s` broadcasts into `x` without changing x (same rank).
+bool broadcastsInto(const Shape &s, const Shape &x) {
+  if (s.size() != x.size())
     return false;
   for (size_t d = 0; d < x.size(); ++d)
     if (s[d] != x[d] && s[d] != 1)
       return false;
   return true;
+}
+
+/// Binary ops keep a blocked layout when both operands share it and their
+/// shape, or when a plain operand broadcasts over the blocked one: as the
+/// second operand, or either one if `Commutative`.
+template <bool Commutative> bool binaryLayouts(const BuildContext &ctx) {
+  if (ctx.shapes.size() != 2)
+    return false;
+  if (ctx.shapes[0] == ctx.shapes[1] && ctx.layouts[0] == ctx.layouts[1])
+    return true;
+  for (int big = 0; big < (Commutative ? 2 : 1); ++big) {
+    int small = 1 - big;
+    if (ctx.layouts[small] == plainLayout(ctx.shapes[small]) &&
+        broadcastsInto(ctx.shapes[small], ctx.shapes[big]))
+      return true;
+  }
+  return false;
 }
 
 struct ReorderKernel : Kernel {
@@ -970,18 +1040,18 @@ void tlc::runtime::appendDnnlOps(std::vector<OpDef> &ops) {
           {"hard_sigmoid", buildHardSigmoid, anyLayout},
           {"leaky_relu", buildLeakyRelu, anyLayout},
           {"gelu", buildGelu, anyLayout},
-          {"add", buildAdd, sameLayoutNoBroadcast},
-          {"sub", buildSub, sameLayoutNoBroadcast},
-          {"mul", buildMul, sameLayoutNoBroadcast},
-          {"div", buildDiv, sameLayoutNoBroadcast},
-          {"max", buildMax, sameLayoutNoBroadcast},
-          {"min", buildMin, sameLayoutNoBroadcast},
+          {"add", buildAdd, binaryLayouts<true>},
+          {"sub", buildSub, binaryLayouts<false>},
+          {"mul", buildMul, binaryLayouts<true>},
+          {"div", buildDiv, binaryLayouts<false>},
+          {"max", buildMax, binaryLayouts<true>},
+          {"min", buildMin, binaryLayouts<true>},
           {"pow", buildPow},
           {"prelu", buildPRelu},
           {"max_pool", buildMaxPool, anyLayout},
           {"avg_pool", buildAvgPool, anyLayout},
-          {"global_avg_pool", buildGlobalAvgPool},
-          {"global_max_pool", buildGlobalMaxPool},
+          {"global_avg_pool", buildGlobalAvgPool, plainOrNhwc},
+          {"global_max_pool", buildGlobalMaxPool, plainOrNhwc},
           {"reduce_mean", buildReduceMean},
           {"softmax", buildSoftmax},
           {"lrn", buildLrn},

@@ -147,16 +147,20 @@ StatusOr<Plan *> Session::Impl::plan(const std::vector<Shape> &inputShapes) {
     };
     describe();
     // Kernels that cannot read these layouts get plain copies first: of
-    // the other inputs only if that suffices (a small broadcast operand),
-    // else of all.
+    // the smaller inputs only if that suffices (a broadcast operand), else
+    // of all.
     auto accepted = [&] {
       return op->acceptsLayouts && op->acceptsLayouts(ctx);
     };
     if (!accepted()) {
       std::vector<int64_t> original = inputs;
       size_t steps = p->steps.size(), values = p->shapes.size();
-      for (size_t i = 1; i < inputs.size(); ++i)
-        if (inputs[i] >= 0 && ctx.shapes[i] != ctx.shapes[0])
+      int64_t largest = 0;
+      for (size_t i = 0; i < inputs.size(); ++i)
+        if (inputs[i] >= 0)
+          largest = std::max(largest, numElements(ctx.shapes[i]));
+      for (size_t i = 0; i < inputs.size(); ++i)
+        if (inputs[i] >= 0 && numElements(ctx.shapes[i]) < largest)
           inputs[i] = p->toPlain(inputs[i], env);
       describe();
       if (!accepted()) {
