@@ -118,6 +118,9 @@ void appendTensorOps(std::vector<OpDef> &ops);
 /// copied (reshape-like views).
 std::unique_ptr<Kernel> makeCopyKernel();
 
+/// Concat as byte copies, for any dtype in plain layout.
+StatusOr<Built> buildConcatBytes(BuildContext &ctx);
+
 /// A kernel that converts one f32 tensor between layouts.
 std::unique_ptr<Kernel> makeReorderKernel(const dnnl::memory::desc &from,
                                           const dnnl::memory::desc &to,

@@ -937,6 +937,69 @@ StatusOr<Built> buildErf(BuildContext &ctx) {
   return Built{{ctx.shapes[0]}, {DType::kF32}, std::move(k)};
 }
 
+/// Channel concat of nhwc tensors: per pixel, each input's channels are
+/// one contiguous run, so the output stays nhwc with no reorders.
+struct NhwcConcatKernel : Kernel {
+  int64_t pixels;
+  std::vector<int64_t> channels;
+  void run(ExecEnv &, const std::vector<TensorRef> &in,
+           const std::vector<TensorRef> &out) override {
+    int64_t total = 0;
+    for (int64_t c : channels)
+      total += c;
+    float *dst = out[0].f32();
+    for (int64_t p = 0; p < pixels; ++p) {
+      float *row = dst + p * total;
+      for (size_t i = 0; i < in.size(); ++i) {
+        std::memcpy(row, in[i].f32() + p * channels[i],
+                    channels[i] * sizeof(float));
+        row += channels[i];
+      }
+    }
+  }
+};
+
+/// Concat along channels when every input is nhwc; otherwise the planner
+/// makes them plain for the generic byte concat (KernelsTensor.cpp).
+bool nhwcChannelConcat(const BuildContext &ctx) {
+  for (size_t i = 0; i < ctx.shapes.size(); ++i)
+    if (!isNhwc(ctx.layouts[i], ctx.shapes[i]))
+      return false;
+  return !ctx.shapes.empty();
+}
+
+StatusOr<Built> buildConcat(BuildContext &ctx) {
+  int64_t axis = ctx.attrs.i("axis");
+  if (Status s = ctx.attrs.status(); !s)
+    return s;
+  if (!nhwcChannelConcat(ctx))
+    return buildConcatBytes(ctx);
+  if (axis != 1 && axis != -3)
+    return Status(StatusCode::kInternal, "nhwc concat along a non-channel "
+                                         "axis");
+  Shape y = ctx.shapes[0];
+  y[1] = 0;
+  auto k = std::make_unique<NhwcConcatKernel>();
+  for (const Shape &s : ctx.shapes) {
+    if (s[0] != y[0] || s[2] != y[2] || s[3] != y[3])
+      return invalidArgument("concat: input " + str(s) +
+                             " does not match outside the axis");
+    k->channels.push_back(s[1]);
+    y[1] += s[1];
+  }
+  k->pixels = y[0] * y[2] * y[3];
+  memory::desc layout(dims(y), dt::f32, tag::acdb);
+  return Built{{y}, {DType::kF32}, std::move(k), {layout}};
+}
+
+/// Channel concat (axis 1) of nhwc tensors runs without reorders.
+bool concatLayouts(const BuildContext &ctx) {
+  if (!nhwcChannelConcat(ctx) || !ctx.attrs.has("axis"))
+    return false;
+  int64_t axis = ctx.attrs.i("axis");
+  return axis == 1 || axis == -3;
+}
+
 bool anyLayout(const BuildContext &) { return true; }
 
 bool plainOrNhwc(const BuildContext &ctx) {
@@ -1020,6 +1083,7 @@ void tlc::runtime::appendDnnlOps(std::vector<OpDef> &ops) {
       ops.end(),
       {
           {"conv", buildConv, anyLayout},
+          {"concat", buildConcat, concatLayouts},
           {"fc", buildFc},
           {"matmul", buildMatMul},
           {"batch_norm", buildBatchNorm},

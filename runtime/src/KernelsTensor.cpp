@@ -237,35 +237,6 @@ struct ConcatKernel : Kernel {
   }
 };
 
-StatusOr<Built> buildConcat(BuildContext &ctx) {
-  int64_t axis = ctx.attrs.i("axis");
-  if (Status s = ctx.attrs.status(); !s)
-    return s;
-  if (ctx.shapes.empty())
-    return invalidArgument("concat: no inputs");
-  Shape y = ctx.shapes[0];
-  int64_t rank = y.size();
-  if (axis < -rank || axis >= rank)
-    return invalidArgument("concat: axis out of range");
-  if (axis < 0)
-    axis += rank;
-  auto k = std::make_unique<ConcatKernel>();
-  size_t size = dtypeSize(ctx.dtypes[0]);
-  k->outer = numElements(Shape(y.begin(), y.begin() + axis));
-  y[axis] = 0;
-  for (size_t i = 0; i < ctx.shapes.size(); ++i) {
-    const Shape &s = ctx.shapes[i];
-    for (int64_t d = 0; d < rank; ++d)
-      if (s.size() != y.size() || (d != axis && s[d] != y[d]) ||
-          ctx.dtypes[i] != ctx.dtypes[0])
-        return invalidArgument("concat: input " + std::to_string(i) + " " +
-                               shapeToString(s) + " does not match");
-    y[axis] += s[axis];
-    k->chunk.push_back(numElements(Shape(s.begin() + axis, s.end())) * size);
-  }
-  return Built{{y}, {ctx.dtypes[0]}, std::move(k)};
-}
-
 /// Gathers output elements from strided input positions (transpose, slice).
 struct StridedCopyKernel : Kernel {
   Shape y;
@@ -524,6 +495,35 @@ StatusOr<Built> buildResize(BuildContext &ctx) {
 
 } // namespace
 
+StatusOr<Built> tlc::runtime::buildConcatBytes(BuildContext &ctx) {
+  int64_t axis = ctx.attrs.i("axis");
+  if (Status s = ctx.attrs.status(); !s)
+    return s;
+  if (ctx.shapes.empty())
+    return invalidArgument("concat: no inputs");
+  Shape y = ctx.shapes[0];
+  int64_t rank = y.size();
+  if (axis < -rank || axis >= rank)
+    return invalidArgument("concat: axis out of range");
+  if (axis < 0)
+    axis += rank;
+  auto k = std::make_unique<ConcatKernel>();
+  size_t size = dtypeSize(ctx.dtypes[0]);
+  k->outer = numElements(Shape(y.begin(), y.begin() + axis));
+  y[axis] = 0;
+  for (size_t i = 0; i < ctx.shapes.size(); ++i) {
+    const Shape &s = ctx.shapes[i];
+    for (int64_t d = 0; d < rank; ++d)
+      if (s.size() != y.size() || (d != axis && s[d] != y[d]) ||
+          ctx.dtypes[i] != ctx.dtypes[0])
+        return invalidArgument("concat: input " + std::to_string(i) + " " +
+                               shapeToString(s) + " does not match");
+    y[axis] += s[axis];
+    k->chunk.push_back(numElements(Shape(s.begin() + axis, s.end())) * size);
+  }
+  return Built{{y}, {ctx.dtypes[0]}, std::move(k)};
+}
+
 std::unique_ptr<Kernel> tlc::runtime::makeCopyKernel() {
   return std::make_unique<CopyKernel>();
 }
@@ -536,7 +536,6 @@ void tlc::runtime::appendTensorOps(std::vector<OpDef> &ops) {
                             {"reshape", buildReshape},
                             {"squeeze", buildSqueeze},
                             {"unsqueeze", buildUnsqueeze},
-                            {"concat", buildConcat},
                             {"transpose", buildTranspose},
                             {"slice", buildSlice},
                             {"pad", buildPad},
