@@ -92,6 +92,9 @@ struct Built {
   std::unique_ptr<Kernel> kernel;
   /// Layouts of the outputs; empty means plain row-major.
   std::vector<dnnl::memory::desc> outLayouts = {};
+  /// An input whose buffer output 0 may reuse when that input dies here
+  /// (same bytes and layout); the kernel then sees equal pointers. -1: none.
+  int inPlaceInput = -1;
 };
 
 /// The row-major f32 descriptor of a shape.

@@ -155,7 +155,9 @@ struct ConvLikeKernel : Kernel {
       s = srcScratch;
     }
     memory d(dst, env.engine, out[0].data);
-    if (hasResidual) { // the sum post-op adds to what dst holds
+    // The sum post-op adds to what dst holds; when the planner gave dst the
+    // residual's buffer, it already holds it.
+    if (hasResidual && in[3].data != out[0].data) {
       memory r(residual, env.engine, in[3].data);
       if (residual == dst)
         std::memcpy(out[0].data, in[3].data, dst.get_size());
@@ -243,7 +245,8 @@ StatusOr<Built> buildConv(BuildContext &ctx) {
     k->weight.prepare(ctx.env, userW, pd.weights_desc(), ctx.weights[1]);
     k->prim = dnnl::convolution_forward(pd);
     memory::desc outLayout = k->dst;
-    return Built{{y}, {DType::kF32}, std::move(k), {outLayout}};
+    int inPlace = hasResidual && k->residual == k->dst ? 3 : -1;
+    return Built{{y}, {DType::kF32}, std::move(k), {outLayout}, inPlace};
   });
 }
 

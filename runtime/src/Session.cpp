@@ -12,6 +12,7 @@
 #include "Artifact.h"
 #include "Kernel.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -35,6 +36,7 @@ struct Step {
   std::unique_ptr<Kernel> kernel;
   std::vector<int64_t> inputs; // -1: absent optional input
   std::vector<int64_t> outputs;
+  int inPlaceInput = -1; // see Built::inPlaceInput
 };
 
 struct Plan {
@@ -199,8 +201,8 @@ StatusOr<Plan *> Session::Impl::plan(const std::vector<Shape> &inputShapes) {
           built->outLayouts.empty() ? plainLayout(got) : built->outLayouts[o];
       outputs.push_back(v);
     }
-    p->steps.push_back(
-        Step{std::move(built->kernel), std::move(inputs), std::move(outputs)});
+    p->steps.push_back(Step{std::move(built->kernel), std::move(inputs),
+                            std::move(outputs), built->inPlaceInput});
   }
   for (const fb::Port *out : *m.outputs())
     p->outputValues.push_back(p->toPlain(out->value(), env));
@@ -228,7 +230,25 @@ Status Session::Impl::assignBuffers(Plan &p) {
   std::vector<std::vector<int64_t>> dies(numSteps + 1);
   int64_t arenaSize = 0;
   for (size_t k = 0; k < numSteps; ++k) {
-    for (int64_t v : p.steps[k].outputs) {
+    const Step &step = p.steps[k];
+    // Output 0 takes over an input's buffer when the kernel allows it and
+    // the input dies here (an arena value of the same size).
+    if (step.inPlaceInput >= 0 &&
+        static_cast<size_t>(step.inPlaceInput) < step.inputs.size()) {
+      int64_t in = step.inputs[step.inPlaceInput], out = step.outputs[0];
+      auto &dying = dies[k];
+      auto it = std::find(dying.begin(), dying.end(), in);
+      if (in >= 0 && p.offsets[in] >= 0 && it != dying.end() &&
+          p.bytes(in) == p.bytes(out) &&
+          std::count(step.inputs.begin(), step.inputs.end(), in) == 1) {
+        dying.erase(it);
+        p.offsets[out] = p.offsets[in];
+        dies[std::max(lastUse[out], k)].push_back(out);
+      }
+    }
+    for (int64_t v : step.outputs) {
+      if (p.offsets[v] >= 0)
+        continue; // placed in place above
       int64_t size = alignUp(std::max<size_t>(p.bytes(v), 1));
       int64_t offset = 0;
       for (auto [o, s] : live) {
