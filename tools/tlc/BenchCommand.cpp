@@ -23,6 +23,7 @@
 
 namespace cl = llvm::cl;
 using namespace tlc::runtime;
+using tlc::tool::fail;
 
 namespace {
 
@@ -41,11 +42,6 @@ cl::opt<int> threads("threads", cl::desc("Threads (default: all cores)"),
                      cl::init(0), cl::sub(benchCmd));
 cl::opt<bool> json("json", cl::desc("Print one JSON object"),
                    cl::sub(benchCmd));
-
-int fail(const std::string &message) {
-  llvm::errs() << "tlc: error: " << message << "\n";
-  return tlc::tool::kFailed;
-}
 
 /// Parses 32x3x224x224.
 bool parseDims(const std::string &text, std::vector<int64_t> &dims) {

@@ -4,10 +4,20 @@
 #define TLC_TOOLS_TLC_COMMANDS_H
 
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <optional>
+#include <string>
 
 namespace tlc::tool {
 
 enum ExitCode { kOk = 0, kFailed = 1, kUsage = 2 };
+
+/// Prints `tlc: error: MESSAGE` and returns the failure exit code.
+inline int fail(const std::string &message) {
+  llvm::errs() << "tlc: error: " << message << "\n";
+  return kFailed;
+}
 
 /// Each returns nullopt when its subcommand was not selected.
 std::optional<int> runCompileCommand(mlir::MLIRContext &context);

@@ -18,6 +18,7 @@
 
 namespace cl = llvm::cl;
 using namespace tlc::runtime;
+using tlc::tool::fail;
 
 namespace {
 
@@ -31,11 +32,6 @@ cl::opt<std::string> outputDir("output-dir",
                                cl::value_desc("DIR"), cl::sub(runCmd));
 cl::opt<int> threads("threads", cl::desc("Threads (default: all cores)"),
                      cl::init(0), cl::sub(runCmd));
-
-int fail(const std::string &message) {
-  llvm::errs() << "tlc: error: " << message << "\n";
-  return tlc::tool::kFailed;
-}
 
 /// Output names become file names: keep them inside the directory.
 std::string fileNameFor(const std::string &name) {
