@@ -65,12 +65,8 @@ LogicalResult convertConv(NodeContext &nc) {
   if (failed(pads))
     return failure();
   SmallVector<Value> operands = {*x, *w};
-  if (nc.hasInput(2)) {
-    auto b = nc.input(2);
-    if (failed(b))
-      return failure();
-    operands.push_back(*b);
-  }
+  if (failed(nc.appendIfPresent(2, operands)))
+    return failure();
   return nc.emit<tl::ConvOp>(
       operands, {nc.i64s("strides", strides), nc.i64s("pads", *pads),
                  nc.i64s("dilations", dilations), nc.i64("groups", groups),
@@ -206,12 +202,8 @@ LogicalResult convertLayerNorm(NodeContext &nc) {
   if (failed(x) || failed(scale))
     return failure();
   SmallVector<Value> operands = {*x, *scale};
-  if (nc.hasInput(2)) {
-    auto b = nc.input(2);
-    if (failed(b))
-      return failure();
-    operands.push_back(*b);
-  }
+  if (failed(nc.appendIfPresent(2, operands)))
+    return failure();
   return nc.emit<tl::LayerNormOp>(
       operands, {nc.i64("axis", axis), nc.f32("epsilon", epsilon)});
 }
@@ -308,11 +300,10 @@ LogicalResult convertSoftmax(NodeContext &nc) {
     return failure();
   auto type = cast<RankedTensorType>(x->getType());
   int64_t rank = type.getRank();
-  if (axis < -rank || axis >= rank)
-    return nc.fail("axis " + Twine(axis) + " is out of range for rank " +
-                   Twine(rank));
-  if (axis < 0)
-    axis += rank;
+  auto normalized = nc.normalizeAxis(axis, rank);
+  if (failed(normalized))
+    return failure();
+  axis = *normalized;
   if (!coerced || axis == rank - 1) {
     auto y = nc.create<tl::SoftmaxOp>({*x}, {nc.i64("axis", axis)});
     if (failed(y))

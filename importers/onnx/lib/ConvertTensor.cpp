@@ -171,12 +171,10 @@ LogicalResult convertGather(NodeContext &nc) {
   if (failed(x))
     return failure();
   auto type = cast<RankedTensorType>(x->getType());
-  int64_t rank = type.getRank();
-  if (axis < -rank || axis >= rank)
-    return nc.fail("axis " + Twine(axis) + " is out of range for rank " +
-                   Twine(rank));
-  if (axis < 0)
-    axis += rank;
+  auto normalized = nc.normalizeAxis(axis, type.getRank());
+  if (failed(normalized))
+    return failure();
+  axis = *normalized;
   if (indices->empty())
     return nc.fail("empty indices are not supported");
   SmallVector<Value> slices;
@@ -494,12 +492,10 @@ LogicalResult convertSplit(NodeContext &nc) {
   if (failed(x))
     return failure();
   auto type = cast<RankedTensorType>(x->getType());
-  int64_t rank = type.getRank();
-  if (axis < -rank || axis >= rank)
-    return nc.fail("axis " + Twine(axis) + " is out of range for rank " +
-                   Twine(rank));
-  if (axis < 0)
-    axis += rank;
+  auto normalized = nc.normalizeAxis(axis, type.getRank());
+  if (failed(normalized))
+    return failure();
+  axis = *normalized;
   int64_t dim = type.getDimSize(axis);
   if (sizes.empty()) {
     int64_t parts = numOutputs ? numOutputs : nc.numOutputs();
@@ -577,11 +573,11 @@ LogicalResult convertPad11(NodeContext &nc) {
       return nc.fail("pads must have two entries per axis");
     SmallVector<int64_t> full(2 * rank, 0);
     for (auto [i, axis] : llvm::enumerate(*axes)) {
-      int64_t a = axis < 0 ? axis + rank : axis;
-      if (a < 0 || a >= rank)
-        return nc.fail("axis " + Twine(axis) + " is out of range");
-      full[a] = (*pads)[i];
-      full[a + rank] = (*pads)[i + axes->size()];
+      auto a = nc.normalizeAxis(axis, rank);
+      if (failed(a))
+        return failure();
+      full[*a] = (*pads)[i];
+      full[*a + rank] = (*pads)[i + axes->size()];
     }
     *pads = full;
   }

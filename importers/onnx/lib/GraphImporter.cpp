@@ -86,6 +86,24 @@ FailureOr<RankedTensorType> NodeContext::inputType(size_t i) {
   return cast<RankedTensorType>(value->getType());
 }
 
+LogicalResult NodeContext::appendIfPresent(size_t i,
+                                           SmallVectorImpl<Value> &operands) {
+  if (!hasInput(i))
+    return success();
+  auto value = input(i);
+  if (failed(value))
+    return failure();
+  operands.push_back(*value);
+  return success();
+}
+
+FailureOr<int64_t> NodeContext::normalizeAxis(int64_t axis, int64_t rank) {
+  if (axis < -rank || axis >= rank)
+    return fail("axis " + Twine(axis) + " is out of range for rank " +
+                Twine(rank));
+  return axis < 0 ? axis + rank : axis;
+}
+
 const HostTensor *NodeContext::constantInput(size_t i) {
   if (!hasInput(i))
     return nullptr;

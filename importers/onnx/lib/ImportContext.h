@@ -110,6 +110,11 @@ public:
                                                     llvm::StringRef what);
   /// The ranked type of input i (materializing it).
   FailureOr<mlir::RankedTensorType> inputType(size_t i);
+  /// Appends input i to `operands` when present (optional inputs).
+  LogicalResult appendIfPresent(size_t i,
+                                llvm::SmallVectorImpl<Value> &operands);
+  /// `axis` in [-rank, rank) as [0, rank); an error naming both otherwise.
+  FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
 
   //===--- Attributes --------------------------------------------------===//
 
