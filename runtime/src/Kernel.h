@@ -82,8 +82,17 @@ struct BuildContext {
 
   /// Fails unless input `i` is present and of rank in [minRank, maxRank].
   Status expectRank(size_t i, size_t minRank, size_t maxRank = 64) const;
+  /// Per output: the shape the artifact declares (-1 where dynamic).
+  std::vector<Shape> declared;
+
   /// Fails unless every present input is float32.
   Status expectF32() const;
+  /// Fails unless output `o` may have `shape`: the artifact's declaration
+  /// allows it and its bytes fit in this machine's memory. Kernels call it
+  /// before creating primitives, so a corrupt attribute (a pad of 2^24) is
+  /// an error rather than minutes inside a primitive constructor; the
+  /// planner calls it on every output.
+  Status checkOutput(size_t o, const Shape &shape) const;
 };
 
 struct Built {

@@ -9,6 +9,7 @@
 
 #include "Kernel.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -35,6 +36,27 @@ template <typename Fn> StatusOr<Built> guarded(const char *op, Fn &&fn) {
                   std::string(op) + ": oneDNN cannot run this configuration (" +
                       e.what() + ")");
   }
+}
+
+/// Strides and dilations must be positive and pads non-negative; a window
+/// of `span` elements must fit in the padded input. Checked before oneDNN
+/// sees them: a zero stride divides by zero, a negative pad reads outside.
+Status checkWindow(const char *op, const Shape &x,
+                   const std::vector<int64_t> &strides,
+                   const std::vector<int64_t> &dilations,
+                   const std::vector<int64_t> &pads) {
+  size_t spatial = x.size() - 2;
+  if (strides.size() != spatial || dilations.size() != spatial ||
+      pads.size() != 2 * spatial)
+    return invalidArgument(std::string(op) + ": strides, dilations and pads " +
+                           "do not match the rank of input " + str(x));
+  for (size_t i = 0; i < spatial; ++i)
+    if (strides[i] < 1 || dilations[i] < 1 || pads[i] < 0 ||
+        pads[i + spatial] < 0)
+      return invalidArgument(std::string(op) +
+                             ": strides and dilations must be positive and "
+                             "pads non-negative");
+  return Status::ok();
 }
 
 //===----------------------------------------------------------------------===//
@@ -188,9 +210,10 @@ StatusOr<Built> buildConv(BuildContext &ctx) {
   int64_t groups = ctx.attrs.i("groups");
   if (Status s = ctx.attrs.status(); !s)
     return s;
-  if (w.size() != x.size() || strides.size() != spatial ||
-      dilations.size() != spatial || pads.size() != 2 * spatial ||
-      groups <= 0 || w[1] * groups != x[1] || w[0] % groups != 0)
+  if (Status s = checkWindow("conv", x, strides, dilations, pads); !s)
+    return s;
+  if (w.size() != x.size() || groups <= 0 || w[1] * groups != x[1] ||
+      w[0] % groups != 0)
     return invalidArgument("conv: input " + str(x) + " and weight " + str(w) +
                            " do not match the attributes");
   Shape y = {x[0], w[0]};
@@ -205,6 +228,8 @@ StatusOr<Built> buildConv(BuildContext &ctx) {
     padR.push_back(pads[i + spatial]);
     dil.push_back(dilations[i] - 1);
   }
+  if (Status s = ctx.checkOutput(0, y); !s)
+    return invalidArgument("conv: " + s.message());
   bool hasBias = ctx.present.size() > 2 && ctx.present[2];
   bool hasResidual = ctx.present.size() > 3 && ctx.present[3];
   if (hasResidual && ctx.shapes[3] != y)
@@ -386,9 +411,11 @@ StatusOr<Built> buildPool(BuildContext &ctx, bool isMax) {
   bool includePad = !isMax && ctx.attrs.i("count_include_pad") != 0;
   if (Status s = ctx.attrs.status(); !s)
     return s;
-  if (kernel.size() != spatial || strides.size() != spatial ||
-      pads.size() != 2 * spatial || dilations.size() != spatial)
-    return invalidArgument("pool: attributes do not match input " + str(x));
+  if (Status s = checkWindow("pool", x, strides, dilations, pads); !s)
+    return s;
+  if (kernel.size() != spatial || std::any_of(kernel.begin(), kernel.end(),
+                                              [](int64_t k) { return k < 1; }))
+    return invalidArgument("pool: kernel_shape does not match input " + str(x));
   Shape y = {x[0], x[1]};
   memory::dims padL, padR, dil;
   for (size_t i = 0; i < spatial; ++i) {
@@ -405,6 +432,8 @@ StatusOr<Built> buildPool(BuildContext &ctx, bool isMax) {
     padR.push_back(std::max<int64_t>(need, 0));
     dil.push_back(dilations[i] - 1);
   }
+  if (Status s = ctx.checkOutput(0, y); !s)
+    return invalidArgument("pool: " + s.message());
   return guarded("pool", [&]() -> StatusOr<Built> {
     auto k = std::make_unique<ChainKernel>();
     k->src = ctx.layouts[0];

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <unistd.h>
 
 using namespace tlc::runtime;
 
@@ -82,6 +83,33 @@ Status BuildContext::expectRank(size_t i, size_t minRank,
                            shapeToString(shapes[i]) + ", expected rank " +
                            std::to_string(minRank) + " to " +
                            std::to_string(maxRank));
+  return Status::ok();
+}
+
+Status BuildContext::checkOutput(size_t o, const Shape &shape) const {
+  if (o < declared.size()) {
+    const Shape &want = declared[o];
+    bool ok = want.size() == shape.size();
+    for (size_t d = 0; ok && d < shape.size(); ++d)
+      ok = want[d] == -1 || want[d] == shape[d];
+    if (!ok)
+      return invalidArgument("computes " + shapeToString(shape) +
+                             ", but the artifact declares " +
+                             shapeToString(want));
+  }
+  static const uint64_t memoryBytes =
+      static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) *
+      static_cast<uint64_t>(sysconf(_SC_PAGE_SIZE));
+  uint64_t bytes = sizeof(float);
+  for (int64_t d : shape) {
+    if (d < 0)
+      return invalidArgument("output shape " + shapeToString(shape) +
+                             " has a negative dim");
+    if (d != 0 && bytes > memoryBytes / static_cast<uint64_t>(d))
+      return invalidArgument("output shape " + shapeToString(shape) +
+                             " does not fit in this machine's memory");
+    bytes *= static_cast<uint64_t>(d);
+  }
   return Status::ok();
 }
 

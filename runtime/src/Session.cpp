@@ -126,7 +126,11 @@ StatusOr<Plan *> Session::Impl::plan(const std::vector<Shape> &inputShapes) {
       return Status(StatusCode::kUnimplemented,
                     where + ": the CPU executor has no kernel for this op");
     Attrs attrs(kernel);
-    BuildContext ctx{attrs, env, {}, {}, {}, {}, {}};
+    BuildContext ctx{attrs, env, {}, {}, {}, {}, {}, {}};
+    for (uint32_t v : *kernel.outputs()) {
+      auto *shape = m.values()->Get(v)->shape();
+      ctx.declared.emplace_back(shape->begin(), shape->end());
+    }
     std::vector<int64_t> inputs(kernel.inputs()->begin(),
                                 kernel.inputs()->end());
     auto describe = [&] {
@@ -187,15 +191,12 @@ StatusOr<Plan *> Session::Impl::plan(const std::vector<Shape> &inputShapes) {
     for (size_t o = 0; o < built->outShapes.size(); ++o) {
       uint32_t v = kernel.outputs()->Get(o);
       const Shape &got = built->outShapes[o];
-      auto *declared = m.values()->Get(v)->shape();
-      bool ok = declared->size() == got.size();
-      for (size_t d = 0; ok && d < got.size(); ++d)
-        ok = declared->Get(d) == -1 || declared->Get(d) == got[d];
-      if (!ok || built->outTypes[o] != dtypeOf(v))
+      if (Status s = ctx.checkOutput(o, got); !s)
+        return Status(s.code(), where + ": " + s.message());
+      if (built->outTypes[o] != dtypeOf(v))
         return invalidArgument(
-            where + ": computes " + shapeToString(got) +
-            ", but the artifact declares " +
-            shapeToString(Shape(declared->begin(), declared->end())));
+            where + ": computes " + dtypeName(built->outTypes[o]) +
+            ", but the artifact declares " + dtypeName(dtypeOf(v)));
       p->shapes[v] = got;
       p->layouts[v] =
           built->outLayouts.empty() ? plainLayout(got) : built->outLayouts[o];
