@@ -156,18 +156,6 @@ LogicalResult mlir::tl::serializeArtifact(func::FuncOp func,
         fb::CreateValueDirect(fbb, name.str().c_str(), *dtype, &shape));
     return success();
   };
-  // A kernel is named after its source node; fused kernels after the first.
-  std::function<std::string(Location)> locName =
-      [&](Location loc) -> std::string {
-    if (auto n = dyn_cast<NameLoc>(loc))
-      return n.getName().str();
-    if (auto fused = dyn_cast<FusedLoc>(loc))
-      for (Location part : fused.getLocations())
-        if (std::string name = locName(part); !name.empty())
-          return name;
-    return "";
-  };
-
   std::vector<flatbuffers::Offset<fb::Port>> inputs, outputs;
   for (BlockArgument arg : func.getArguments()) {
     auto name =
@@ -191,7 +179,8 @@ LogicalResult mlir::tl::serializeArtifact(func::FuncOp func,
     if (op.getDialect() == nullptr ||
         op.getDialect()->getNamespace() != TLDialect::getDialectNamespace())
       return op.emitOpError("is not a tl op; only tl ops can be compiled");
-    std::string name = locName(op.getLoc());
+    // A kernel is named after its source node; fused kernels after the first.
+    std::string name = locationName(op.getLoc());
     for (Value r : op.getResults())
       if (failed(addValue(r, name)))
         return failure();

@@ -59,24 +59,8 @@ struct InferShapesPass : tl::impl::InferShapesPassBase<InferShapesPass> {
     if (failed(applyInputShapes(func)))
       return signalPassFailure();
 
-    WalkResult walk = func.walk([&](InferTypeOpInterface op) {
-      SmallVector<Type> types;
-      if (failed(op.inferReturnTypes(op->getContext(), op->getLoc(),
-                                     op->getOperands(), op->getAttrDictionary(),
-                                     op->getPropertiesStorage(),
-                                     op->getRegions(), types)))
-        return WalkResult::interrupt();
-      for (auto [result, type] : llvm::zip(op->getResults(), types))
-        result.setType(type);
-      return WalkResult::advance();
-    });
-    if (walk.wasInterrupted())
+    if (failed(refineFunctionTypes(func)))
       return signalPassFailure();
-
-    auto ret = cast<func::ReturnOp>(func.getBody().back().getTerminator());
-    func.setFunctionType(FunctionType::get(func.getContext(),
-                                           func.getBody().getArgumentTypes(),
-                                           ret.getOperandTypes()));
   }
 };
 

@@ -1,8 +1,9 @@
-//===- ShapeUtils.cpp - parsing shapes given on command lines -------------===//
+//===- ShapeUtils.cpp - shapes on command lines and in rewrites -----------===//
 
 #include "tlc/Transforms/ShapeUtils.h"
 
 #include "mlir/IR/BuiltinTypeInterfaces.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
 
 using namespace mlir;
 using namespace mlir::tl;
@@ -40,4 +41,37 @@ llvm::Expected<NamedShape> mlir::tl::parseNamedShape(StringRef text) {
   if (!dims)
     return dims.takeError();
   return NamedShape{name.str(), std::move(*dims)};
+}
+
+LogicalResult mlir::tl::refineResultTypes(Operation *op) {
+  auto infer = dyn_cast<InferTypeOpInterface>(op);
+  if (!infer)
+    return success();
+  SmallVector<Type> types;
+  if (failed(infer.inferReturnTypes(op->getContext(), op->getLoc(),
+                                    op->getOperands(), op->getAttrDictionary(),
+                                    op->getPropertiesStorage(),
+                                    op->getRegions(), types)))
+    return failure();
+  for (auto [result, type] : llvm::zip(op->getResults(), types))
+    result.setType(type);
+  return success();
+}
+
+void mlir::tl::syncFunctionType(func::FuncOp func) {
+  auto ret = cast<func::ReturnOp>(func.getBody().back().getTerminator());
+  func.setFunctionType(FunctionType::get(func.getContext(),
+                                         func.getBody().getArgumentTypes(),
+                                         ret.getOperandTypes()));
+}
+
+LogicalResult mlir::tl::refineFunctionTypes(func::FuncOp func) {
+  WalkResult walk = func.walk([&](Operation *op) {
+    return failed(refineResultTypes(op)) ? WalkResult::interrupt()
+                                         : WalkResult::advance();
+  });
+  if (walk.wasInterrupted())
+    return failure();
+  syncFunctionType(func);
+  return success();
 }

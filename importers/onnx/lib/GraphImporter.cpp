@@ -435,8 +435,20 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
           result = nc.fail("output " + Twine(i) + " ('" + node.output(i) +
                            "') is not supported");
   }
-  if (succeeded(result) && errors.empty())
+  if (succeeded(result) && errors.empty()) {
+    // The op computing each output also carries the tensor's name, so that
+    // a cut can name a tensor as well as a node.
+    for (const std::string &out : node.output()) {
+      auto it = env.find(out);
+      if (out.empty() || it == env.end() || !it->second.value)
+        continue;
+      Operation *def = it->second.value.getDefiningOp();
+      if (def && def->getLoc() == loc)
+        def->setLoc(NameLoc::get(builder.getStringAttr(name),
+                                 NameLoc::get(builder.getStringAttr(out))));
+    }
     return success();
+  }
   for (const std::string &out : node.output())
     poisoned.insert(out);
   if (errors.empty())

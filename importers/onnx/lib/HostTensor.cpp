@@ -2,6 +2,8 @@
 
 #include "HostTensor.h"
 
+#include "tl/IR/TLDialect.h"
+
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinDialect.h"
@@ -224,13 +226,7 @@ ElementsAttr HostTensor::toAttr(MLIRContext *ctx, StringRef blobName) const {
   ArrayRef<char> raw(bytes.data(), bytes.size());
   if (numElements() <= kMaxInlineElements)
     return DenseElementsAttr::getFromRawBuffer(type, raw);
-  // Resource keys must be printable identifiers.
-  std::string key;
-  for (char c : blobName)
-    key.push_back(llvm::isAlnum(c) || c == '_' || c == '.' ? c : '_');
-  if (key.empty() || llvm::isDigit(key.front()))
-    key.insert(0, "w_");
   return DenseResourceElementsAttr::get(
-      type, key,
+      type, tl::resourceKey(blobName),
       HeapAsmResourceBlob::allocateAndCopyWithAlign(raw, alignof(uint64_t)));
 }

@@ -46,4 +46,108 @@ def FusePass : Pass<"tl-fuse", "func::FuncOp"> {
   let dependentDialects = ["::mlir::tl::TLDialect"];
 }
 
+def TruncatePass : Pass<"tl-truncate", "func::FuncOp"> {
+  let summary = "Cut the network at named layers or tensors";
+  let description = [{
+    Makes the chosen values the function's results and removes everything
+    no result needs. Exactly one way of choosing is given:
+
+      * `cut=NAME,...`: ONNX node names or tensor names (several cuts give
+        several results, computed in one forward pass). A cut at a conv or
+        fc includes the batch_norm that follows it: a layer as the user sees
+        it.
+      * `drop-last=N`: counting parametric layers (conv, fc, matmul by a
+        weight) in program order, removes the last N; the result is the
+        input of the N-th layer from the end.
+      * `auto`: the penultimate features, i.e. `drop-last=1`; a spatial map
+        there is globally average-pooled and flattened.
+
+    The activation that follows a cut point (alone, or after its
+    batch_norm) is kept unless `keep-activation=false`: features are then
+    what the original network computed at that depth.
+  }];
+  let options = [
+    ListOption<"cuts", "cut", "std::string",
+               "node or tensor names to cut at">,
+    Option<"dropLast", "drop-last", "int64_t", "0",
+           "number of trailing parametric layers to remove">,
+    Option<"automatic", "auto", "bool", "false",
+           "cut at the penultimate features">,
+    Option<"keepActivation", "keep-activation", "bool", "true",
+           "extend a cut through the activation that follows it">
+  ];
+  let dependentDialects = ["::mlir::tl::TLDialect"];
+}
+
+def FoldBatchNormPass : Pass<"tl-fold-batchnorm", "func::FuncOp"> {
+  let summary = "Fold inference BatchNorm into the preceding conv or fc";
+  let description = [{
+    `batch_norm(conv(x))` becomes one conv with scaled weights and a new
+    bias. It never folds across an activation or a residual sum, and never
+    when the conv's result has another consumer (including the function's
+    return): those BatchNorms stay.
+  }];
+  let dependentDialects = ["::mlir::tl::TLDialect"];
+}
+
+def FoldConstantsPass : Pass<"tl-fold-constants", "func::FuncOp"> {
+  let summary = "Fold constant subgraphs, Dropout and Identity";
+  let description = [{
+    Removes dropout and identity, evaluates ops whose operands are all
+    frozen f32 constants (elementwise math, reshapes, transposes, concats),
+    and folds per-channel Mul/Add/Sub/Div by constants into the weights and
+    bias of the conv or fc they follow, or of the conv they precede (a
+    shift before a conv only when the conv has no padding).
+  }];
+  let dependentDialects = ["::mlir::tl::TLDialect"];
+}
+
+def FcToConvPass : Pass<"tl-fc-to-conv", "func::FuncOp"> {
+  let summary = "Turn FC layers into convolutions";
+  let description = [{
+    `fc(flatten(x))` over a [C, H, W] volume becomes a conv with an H x W
+    kernel, and FC layers after it become 1 x 1 convs, so the network runs
+    on any input at least as large as the original and returns a spatial
+    map of scores (at the original size, a 1 x 1 map equal to the FC
+    output). An FC after global pooling becomes a 1 x 1 conv; with
+    `pool-after`, the pooling moves after it, to the end of the converted
+    chain (exact: pooling commutes with the affine conv).
+    When H and W are dynamic, the kernel is taken square.
+  }];
+  let options = [
+    Option<"poolAfter", "pool-after", "bool", "false",
+           "move global average pooling after the converted FC layers">
+  ];
+  let dependentDialects = ["::mlir::tl::TLDialect"];
+}
+
+def AttachHeadPass : Pass<"tl-attach-head", "func::FuncOp"> {
+  let summary = "Attach a new, trainable classifier head";
+  let description = [{
+    Adds a head on the function's single result (the features): `spec` is
+    `linear:CLASSES` or `mlp:H1,H2,...:CLASSES`. Spatial features are first
+    globally average-pooled (`pool=avg`, the default; `max`; or `flatten`).
+    Hidden layers use `activation` and `dropout` (inference: the identity).
+    Weights are Glorot-uniform (`init=glorot`) or He-uniform (`init=he`)
+    from `seed`; biases are zero. The head's weights are the only
+    `trainable` constants. The function then returns the logits
+    (`logits`) and the features (`features`), so that training can cache
+    features and serving can return both.
+  }];
+  let options = [
+    Option<"spec", "spec", "std::string", "\"\"",
+           "linear:CLASSES or mlp:H1,H2,...:CLASSES">,
+    Option<"activation", "activation", "std::string", "\"relu\"",
+           "activation of hidden layers: relu, gelu, silu, tanh, sigmoid">,
+    Option<"dropout", "dropout", "double", "0.0",
+           "dropout ratio of hidden layers (used when training)">,
+    Option<"init", "init", "std::string", "\"glorot\"",
+           "weight initialization: glorot or he">,
+    Option<"seed", "seed", "uint64_t", "0", "seed of the initialization">,
+    Option<"pool", "pool", "std::string", "\"avg\"",
+           "how spatial features become a vector: avg, max or flatten">
+  ];
+  let dependentDialects = ["::mlir::tl::TLDialect"];
+}
+
 #endif // TLC_TRANSFORMS_PASSES_TD

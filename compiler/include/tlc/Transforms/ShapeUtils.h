@@ -1,8 +1,10 @@
-//===- ShapeUtils.h - parsing shapes given on command lines -----*- C++ -*-===//
+//===- ShapeUtils.h - shapes on command lines and in rewrites ---*- C++ -*-===//
 
 #ifndef TLC_TRANSFORMS_SHAPEUTILS_H
 #define TLC_TRANSFORMS_SHAPEUTILS_H
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Operation.h"
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/Error.h"
@@ -22,6 +24,18 @@ llvm::Expected<SmallVector<int64_t>> parseShape(StringRef text);
 
 /// Parses `NAME=1x3x224x224`.
 llvm::Expected<NamedShape> parseNamedShape(StringRef text);
+
+/// Re-infers the result types of `op` from its operands (which a rewrite
+/// may have changed) and sets them. Fails, with the op's diagnostic, when
+/// the operands no longer fit.
+LogicalResult refineResultTypes(Operation *op);
+
+/// Sets the function type of `func` from its arguments and what it returns.
+void syncFunctionType(func::FuncOp func);
+
+/// Refines every op's result types in program order, then the function
+/// type: after a rewrite changed the shape of some values.
+LogicalResult refineFunctionTypes(func::FuncOp func);
 
 } // namespace mlir::tl
 
