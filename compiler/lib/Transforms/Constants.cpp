@@ -83,8 +83,22 @@ mlir::tl::perChannelValues(const FloatTensor &c, int64_t rank,
   return c.data;
 }
 
+std::string mlir::tl::parameterKey(Operation *op, StringRef suffix) {
+  std::string name = locationName(op->getLoc());
+  if (name.empty())
+    name = op->getName().stripDialect().str();
+  return name + suffix.str();
+}
+
 Operation *mlir::tl::rebuildLayer(OpBuilder &builder, Operation *layer,
-                                  Location loc, Value weight, Value bias) {
+                                  Location loc, const FloatTensor &weightData,
+                                  const FloatTensor &biasData) {
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPoint(layer);
+  Value weight = createFloatConstant(builder, layer->getLoc(), weightData,
+                                     parameterKey(layer, ".w"));
+  Value bias = createFloatConstant(builder, layer->getLoc(), biasData,
+                                   parameterKey(layer, ".b"));
   assert((isa<ConvOp, FullyConnectedOp>(layer)) && "not a conv or fc");
   Value residual = isa<ConvOp>(layer)
                        ? cast<ConvOp>(layer).getResidual()

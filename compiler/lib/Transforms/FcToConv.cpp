@@ -149,9 +149,9 @@ struct FcToConvPass : tl::impl::FcToConvPassBase<FcToConvPass> {
     }
 
     OpBuilder b(op);
-    std::string name = locationName(op->getLoc());
     FloatTensor kernel{{m, k / (kh * kw), kh, kw}, std::move(weight->data)};
-    Value w = createFloatConstant(b, op->getLoc(), kernel, name + ".w");
+    Value w =
+        createFloatConstant(b, op->getLoc(), kernel, parameterKey(op, ".w"));
     Value bias;
     if (auto fc = dyn_cast<FullyConnectedOp>(op))
       bias = fc.getBias();
@@ -224,6 +224,7 @@ struct FcToConvPass : tl::impl::FcToConvPassBase<FcToConvPass> {
       flattenOperands(op);
     }
     // Ops after a flatten may see other (dynamic) dims now.
+    eraseDeadOps(func);
     if (failed(refineFunctionTypes(func)))
       return signalPassFailure();
   }

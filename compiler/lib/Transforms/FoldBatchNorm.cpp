@@ -86,15 +86,9 @@ struct FoldIntoLayer : OpRewritePattern<BatchNormOp> {
       newBias.data[m] =
           static_cast<float>((b - mean->data[m]) * s + shift->data[m]);
     }
-    std::string name = locationName(layer->getLoc());
-    rewriter.setInsertionPoint(layer);
-    Value w =
-        createFloatConstant(rewriter, layer->getLoc(), *weight, name + ".w");
-    Value b =
-        createFloatConstant(rewriter, layer->getLoc(), newBias, name + ".b");
     Operation *folded = rebuildLayer(
         rewriter, layer, rewriter.getFusedLoc({layer->getLoc(), bn.getLoc()}),
-        w, b);
+        *weight, newBias);
     rewriter.replaceOp(bn, folded->getResults());
     rewriter.eraseOp(layer);
     return success();

@@ -235,7 +235,7 @@ struct FoldConstantSubgraph : RewritePattern {
     if (!result)
       return rewriter.notifyMatchFailure(op, "no evaluator for this op");
     rewriter.replaceOp(op, createFloatConstant(rewriter, op->getLoc(), *result,
-                                               locationName(op->getLoc())));
+                                               parameterKey(op, "")));
     return success();
   }
 };
@@ -275,14 +275,10 @@ std::optional<LayerParams> frozenParams(Operation *layer) {
 /// a layer with `params`.
 void replaceLayer(PatternRewriter &rewriter, Operation *layer,
                   Operation *absorbed, const LayerParams &params) {
-  std::string name = locationName(layer->getLoc());
-  Location loc = rewriter.getFusedLoc({layer->getLoc(), absorbed->getLoc()});
-  rewriter.setInsertionPoint(layer);
-  Value weight = createFloatConstant(rewriter, layer->getLoc(), params.weight,
-                                     name + ".w");
-  Value bias =
-      createFloatConstant(rewriter, layer->getLoc(), params.bias, name + ".b");
-  Operation *fused = rebuildLayer(rewriter, layer, loc, weight, bias);
+  Operation *fused =
+      rebuildLayer(rewriter, layer,
+                   rewriter.getFusedLoc({layer->getLoc(), absorbed->getLoc()}),
+                   params.weight, params.bias);
   rewriter.replaceOp(absorbed, fused->getResults());
   if (layer->use_empty())
     rewriter.eraseOp(layer);
@@ -397,15 +393,9 @@ struct FoldAffineBeforeConv : OpRewritePattern<ConvOp> {
               w[k] *= Kind == Affine::Mul ? v : 1.f / v;
           }
         }
-      std::string name = locationName(conv.getLoc());
-      rewriter.setInsertionPoint(conv);
-      Value weight = createFloatConstant(rewriter, conv.getLoc(),
-                                         params->weight, name + ".w");
-      Value bias = createFloatConstant(rewriter, conv.getLoc(), params->bias,
-                                       name + ".b");
       Operation *fused = rebuildLayer(
           rewriter, conv, rewriter.getFusedLoc({op.getLoc(), conv.getLoc()}),
-          weight, bias);
+          params->weight, params->bias);
       fused->setOperand(0, x);
       rewriter.replaceOp(conv, fused->getResults());
       return success();

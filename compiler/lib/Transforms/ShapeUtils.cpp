@@ -75,3 +75,10 @@ LogicalResult mlir::tl::refineFunctionTypes(func::FuncOp func) {
   syncFunctionType(func);
   return success();
 }
+
+void mlir::tl::eraseDeadOps(func::FuncOp func) {
+  Block &body = func.getBody().front();
+  for (Operation &op : llvm::make_early_inc_range(llvm::reverse(body)))
+    if (!op.hasTrait<OpTrait::IsTerminator>() && op.use_empty())
+      op.erase();
+}

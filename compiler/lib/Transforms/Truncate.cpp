@@ -160,11 +160,7 @@ struct TruncatePass : tl::impl::TruncatePassBase<TruncatePass> {
     OpBuilder b(ret);
     b.create<func::ReturnOp>(ret.getLoc(), results);
     ret.erase();
-    // Everything no result needs goes; tl ops have no side effects.
-    Block &body = func.getBody().front();
-    for (Operation &op : llvm::make_early_inc_range(llvm::reverse(body)))
-      if (!op.hasTrait<OpTrait::IsTerminator>() && op.use_empty())
-        op.erase();
+    eraseDeadOps(func); // everything no result needs
 
     syncFunctionType(func);
     SmallVector<DictionaryAttr> attrs;

@@ -44,10 +44,15 @@ ConstantOp createFloatConstant(OpBuilder &builder, Location loc,
 std::optional<std::vector<float>>
 perChannelValues(const FloatTensor &c, int64_t rank, int64_t channels);
 
-/// A conv or fc like `layer` with `weight` and `bias` (null: none) in place
-/// of its own, at the same place, with the same attributes and residual.
+/// The resource key for a parameter of `op`: its location's name (or its
+/// op name) and `suffix`, e.g. "conv1.w".
+std::string parameterKey(Operation *op, StringRef suffix);
+
+/// A conv or fc like `layer`, built before it at `loc`, with frozen
+/// `weight` and `bias` data in place of its own; attributes and residual
+/// are kept.
 Operation *rebuildLayer(OpBuilder &builder, Operation *layer, Location loc,
-                        Value weight, Value bias);
+                        const FloatTensor &weight, const FloatTensor &bias);
 
 } // namespace mlir::tl
 

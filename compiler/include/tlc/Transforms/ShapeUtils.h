@@ -37,6 +37,10 @@ void syncFunctionType(func::FuncOp func);
 /// type: after a rewrite changed the shape of some values.
 LogicalResult refineFunctionTypes(func::FuncOp func);
 
+/// Erases the ops of `func` whose results nothing uses (tl ops have no
+/// side effects), in one backward sweep.
+void eraseDeadOps(func::FuncOp func);
+
 } // namespace mlir::tl
 
 #endif // TLC_TRANSFORMS_SHAPEUTILS_H
