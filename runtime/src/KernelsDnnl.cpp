@@ -704,7 +704,11 @@ StatusOr<Built> buildBinary(BuildContext &ctx,
       ctx.layouts[1] != plain(ctx.shapes[1])) {
     bool same =
         ctx.shapes[0] == ctx.shapes[1] && ctx.layouts[0] == ctx.layouts[1];
-    int big = same || a == y ? 0 : 1; // the operand with the result's shape
+    // The operand with the result's shape; the blocked one if both have it.
+    int big =
+        same || (a == y && (b != y || ctx.layouts[0] != plain(ctx.shapes[0])))
+            ? 0
+            : 1;
     const Shape &small = big == 0 ? b : a;
     bool perChannel = !same && (big == 0 || commutative) &&
                       small.size() == y.size() &&

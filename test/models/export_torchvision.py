@@ -7,6 +7,7 @@ EfficientNet) produce outputs near 1e-9, which makes numerical comparisons
 meaningless.
 
 Usage: export_torchvision.py --out DIR [--opset 13] [--dynamic-batch | --dynamic-spatial]
+                             [--keep-batchnorm]
                              [--models resnet18,vgg16,...]
 
 Runs under Debian's /usr/bin/python3 (python3-torch, python3-torchvision).
@@ -55,7 +56,8 @@ def reestimate_batchnorm(model, resolution, steps=2, batch=4):
     model.eval()
 
 
-def export(name, out_dir, opset, dynamic_batch, seed=0, dynamic_spatial=False):
+def export(name, out_dir, opset, dynamic_batch, seed=0, dynamic_spatial=False,
+           keep_batchnorm=False):
     kwargs, resolution = MODELS[name]
     path = os.path.join(out_dir, f"{name}.onnx")
     if os.path.exists(path):
@@ -71,9 +73,14 @@ def export(name, out_dir, opset, dynamic_batch, seed=0, dynamic_spatial=False):
     tmp = f"{path}.{os.getpid()}.tmp"  # concurrent exporters never collide
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        # PRESERVE (with the model in eval mode) skips the exporter's own
+        # Conv+BN fusion, so BatchNormalization nodes reach tlc.
+        training = (torch.onnx.TrainingMode.PRESERVE if keep_batchnorm
+                    else torch.onnx.TrainingMode.EVAL)
         torch.onnx.export(model, x, tmp, opset_version=opset,
                           input_names=["input"], output_names=["logits"],
-                          dynamic_axes=dynamic_axes, do_constant_folding=True)
+                          dynamic_axes=dynamic_axes, do_constant_folding=True,
+                          training=training)
     os.replace(tmp, path)  # never leave a half-written model behind
     return path
 
@@ -87,6 +94,9 @@ def main():
     parser.add_argument("--dynamic-spatial", action="store_true",
                         help="batch, height and width dynamic (nets without "
                              "fixed-size FC layers)")
+    parser.add_argument("--keep-batchnorm", action="store_true",
+                        help="keep BatchNormalization nodes (no Conv+BN "
+                             "fusion by the exporter)")
     parser.add_argument("--models", default=",".join(MODELS))
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -95,7 +105,8 @@ def main():
         if name not in MODELS:
             sys.exit(f"unknown model '{name}'; known: {', '.join(MODELS)}")
         print(export(name, args.out, args.opset, args.dynamic_batch,
-                     dynamic_spatial=args.dynamic_spatial), flush=True)
+                     dynamic_spatial=args.dynamic_spatial,
+                     keep_batchnorm=args.keep_batchnorm), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
 //===- CompileCommand.cpp - tlc compile -----------------------------------===//
 //
 //   tlc compile MODEL.onnx -o MODEL.tlb [--input-shape NAME=SHAPE]...
-//                                       [--emit artifact|mlir]
+//       [--cut NAME[,NAME...] | --cut auto | --drop-last N]
+//       [--fc-to-conv] [--head SPEC] [--emit artifact|mlir]
 //
-// Imports the model, runs the default pipeline and writes the artifact
-// atomically (temporary file, then rename).
+// Imports the model, runs the pipeline (shape inference, truncation,
+// folding of frozen weights, FC to conv, a new head, fusion) and writes the
+// artifact atomically (temporary file, then rename).
 //
 //===----------------------------------------------------------------------===//
 
@@ -45,6 +47,56 @@ cl::opt<Emit> emit("emit", cl::desc("What to write"),
                               clEnumValN(Emit::Mlir, "mlir",
                                          "the tl module after the pipeline")),
                    cl::init(Emit::Artifact), cl::sub(compileCmd));
+cl::OptionCategory transferCategory("Transfer learning");
+cl::list<std::string> cuts(
+    "cut",
+    cl::desc("Cut at these node or tensor names (several give several "
+             "outputs), or 'auto' for the penultimate features"),
+    cl::value_desc("NAME[,NAME...]|auto"), cl::CommaSeparated,
+    cl::cat(transferCategory), cl::sub(compileCmd));
+cl::opt<int64_t>
+    dropLast("drop-last",
+             cl::desc("Remove the last N parametric layers (conv, fc)"),
+             cl::value_desc("N"), cl::init(0), cl::cat(transferCategory),
+             cl::sub(compileCmd));
+cl::opt<bool> keepActivation(
+    "keep-activation",
+    cl::desc("Extend a cut through the activation that follows it "
+             "(default true)"),
+    cl::init(true), cl::cat(transferCategory), cl::sub(compileCmd));
+cl::opt<bool> fcToConv("fc-to-conv",
+                       cl::desc("Turn FC layers into convolutions, so the "
+                                "network runs on larger inputs"),
+                       cl::cat(transferCategory), cl::sub(compileCmd));
+cl::opt<bool> poolAfter(
+    "pool-after",
+    cl::desc("With --fc-to-conv: move global pooling after the first FC"),
+    cl::cat(transferCategory), cl::sub(compileCmd));
+cl::opt<std::string> head("head",
+                          cl::desc("Attach a trainable head: linear:CLASSES "
+                                   "or mlp:H1,H2,...:CLASSES"),
+                          cl::value_desc("SPEC"), cl::cat(transferCategory),
+                          cl::sub(compileCmd));
+cl::opt<std::string> headActivation(
+    "head-activation",
+    cl::desc("Hidden-layer activation: relu, gelu, silu, tanh, sigmoid"),
+    cl::init("relu"), cl::cat(transferCategory), cl::sub(compileCmd));
+cl::opt<double> headDropout("head-dropout",
+                            cl::desc("Dropout ratio of hidden layers"),
+                            cl::init(0.0), cl::cat(transferCategory),
+                            cl::sub(compileCmd));
+cl::opt<std::string> headInit("head-init",
+                              cl::desc("Initialization: glorot or he"),
+                              cl::init("glorot"), cl::cat(transferCategory),
+                              cl::sub(compileCmd));
+cl::opt<std::string>
+    headPool("head-pool",
+             cl::desc("Spatial features to a vector: avg, max or flatten"),
+             cl::init("avg"), cl::cat(transferCategory), cl::sub(compileCmd));
+cl::opt<uint64_t> seed("seed", cl::desc("Seed of the head's initialization"),
+                       cl::init(0), cl::cat(transferCategory),
+                       cl::sub(compileCmd));
+
 cl::opt<bool> printPipeline("print-pipeline",
                             cl::desc("Print the pass pipeline and exit"),
                             cl::sub(compileCmd));
@@ -61,7 +113,46 @@ std::string sha256Hex(StringRef path) {
 
 void buildPipeline(PassManager &pm) {
   pm.addNestedPass<func::FuncOp>(tl::createInferShapesPass());
+  bool automatic = cuts.size() == 1 && cuts.front() == "auto";
+  if (!cuts.empty() || dropLast > 0) {
+    tl::TruncatePassOptions truncate;
+    if (!automatic)
+      truncate.cuts = cuts;
+    truncate.automatic = automatic;
+    truncate.dropLast = dropLast;
+    truncate.keepActivation = keepActivation;
+    pm.addNestedPass<func::FuncOp>(tl::createTruncatePass(truncate));
+  }
+  // Constants first: exporters route weights through Identity nodes, and a
+  // BatchNorm folds only into a conv whose weights are plain constants.
+  pm.addNestedPass<func::FuncOp>(tl::createFoldConstantsPass());
+  pm.addNestedPass<func::FuncOp>(tl::createFoldBatchNormPass());
+  if (fcToConv)
+    pm.addNestedPass<func::FuncOp>(
+        tl::createFcToConvPass(tl::FcToConvPassOptions{poolAfter}));
+  if (!head.empty()) {
+    tl::AttachHeadPassOptions options;
+    options.spec = head;
+    options.activation = headActivation;
+    options.dropout = headDropout;
+    options.init = headInit;
+    options.seed = seed;
+    options.pool = headPool;
+    pm.addNestedPass<func::FuncOp>(tl::createAttachHeadPass(options));
+  }
   pm.addNestedPass<func::FuncOp>(tl::createFusePass());
+}
+
+/// Provenance a user (and `tlc train`) reads back from the artifact.
+std::map<std::string, std::string> transferMetadata() {
+  std::map<std::string, std::string> metadata;
+  if (!cuts.empty())
+    metadata["tl.cut"] = llvm::join(cuts, ",");
+  if (dropLast > 0)
+    metadata["tl.cut"] = "drop-last=" + std::to_string(dropLast);
+  if (!head.empty())
+    metadata["tl.head"] = head;
+  return metadata;
 }
 
 } // namespace
@@ -78,6 +169,18 @@ std::optional<int> tlc::tool::runCompileCommand(MLIRContext &context) {
   }
   if (input.empty() || output.empty()) {
     llvm::errs() << "tlc: error: usage: tlc compile MODEL.onnx -o OUT\n";
+    return kUsage;
+  }
+  if (cuts.size() > 1 && llvm::is_contained(cuts, "auto")) {
+    llvm::errs() << "tlc: error: --cut auto cannot be combined with names\n";
+    return kUsage;
+  }
+  if (!cuts.empty() && dropLast > 0) {
+    llvm::errs() << "tlc: error: give --cut or --drop-last, not both\n";
+    return kUsage;
+  }
+  if (dropLast < 0) {
+    llvm::errs() << "tlc: error: --drop-last must be positive\n";
     return kUsage;
   }
   onnx_importer::ImportOptions options;
@@ -108,6 +211,7 @@ std::optional<int> tlc::tool::runCompileCommand(MLIRContext &context) {
     llvm::raw_string_ostream os(pipeline);
     pm.printAsTextualPipeline(os);
     artifact.passes.push_back(pipeline);
+    artifact.metadata = transferMetadata();
     auto func = *module->getOps<func::FuncOp>().begin();
     std::vector<uint8_t> bytes;
     if (failed(tl::serializeArtifact(func, artifact, bytes)))
