@@ -16,7 +16,9 @@ llvm_config.use_default_substitutions()
 config.environment["PATH"] = os.pathsep.join(
     [config.tlc_tools_dir, config.llvm_tools_dir, config.environment["PATH"]])
 
-config.substitutions.append(("%python", config.python))
+# Ahead of lit's own %python (the interpreter running lit): tests need
+# the Python with numpy and onnx.
+config.substitutions.insert(0, ("%python", config.python))
 config.substitutions.append(
     ("%make_fixture",
      f"{config.python} {os.path.join(config.test_source_root, 'Importers', 'onnx', 'Inputs', 'make_onnx_fixture.py')}"))

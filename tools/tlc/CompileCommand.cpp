@@ -48,12 +48,12 @@ cl::opt<Emit> emit("emit", cl::desc("What to write"),
                                          "the tl module after the pipeline")),
                    cl::init(Emit::Artifact), cl::sub(compileCmd));
 cl::OptionCategory transferCategory("Transfer learning");
-cl::list<std::string> cuts(
-    "cut",
-    cl::desc("Cut at these node or tensor names (several give several "
-             "outputs), or 'auto' for the penultimate features"),
-    cl::value_desc("NAME[,NAME...]|auto"), cl::CommaSeparated,
-    cl::cat(transferCategory), cl::sub(compileCmd));
+cl::list<std::string>
+    cuts("cut",
+         cl::desc("Cut at these node or tensor names (several give several "
+                  "outputs), or 'auto' for the penultimate features"),
+         cl::value_desc("NAME[,NAME...]|auto"), cl::CommaSeparated,
+         cl::cat(transferCategory), cl::sub(compileCmd));
 cl::opt<int64_t>
     dropLast("drop-last",
              cl::desc("Remove the last N parametric layers (conv, fc)"),
@@ -184,15 +184,8 @@ std::optional<int> tlc::tool::runCompileCommand(MLIRContext &context) {
     return kUsage;
   }
   onnx_importer::ImportOptions options;
-  for (const std::string &spec : shapes) {
-    auto named = tl::parseNamedShape(spec);
-    if (!named) {
-      llvm::errs() << "tlc: error: " << llvm::toString(named.takeError())
-                   << "\n";
-      return kUsage;
-    }
-    options.inputShapes[named->name] = named->dims;
-  }
+  if (auto code = parseInputShapes(shapes, options))
+    return *code;
   auto module = onnx_importer::importOnnxFile(context, input, options);
   if (!module || failed(pm.run(*module)))
     return kFailed;

@@ -106,15 +106,8 @@ int runImport(MLIRContext &context) {
     return kUsage;
   }
   tlc::onnx_importer::ImportOptions options;
-  for (const std::string &spec : importShapes) {
-    auto named = tl::parseNamedShape(spec);
-    if (!named) {
-      llvm::errs() << "tlc: error: " << llvm::toString(named.takeError())
-                   << "\n";
-      return kUsage;
-    }
-    options.inputShapes[named->name] = named->dims;
-  }
+  if (auto code = parseInputShapes(importShapes, options))
+    return *code;
   auto module =
       tlc::onnx_importer::importOnnxFile(context, importInput, options);
   if (!module)
@@ -129,12 +122,28 @@ int runImport(MLIRContext &context) {
 
 } // namespace
 
+std::optional<int>
+tlc::tool::parseInputShapes(llvm::ArrayRef<std::string> specs,
+                            tlc::onnx_importer::ImportOptions &options) {
+  for (const std::string &spec : specs) {
+    auto named = tl::parseNamedShape(spec);
+    if (!named) {
+      llvm::errs() << "tlc: error: " << llvm::toString(named.takeError())
+                   << "\n";
+      return kUsage;
+    }
+    options.inputShapes[named->name] = named->dims;
+  }
+  return std::nullopt;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   if (!cl::ParseCommandLineOptions(
           argc, argv,
           "tlc: a compiler and runtime for frozen-backbone transfer "
           "learning\n\n"
+          "  tlc inspect MODEL.onnx                layers and cut points\n"
           "  tlc import MODEL.onnx                 print the tl module\n"
           "  tlc compile MODEL.onnx -o MODEL.tlb   compile to an artifact\n"
           "  tlc run MODEL.tlb --input NAME=X.npy --output-dir DIR\n"
@@ -153,6 +162,8 @@ int main(int argc, char **argv) {
 
   if (importCmd)
     return runImport(context);
+  if (auto code = runInspectCommand(context))
+    return *code;
   if (auto code = runCompileCommand(context))
     return *code;
   if (auto code = runRunCommand())

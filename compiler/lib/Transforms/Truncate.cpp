@@ -26,20 +26,6 @@ using namespace mlir::tl;
 
 namespace {
 
-bool isActivation(Operation *op) {
-  return isa<ReluOp, ClipOp, SigmoidOp, TanhOp, HardSigmoidOp, HardSwishOp,
-             SiluOp, GeluOp, LeakyReluOp, PReluOp>(op);
-}
-
-/// A layer with weights: conv, fc, or matmul by a constant.
-bool isParametric(Operation *op) {
-  if (isa<ConvOp, FullyConnectedOp>(op))
-    return true;
-  if (auto matmul = dyn_cast<MatMulOp>(op))
-    return matmul.getRhs().getDefiningOp<ConstantOp>() != nullptr;
-  return false;
-}
-
 /// The sole user of `v`, if it has exactly one.
 Operation *soleUser(Value v) {
   return v.hasOneUse() ? *v.getUsers().begin() : nullptr;
@@ -56,9 +42,8 @@ struct TruncatePass : tl::impl::TruncatePassBase<TruncatePass> {
       if (auto bn = dyn_cast_or_null<BatchNormOp>(soleUser(v)))
         v = bn.getResult();
     if (keepActivation)
-      if (Operation *user = soleUser(v);
-          user && isActivation(user) && user->getOperand(0) == v)
-        v = user->getResult(0);
+      if (Value activated = activationOf(v))
+        v = activated;
     return v;
   }
 
@@ -132,7 +117,7 @@ struct TruncatePass : tl::impl::TruncatePassBase<TruncatePass> {
       int64_t n = automatic ? 1 : static_cast<int64_t>(dropLast);
       SmallVector<Operation *> layers;
       func.walk([&](Operation *op) {
-        if (isParametric(op))
+        if (isParametricLayer(op))
           layers.push_back(op);
       });
       if (n >= static_cast<int64_t>(layers.size())) {

@@ -14,6 +14,37 @@ using namespace mlir::tl;
 
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 
+bool mlir::tl::isActivation(Operation *op) {
+  return isa<ReluOp, ClipOp, SigmoidOp, TanhOp, HardSigmoidOp, HardSwishOp,
+             SiluOp, GeluOp, LeakyReluOp, PReluOp>(op);
+}
+
+bool mlir::tl::isParametricLayer(Operation *op) {
+  if (isa<ConvOp, FullyConnectedOp>(op))
+    return true;
+  auto matmul = dyn_cast<MatMulOp>(op);
+  return matmul && matmul.getRhs().getDefiningOp<ConstantOp>();
+}
+
+Value mlir::tl::activationOf(Value v) {
+  SmallVector<Operation *> users(v.getUsers());
+  if (users.size() == 1 && isActivation(users[0]) &&
+      users[0]->getOperand(0) == v)
+    return users[0]->getResult(0);
+  if (users.size() != 2)
+    return nullptr;
+  for (int i = 0; i < 2; ++i) {
+    Operation *gate = users[i];
+    auto mul = dyn_cast<MulOp>(users[1 - i]);
+    if (isa<SigmoidOp, HardSigmoidOp>(gate) && mul &&
+        gate->getResult(0).hasOneUse() &&
+        ((mul.getLhs() == v && mul.getRhs() == gate->getResult(0)) ||
+         (mul.getRhs() == v && mul.getLhs() == gate->getResult(0))))
+      return mul.getResult();
+  }
+  return nullptr;
+}
+
 //===----------------------------------------------------------------------===//
 // Verifiers of the ops whose result type is their operand's
 //===----------------------------------------------------------------------===//

@@ -15,4 +15,20 @@
 #define GET_OP_CLASSES
 #include "tl/IR/TLOps.h.inc"
 
+namespace mlir::tl {
+
+/// Whether `op` is an elementwise activation (relu, clip, sigmoid, ...).
+bool isActivation(Operation *op);
+
+/// Whether `op` is a layer with weights: conv, fc, or a matmul by a
+/// constant.
+bool isParametricLayer(Operation *op);
+
+/// The value an activation computes from `v` when that activation is all
+/// that reads `v`: `act(v)`, or the exporters' `v * sigmoid(v)` and
+/// `v * hard_sigmoid(v)` (SiLU, hard-swish). Null otherwise.
+Value activationOf(Value v);
+
+} // namespace mlir::tl
+
 #endif // TL_IR_TLOPS_H
