@@ -3,6 +3,8 @@
 //   tlc compile MODEL.onnx -o MODEL.tlb [--input-shape NAME=SHAPE]...
 //       [--cut NAME[,NAME...] | --cut auto | --drop-last N]
 //       [--fc-to-conv] [--head SPEC] [--emit artifact|mlir]
+//       [--load-pass-plugin X.so]... [--extra-passes POINT=PIPELINE]...
+//       [--pass-pipeline PIPELINE] [--print-ir-after-all] [--dump-dir DIR]
 //
 // Imports the model, runs the pipeline (shape inference, truncation,
 // folding of frozen weights, FC to conv, a new head, fusion) and writes the
@@ -13,15 +15,21 @@
 #include "Commands.h"
 
 #include "tlc/Importers/Onnx/OnnxImporter.h"
+#include "tlc/Plugin/PluginLoader.h"
 #include "tlc/Target/ArtifactWriter.h"
 #include "tlc/Transforms/Passes.h"
 #include "tlc/Transforms/ShapeUtils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/PassInstrumentation.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/SHA256.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -97,6 +105,35 @@ cl::opt<uint64_t> seed("seed", cl::desc("Seed of the head's initialization"),
                        cl::init(0), cl::cat(transferCategory),
                        cl::sub(compileCmd));
 
+cl::OptionCategory extendCategory("Extending and debugging the pipeline");
+cl::list<std::string> plugins(
+    "load-pass-plugin",
+    cl::desc("Load passes from a plugin (built with find_package(TLC)); "
+             "repeatable"),
+    cl::value_desc("X.so"), cl::cat(extendCategory), cl::sub(compileCmd));
+cl::list<std::string> extraPasses(
+    "extra-passes",
+    cl::desc("Run passes at a point of the default pipeline: after-import, "
+             "after-truncate, after-fold or before-lowering, e.g. "
+             "after-fold='my-pass{opt=1}'; repeatable"),
+    cl::value_desc("POINT=PIPELINE"), cl::cat(extendCategory),
+    cl::sub(compileCmd));
+cl::opt<std::string> passPipeline(
+    "pass-pipeline",
+    cl::desc("Replace the default pipeline, e.g. "
+             "'builtin.module(func.func(tl-infer-shapes,tl-fuse))'"),
+    cl::value_desc("PIPELINE"), cl::cat(extendCategory), cl::sub(compileCmd));
+cl::opt<bool> printIrAfterAll("print-ir-after-all",
+                              cl::desc("Print the IR after every pass (to "
+                                       "stderr, weights elided)"),
+                              cl::cat(extendCategory), cl::sub(compileCmd));
+cl::opt<std::string>
+    dumpDir("dump-dir",
+            cl::desc("Write the IR after import and after every pass to "
+                     "DIR/NN-PASS.mlir (weights elided)"),
+            cl::value_desc("DIR"), cl::cat(extendCategory),
+            cl::sub(compileCmd));
+
 cl::opt<bool> printPipeline("print-pipeline",
                             cl::desc("Print the pass pipeline and exit"),
                             cl::sub(compileCmd));
@@ -111,8 +148,58 @@ std::string sha256Hex(StringRef path) {
   return llvm::toHex(digest, /*LowerCase=*/true);
 }
 
-void buildPipeline(PassManager &pm) {
+/// The points of the default pipeline where --extra-passes go.
+constexpr llvm::StringLiteral kHookPoints[] = {"after-import", "after-truncate",
+                                               "after-fold", "before-lowering"};
+
+/// Adds the --extra-passes given for `point` (func-level pipelines).
+LogicalResult addExtraPasses(OpPassManager &pm, StringRef point) {
+  for (StringRef spec : extraPasses) {
+    auto [where, pipeline] = spec.split('=');
+    if (where != point)
+      continue;
+    std::string error;
+    llvm::raw_string_ostream os(error);
+    if (failed(parsePassPipeline(pipeline, pm.nest<func::FuncOp>(), os))) {
+      llvm::errs() << "tlc: error: --extra-passes " << spec << ": "
+                   << StringRef(error).trim() << "\n";
+      return failure();
+    }
+  }
+  return success();
+}
+
+/// The default pipeline, shaped by the transfer options, with the user's
+/// extra passes at their points; or the user's --pass-pipeline.
+LogicalResult buildPipeline(PassManager &pm) {
+  if (!passPipeline.empty()) {
+    std::string error;
+    llvm::raw_string_ostream os(error);
+    auto parsed = parsePassPipeline(passPipeline, os);
+    if (failed(parsed) || parsed->getOpName() != "builtin.module") {
+      llvm::errs() << "tlc: error: --pass-pipeline: "
+                   << (failed(parsed) ? StringRef(error).trim()
+                                      : "the pipeline must be anchored on "
+                                        "builtin.module(...)")
+                   << "\n";
+      return failure();
+    }
+    static_cast<OpPassManager &>(pm) = *parsed;
+    return success();
+  }
+  for (StringRef spec : extraPasses)
+    if (!llvm::is_contained(kHookPoints, spec.split('=').first) ||
+        !spec.contains('=')) {
+      llvm::errs() << "tlc: error: --extra-passes expects POINT=PIPELINE with "
+                      "POINT one of after-import, after-truncate, after-fold, "
+                      "before-lowering; got '"
+                   << spec << "'\n";
+      return failure();
+    }
+
   pm.addNestedPass<func::FuncOp>(tl::createInferShapesPass());
+  if (failed(addExtraPasses(pm, "after-import")))
+    return failure();
   bool automatic = cuts.size() == 1 && cuts.front() == "auto";
   if (!cuts.empty() || dropLast > 0) {
     tl::TruncatePassOptions truncate;
@@ -123,10 +210,14 @@ void buildPipeline(PassManager &pm) {
     truncate.keepActivation = keepActivation;
     pm.addNestedPass<func::FuncOp>(tl::createTruncatePass(truncate));
   }
+  if (failed(addExtraPasses(pm, "after-truncate")))
+    return failure();
   // Constants first: exporters route weights through Identity nodes, and a
   // BatchNorm folds only into a conv whose weights are plain constants.
   pm.addNestedPass<func::FuncOp>(tl::createFoldConstantsPass());
   pm.addNestedPass<func::FuncOp>(tl::createFoldBatchNormPass());
+  if (failed(addExtraPasses(pm, "after-fold")))
+    return failure();
   if (fcToConv)
     pm.addNestedPass<func::FuncOp>(
         tl::createFcToConvPass(tl::FcToConvPassOptions{poolAfter}));
@@ -141,7 +232,42 @@ void buildPipeline(PassManager &pm) {
     pm.addNestedPass<func::FuncOp>(tl::createAttachHeadPass(options));
   }
   pm.addNestedPass<func::FuncOp>(tl::createFusePass());
+  return addExtraPasses(pm, "before-lowering");
 }
+
+OpPrintingFlags elidedWeights() {
+  return OpPrintingFlags().elideLargeElementsAttrs(16).elideLargeResourceString(
+      64);
+}
+
+/// Writes the module after every pass to DIR/NN-PASS.mlir.
+class DumpAfterEachPass : public PassInstrumentation {
+public:
+  explicit DumpAfterEachPass(std::string dir) : dir(std::move(dir)) {}
+
+  void dump(Operation *op, StringRef stage) {
+    auto module = isa<ModuleOp>(op) ? cast<ModuleOp>(op)
+                                    : op->getParentOfType<ModuleOp>();
+    llvm::SmallString<128> path(dir);
+    llvm::sys::path::append(path, llvm::formatv("{0:d2}-{1}.mlir", count++,
+                                                stage.empty() ? "pass" : stage)
+                                      .str());
+    if (llvm::Error err = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
+          module->print(os, elidedWeights());
+          return llvm::Error::success();
+        }))
+      llvm::errs() << "tlc: warning: cannot write '" << path
+                   << "': " << llvm::toString(std::move(err)) << "\n";
+  }
+  void runAfterPass(Pass *pass, Operation *op) override {
+    if (!pass->getArgument().empty()) // not the pass managers' own adaptors
+      dump(op, pass->getArgument());
+  }
+
+private:
+  std::string dir;
+  unsigned count = 0;
+};
 
 /// Provenance a user (and `tlc train`) reads back from the artifact.
 std::map<std::string, std::string> transferMetadata() {
@@ -160,8 +286,12 @@ std::map<std::string, std::string> transferMetadata() {
 std::optional<int> tlc::tool::runCompileCommand(MLIRContext &context) {
   if (!compileCmd)
     return std::nullopt;
+  for (const std::string &plugin : plugins)
+    if (llvm::Error err = tl::loadPassPlugin(plugin))
+      return fail(llvm::toString(std::move(err)));
   PassManager pm(&context);
-  buildPipeline(pm);
+  if (failed(buildPipeline(pm)))
+    return kUsage;
   if (printPipeline) {
     pm.printAsTextualPipeline(llvm::outs());
     llvm::outs() << "\n";
@@ -187,7 +317,24 @@ std::optional<int> tlc::tool::runCompileCommand(MLIRContext &context) {
   if (auto code = parseInputShapes(shapes, options))
     return *code;
   auto module = onnx_importer::importOnnxFile(context, input, options);
-  if (!module || failed(pm.run(*module)))
+  if (!module)
+    return kFailed;
+  if (printIrAfterAll) {
+    context.disableMultithreading();
+    pm.enableIRPrinting(
+        [](Pass *, Operation *) { return false; },
+        [](Pass *, Operation *) { return true; }, /*printModuleScope=*/true,
+        /*printAfterOnlyOnChange=*/false, /*printAfterOnlyOnFailure=*/false,
+        llvm::errs(), elidedWeights());
+  }
+  if (!dumpDir.empty()) {
+    if (std::error_code ec = llvm::sys::fs::create_directories(dumpDir))
+      return fail("cannot create '" + dumpDir + "': " + ec.message());
+    auto dumper = std::make_unique<DumpAfterEachPass>(dumpDir);
+    dumper->dump(module->getOperation(), "import");
+    pm.addInstrumentation(std::move(dumper));
+  }
+  if (failed(pm.run(*module)))
     return kFailed;
 
   llvm::Error err = llvm::Error::success();

@@ -18,6 +18,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
@@ -151,6 +152,9 @@ int main(int argc, char **argv) {
           &llvm::errs()))
     return kUsage;
 
+  // Every tlc pass by name, for --pass-pipeline and --extra-passes.
+  tl::registerTLTransformsPasses();
+  registerTransformsPasses(); // canonicalize, cse, ...
   DialectRegistry registry;
   registry.insert<tl::TLDialect, func::FuncDialect>();
   MLIRContext context(registry);

@@ -57,6 +57,21 @@ def conv_relu_pool():
          weight("fc.b", 10)])
 
 
+def conv_relu6():
+    """MobileNet-style conv + ReLU6 twice (for the example pass plugin)."""
+    six = [numpy_helper.from_array(np.array(0, np.float32), "zero"),
+           numpy_helper.from_array(np.array(6, np.float32), "six")]
+    return model(
+        [helper.make_node("Conv", ["x", "conv1.w"], ["c1"], name="conv1",
+                          pads=[1, 1, 1, 1], kernel_shape=[3, 3]),
+         helper.make_node("Clip", ["c1", "zero", "six"], ["a1"], name="act1"),
+         helper.make_node("Conv", ["a1", "conv2.w"], ["c2"], name="conv2",
+                          kernel_shape=[1, 1]),
+         helper.make_node("Clip", ["c2", "zero", "six"], ["y"], name="act2")],
+        [vinfo("x", [1, 3, 8, 8])], [vinfo("y", [1, 4, 8, 8])],
+        [weight("conv1.w", 8, 3, 3, 3), weight("conv2.w", 4, 8, 1, 1)] + six)
+
+
 def depthwise_same():
     """Depthwise conv with auto_pad=SAME_UPPER and an even kernel."""
     return model(
