@@ -3,9 +3,9 @@
 #ifndef TLC_TOOLS_TLC_COMMANDS_H
 #define TLC_TOOLS_TLC_COMMANDS_H
 
-#include "tlc/Importers/Onnx/OnnxImporter.h"
-
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OwningOpRef.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <optional>
@@ -21,10 +21,12 @@ inline int fail(const std::string &message) {
   return kFailed;
 }
 
-/// Adds `--input-shape NAME=SHAPE` values to `options`; returns the exit
-/// code (after printing the error) if one does not parse.
-std::optional<int> parseInputShapes(llvm::ArrayRef<std::string> specs,
-                                    tlc::onnx_importer::ImportOptions &options);
+/// Imports the ONNX model at `path`, with its inputs' dims fixed by
+/// `--input-shape NAME=SHAPE` values. On failure, after the diagnostics,
+/// returns null and sets `exitCode` (kUsage for a malformed shape).
+mlir::OwningOpRef<mlir::ModuleOp>
+importModel(mlir::MLIRContext &context, llvm::StringRef path,
+            llvm::ArrayRef<std::string> inputShapes, int &exitCode);
 
 /// Each returns nullopt when its subcommand was not selected.
 std::optional<int> runCompileCommand(mlir::MLIRContext &context);

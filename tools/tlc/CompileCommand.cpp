@@ -14,7 +14,6 @@
 
 #include "Commands.h"
 
-#include "tlc/Importers/Onnx/OnnxImporter.h"
 #include "tlc/Plugin/PluginLoader.h"
 #include "tlc/Target/ArtifactWriter.h"
 #include "tlc/Transforms/Passes.h"
@@ -313,12 +312,10 @@ std::optional<int> tlc::tool::runCompileCommand(MLIRContext &context) {
     llvm::errs() << "tlc: error: --drop-last must be positive\n";
     return kUsage;
   }
-  onnx_importer::ImportOptions options;
-  if (auto code = parseInputShapes(shapes, options))
-    return *code;
-  auto module = onnx_importer::importOnnxFile(context, input, options);
+  int exitCode = kOk;
+  auto module = importModel(context, input, shapes, exitCode);
   if (!module)
-    return kFailed;
+    return exitCode;
   if (printIrAfterAll) {
     context.disableMultithreading();
     pm.enableIRPrinting(

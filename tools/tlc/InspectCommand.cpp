@@ -15,7 +15,6 @@
 #include "Commands.h"
 
 #include "tlc/Analysis/NetworkSummary.h"
-#include "tlc/Importers/Onnx/OnnxImporter.h"
 #include "tlc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -165,12 +164,10 @@ std::optional<int> tlc::tool::runInspectCommand(MLIRContext &context) {
     llvm::errs() << "tlc: error: usage: tlc inspect MODEL.onnx [--json]\n";
     return kUsage;
   }
-  onnx_importer::ImportOptions options;
-  if (auto code = parseInputShapes(shapes, options))
-    return *code;
-  auto module = onnx_importer::importOnnxFile(context, input, options);
+  int exitCode = kOk;
+  auto module = importModel(context, input, shapes, exitCode);
   if (!module)
-    return kFailed;
+    return exitCode;
   PassManager pm(&context);
   pm.addNestedPass<func::FuncOp>(tl::createInferShapesPass());
   pm.addNestedPass<func::FuncOp>(tl::createFoldConstantsPass());

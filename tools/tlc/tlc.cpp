@@ -106,13 +106,10 @@ int runImport(MLIRContext &context) {
                     "MODEL.onnx)\n";
     return kUsage;
   }
-  tlc::onnx_importer::ImportOptions options;
-  if (auto code = parseInputShapes(importShapes, options))
-    return *code;
-  auto module =
-      tlc::onnx_importer::importOnnxFile(context, importInput, options);
+  int exitCode = kOk;
+  auto module = importModel(context, importInput, importShapes, exitCode);
   if (!module)
-    return kFailed;
+    return exitCode;
   OpPrintingFlags flags;
   if (elideWeights >= 0)
     flags.elideLargeResourceString(elideWeights);
@@ -123,19 +120,25 @@ int runImport(MLIRContext &context) {
 
 } // namespace
 
-std::optional<int>
-tlc::tool::parseInputShapes(llvm::ArrayRef<std::string> specs,
-                            tlc::onnx_importer::ImportOptions &options) {
-  for (const std::string &spec : specs) {
+OwningOpRef<ModuleOp> tlc::tool::importModel(MLIRContext &context,
+                                             StringRef path,
+                                             ArrayRef<std::string> inputShapes,
+                                             int &exitCode) {
+  tlc::onnx_importer::ImportOptions options;
+  for (const std::string &spec : inputShapes) {
     auto named = tl::parseNamedShape(spec);
     if (!named) {
       llvm::errs() << "tlc: error: " << llvm::toString(named.takeError())
                    << "\n";
-      return kUsage;
+      exitCode = kUsage;
+      return nullptr;
     }
     options.inputShapes[named->name] = named->dims;
   }
-  return std::nullopt;
+  auto module = tlc::onnx_importer::importOnnxFile(context, path, options);
+  if (!module)
+    exitCode = kFailed;
+  return module;
 }
 
 int main(int argc, char **argv) {
