@@ -168,6 +168,11 @@ LogicalResult convertIdentity(NodeContext &nc) {
     nc.setOutputSymbolic(0, *s);
     return success();
   }
+  // Exporters route weights through Identity: keep them plain constants.
+  if (nc.constantInput(0)) {
+    nc.forwardConstant(0, 0);
+    return success();
+  }
   return convertUnary<tl::IdentityOp>(nc);
 }
 

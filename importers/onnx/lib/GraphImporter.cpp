@@ -240,6 +240,11 @@ void NodeContext::setOutputConstant(size_t i, HostTensor tensor) {
         {}, std::make_shared<HostTensor>(std::move(tensor)), nullptr};
 }
 
+void NodeContext::forwardConstant(size_t out, size_t in) {
+  if (hasOutput(out) && constantInput(in))
+    importer.env[node.output(out)] = importer.env[node.input(in)];
+}
+
 void NodeContext::setOutputSymbolic(size_t i, SymbolicInts ints) {
   if (!hasOutput(i))
     return;

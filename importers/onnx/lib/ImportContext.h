@@ -142,6 +142,8 @@ public:
   void setOutput(size_t i, Value value);
   void setOutputConstant(size_t i, HostTensor tensor);
   void setOutputSymbolic(size_t i, SymbolicInts ints);
+  /// Output `out` is the constant input `in` (shared, not copied).
+  void forwardConstant(size_t out, size_t in);
 
   //===--- Building ----------------------------------------------------===//
 
