@@ -170,8 +170,8 @@ Status Artifact::verify() {
   for (uint32_t k = 0; k < model_->kernels()->size(); ++k) {
     const fb::Kernel *kernel = model_->kernels()->Get(k);
     std::string what = "kernel " + std::to_string(k);
-    if (!kernel->op() || !kernel->inputs() || !kernel->outputs() ||
-        !kernel->attributes())
+    // No attributes is an empty list (flatbuffers omits empty vectors).
+    if (!kernel->op() || !kernel->inputs() || !kernel->outputs())
       return corrupt(what + " is incomplete");
     for (int32_t in : *kernel->inputs()) {
       if (in == -1)
@@ -184,9 +184,10 @@ Status Artifact::verify() {
     for (uint32_t out : *kernel->outputs())
       if (Status s = define(out, what); !s)
         return s;
-    for (const fb::Attribute *attr : *kernel->attributes())
-      if (!attr->name())
-        return corrupt(what + " has an unnamed attribute");
+    if (kernel->attributes())
+      for (const fb::Attribute *attr : *kernel->attributes())
+        if (!attr->name())
+          return corrupt(what + " has an unnamed attribute");
   }
   for (const fb::Port *p : *model_->outputs())
     if (p->value() >= numValues || !defined[p->value()])

@@ -36,7 +36,8 @@ public:
   std::vector<float> floats(const char *name);
   /// Whether the attribute exists; records nothing.
   bool has(const char *name) const {
-    return kernel_.attributes()->LookupByKey(name) != nullptr;
+    return kernel_.attributes() &&
+           kernel_.attributes()->LookupByKey(name) != nullptr;
   }
   Status status() const { return status_; }
 

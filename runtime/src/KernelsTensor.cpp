@@ -27,7 +27,8 @@ int64_t tlc::runtime::numElements(const Shape &shape) {
 //===----------------------------------------------------------------------===//
 
 const fb::Attribute *Attrs::find(const char *name) {
-  const fb::Attribute *a = kernel_.attributes()->LookupByKey(name);
+  const fb::Attribute *a =
+      kernel_.attributes() ? kernel_.attributes()->LookupByKey(name) : nullptr;
   if (!a && status_)
     status_ = invalidArgument("kernel '" + printable(kernel_.op()) +
                               "' lacks attribute '" + name + "'");

@@ -33,6 +33,8 @@ std::optional<int> runCompileCommand(mlir::MLIRContext &context);
 std::optional<int> runInspectCommand(mlir::MLIRContext &context);
 std::optional<int> runRunCommand();
 std::optional<int> runBenchCommand();
+/// tlc train, tlc eval and tlc predict.
+std::optional<int> runTrainCommands();
 
 } // namespace tlc::tool
 

@@ -104,6 +104,30 @@ cl::opt<uint64_t> seed("seed", cl::desc("Seed of the head's initialization"),
                        cl::init(0), cl::cat(transferCategory),
                        cl::sub(compileCmd));
 
+cl::OptionCategory preprocessCategory(
+    "Preprocessing (stored in the artifact; tlc train/eval/predict apply it)");
+cl::opt<int64_t> crop("crop",
+                      cl::desc("Center crop size (default: the model's "
+                               "input size, else 224)"),
+                      cl::init(0), cl::cat(preprocessCategory),
+                      cl::sub(compileCmd));
+cl::opt<int64_t> resize("resize",
+                        cl::desc("Resize the shorter side to this first "
+                                 "(default: crop * 256 / 224)"),
+                        cl::init(0), cl::cat(preprocessCategory),
+                        cl::sub(compileCmd));
+cl::opt<std::string> mean("mean",
+                          cl::desc("Per-channel mean, of [0, 1] pixels"),
+                          cl::init("0.485,0.456,0.406"),
+                          cl::cat(preprocessCategory), cl::sub(compileCmd));
+cl::opt<std::string> stddev("std", cl::desc("Per-channel standard deviation"),
+                            cl::init("0.229,0.224,0.225"),
+                            cl::cat(preprocessCategory), cl::sub(compileCmd));
+cl::opt<std::string> channelOrder("channel-order",
+                                  cl::desc("rgb (default) or bgr"),
+                                  cl::init("rgb"), cl::cat(preprocessCategory),
+                                  cl::sub(compileCmd));
+
 cl::OptionCategory extendCategory("Extending and debugging the pipeline");
 cl::list<std::string> plugins(
     "load-pass-plugin",
@@ -268,9 +292,32 @@ private:
   unsigned count = 0;
 };
 
-/// Provenance a user (and `tlc train`) reads back from the artifact.
-std::map<std::string, std::string> transferMetadata() {
+/// Three comma-separated numbers, or an error.
+bool threeFloats(StringRef text) {
+  SmallVector<StringRef> parts;
+  text.split(parts, ',');
+  double v;
+  return parts.size() == 3 && llvm::all_of(parts, [&](StringRef p) {
+           return !p.trim().getAsDouble(v);
+         });
+}
+
+/// Provenance and preprocessing a user (and `tlc train`) reads back from the
+/// artifact.
+std::map<std::string, std::string> transferMetadata(func::FuncOp func) {
   std::map<std::string, std::string> metadata;
+  int64_t size = crop;
+  auto type = dyn_cast<RankedTensorType>(func.getArgument(0).getType());
+  if (!size && type && type.getRank() == 4 && !type.isDynamicDim(2))
+    size = type.getDimSize(2);
+  if (!size)
+    size = 224;
+  metadata["tl.preprocess.crop"] = std::to_string(size);
+  metadata["tl.preprocess.resize"] =
+      std::to_string(resize ? resize.getValue() : size * 256 / 224);
+  metadata["tl.preprocess.mean"] = mean;
+  metadata["tl.preprocess.std"] = stddev;
+  metadata["tl.preprocess.channels"] = channelOrder;
   if (!cuts.empty())
     metadata["tl.cut"] = llvm::join(cuts, ",");
   if (dropLast > 0)
@@ -306,6 +353,19 @@ std::optional<int> tlc::tool::runCompileCommand(MLIRContext &context) {
   }
   if (!cuts.empty() && dropLast > 0) {
     llvm::errs() << "tlc: error: give --cut or --drop-last, not both\n";
+    return kUsage;
+  }
+  if (!threeFloats(mean) || !threeFloats(stddev)) {
+    llvm::errs() << "tlc: error: --mean and --std take three numbers, e.g. "
+                    "0.485,0.456,0.406\n";
+    return kUsage;
+  }
+  if (channelOrder != "rgb" && channelOrder != "bgr") {
+    llvm::errs() << "tlc: error: --channel-order is rgb or bgr\n";
+    return kUsage;
+  }
+  if (crop < 0 || resize < 0 || (resize && crop && resize < crop)) {
+    llvm::errs() << "tlc: error: --resize must be at least --crop\n";
     return kUsage;
   }
   if (dropLast < 0) {
@@ -348,8 +408,8 @@ std::optional<int> tlc::tool::runCompileCommand(MLIRContext &context) {
     llvm::raw_string_ostream os(pipeline);
     pm.printAsTextualPipeline(os);
     artifact.passes.push_back(pipeline);
-    artifact.metadata = transferMetadata();
     auto func = *module->getOps<func::FuncOp>().begin();
+    artifact.metadata = transferMetadata(func);
     std::vector<uint8_t> bytes;
     if (failed(tl::serializeArtifact(func, artifact, bytes)))
       return kFailed;

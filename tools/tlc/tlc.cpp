@@ -151,7 +151,10 @@ int main(int argc, char **argv) {
           "  tlc import MODEL.onnx                 print the tl module\n"
           "  tlc compile MODEL.onnx -o MODEL.tlb   compile to an artifact\n"
           "  tlc run MODEL.tlb --input NAME=X.npy --output-dir DIR\n"
-          "  tlc bench MODEL.tlb --input-shape NAME=SHAPE\n",
+          "  tlc bench MODEL.tlb --input-shape NAME=SHAPE\n"
+          "  tlc train MODEL.tlb --data DATA -o TRAINED.tlb\n"
+          "  tlc eval TRAINED.tlb --data DATA\n"
+          "  tlc predict TRAINED.tlb IMAGE...\n",
           &llvm::errs()))
     return kUsage;
 
@@ -176,6 +179,8 @@ int main(int argc, char **argv) {
   if (auto code = runRunCommand())
     return *code;
   if (auto code = runBenchCommand())
+    return *code;
+  if (auto code = runTrainCommands())
     return *code;
   llvm::errs() << "tlc: error: no command given (try `tlc --help`)\n";
   return kUsage;

@@ -318,6 +318,11 @@ std::pair<Value, int64_t> traceDim(Value value, int64_t dim) {
       int64_t axis = static_cast<int64_t>(c.getAxis());
       if (dim != (axis < 0 ? axis + rank : axis))
         next = c.getInputs().front();
+    } else if (auto pad = dyn_cast<tl::PadOp>(op)) {
+      ArrayRef<int64_t> pads = pad.getPads();
+      int64_t rank = pads.size() / 2;
+      if (dim < rank && pads[dim] == 0 && pads[dim + rank] == 0)
+        next = pad.getInput();
     } else if (auto sl = dyn_cast<tl::SliceOp>(op)) {
       int64_t rank = cast<RankedTensorType>(sl.getType()).getRank();
       if (llvm::none_of(sl.getAxes(), [&](int64_t a) {
@@ -352,13 +357,32 @@ LogicalResult convertReshape(NodeContext &nc) {
   if (!target || target->dims.size() != 1)
     return nc.fail("the target shape must be a 1-D integer tensor computable "
                    "at import time");
-  // Reshaping an import-time integer tensor (e.g. to [-1]) keeps it so.
+  // Reshaping an import-time integer tensor keeps it so (PyTorch's pad
+  // export reshapes its pads to [N, 2] and back).
   if (const SymbolicInts *data = nc.symbolicInput(0)) {
-    if (target->allKnown() && target->elems.size() <= 1) {
+    if (target->allKnown()) {
+      int64_t count = data->elems.size(), known = 1, inferred = -1;
+      SmallVector<int64_t> dims;
+      for (auto [i, t] : llvm::enumerate(target->elems)) {
+        int64_t d = t.value;
+        if (d == 0 && !allowZero && i < data->dims.size())
+          d = data->dims[i];
+        if (d == -1)
+          inferred = i;
+        else
+          known *= d;
+        dims.push_back(d);
+      }
+      if (inferred >= 0 && known > 0 && count % known == 0)
+        dims[inferred] = count / known;
+      int64_t total = 1;
+      for (int64_t d : dims)
+        total *= d;
+      if (total != count || llvm::any_of(dims, [](int64_t d) { return d < 0; }))
+        return nc.fail("cannot reshape " + Twine(count) +
+                       " import-time values to the target shape");
       SymbolicInts out = *data;
-      out.dims = target->elems.empty()
-                     ? SmallVector<int64_t>()
-                     : SmallVector<int64_t>{(int64_t)data->elems.size()};
+      out.dims = dims;
       nc.setOutputSymbolic(0, std::move(out));
       return success();
     }
@@ -398,6 +422,40 @@ LogicalResult convertFlatten(NodeContext &nc) {
 }
 
 LogicalResult convertTranspose(NodeContext &nc) {
+  if (const SymbolicInts *data = nc.symbolicInput(0)) {
+    int64_t rank = data->dims.size();
+    SmallVector<int64_t> reversed;
+    for (int64_t i = rank - 1; i >= 0; --i)
+      reversed.push_back(i);
+    SmallVector<int64_t> perm = nc.getInts("perm", reversed);
+    if (static_cast<int64_t>(perm.size()) != rank)
+      return nc.fail("perm has " + Twine(perm.size()) + " entries for rank " +
+                     Twine(rank));
+    SymbolicInts out;
+    out.elemType = data->elemType;
+    for (int64_t p : perm) {
+      if (p < 0 || p >= rank)
+        return nc.fail("perm entry " + Twine(p) + " is out of range");
+      out.dims.push_back(data->dims[p]);
+    }
+    // Walk the output in order; map each index back through `perm`.
+    SmallVector<int64_t> inStrides(rank, 1), index(rank, 0);
+    for (int64_t d = rank - 2; d >= 0; --d)
+      inStrides[d] = inStrides[d + 1] * data->dims[d + 1];
+    for (size_t n = 0; n < data->elems.size(); ++n) {
+      int64_t src = 0;
+      for (int64_t d = 0; d < rank; ++d)
+        src += index[d] * inStrides[perm[d]];
+      out.elems.push_back(data->elems[src]);
+      for (int64_t d = rank - 1; d >= 0; --d) {
+        if (++index[d] < out.dims[d])
+          break;
+        index[d] = 0;
+      }
+    }
+    nc.setOutputSymbolic(0, std::move(out));
+    return success();
+  }
   auto x = nc.input(0);
   if (failed(x))
     return failure();
@@ -417,27 +475,57 @@ LogicalResult emitSlice(NodeContext &nc, ArrayRef<int64_t> starts,
       axes.push_back(i);
   if (steps.empty())
     steps.assign(starts.size(), 1);
-  // Shape arithmetic: slicing an import-time 1-D integer tensor.
+  // Shape arithmetic: slicing an import-time integer tensor (1-D shapes,
+  // or PyTorch's [N, 2] pads reversed with step -1).
   const SymbolicInts *s = nc.symbolicInput(0);
-  if (s && s->dims.size() == 1 && axes.size() == 1 &&
-      (axes[0] == 0 || axes[0] == -1)) {
-    int64_t n = s->elems.size(), step = steps[0];
-    if (step == 0)
-      return nc.fail("step must not be 0");
-    auto clampIndex = [n](int64_t v, int64_t lo, int64_t hi) {
-      if (v < 0)
-        v = v < -n ? -n - 1 : v + n;
-      return std::clamp(v, lo, hi);
-    };
-    int64_t b = step > 0 ? clampIndex(starts[0], 0, n)
-                         : clampIndex(starts[0], 0, n - 1);
-    int64_t e =
-        step > 0 ? clampIndex(ends[0], 0, n) : clampIndex(ends[0], -1, n - 1);
+  if (s && !s->dims.empty()) {
+    int64_t rank = s->dims.size();
+    // Per dim: the indices it keeps, all by default.
+    SmallVector<SmallVector<int64_t>> keep(rank);
+    for (int64_t d = 0; d < rank; ++d)
+      for (int64_t i = 0; i < s->dims[d]; ++i)
+        keep[d].push_back(i);
+    for (size_t k = 0; k < axes.size(); ++k) {
+      int64_t axis = axes[k] < 0 ? axes[k] + rank : axes[k];
+      if (axis < 0 || axis >= rank)
+        return nc.fail("axis " + Twine(axes[k]) + " is out of range");
+      int64_t n = s->dims[axis], step = steps[k];
+      if (step == 0)
+        return nc.fail("step must not be 0");
+      auto clampIndex = [n](int64_t v, int64_t lo, int64_t hi) {
+        if (v < 0)
+          v = v < -n ? -n - 1 : v + n;
+        return std::clamp(v, lo, hi);
+      };
+      int64_t b = step > 0 ? clampIndex(starts[k], 0, n)
+                           : clampIndex(starts[k], 0, n - 1);
+      int64_t e =
+          step > 0 ? clampIndex(ends[k], 0, n) : clampIndex(ends[k], -1, n - 1);
+      keep[axis].clear();
+      for (int64_t i = b; step > 0 ? i < e : i > e; i += step)
+        keep[axis].push_back(i);
+    }
     SymbolicInts out;
     out.elemType = s->elemType;
-    for (int64_t i = b; step > 0 ? i < e : i > e; i += step)
-      out.elems.push_back(s->elems[i]);
-    out.dims = {static_cast<int64_t>(out.elems.size())};
+    SmallVector<int64_t> strides(rank, 1), index(rank, 0);
+    for (int64_t d = rank - 2; d >= 0; --d)
+      strides[d] = strides[d + 1] * s->dims[d + 1];
+    int64_t total = 1;
+    for (int64_t d = 0; d < rank; ++d) {
+      out.dims.push_back(keep[d].size());
+      total *= keep[d].size();
+    }
+    for (int64_t n = 0; n < total; ++n) {
+      int64_t src = 0;
+      for (int64_t d = 0; d < rank; ++d)
+        src += keep[d][index[d]] * strides[d];
+      out.elems.push_back(s->elems[src]);
+      for (int64_t d = rank - 1; d >= 0; --d) {
+        if (++index[d] < out.dims[d])
+          break;
+        index[d] = 0;
+      }
+    }
     nc.setOutputSymbolic(0, std::move(out));
     return success();
   }

@@ -1,0 +1,144 @@
+//===- Train.h - training the head of a compiled artifact -------*- C++ -*-===//
+//
+// A compiled artifact with a head (`tlc compile --head`) returns `logits`
+// and `features`. Training never runs the frozen backbone twice on a
+// sample: features are extracted once (and cached on disk), then the head
+// (its `trainable` weights: fully connected layers with their activations
+// and dropout) trains on the features alone, here, with its own forward
+// and backward passes. The trained weights go back into a copy of the
+// artifact, which then runs anywhere the runtime runs.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TLC_RUNTIME_TRAIN_H
+#define TLC_RUNTIME_TRAIN_H
+
+#include "tlc/runtime/Data.h"
+#include "tlc/runtime/Session.h"
+#include "tlc/runtime/Status.h"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace tlc::runtime {
+
+/// Features [count, width] and their labels.
+struct FeatureSet {
+  int64_t count = 0, width = 0;
+  std::vector<float> values;
+  std::vector<int64_t> labels;
+};
+
+/// One dense layer of a head: y = act(x W^T + b), then dropout in training.
+struct HeadLayer {
+  int64_t in = 0, out = 0;
+  std::vector<float> weight; ///< [out, in]
+  std::vector<float> bias;   ///< [out]
+  int64_t activation = 0;    ///< tl's Activation enum: 0 none, 1 relu, ...
+  float dropout = 0.f;
+  uint32_t weightIndex = 0, biasIndex = 0; ///< in the artifact's weights
+};
+
+/// The trainable head of an artifact, and what training needs to know.
+struct Head {
+  std::vector<HeadLayer> layers;
+  std::vector<std::string> classNames; ///< from the artifact, if trained
+  std::map<std::string, std::string> metadata;
+  int64_t inputSize() const { return layers.front().in; }
+  int64_t classes() const { return layers.back().out; }
+
+  /// Reads the head from the artifact at `path`: the layers between its
+  /// `features` and `logits` outputs. Fails if it has none or they are not
+  /// fully connected layers with supported activations.
+  static StatusOr<Head> load(const std::string &path);
+
+  /// Logits [count, classes] of `x` [count, inputSize] (inference).
+  std::vector<float> logits(const float *x, int64_t count) const;
+};
+
+struct ExtractOptions {
+  int64_t batch = 32;
+  /// Skip unreadable images (reporting each) instead of failing.
+  bool skipBad = false;
+  /// Called after each batch with (done, total).
+  std::function<void(size_t, size_t)> progress;
+};
+
+/// Runs the frozen backbone (`session`'s `features` output) on every sample
+/// of `data`. `skipped` receives "path: reason" for each skipped sample.
+StatusOr<FeatureSet> extractFeatures(Session &session, const Dataset &data,
+                                     const Preprocessing &pre,
+                                     const ExtractOptions &options,
+                                     std::vector<std::string> &skipped);
+
+/// The key of a feature cache entry: the backbone (its frozen weights and
+/// kernels), the preprocessing and every sample's content and label.
+StatusOr<std::string> featureCacheKey(const std::string &artifactPath,
+                                      const Dataset &data,
+                                      const Preprocessing &pre);
+/// Reads DIR/KEY.features.npy and DIR/KEY.labels.npy, if both exist.
+StatusOr<FeatureSet> loadCachedFeatures(const std::string &dir,
+                                        const std::string &key);
+Status storeCachedFeatures(const std::string &dir, const std::string &key,
+                           const FeatureSet &features);
+
+enum class Optimizer { kSgd, kAdam };
+enum class Loss { kCrossEntropy, kMse, kHinge };
+enum class Schedule { kConstant, kStep, kCosine };
+
+struct TrainOptions {
+  Optimizer optimizer = Optimizer::kAdam;
+  Loss loss = Loss::kCrossEntropy;
+  Schedule schedule = Schedule::kConstant;
+  double learningRate = 1e-3;
+  double momentum = 0.9;   ///< SGD
+  double l2 = 0.0;         ///< on weights, not biases
+  int64_t stepEpochs = 10; ///< Schedule::kStep: x0.1 every this many
+  int64_t epochs = 20;
+  int64_t batch = 64;
+  int64_t patience = 0;        ///< early stopping on validation loss; 0: off
+  bool balanceClasses = false; ///< class weights inversely to frequency
+  uint64_t seed = 0;
+};
+
+struct EpochStats {
+  int64_t epoch = 0;
+  double learningRate = 0, trainLoss = 0, trainAccuracy = 0;
+  double valLoss = -1, valAccuracy = -1; ///< -1: no validation data
+  double seconds = 0;
+};
+
+struct TrainResult {
+  std::vector<EpochStats> epochs;
+  int64_t bestEpoch = 0; ///< whose weights the head keeps
+};
+
+/// Trains `head` in place on `train` (validation on `val` when it has
+/// samples). Deterministic for a given seed and thread count.
+StatusOr<TrainResult>
+trainHead(Head &head, const FeatureSet &train, const FeatureSet &val,
+          const TrainOptions &options,
+          const std::function<void(const EpochStats &)> &onEpoch = nullptr);
+
+/// Accuracy, top-5, per-class precision and recall, the confusion matrix.
+struct Evaluation {
+  int64_t count = 0;
+  double accuracy = 0, top5 = 0, loss = 0;
+  std::vector<double> precision, recall;       ///< per class
+  std::vector<std::vector<int64_t>> confusion; ///< [true][predicted]
+};
+Evaluation evaluateHead(const Head &head, const FeatureSet &data);
+
+/// Writes a copy of the artifact at `from` to `to` (atomically) with the
+/// head's weights, its class names and `metadata` added.
+Status writeTrainedArtifact(const std::string &from, const std::string &to,
+                            const Head &head,
+                            const std::vector<std::string> &classNames,
+                            const std::map<std::string, std::string> &metadata);
+
+} // namespace tlc::runtime
+
+#endif // TLC_RUNTIME_TRAIN_H

@@ -1,0 +1,759 @@
+//===- Train.cpp - training the head of a compiled artifact ---------------===//
+
+#include "tlc/runtime/Train.h"
+
+#include "Artifact.h"
+#include "tlc/runtime/Npy.h"
+
+#include <oneapi/dnnl/dnnl.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+
+using namespace tlc::runtime;
+
+namespace {
+
+// tl's Activation enum (dialects/tl/include/tl/IR/TLEnums.td).
+enum Act : int64_t {
+  kNone = 0,
+  kRelu = 1,
+  kSigmoid = 3,
+  kTanh = 4,
+  kSilu = 7,
+  kGelu = 8
+};
+
+int64_t activationOfOp(const std::string &op) {
+  if (op == "relu")
+    return kRelu;
+  if (op == "sigmoid")
+    return kSigmoid;
+  if (op == "tanh")
+    return kTanh;
+  if (op == "silu")
+    return kSilu;
+  if (op == "gelu")
+    return kGelu;
+  return -1;
+}
+
+bool supportedActivation(int64_t a) {
+  return a == kNone || a == kRelu || a == kSigmoid || a == kTanh ||
+         a == kSilu || a == kGelu;
+}
+
+float sigmoid(float x) { return 1.f / (1.f + std::exp(-x)); }
+
+float activate(int64_t a, float z) {
+  switch (a) {
+  case kRelu:
+    return z > 0 ? z : 0;
+  case kSigmoid:
+    return sigmoid(z);
+  case kTanh:
+    return std::tanh(z);
+  case kSilu:
+    return z * sigmoid(z);
+  case kGelu:
+    return 0.5f * z * (1.f + std::erf(z * float(M_SQRT1_2)));
+  default:
+    return z;
+  }
+}
+
+/// d activate(z) / dz.
+float activationSlope(int64_t a, float z) {
+  switch (a) {
+  case kRelu:
+    return z > 0 ? 1.f : 0.f;
+  case kSigmoid: {
+    float s = sigmoid(z);
+    return s * (1 - s);
+  }
+  case kTanh: {
+    float t = std::tanh(z);
+    return 1 - t * t;
+  }
+  case kSilu: {
+    float s = sigmoid(z);
+    return s * (1 + z * (1 - s));
+  }
+  case kGelu: {
+    float cdf = 0.5f * (1.f + std::erf(z * float(M_SQRT1_2)));
+    float pdf = std::exp(-0.5f * z * z) * 0.3989422804f;
+    return cdf + z * pdf;
+  }
+  default:
+    return 1.f;
+  }
+}
+
+/// Row-major C[M,N] = alpha * op(A) op(B) + beta * C.
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha,
+          const float *a, const float *b, float beta, float *c) {
+  dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, alpha, a, ta ? m : k, b,
+             tb ? k : n, beta, c, n);
+}
+
+/// SplitMix64: seeded, portable.
+class Random {
+public:
+  explicit Random(uint64_t seed) : state(seed) {}
+  uint64_t next() {
+    uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  double unit() { return double(next() >> 11) * 0x1.0p-53; }
+  template <typename T> void shuffle(std::vector<T> &v) {
+    for (size_t i = v.size(); i > 1; --i)
+      std::swap(v[i - 1], v[next() % i]);
+  }
+
+private:
+  uint64_t state;
+};
+
+/// 128-bit FNV-1a, as two independent 64-bit lanes.
+class Hasher {
+public:
+  void add(const void *data, size_t size) {
+    auto *p = static_cast<const uint8_t *>(data);
+    for (size_t i = 0; i < size; ++i) {
+      a = (a ^ p[i]) * 0x100000001b3ULL;
+      b = (b ^ p[i]) * 0x100000001b3ULL;
+    }
+  }
+  void add(const std::string &s) {
+    uint64_t n = s.size();
+    add(&n, sizeof(n));
+    add(s.data(), s.size());
+  }
+  std::string hex() const {
+    char out[33];
+    std::snprintf(out, sizeof(out), "%016llx%016llx", (unsigned long long)a,
+                  (unsigned long long)b);
+    return out;
+  }
+
+private:
+  uint64_t a = 0xcbf29ce484222325ULL, b = 0x84222325cbf29ce4ULL;
+};
+
+const fb::Port *findPort(const fb::Model &m, const char *name) {
+  for (const fb::Port *p : *m.outputs())
+    if (p->name() && p->name()->str() == name)
+      return p;
+  return nullptr;
+}
+
+std::vector<float> readFloats(const Artifact &a, uint32_t weight) {
+  const fb::Weight *w = a.model().weights()->Get(weight);
+  std::vector<float> out(w->size() / sizeof(float));
+  std::memcpy(out.data(), a.weightData(weight), out.size() * sizeof(float));
+  return out;
+}
+
+int64_t argmax(const float *v, int64_t n) {
+  return std::max_element(v, v + n) - v;
+}
+
+/// Activations kept by a forward pass, for the backward one.
+struct Trace {
+  std::vector<std::vector<float>> inputs; ///< per layer: its input
+  std::vector<std::vector<float>> pre;    ///< per layer: before activation
+  std::vector<std::vector<float>> masks;  ///< per layer: dropout scale
+};
+
+std::vector<float> forward(const Head &head, const float *x, int64_t n,
+                           Trace *trace, Random *rng) {
+  std::vector<float> cur(x, x + n * head.inputSize());
+  for (size_t l = 0; l < head.layers.size(); ++l) {
+    const HeadLayer &layer = head.layers[l];
+    std::vector<float> z(n * layer.out);
+    gemm(false, true, n, layer.out, layer.in, 1.f, cur.data(),
+         layer.weight.data(), 0.f, z.data());
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t o = 0; o < layer.out; ++o)
+        z[i * layer.out + o] += layer.bias[o];
+    std::vector<float> y(z.size());
+    for (size_t i = 0; i < z.size(); ++i)
+      y[i] = activate(layer.activation, z[i]);
+    std::vector<float> mask;
+    if (trace && rng && layer.dropout > 0) {
+      mask.resize(y.size());
+      float keep = 1.f - layer.dropout;
+      for (size_t i = 0; i < y.size(); ++i) {
+        mask[i] = rng->unit() < keep ? 1.f / keep : 0.f;
+        y[i] *= mask[i];
+      }
+    }
+    if (trace) {
+      trace->inputs.push_back(std::move(cur));
+      trace->pre.push_back(std::move(z));
+      trace->masks.push_back(std::move(mask));
+    }
+    cur = std::move(y);
+  }
+  return cur;
+}
+
+/// Loss of `logits` [n, c] and its gradient (mean over the weights).
+double lossAndGrad(Loss kind, const float *logits, const int64_t *labels,
+                   int64_t n, int64_t c, const std::vector<float> &classWeight,
+                   std::vector<float> *grad) {
+  double total = 0, weightSum = 0;
+  if (grad)
+    grad->assign(n * c, 0.f);
+  std::vector<float> p(c);
+  for (int64_t i = 0; i < n; ++i) {
+    const float *z = logits + i * c;
+    int64_t y = labels[i];
+    float w = classWeight.empty() ? 1.f : classWeight[y];
+    weightSum += w;
+    float *g = grad ? grad->data() + i * c : nullptr;
+    switch (kind) {
+    case Loss::kCrossEntropy: {
+      float mx = *std::max_element(z, z + c);
+      double sum = 0;
+      for (int64_t j = 0; j < c; ++j)
+        sum += p[j] = std::exp(z[j] - mx);
+      total += w * (std::log(sum) - (z[y] - mx));
+      if (g)
+        for (int64_t j = 0; j < c; ++j)
+          g[j] = w * (p[j] / float(sum) - (j == y ? 1.f : 0.f));
+      break;
+    }
+    case Loss::kMse:
+      for (int64_t j = 0; j < c; ++j) {
+        float d = z[j] - (j == y ? 1.f : 0.f);
+        total += w * 0.5 * d * d;
+        if (g)
+          g[j] = w * d;
+      }
+      break;
+    case Loss::kHinge:
+      for (int64_t j = 0; j < c; ++j) {
+        if (j == y)
+          continue;
+        float margin = 1.f + z[j] - z[y];
+        if (margin > 0) {
+          total += w * margin;
+          if (g) {
+            g[j] += w;
+            g[y] -= w;
+          }
+        }
+      }
+      break;
+    }
+  }
+  if (grad && weightSum > 0)
+    for (float &v : *grad)
+      v /= float(weightSum);
+  return weightSum > 0 ? total / weightSum : 0;
+}
+
+struct ParamState {
+  std::vector<float> m, v; ///< momentum / Adam moments
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// The head
+//===----------------------------------------------------------------------===//
+
+StatusOr<Head> Head::load(const std::string &path) {
+  auto artifact = Artifact::open(path);
+  if (!artifact)
+    return artifact.status();
+  const Artifact &a = **artifact;
+  const fb::Model &m = a.model();
+  const fb::Port *features = findPort(m, "features");
+  const fb::Port *logits = findPort(m, "logits");
+  if (!features || !logits)
+    return invalidArgument(path + ": no trainable head (the artifact has no "
+                                  "`features` and `logits` outputs; compile "
+                                  "with --head linear:CLASSES)");
+  Head head;
+  if (const auto *entries = m.metadata())
+    for (const fb::KeyValue *kv : *entries)
+      if (kv->key() && kv->value())
+        head.metadata[kv->key()->str()] = kv->value()->str();
+  std::vector<bool> inHead(m.values()->size(), false);
+  inHead[features->value()] = true;
+  auto trainableWeight = [&](int32_t v) -> int32_t {
+    if (v < 0 || static_cast<size_t>(v) >= a.weightOfValue().size())
+      return -1;
+    int32_t w = a.weightOfValue()[v];
+    return w >= 0 && m.weights()->Get(w)->trainable() ? w : -1;
+  };
+  for (const fb::Kernel *k : *m.kernels()) {
+    bool reads = false;
+    for (int32_t in : *k->inputs())
+      reads |= in >= 0 && inHead[in];
+    if (!reads)
+      continue;
+    std::string op = k->op()->str();
+    auto intAttr = [&](const char *name, int64_t fallback) {
+      if (k->attributes())
+        for (const fb::Attribute *attr : *k->attributes())
+          if (attr->name()->str() == name && attr->ints() &&
+              attr->ints()->size() == 1)
+            return attr->ints()->Get(0);
+      return fallback;
+    };
+    auto floatAttr = [&](const char *name, float fallback) {
+      if (k->attributes())
+        for (const fb::Attribute *attr : *k->attributes())
+          if (attr->name()->str() == name && attr->floats() &&
+              attr->floats()->size() == 1)
+            return attr->floats()->Get(0);
+      return fallback;
+    };
+    if (op == "fc") {
+      int32_t w =
+          k->inputs()->size() > 1 ? trainableWeight(k->inputs()->Get(1)) : -1;
+      int32_t b =
+          k->inputs()->size() > 2 ? trainableWeight(k->inputs()->Get(2)) : -1;
+      if (w < 0 || b < 0 || !inHead[k->inputs()->Get(0)] ||
+          (k->inputs()->size() > 3 && k->inputs()->Get(3) >= 0))
+        return invalidArgument(path + ": the head's fc '" +
+                               printable(k->name()) +
+                               "' is not a trainable fc with a bias");
+      HeadLayer layer;
+      auto shape = m.values()->Get(k->inputs()->Get(1))->shape();
+      layer.out = shape->Get(0);
+      layer.in = shape->Get(1);
+      layer.weight = readFloats(a, w);
+      layer.bias = readFloats(a, b);
+      layer.weightIndex = w;
+      layer.biasIndex = b;
+      layer.activation = intAttr("activation", kNone);
+      if (!supportedActivation(layer.activation) ||
+          (layer.activation == kGelu && floatAttr("act_alpha", 0) != 0))
+        return invalidArgument(path + ": the head's activation (" +
+                               std::to_string(layer.activation) +
+                               ") cannot be trained");
+      if (!head.layers.empty() && head.layers.back().out != layer.in)
+        return invalidArgument(path + ": the head's layers do not chain");
+      head.layers.push_back(std::move(layer));
+    } else if (op == "dropout" && !head.layers.empty()) {
+      head.layers.back().dropout = floatAttr("ratio", 0.f);
+    } else if (int64_t act = activationOfOp(op);
+               act >= 0 && !head.layers.empty() &&
+               head.layers.back().activation == kNone) {
+      head.layers.back().activation = act;
+    } else {
+      return invalidArgument(path + ": the head contains '" + op +
+                             "', which tlc cannot train");
+    }
+    for (uint32_t out : *k->outputs())
+      inHead[out] = true;
+  }
+  if (head.layers.empty() || !inHead[logits->value()])
+    return invalidArgument(path + ": no trainable layers lead from "
+                                  "`features` to `logits`");
+  if (auto it = head.metadata.find("tl.classes"); it != head.metadata.end()) {
+    std::string names = it->second;
+    size_t start = 0;
+    while (start <= names.size()) {
+      size_t end = names.find('\n', start);
+      if (end == std::string::npos)
+        end = names.size();
+      head.classNames.push_back(names.substr(start, end - start));
+      start = end + 1;
+    }
+    if (int64_t(head.classNames.size()) != head.classes())
+      head.classNames.clear();
+  }
+  return head;
+}
+
+std::vector<float> Head::logits(const float *x, int64_t count) const {
+  return forward(*this, x, count, nullptr, nullptr);
+}
+
+//===----------------------------------------------------------------------===//
+// Features
+//===----------------------------------------------------------------------===//
+
+StatusOr<FeatureSet> tlc::runtime::extractFeatures(
+    Session &session, const Dataset &data, const Preprocessing &pre,
+    const ExtractOptions &options, std::vector<std::string> &skipped) {
+  if (session.inputs().size() != 1)
+    return invalidArgument("the backbone must have exactly one input");
+  const std::string inputName = session.inputs()[0].name;
+  size_t featuresIndex = session.outputs().size();
+  for (size_t i = 0; i < session.outputs().size(); ++i)
+    if (session.outputs()[i].name == "features")
+      featuresIndex = i;
+  if (featuresIndex == session.outputs().size())
+    return invalidArgument("the artifact has no `features` output (compile "
+                           "it with --cut and --head)");
+  FeatureSet out;
+  int64_t plane = 3 * pre.crop * pre.crop;
+  int64_t batch = std::max<int64_t>(1, options.batch);
+  for (size_t start = 0; start < data.size(); start += batch) {
+    size_t end = std::min(data.size(), start + size_t(batch));
+    Tensor input(DType::kF32, {int64_t(end - start), 3, pre.crop, pre.crop});
+    std::vector<int64_t> labels;
+    int64_t filled = 0;
+    for (size_t i = start; i < end; ++i) {
+      auto image = data.image(i);
+      Status s = image ? preprocess(*image, pre,
+                                    input.dataAs<float>() + filled * plane)
+                       : image.status();
+      if (!s) {
+        std::string what = data.where(i) + ": " + s.message();
+        if (!options.skipBad)
+          return Status(s.code(), what + " (use --skip-bad-images to skip it)");
+        skipped.push_back(what);
+        continue;
+      }
+      labels.push_back(data.label(i));
+      ++filled;
+    }
+    if (filled > 0) {
+      if (filled < int64_t(end - start)) {
+        Tensor shrunk(DType::kF32, {filled, 3, pre.crop, pre.crop});
+        std::memcpy(shrunk.data(), input.data(), shrunk.byteSize());
+        input = std::move(shrunk);
+      }
+      auto results = session.run({{inputName, std::move(input)}});
+      if (!results)
+        return results.status();
+      const Tensor &f = (*results)[featuresIndex].second;
+      int64_t width = f.numElements() / filled;
+      if (out.width == 0)
+        out.width = width;
+      const float *p = f.dataAs<float>();
+      out.values.insert(out.values.end(), p, p + f.numElements());
+      out.labels.insert(out.labels.end(), labels.begin(), labels.end());
+      out.count += filled;
+    }
+    if (options.progress)
+      options.progress(end, data.size());
+  }
+  if (out.count == 0)
+    return invalidArgument("no readable samples");
+  return out;
+}
+
+StatusOr<std::string>
+tlc::runtime::featureCacheKey(const std::string &artifactPath,
+                              const Dataset &data, const Preprocessing &pre) {
+  auto artifact = Artifact::open(artifactPath);
+  if (!artifact)
+    return artifact.status();
+  const fb::Model &m = (*artifact)->model();
+  Hasher h;
+  h.add("tlc-features-v1");
+  for (const fb::Kernel *k : *m.kernels())
+    h.add(k->op()->str());
+  for (uint32_t w = 0; w < m.weights()->size(); ++w)
+    if (!m.weights()->Get(w)->trainable())
+      h.add((*artifact)->weightData(w), m.weights()->Get(w)->size());
+  h.add(pre.describe());
+  for (size_t i = 0; i < data.size(); ++i) {
+    auto fp = data.fingerprint(i);
+    if (!fp)
+      return fp.status();
+    h.add(*fp);
+    int64_t label = data.label(i);
+    h.add(&label, sizeof(label));
+  }
+  return h.hex();
+}
+
+StatusOr<FeatureSet> tlc::runtime::loadCachedFeatures(const std::string &dir,
+                                                      const std::string &key) {
+  std::string base = dir + "/" + key;
+  auto values = readNpy(base + ".features.npy");
+  if (!values)
+    return values.status();
+  auto labels = readNpy(base + ".labels.npy");
+  if (!labels)
+    return labels.status();
+  if (values->dtype != DType::kF32 || values->shape.size() != 2 ||
+      labels->dtype != DType::kI64 || labels->shape.size() != 1 ||
+      labels->shape[0] != values->shape[0])
+    return invalidArgument(base + ": a damaged cache entry");
+  FeatureSet f;
+  f.count = values->shape[0];
+  f.width = values->shape[1];
+  f.values.resize(f.count * f.width);
+  std::memcpy(f.values.data(), values->data.data(), values->data.size());
+  f.labels.resize(f.count);
+  std::memcpy(f.labels.data(), labels->data.data(), labels->data.size());
+  return f;
+}
+
+Status tlc::runtime::storeCachedFeatures(const std::string &dir,
+                                         const std::string &key,
+                                         const FeatureSet &f) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec)
+    return ioError(dir + ": cannot create: " + ec.message());
+  NpyArray values{DType::kF32, {f.count, f.width}, {}};
+  values.data.resize(f.values.size() * sizeof(float));
+  std::memcpy(values.data.data(), f.values.data(), values.data.size());
+  NpyArray labels{DType::kI64, {f.count}, {}};
+  labels.data.resize(f.labels.size() * sizeof(int64_t));
+  std::memcpy(labels.data.data(), f.labels.data(), labels.data.size());
+  // Labels last: an entry counts once both files are in place.
+  if (Status s = writeNpy(dir + "/" + key + ".features.npy", values); !s)
+    return s;
+  return writeNpy(dir + "/" + key + ".labels.npy", labels);
+}
+
+//===----------------------------------------------------------------------===//
+// Training
+//===----------------------------------------------------------------------===//
+
+StatusOr<TrainResult> tlc::runtime::trainHead(
+    Head &head, const FeatureSet &train, const FeatureSet &val,
+    const TrainOptions &options,
+    const std::function<void(const EpochStats &)> &onEpoch) {
+  if (train.count == 0)
+    return invalidArgument("no training samples");
+  if (train.width != head.inputSize())
+    return invalidArgument("features have " + std::to_string(train.width) +
+                           " values, the head takes " +
+                           std::to_string(head.inputSize()));
+  int64_t classes = head.classes();
+  for (int64_t y : train.labels)
+    if (y < 0 || y >= classes)
+      return invalidArgument("label " + std::to_string(y) + " is outside the " +
+                             std::to_string(classes) + " classes of the head");
+  for (int64_t y : val.labels)
+    if (y < 0 || y >= classes)
+      return invalidArgument("validation label " + std::to_string(y) +
+                             " is outside the head's classes");
+  if (options.epochs <= 0 || options.batch <= 0 || options.learningRate <= 0)
+    return invalidArgument("epochs, batch size and learning rate must be "
+                           "positive");
+
+  std::vector<float> classWeight;
+  if (options.balanceClasses) {
+    std::vector<int64_t> counts(classes, 0);
+    for (int64_t y : train.labels)
+      ++counts[y];
+    classWeight.resize(classes);
+    for (int64_t c = 0; c < classes; ++c)
+      classWeight[c] =
+          counts[c] ? float(train.count) / float(classes * counts[c]) : 0.f;
+  }
+
+  Random rng(options.seed);
+  std::vector<ParamState> state(2 * head.layers.size());
+  for (size_t l = 0; l < head.layers.size(); ++l) {
+    for (int p = 0; p < 2; ++p) {
+      size_t n = p ? head.layers[l].bias.size() : head.layers[l].weight.size();
+      state[2 * l + p].m.assign(n, 0.f);
+      state[2 * l + p].v.assign(n, 0.f);
+    }
+  }
+  TrainResult result;
+  Head best = head;
+  double bestLoss = INFINITY;
+  int64_t step = 0, sinceBest = 0;
+  std::vector<size_t> order(train.count);
+  std::iota(order.begin(), order.end(), 0);
+  for (int64_t epoch = 1; epoch <= options.epochs; ++epoch) {
+    auto started = std::chrono::steady_clock::now();
+    double lr = options.learningRate;
+    if (options.schedule == Schedule::kStep)
+      lr *= std::pow(
+          0.1, double((epoch - 1) / std::max<int64_t>(1, options.stepEpochs)));
+    else if (options.schedule == Schedule::kCosine)
+      lr *= 0.5 * (1 + std::cos(M_PI * double(epoch - 1) / options.epochs));
+    rng.shuffle(order);
+    double lossSum = 0;
+    int64_t correct = 0;
+    std::vector<float> xb, grad;
+    std::vector<int64_t> yb;
+    for (int64_t start = 0; start < train.count; start += options.batch) {
+      int64_t n = std::min(options.batch, train.count - start);
+      xb.resize(n * train.width);
+      yb.resize(n);
+      for (int64_t i = 0; i < n; ++i) {
+        size_t s = order[start + i];
+        std::memcpy(&xb[i * train.width], &train.values[s * train.width],
+                    train.width * sizeof(float));
+        yb[i] = train.labels[s];
+      }
+      Trace trace;
+      std::vector<float> out = forward(head, xb.data(), n, &trace, &rng);
+      lossSum += n * lossAndGrad(options.loss, out.data(), yb.data(), n,
+                                 classes, classWeight, &grad);
+      for (int64_t i = 0; i < n; ++i)
+        correct += argmax(&out[i * classes], classes) == yb[i];
+      ++step;
+      // Backward, last layer first; `grad` is d loss / d layer output.
+      for (size_t l = head.layers.size(); l-- > 0;) {
+        HeadLayer &layer = head.layers[l];
+        std::vector<float> &z = trace.pre[l];
+        const std::vector<float> &mask = trace.masks[l];
+        for (size_t i = 0; i < z.size(); ++i)
+          z[i] = grad[i] * (mask.empty() ? 1.f : mask[i]) *
+                 activationSlope(layer.activation, z[i]);
+        std::vector<float> dw(layer.weight.size()), db(layer.out, 0.f);
+        gemm(true, false, layer.out, layer.in, n, 1.f, z.data(),
+             trace.inputs[l].data(), 0.f, dw.data());
+        for (int64_t i = 0; i < n; ++i)
+          for (int64_t o = 0; o < layer.out; ++o)
+            db[o] += z[i * layer.out + o];
+        if (l > 0) {
+          grad.assign(n * layer.in, 0.f);
+          gemm(false, false, n, layer.in, layer.out, 1.f, z.data(),
+               layer.weight.data(), 0.f, grad.data());
+        }
+        for (int p = 0; p < 2; ++p) {
+          std::vector<float> &param = p ? layer.bias : layer.weight;
+          std::vector<float> &g = p ? db : dw;
+          ParamState &st = state[2 * l + p];
+          for (size_t i = 0; i < param.size(); ++i) {
+            float gi = g[i] + (p ? 0.f : float(options.l2) * param[i]);
+            if (options.optimizer == Optimizer::kSgd) {
+              st.m[i] = float(options.momentum) * st.m[i] + gi;
+              param[i] -= float(lr) * st.m[i];
+            } else {
+              const float b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
+              st.m[i] = b1 * st.m[i] + (1 - b1) * gi;
+              st.v[i] = b2 * st.v[i] + (1 - b2) * gi * gi;
+              float mh = st.m[i] / (1 - std::pow(b1, float(step)));
+              float vh = st.v[i] / (1 - std::pow(b2, float(step)));
+              param[i] -= float(lr) * mh / (std::sqrt(vh) + eps);
+            }
+          }
+        }
+      }
+    }
+    EpochStats stats;
+    stats.epoch = epoch;
+    stats.learningRate = lr;
+    stats.trainLoss = lossSum / train.count;
+    stats.trainAccuracy = double(correct) / train.count;
+    double monitored = stats.trainLoss;
+    if (val.count > 0) {
+      Evaluation e = evaluateHead(head, val);
+      stats.valLoss = e.loss;
+      stats.valAccuracy = e.accuracy;
+      monitored = e.loss;
+    }
+    stats.seconds = std::chrono::duration<double>(
+                        std::chrono::steady_clock::now() - started)
+                        .count();
+    result.epochs.push_back(stats);
+    if (onEpoch)
+      onEpoch(stats);
+    if (!std::isfinite(stats.trainLoss))
+      return invalidArgument("training diverged at epoch " +
+                             std::to_string(epoch) +
+                             " (loss is not finite); lower the learning rate");
+    if (monitored < bestLoss) {
+      bestLoss = monitored;
+      best = head;
+      result.bestEpoch = epoch;
+      sinceBest = 0;
+    } else if (options.patience > 0 && ++sinceBest >= options.patience) {
+      break;
+    }
+  }
+  // With validation data, keep the epoch that did best on it.
+  if (val.count > 0)
+    head = std::move(best);
+  else
+    result.bestEpoch = result.epochs.back().epoch;
+  return result;
+}
+
+Evaluation tlc::runtime::evaluateHead(const Head &head,
+                                      const FeatureSet &data) {
+  Evaluation e;
+  int64_t c = head.classes();
+  e.count = data.count;
+  e.confusion.assign(c, std::vector<int64_t>(c, 0));
+  if (data.count == 0)
+    return e;
+  std::vector<float> out = head.logits(data.values.data(), data.count);
+  e.loss = lossAndGrad(Loss::kCrossEntropy, out.data(), data.labels.data(),
+                       data.count, c, {}, nullptr);
+  int64_t correct = 0, top5 = 0;
+  for (int64_t i = 0; i < data.count; ++i) {
+    const float *z = &out[i * c];
+    int64_t y = data.labels[i];
+    int64_t pred = argmax(z, c);
+    correct += pred == y;
+    int64_t higher = 0;
+    for (int64_t j = 0; j < c; ++j)
+      higher += z[j] > z[y];
+    top5 += higher < 5;
+    if (y >= 0 && y < c)
+      ++e.confusion[y][pred];
+  }
+  e.accuracy = double(correct) / data.count;
+  e.top5 = double(top5) / data.count;
+  for (int64_t k = 0; k < c; ++k) {
+    int64_t tp = e.confusion[k][k], predicted = 0, actual = 0;
+    for (int64_t j = 0; j < c; ++j) {
+      predicted += e.confusion[j][k];
+      actual += e.confusion[k][j];
+    }
+    e.precision.push_back(predicted ? double(tp) / predicted : 0.0);
+    e.recall.push_back(actual ? double(tp) / actual : 0.0);
+  }
+  return e;
+}
+
+Status tlc::runtime::writeTrainedArtifact(
+    const std::string &from, const std::string &to, const Head &head,
+    const std::vector<std::string> &classNames,
+    const std::map<std::string, std::string> &metadata) {
+  auto artifact = Artifact::open(from);
+  if (!artifact)
+    return artifact.status();
+  std::unique_ptr<fb::ModelT> model((*artifact)->model().UnPack());
+  for (const HeadLayer &layer : head.layers) {
+    for (auto [index, values] : {std::pair{layer.weightIndex, &layer.weight},
+                                 std::pair{layer.biasIndex, &layer.bias}}) {
+      const auto &w = model->weights.at(index);
+      if (!w->trainable || w->size != values->size() * sizeof(float) ||
+          w->offset + w->size > model->weight_data.size())
+        return invalidArgument(from + ": the head does not match the artifact");
+      std::memcpy(model->weight_data.data() + w->offset, values->data(),
+                  w->size);
+    }
+  }
+  std::map<std::string, std::string> entries;
+  for (const auto &kv : model->metadata)
+    entries[kv->key] = kv->value;
+  for (const auto &[k, v] : metadata)
+    entries[k] = v;
+  std::string names;
+  for (size_t i = 0; i < classNames.size(); ++i)
+    names += (i ? "\n" : "") + classNames[i];
+  entries["tl.classes"] = names;
+  model->metadata.clear();
+  for (const auto &[k, v] : entries) { // sorted, as the schema's key wants
+    auto kv = std::make_unique<fb::KeyValueT>();
+    kv->key = k;
+    kv->value = v;
+    model->metadata.push_back(std::move(kv));
+  }
+  flatbuffers::FlatBufferBuilder fbb;
+  fb::FinishModelBuffer(fbb, fb::Model::Pack(fbb, model.get()));
+  std::vector<uint8_t> bytes(fbb.GetBufferPointer(),
+                             fbb.GetBufferPointer() + fbb.GetSize());
+  return writeFileAtomic(to, bytes);
+}

@@ -1,0 +1,530 @@
+//===- TrainCommand.cpp - tlc train, tlc eval, tlc predict ----------------===//
+//
+//   tlc train MODEL.tlb --data DATA -o TRAINED.tlb [--val DATA | --val-split F]
+//   tlc eval TRAINED.tlb --data DATA [--json]
+//   tlc predict TRAINED.tlb IMAGE... [--top-k K] [--json]
+//
+// DATA is a folder of class subfolders, a .csv manifest (path,label) or the
+// prefix of IDX files. Features come from the artifact's frozen backbone,
+// once: they are cached under --cache-dir, keyed by the backbone, the
+// preprocessing and every sample, so a second `train` with other
+// hyperparameters starts at the first epoch. Only the runtime is used.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Commands.h"
+
+#include "tlc/runtime/Data.h"
+#include "tlc/runtime/Session.h"
+#include "tlc/runtime/Train.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <numeric>
+
+using namespace tlc::runtime;
+namespace cl = llvm::cl;
+
+namespace {
+
+cl::SubCommand trainCmd("train", "Train the head of a compiled artifact");
+cl::SubCommand evalCmd("eval", "Evaluate a trained artifact on labeled data");
+cl::SubCommand predictCmd("predict", "Classify images with a trained artifact");
+
+cl::opt<std::string> model(cl::Positional, cl::desc("MODEL.tlb"),
+                           cl::sub(trainCmd), cl::sub(evalCmd),
+                           cl::sub(predictCmd));
+cl::list<std::string> images(cl::Positional, cl::desc("IMAGE..."),
+                             cl::sub(predictCmd));
+cl::opt<std::string> data("data",
+                          cl::desc("A folder of class subfolders, a .csv "
+                                   "manifest, or an IDX prefix"),
+                          cl::value_desc("DATA"), cl::sub(trainCmd),
+                          cl::sub(evalCmd));
+cl::opt<std::string> output("o", cl::desc("The trained artifact"),
+                            cl::value_desc("FILE"), cl::sub(trainCmd));
+cl::opt<std::string> valData("val", cl::desc("Validation data"),
+                             cl::value_desc("DATA"), cl::sub(trainCmd));
+cl::opt<double> valSplit("val-split",
+                         cl::desc("Hold out this fraction for validation "
+                                  "(default 0.1; 0 without --val: none)"),
+                         cl::init(0.1), cl::sub(trainCmd));
+cl::opt<int64_t> limit("limit",
+                       cl::desc("Use a seeded random subset of N samples"),
+                       cl::init(0), cl::sub(trainCmd), cl::sub(evalCmd));
+cl::opt<int64_t> epochs("epochs", cl::init(20), cl::desc("Epochs"),
+                        cl::sub(trainCmd));
+cl::opt<int64_t> batchSize("batch-size", cl::init(64),
+                           cl::desc("Samples per step"), cl::sub(trainCmd));
+cl::opt<double> lr("lr", cl::init(1e-3), cl::desc("Learning rate"),
+                   cl::sub(trainCmd));
+cl::opt<Optimizer> optimizer(
+    "optimizer", cl::desc("adam (default) or sgd (with --momentum)"),
+    cl::values(clEnumValN(Optimizer::kAdam, "adam", "Adam"),
+               clEnumValN(Optimizer::kSgd, "sgd", "SGD with momentum")),
+    cl::init(Optimizer::kAdam), cl::sub(trainCmd));
+cl::opt<double> momentum("momentum", cl::init(0.9), cl::desc("SGD momentum"),
+                         cl::sub(trainCmd));
+cl::opt<Loss>
+    loss("loss", cl::desc("Loss"),
+         cl::values(clEnumValN(Loss::kCrossEntropy, "ce",
+                               "softmax cross-entropy (default)"),
+                    clEnumValN(Loss::kMse, "mse", "squared error to one-hot"),
+                    clEnumValN(Loss::kHinge, "hinge", "multi-class SVM hinge")),
+         cl::init(Loss::kCrossEntropy), cl::sub(trainCmd));
+cl::opt<double> l2("l2", cl::init(0.0), cl::desc("L2 penalty on weights"),
+                   cl::sub(trainCmd));
+cl::opt<Schedule> schedule(
+    "schedule", cl::desc("Learning-rate schedule"),
+    cl::values(clEnumValN(Schedule::kConstant, "constant", "(default)"),
+               clEnumValN(Schedule::kStep, "step",
+                          "x0.1 every --lr-step epochs"),
+               clEnumValN(Schedule::kCosine, "cosine", "cosine decay to 0")),
+    cl::init(Schedule::kConstant), cl::sub(trainCmd));
+cl::opt<int64_t> lrStep("lr-step", cl::init(10),
+                        cl::desc("Epochs per step of --schedule step"),
+                        cl::sub(trainCmd));
+cl::opt<int64_t> patience("patience", cl::init(0),
+                          cl::desc("Stop after N epochs without a better "
+                                   "validation loss (0: never)"),
+                          cl::sub(trainCmd));
+cl::opt<bool> balance("balance-classes",
+                      cl::desc("Weight classes inversely to their frequency"),
+                      cl::sub(trainCmd));
+cl::opt<uint64_t> seed("seed", cl::init(0),
+                       cl::desc("Seed of the split, the order and dropout"),
+                       cl::sub(trainCmd), cl::sub(evalCmd));
+cl::opt<std::string> classNames("class-names",
+                                cl::desc("Names for the classes (IDX data "
+                                         "only numbers them)"),
+                                cl::value_desc("A,B,..."), cl::sub(trainCmd));
+cl::opt<std::string> curves("curves",
+                            cl::desc("Write the per-epoch table as CSV"),
+                            cl::value_desc("FILE.csv"), cl::sub(trainCmd));
+cl::opt<std::string> cacheDir("cache-dir",
+                              cl::desc("Feature cache (default "
+                                       "$XDG_CACHE_HOME/tlc or ~/.cache/tlc)"),
+                              cl::sub(trainCmd), cl::sub(evalCmd));
+cl::opt<bool> noCache("no-cache", cl::desc("Neither read nor write the cache"),
+                      cl::sub(trainCmd), cl::sub(evalCmd));
+cl::opt<bool> skipBad("skip-bad-images",
+                      cl::desc("Skip unreadable images (each is reported) "
+                               "instead of stopping"),
+                      cl::sub(trainCmd), cl::sub(evalCmd), cl::sub(predictCmd));
+cl::opt<int> threads("threads", cl::init(0),
+                     cl::desc("Worker threads (0: all cores)"),
+                     cl::sub(trainCmd), cl::sub(evalCmd), cl::sub(predictCmd));
+cl::opt<bool> json("json", cl::desc("Print JSON"), cl::sub(evalCmd),
+                   cl::sub(predictCmd));
+cl::opt<int64_t> topK("top-k", cl::init(5), cl::desc("Classes to show"),
+                      cl::sub(predictCmd));
+
+std::string defaultCacheDir() {
+  if (const char *xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
+    return std::string(xdg) + "/tlc";
+  if (const char *home = std::getenv("HOME"); home && *home)
+    return std::string(home) + "/.cache/tlc";
+  return ".tlc-cache";
+}
+
+/// A progress bar on stderr: redrawn in place on a terminal, a line per
+/// tenth otherwise (logs stay readable).
+class Progress {
+public:
+  explicit Progress(std::string label) : label(std::move(label)) {}
+  void update(size_t done, size_t total) {
+    bool tty = llvm::sys::Process::StandardErrIsDisplayed();
+    int tenth = total ? int(10 * done / total) : 10;
+    if (!tty && tenth == lastTenth && done != total)
+      return;
+    lastTenth = tenth;
+    double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    constexpr int width = 30;
+    int filled = total ? int(width * done / total) : width;
+    llvm::errs() << (tty ? "\r" : "") << label << " ["
+                 << std::string(filled, '#') << std::string(width - filled, ' ')
+                 << "] " << done << "/" << total
+                 << llvm::format(" %.0f img/s", secs > 0 ? done / secs : 0.0)
+                 << (tty && done != total ? "" : "\n");
+  }
+
+private:
+  std::string label;
+  int lastTenth = -1;
+  std::chrono::steady_clock::time_point start =
+      std::chrono::steady_clock::now();
+};
+
+/// A seeded permutation of [0, n).
+std::vector<size_t> shuffled(size_t n, uint64_t seed) {
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  uint64_t state = seed ^ 0x5eed5eed5eedULL;
+  for (size_t i = n; i > 1; --i) {
+    uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    std::swap(order[i - 1], order[(z ^ (z >> 31)) % i]);
+  }
+  return order;
+}
+
+/// Features of `dataset` through the artifact's backbone, from the cache
+/// when possible.
+StatusOr<FeatureSet> features(const std::string &artifact, Session &session,
+                              const Dataset &dataset, const Preprocessing &pre,
+                              const char *label) {
+  std::string dir = cacheDir.empty() ? defaultCacheDir() : cacheDir.getValue();
+  std::string key;
+  if (!noCache) {
+    auto k = featureCacheKey(artifact, dataset, pre);
+    if (!k)
+      return k.status();
+    key = *k;
+    if (auto cached = loadCachedFeatures(dir, key)) {
+      llvm::errs() << label << ": " << cached->count
+                   << " feature vectors from the cache (" << dir << ")\n";
+      return cached;
+    }
+  }
+  Progress progress(std::string(label) + ": features");
+  ExtractOptions options;
+  options.skipBad = skipBad;
+  options.progress = [&](size_t done, size_t total) {
+    progress.update(done, total);
+  };
+  std::vector<std::string> skipped;
+  auto f = extractFeatures(session, dataset, pre, options, skipped);
+  for (const std::string &s : skipped)
+    llvm::errs() << "tlc: warning: skipped " << s << "\n";
+  if (!f)
+    return f.status();
+  if (!skipped.empty())
+    llvm::errs() << label << ": " << skipped.size() << " of " << dataset.size()
+                 << " samples skipped\n";
+  if (!noCache && skipped.empty())
+    if (Status s = storeCachedFeatures(dir, key, *f); !s)
+      llvm::errs() << "tlc: warning: cannot cache features: " << s.message()
+                   << "\n";
+  return f;
+}
+
+struct Loaded {
+  Session session;
+  Head head;
+  Preprocessing pre;
+};
+
+StatusOr<Loaded> loadModel(const std::string &path) {
+  auto head = Head::load(path);
+  if (!head)
+    return head.status();
+  auto pre = Preprocessing::fromMetadata(head->metadata);
+  if (!pre)
+    return pre.status();
+  SessionOptions options;
+  options.threads = threads;
+  auto session = Session::load(path, options);
+  if (!session)
+    return session.status();
+  return Loaded{std::move(*session), std::move(*head), *pre};
+}
+
+StatusOr<std::shared_ptr<Dataset>> openLimited(const std::string &spec,
+                                               int64_t count) {
+  auto ds = openDataset(spec);
+  if (!ds)
+    return ds.status();
+  std::shared_ptr<Dataset> all = std::move(*ds);
+  if (count <= 0 || size_t(count) >= all->size())
+    return all;
+  std::vector<size_t> pick = shuffled(all->size(), seed);
+  pick.resize(count);
+  return std::shared_ptr<Dataset>(subset(all, std::move(pick)));
+}
+
+int runTrain() {
+  if (model.empty() || data.empty() || output.empty()) {
+    llvm::errs() << "tlc: error: usage: tlc train MODEL.tlb --data DATA -o "
+                    "TRAINED.tlb\n";
+    return tlc::tool::kUsage;
+  }
+  if (valSplit < 0 || valSplit >= 1) {
+    llvm::errs() << "tlc: error: --val-split must be in [0, 1)\n";
+    return tlc::tool::kUsage;
+  }
+  auto loaded = loadModel(model);
+  if (!loaded)
+    return tlc::tool::fail(loaded.status().message());
+  auto all = openLimited(data, limit);
+  if (!all)
+    return tlc::tool::fail(all.status().message());
+  std::shared_ptr<Dataset> dataset = *all;
+  if (!classNames.empty()) {
+    std::vector<std::string> names;
+    llvm::SmallVector<llvm::StringRef> parts;
+    llvm::StringRef(classNames).split(parts, ',');
+    for (llvm::StringRef p : parts)
+      names.push_back(p.str());
+    if (Status s = dataset->setClassNames(names); !s)
+      return tlc::tool::fail(s.message());
+  }
+  const auto &classes = dataset->classNames();
+  if (int64_t(classes.size()) != loaded->head.classes())
+    return tlc::tool::fail(
+        "the data has " + std::to_string(classes.size()) +
+        " classes, the head " + std::to_string(loaded->head.classes()) +
+        " (compile with --head linear:" + std::to_string(classes.size()) + ")");
+
+  auto trainSet =
+      features(model, loaded->session, *dataset, loaded->pre, "train");
+  if (!trainSet)
+    return tlc::tool::fail(trainSet.status().message());
+  FeatureSet train = std::move(*trainSet), val;
+  if (!valData.empty()) {
+    auto v = openLimited(valData, 0);
+    if (!v)
+      return tlc::tool::fail(v.status().message());
+    auto vf = features(model, loaded->session, **v, loaded->pre, "val");
+    if (!vf)
+      return tlc::tool::fail(vf.status().message());
+    val = std::move(*vf);
+  } else if (valSplit > 0) {
+    // A seeded split of the (cached) features.
+    std::vector<size_t> order = shuffled(train.count, seed + 1);
+    size_t nVal = size_t(train.count * valSplit);
+    FeatureSet kept;
+    kept.width = val.width = train.width;
+    for (size_t i = 0; i < order.size(); ++i) {
+      FeatureSet &to = i < nVal ? val : kept;
+      const float *row = &train.values[order[i] * train.width];
+      to.values.insert(to.values.end(), row, row + train.width);
+      to.labels.push_back(train.labels[order[i]]);
+      ++to.count;
+    }
+    train = std::move(kept);
+  }
+  llvm::errs() << "training on " << train.count << " samples, validating on "
+               << val.count << "; " << train.width << " features, "
+               << classes.size() << " classes\n";
+
+  TrainOptions options;
+  options.optimizer = optimizer;
+  options.loss = loss;
+  options.schedule = schedule;
+  options.learningRate = lr;
+  options.momentum = momentum;
+  options.l2 = l2;
+  options.stepEpochs = lrStep;
+  options.epochs = epochs;
+  options.batch = batchSize;
+  options.patience = patience;
+  options.balanceClasses = balance;
+  options.seed = seed;
+
+  std::string csv = "epoch,lr,train_loss,train_acc,val_loss,val_acc,seconds\n";
+  llvm::outs() << "epoch        lr  train loss  train acc    val loss    val "
+                  "acc   time\n";
+  Head &head = loaded->head;
+  auto onEpoch = [&](const EpochStats &e) {
+    auto opt = [](double v) {
+      return v < 0 ? std::string("-") : llvm::formatv("{0:f4}", v).str();
+    };
+    llvm::outs() << llvm::format(
+                        "%5lld  %8.2e  %10.4f  %9.4f  %10s  %9s  %5.1fs",
+                        (long long)e.epoch, e.learningRate, e.trainLoss,
+                        e.trainAccuracy, opt(e.valLoss).c_str(),
+                        opt(e.valAccuracy).c_str(), e.seconds)
+                 << "\n";
+    llvm::outs().flush();
+    csv += llvm::formatv("{0},{1},{2},{3},{4},{5},{6}\n", e.epoch,
+                         e.learningRate, e.trainLoss, e.trainAccuracy,
+                         e.valLoss, e.valAccuracy, e.seconds)
+               .str();
+  };
+  auto result = trainHead(head, train, val, options, onEpoch);
+  if (!result)
+    return tlc::tool::fail(result.status().message());
+  std::map<std::string, std::string> meta;
+  meta["tl.train.epochs"] = std::to_string(result->epochs.size());
+  meta["tl.train.best_epoch"] = std::to_string(result->bestEpoch);
+  meta["tl.train.data"] = data;
+  if (Status s = writeTrainedArtifact(model, output, head, classes, meta); !s)
+    return tlc::tool::fail(s.message());
+  if (!curves.empty()) {
+    if (llvm::Error err =
+            llvm::writeToOutput(curves, [&](llvm::raw_ostream &os) {
+              os << csv;
+              return llvm::Error::success();
+            }))
+      return tlc::tool::fail("cannot write '" + curves +
+                             "': " + llvm::toString(std::move(err)));
+  }
+  llvm::errs() << "wrote " << output << " (weights of epoch "
+               << result->bestEpoch << ")\n";
+  return tlc::tool::kOk;
+}
+
+int runEval() {
+  if (model.empty() || data.empty()) {
+    llvm::errs() << "tlc: error: usage: tlc eval TRAINED.tlb --data DATA\n";
+    return tlc::tool::kUsage;
+  }
+  auto loaded = loadModel(model);
+  if (!loaded)
+    return tlc::tool::fail(loaded.status().message());
+  auto ds = openLimited(data, limit);
+  if (!ds)
+    return tlc::tool::fail(ds.status().message());
+  const Head &head = loaded->head;
+  if (int64_t((*ds)->classNames().size()) > head.classes())
+    return tlc::tool::fail(
+        "the data has " + std::to_string((*ds)->classNames().size()) +
+        " classes, the head " + std::to_string(head.classes()));
+  auto f = features(model, loaded->session, **ds, loaded->pre, "eval");
+  if (!f)
+    return tlc::tool::fail(f.status().message());
+  Evaluation e = evaluateHead(head, *f);
+  std::vector<std::string> names = head.classNames;
+  for (int64_t c = names.size(); c < head.classes(); ++c)
+    names.push_back(std::to_string(c));
+  if (json) {
+    llvm::json::OStream j(llvm::outs(), 2);
+    j.object([&] {
+      j.attribute("samples", e.count);
+      j.attribute("accuracy", e.accuracy);
+      j.attribute("top5", e.top5);
+      j.attribute("loss", e.loss);
+      j.attributeArray("classes", [&] {
+        for (size_t c = 0; c < names.size(); ++c)
+          j.object([&] {
+            j.attribute("name", names[c]);
+            j.attribute("precision", e.precision[c]);
+            j.attribute("recall", e.recall[c]);
+          });
+      });
+      j.attributeArray("confusion", [&] {
+        for (const auto &row : e.confusion)
+          j.array([&] {
+            for (int64_t v : row)
+              j.value(v);
+          });
+      });
+    });
+    llvm::outs() << "\n";
+    return tlc::tool::kOk;
+  }
+  llvm::outs() << llvm::format("accuracy %.4f  top-5 %.4f  loss %.4f  (%lld "
+                               "samples)\n\n",
+                               e.accuracy, e.top5, e.loss, (long long)e.count);
+  llvm::outs() << llvm::left_justify("class", 16) << " precision  recall\n";
+  for (size_t c = 0; c < names.size(); ++c)
+    llvm::outs() << llvm::left_justify(names[c], 16)
+                 << llvm::format(" %9.4f  %6.4f\n", e.precision[c],
+                                 e.recall[c]);
+  llvm::outs() << "\nconfusion (rows: true class, columns: predicted)\n";
+  for (const auto &row : e.confusion) {
+    for (int64_t v : row)
+      llvm::outs() << llvm::format("%6lld", (long long)v);
+    llvm::outs() << "\n";
+  }
+  return tlc::tool::kOk;
+}
+
+int runPredict() {
+  if (model.empty() || images.empty()) {
+    llvm::errs() << "tlc: error: usage: tlc predict TRAINED.tlb IMAGE...\n";
+    return tlc::tool::kUsage;
+  }
+  auto loaded = loadModel(model);
+  if (!loaded)
+    return tlc::tool::fail(loaded.status().message());
+  const Head &head = loaded->head;
+  const Preprocessing &pre = loaded->pre;
+  std::vector<std::string> names = head.classNames;
+  for (int64_t c = names.size(); c < head.classes(); ++c)
+    names.push_back(std::to_string(c));
+  int64_t k = std::min<int64_t>(std::max<int64_t>(1, topK), head.classes());
+  std::optional<llvm::json::OStream> j;
+  if (json) {
+    j.emplace(llvm::outs(), 2);
+    j->arrayBegin();
+  }
+  int code = tlc::tool::kOk;
+  for (const std::string &path : images) {
+    auto image = decodeImage(path);
+    Tensor input(DType::kF32, {1, 3, pre.crop, pre.crop});
+    Status s =
+        image ? preprocess(*image, pre, input.dataAs<float>()) : image.status();
+    if (!s) {
+      llvm::errs() << "tlc: " << (skipBad ? "warning: skipped " : "error: ")
+                   << s.message() << "\n";
+      if (!skipBad) {
+        code = tlc::tool::kFailed;
+        break;
+      }
+      continue;
+    }
+    auto out = loaded->session.run(
+        {{loaded->session.inputs()[0].name, std::move(input)}});
+    if (!out)
+      return tlc::tool::fail(out.status().message());
+    const Tensor &logits = (*out)[0].second;
+    const float *z = logits.dataAs<float>();
+    int64_t c = head.classes();
+    float mx = *std::max_element(z, z + c);
+    std::vector<double> p(c);
+    double sum = 0;
+    for (int64_t i = 0; i < c; ++i)
+      sum += p[i] = std::exp(double(z[i] - mx));
+    std::vector<int64_t> order(c);
+    std::iota(order.begin(), order.end(), 0);
+    std::partial_sort(order.begin(), order.begin() + k, order.end(),
+                      [&](int64_t a, int64_t b) { return p[a] > p[b]; });
+    if (j) {
+      j->object([&] {
+        j->attribute("image", path);
+        j->attributeArray("top", [&] {
+          for (int64_t i = 0; i < k; ++i)
+            j->object([&] {
+              j->attribute("class", names[order[i]]);
+              j->attribute("probability", p[order[i]] / sum);
+            });
+        });
+      });
+    } else {
+      llvm::outs() << path << "\n";
+      for (int64_t i = 0; i < k; ++i)
+        llvm::outs() << llvm::format("  %6.2f%%  ", 100 * p[order[i]] / sum)
+                     << names[order[i]] << "\n";
+    }
+  }
+  if (j) {
+    j->arrayEnd();
+    llvm::outs() << "\n";
+  }
+  return code;
+}
+
+} // namespace
+
+std::optional<int> tlc::tool::runTrainCommands() {
+  if (trainCmd)
+    return runTrain();
+  if (evalCmd)
+    return runEval();
+  if (predictCmd)
+    return runPredict();
+  return std::nullopt;
+}
