@@ -127,3 +127,30 @@ func.func @not_foldable(%x: tensor<1x2x4x4xf32>) -> (tensor<1x1x6x6xf32>, tensor
   %4 = tl.mul %3, %t : (tensor<1x1x4x4xf32>, tensor<1xf32>) -> tensor<1x1x4x4xf32>
   return %2, %4 : tensor<1x1x6x6xf32>, tensor<1x1x4x4xf32>
 }
+
+// -----
+
+// A zero pad of the spatial dims (TensorFlow's "same" padding, exported)
+// becomes the conv's own, asymmetric pads.
+// CHECK-LABEL: func @pad_into_conv
+// CHECK-NOT:   tl.pad
+// CHECK:       tl.conv %arg0, %{{.*}} {{{.*}}pads = array<i64: 1, 0, 2, 1>{{.*}}} : (tensor<1x2x4x4xf32>, tensor<1x2x3x3xf32>) -> tensor<1x1x5x3xf32>
+func.func @pad_into_conv(%x: tensor<1x2x4x4xf32>) -> tensor<1x1x5x3xf32> {
+  %w = tl.constant dense<1.0> : tensor<1x2x3x3xf32>
+  %0 = tl.pad %x {pads = array<i64: 0, 0, 0, 0, 0, 0, 1, 1>} : (tensor<1x2x4x4xf32>) -> tensor<1x2x5x5xf32>
+  %1 = tl.conv %0, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 0, 1, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x2x5x5xf32>, tensor<1x2x3x3xf32>) -> tensor<1x1x5x3xf32>
+  return %1 : tensor<1x1x5x3xf32>
+}
+
+// -----
+
+// A pad with a non-zero value, or of the channels, stays.
+// CHECK-LABEL: func @pad_kept
+// CHECK: tl.pad
+// CHECK: tl.conv
+func.func @pad_kept(%x: tensor<1x2x4x4xf32>) -> tensor<1x1x4x4xf32> {
+  %w = tl.constant dense<1.0> : tensor<1x2x3x3xf32>
+  %0 = tl.pad %x {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>, value = 1.0 : f32} : (tensor<1x2x4x4xf32>) -> tensor<1x2x6x6xf32>
+  %1 = tl.conv %0, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x2x6x6xf32>, tensor<1x2x3x3xf32>) -> tensor<1x1x4x4xf32>
+  return %1 : tensor<1x1x4x4xf32>
+}

@@ -315,6 +315,27 @@ def check_head(c, models):
     c.case("head", head)
 
 
+def check_pretrained(c, model):
+    """EfficientNet-Lite0 from its own package (not torchvision): the
+    pretrained net matches, and --cut auto is the input of its _fc."""
+    x = image(2, 224, seed=8)
+    def pretrained():
+        c.compare("EfficientNet-Lite0 (pretrained) == onnxruntime",
+                  c.run(c.compile(model), {"input": x})["logits"],
+                  ort_run(model, {"input": x})[0])
+        g = onnx.load(model, load_external_data=False).graph
+        fc = [n for n in g.node if n.op_type in ("Gemm", "MatMul")][-1]
+        # The classifier's input as an extra output of the whole model.
+        m = onnx.load(model)
+        m.graph.output.append(oh.make_tensor_value_info(
+            fc.input[0], onnx.TensorProto.FLOAT, None))
+        onnx.save(m, c.path("with_features.onnx"))
+        ref = ort_run(c.path("with_features.onnx"), {"input": x})[1]
+        out = c.run(c.compile(model, "--cut=auto"), {"input": x})["features"]
+        c.compare("EfficientNet-Lite0 --cut auto == the input of its classifier", out, ref)
+    c.case("pretrained", pretrained)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -337,11 +358,17 @@ def main():
                     "--models", "resnet18,mobilenet_v2"],
                    check=True, stdout=subprocess.DEVNULL)
 
+    lite0 = os.path.join(args.models, "efficientnet_lite0.onnx")
+    subprocess.run([sys.executable, os.path.join(here, "..", "..", "scripts",
+                                                 "export-efficientnet-lite0"), lite0],
+                   check=True, stdout=subprocess.DEVNULL)
+
     c = Checker(args.tlc, args.workdir)
     check_truncate(c, static)
     check_fold(c, with_bn)
     check_fc_to_conv(c, static)
     check_head(c, with_bn)  # dynamic batch
+    check_pretrained(c, lite0)
     print(f"{c.passed} passed, {c.failed} failed")
     sys.exit(1 if c.failed else 0)
 

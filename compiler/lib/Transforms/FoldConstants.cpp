@@ -10,7 +10,8 @@
 //    or fc moves into its weights and bias;
 //  * a per-channel Mul or Div by a constant right before a conv scales its
 //    weights; an Add or Sub there moves into the bias when the conv has no
-//    padding (with padding the border would see the shifted zeros).
+//    padding (with padding the border would see the shifted zeros);
+//  * a zero pad of the spatial dims before a conv becomes the conv's pads.
 //
 // Results equal the unfolded graph up to floating-point rounding.
 //
@@ -405,12 +406,46 @@ struct FoldAffineBeforeConv : OpRewritePattern<ConvOp> {
   }
 };
 
+/// conv(pad(x)) with zeros on the spatial dims only becomes conv(x) with
+/// larger pads: exporters write TensorFlow's "same" padding that way, and a
+/// separate pad costs a copy (and a layout change) per layer.
+struct FoldPadIntoConv : OpRewritePattern<ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConvOp conv,
+                                PatternRewriter &rewriter) const override {
+    auto pad = conv.getInput().getDefiningOp<PadOp>();
+    if (!pad || pad.getMode() != PadMode::constant ||
+        !pad.getValue().isZero() || !pad->hasOneUse())
+      return rewriter.notifyMatchFailure(conv, "input is not a zero pad");
+    ArrayRef<int64_t> padPads = pad.getPads();
+    int64_t rank = padPads.size() / 2, spatial = rank - 2;
+    // Batch and channel dims must not be padded.
+    if (padPads[0] || padPads[1] || padPads[rank] || padPads[rank + 1] ||
+        llvm::any_of(padPads, [](int64_t p) { return p < 0; }))
+      return rewriter.notifyMatchFailure(conv, "pads batch or channels");
+    SmallVector<int64_t> pads(conv.getPads());
+    if (static_cast<int64_t>(pads.size()) != 2 * spatial)
+      return failure();
+    for (int64_t i = 0; i < spatial; ++i) {
+      pads[i] += padPads[2 + i];
+      pads[spatial + i] += padPads[rank + 2 + i];
+    }
+    rewriter.modifyOpInPlace(conv, [&] {
+      conv.setPads(pads);
+      conv.getInputMutable().assign(pad.getInput());
+      conv->setLoc(rewriter.getFusedLoc({pad.getLoc(), conv.getLoc()}));
+    });
+    rewriter.eraseOp(pad);
+    return success();
+  }
+};
+
 struct FoldConstantsPass : tl::impl::FoldConstantsPassBase<FoldConstantsPass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
     patterns.add<RemoveIdentity<IdentityOp>, RemoveIdentity<DropoutOp>,
-                 FoldConstantSubgraph>(ctx);
+                 FoldConstantSubgraph, FoldPadIntoConv>(ctx);
     patterns.add<FoldAffineAfterLayer<AddOp, Affine::Add>,
                  FoldAffineAfterLayer<SubOp, Affine::Sub>,
                  FoldAffineAfterLayer<MulOp, Affine::Mul>,
