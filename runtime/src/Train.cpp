@@ -413,7 +413,10 @@ StatusOr<FeatureSet> tlc::runtime::extractFeatures(
                                     input.dataAs<float>() + filled * plane)
                        : image.status();
       if (!s) {
-        std::string what = data.where(i) + ": " + s.message();
+        // Decoding errors name the file already.
+        std::string what = s.message().rfind(data.where(i), 0) == 0
+                               ? s.message()
+                               : data.where(i) + ": " + s.message();
         if (!options.skipBad)
           return Status(s.code(), what + " (use --skip-bad-images to skip it)");
         skipped.push_back(what);

@@ -393,6 +393,19 @@ std::optional<int> tlc::tool::runCompileCommand(MLIRContext &context) {
   }
   if (failed(pm.run(*module)))
     return kFailed;
+  if (crop) {
+    auto func = *module->getOps<func::FuncOp>().begin();
+    auto type = dyn_cast<RankedTensorType>(func.getArgument(0).getType());
+    if (type && type.getRank() == 4 &&
+        ((!type.isDynamicDim(2) && type.getDimSize(2) != crop) ||
+         (!type.isDynamicDim(3) && type.getDimSize(3) != crop)))
+      return fail("--crop " + std::to_string(crop) +
+                  " does not fit the "
+                  "model's input " +
+                  std::to_string(type.getDimSize(2)) + "x" +
+                  std::to_string(type.getDimSize(3)) +
+                  " (export it with dynamic height and width to change it)");
+  }
 
   llvm::Error err = llvm::Error::success();
   if (emit == Emit::Mlir) {

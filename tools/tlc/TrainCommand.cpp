@@ -15,6 +15,7 @@
 #include "Commands.h"
 
 #include "tlc/runtime/Data.h"
+#include "tlc/runtime/Npy.h"
 #include "tlc/runtime/Session.h"
 #include "tlc/runtime/Train.h"
 
@@ -28,6 +29,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <numeric>
 
@@ -39,19 +41,33 @@ namespace {
 cl::SubCommand trainCmd("train", "Train the head of a compiled artifact");
 cl::SubCommand evalCmd("eval", "Evaluate a trained artifact on labeled data");
 cl::SubCommand predictCmd("predict", "Classify images with a trained artifact");
+cl::SubCommand extractCmd("extract",
+                          "Write the backbone's features of labeled data as "
+                          ".npy files");
 
 cl::opt<std::string> model(cl::Positional, cl::desc("MODEL.tlb"),
                            cl::sub(trainCmd), cl::sub(evalCmd),
-                           cl::sub(predictCmd));
+                           cl::sub(predictCmd), cl::sub(extractCmd));
 cl::list<std::string> images(cl::Positional, cl::desc("IMAGE..."),
                              cl::sub(predictCmd));
 cl::opt<std::string> data("data",
                           cl::desc("A folder of class subfolders, a .csv "
                                    "manifest, or an IDX prefix"),
                           cl::value_desc("DATA"), cl::sub(trainCmd),
-                          cl::sub(evalCmd));
-cl::opt<std::string> output("o", cl::desc("The trained artifact"),
-                            cl::value_desc("FILE"), cl::sub(trainCmd));
+                          cl::sub(evalCmd), cl::sub(extractCmd));
+cl::opt<std::string> output("o",
+                            cl::desc("The trained artifact (train); the "
+                                     "output prefix (extract)"),
+                            cl::value_desc("FILE"), cl::sub(trainCmd),
+                            cl::sub(extractCmd));
+cl::opt<std::string> featuresFile(
+    "features",
+    cl::desc("Precomputed features [N, F] (.npy, float32) instead of --data"),
+    cl::value_desc("X.npy"), cl::sub(trainCmd), cl::sub(evalCmd));
+cl::opt<std::string> labelsFile("labels",
+                                cl::desc("Their labels [N] (.npy, integers)"),
+                                cl::value_desc("Y.npy"), cl::sub(trainCmd),
+                                cl::sub(evalCmd));
 cl::opt<std::string> valData("val", cl::desc("Validation data"),
                              cl::value_desc("DATA"), cl::sub(trainCmd));
 cl::opt<double> valSplit("val-split",
@@ -60,7 +76,8 @@ cl::opt<double> valSplit("val-split",
                          cl::init(0.1), cl::sub(trainCmd));
 cl::opt<int64_t> limit("limit",
                        cl::desc("Use a seeded random subset of N samples"),
-                       cl::init(0), cl::sub(trainCmd), cl::sub(evalCmd));
+                       cl::init(0), cl::sub(trainCmd), cl::sub(evalCmd),
+                       cl::sub(extractCmd));
 cl::opt<int64_t> epochs("epochs", cl::init(20), cl::desc("Epochs"),
                         cl::sub(trainCmd));
 cl::opt<int64_t> batchSize("batch-size", cl::init(64),
@@ -102,7 +119,8 @@ cl::opt<bool> balance("balance-classes",
                       cl::sub(trainCmd));
 cl::opt<uint64_t> seed("seed", cl::init(0),
                        cl::desc("Seed of the split, the order and dropout"),
-                       cl::sub(trainCmd), cl::sub(evalCmd));
+                       cl::sub(trainCmd), cl::sub(evalCmd),
+                       cl::sub(extractCmd));
 cl::opt<std::string> classNames("class-names",
                                 cl::desc("Names for the classes (IDX data "
                                          "only numbers them)"),
@@ -113,16 +131,19 @@ cl::opt<std::string> curves("curves",
 cl::opt<std::string> cacheDir("cache-dir",
                               cl::desc("Feature cache (default "
                                        "$XDG_CACHE_HOME/tlc or ~/.cache/tlc)"),
-                              cl::sub(trainCmd), cl::sub(evalCmd));
+                              cl::sub(trainCmd), cl::sub(evalCmd),
+                              cl::sub(extractCmd));
 cl::opt<bool> noCache("no-cache", cl::desc("Neither read nor write the cache"),
-                      cl::sub(trainCmd), cl::sub(evalCmd));
+                      cl::sub(trainCmd), cl::sub(evalCmd), cl::sub(extractCmd));
 cl::opt<bool> skipBad("skip-bad-images",
                       cl::desc("Skip unreadable images (each is reported) "
                                "instead of stopping"),
-                      cl::sub(trainCmd), cl::sub(evalCmd), cl::sub(predictCmd));
+                      cl::sub(trainCmd), cl::sub(evalCmd), cl::sub(extractCmd),
+                      cl::sub(predictCmd));
 cl::opt<int> threads("threads", cl::init(0),
                      cl::desc("Worker threads (0: all cores)"),
-                     cl::sub(trainCmd), cl::sub(evalCmd), cl::sub(predictCmd));
+                     cl::sub(trainCmd), cl::sub(evalCmd), cl::sub(extractCmd),
+                     cl::sub(predictCmd));
 cl::opt<bool> json("json", cl::desc("Print JSON"), cl::sub(evalCmd),
                    cl::sub(predictCmd));
 cl::opt<int64_t> topK("top-k", cl::init(5), cl::desc("Classes to show"),
@@ -220,6 +241,63 @@ StatusOr<FeatureSet> features(const std::string &artifact, Session &session,
   return f;
 }
 
+/// Features and labels from .npy files (labels of any integer type).
+StatusOr<FeatureSet> readFeatureFiles(const std::string &x,
+                                      const std::string &y) {
+  auto values = readNpy(x);
+  if (!values)
+    return values.status();
+  auto labels = readNpy(y);
+  if (!labels)
+    return labels.status();
+  if (values->dtype != DType::kF32 || values->shape.size() != 2)
+    return invalidArgument(x + ": expected float32 features [N, F], got " +
+                           std::string(dtypeName(values->dtype)) + " " +
+                           shapeToString(values->shape));
+  if (labels->shape.size() != 1 || labels->shape[0] != values->shape[0])
+    return invalidArgument(y + ": expected " +
+                           std::to_string(values->shape[0]) + " labels, got " +
+                           shapeToString(labels->shape));
+  FeatureSet f;
+  f.count = values->shape[0];
+  f.width = values->shape[1];
+  f.values.resize(f.count * f.width);
+  std::memcpy(f.values.data(), values->data.data(), values->data.size());
+  for (int64_t i = 0; i < f.count; ++i) {
+    const uint8_t *p = labels->data.data() + i * dtypeSize(labels->dtype);
+    switch (labels->dtype) {
+    case DType::kI64:
+      f.labels.push_back(*reinterpret_cast<const int64_t *>(p));
+      break;
+    case DType::kI32:
+      f.labels.push_back(*reinterpret_cast<const int32_t *>(p));
+      break;
+    case DType::kU8:
+      f.labels.push_back(*p);
+      break;
+    default:
+      return invalidArgument(y + ": labels must be int64, int32 or uint8");
+    }
+  }
+  return f;
+}
+
+/// The seeded subset of `count` rows, when `count` is set and smaller.
+FeatureSet limitRows(FeatureSet f, int64_t count) {
+  if (count <= 0 || count >= f.count)
+    return f;
+  std::vector<size_t> pick = shuffled(f.count, seed);
+  FeatureSet out;
+  out.width = f.width;
+  for (int64_t i = 0; i < count; ++i) {
+    const float *row = &f.values[pick[i] * f.width];
+    out.values.insert(out.values.end(), row, row + f.width);
+    out.labels.push_back(f.labels[pick[i]]);
+    ++out.count;
+  }
+  return out;
+}
+
 struct Loaded {
   Session session;
   Head head;
@@ -255,9 +333,11 @@ StatusOr<std::shared_ptr<Dataset>> openLimited(const std::string &spec,
 }
 
 int runTrain() {
-  if (model.empty() || data.empty() || output.empty()) {
-    llvm::errs() << "tlc: error: usage: tlc train MODEL.tlb --data DATA -o "
-                    "TRAINED.tlb\n";
+  if (model.empty() || output.empty() ||
+      (data.empty() == featuresFile.empty()) ||
+      featuresFile.empty() != labelsFile.empty()) {
+    llvm::errs() << "tlc: error: usage: tlc train MODEL.tlb (--data DATA | "
+                    "--features X.npy --labels Y.npy) -o TRAINED.tlb\n";
     return tlc::tool::kUsage;
   }
   if (valSplit < 0 || valSplit >= 1) {
@@ -267,28 +347,41 @@ int runTrain() {
   auto loaded = loadModel(model);
   if (!loaded)
     return tlc::tool::fail(loaded.status().message());
-  auto all = openLimited(data, limit);
-  if (!all)
-    return tlc::tool::fail(all.status().message());
-  std::shared_ptr<Dataset> dataset = *all;
+  std::vector<std::string> classes;
+  StatusOr<FeatureSet> trainSet = invalidArgument("no data");
+  if (!featuresFile.empty()) {
+    trainSet = readFeatureFiles(featuresFile, labelsFile);
+    if (trainSet)
+      *trainSet = limitRows(std::move(*trainSet), limit);
+    for (int64_t c = 0; c < loaded->head.classes(); ++c)
+      classes.push_back(std::to_string(c));
+  } else {
+    auto all = openLimited(data, limit);
+    if (!all)
+      return tlc::tool::fail(all.status().message());
+    std::shared_ptr<Dataset> dataset = *all;
+    classes = dataset->classNames();
+    if (int64_t(classes.size()) == loaded->head.classes())
+      trainSet =
+          features(model, loaded->session, *dataset, loaded->pre, "train");
+  }
   if (!classNames.empty()) {
     std::vector<std::string> names;
     llvm::SmallVector<llvm::StringRef> parts;
     llvm::StringRef(classNames).split(parts, ',');
     for (llvm::StringRef p : parts)
       names.push_back(p.str());
-    if (Status s = dataset->setClassNames(names); !s)
-      return tlc::tool::fail(s.message());
+    if (names.size() != classes.size())
+      return tlc::tool::fail("--class-names gives " +
+                             std::to_string(names.size()) + " names for " +
+                             std::to_string(classes.size()) + " classes");
+    classes = std::move(names);
   }
-  const auto &classes = dataset->classNames();
   if (int64_t(classes.size()) != loaded->head.classes())
     return tlc::tool::fail(
         "the data has " + std::to_string(classes.size()) +
         " classes, the head " + std::to_string(loaded->head.classes()) +
         " (compile with --head linear:" + std::to_string(classes.size()) + ")");
-
-  auto trainSet =
-      features(model, loaded->session, *dataset, loaded->pre, "train");
   if (!trainSet)
     return tlc::tool::fail(trainSet.status().message());
   FeatureSet train = std::move(*trainSet), val;
@@ -377,24 +470,42 @@ int runTrain() {
 }
 
 int runEval() {
-  if (model.empty() || data.empty()) {
-    llvm::errs() << "tlc: error: usage: tlc eval TRAINED.tlb --data DATA\n";
+  if (model.empty() || (data.empty() == featuresFile.empty()) ||
+      featuresFile.empty() != labelsFile.empty()) {
+    llvm::errs() << "tlc: error: usage: tlc eval TRAINED.tlb (--data DATA | "
+                    "--features X.npy --labels Y.npy)\n";
     return tlc::tool::kUsage;
   }
   auto loaded = loadModel(model);
   if (!loaded)
     return tlc::tool::fail(loaded.status().message());
-  auto ds = openLimited(data, limit);
-  if (!ds)
-    return tlc::tool::fail(ds.status().message());
   const Head &head = loaded->head;
-  if (int64_t((*ds)->classNames().size()) > head.classes())
-    return tlc::tool::fail(
-        "the data has " + std::to_string((*ds)->classNames().size()) +
-        " classes, the head " + std::to_string(head.classes()));
-  auto f = features(model, loaded->session, **ds, loaded->pre, "eval");
+  StatusOr<FeatureSet> f = invalidArgument("no data");
+  if (!featuresFile.empty()) {
+    f = readFeatureFiles(featuresFile, labelsFile);
+    if (f)
+      *f = limitRows(std::move(*f), limit);
+  } else {
+    auto ds = openLimited(data, limit);
+    if (!ds)
+      return tlc::tool::fail(ds.status().message());
+    if (int64_t((*ds)->classNames().size()) > head.classes())
+      return tlc::tool::fail(
+          "the data has " + std::to_string((*ds)->classNames().size()) +
+          " classes, the head " + std::to_string(head.classes()));
+    f = features(model, loaded->session, **ds, loaded->pre, "eval");
+  }
   if (!f)
     return tlc::tool::fail(f.status().message());
+  for (int64_t y : f->labels)
+    if (y < 0 || y >= head.classes())
+      return tlc::tool::fail("label " + std::to_string(y) +
+                             " is outside the head's " +
+                             std::to_string(head.classes()) + " classes");
+  if (f->width != head.inputSize())
+    return tlc::tool::fail("features have " + std::to_string(f->width) +
+                           " values, the head takes " +
+                           std::to_string(head.inputSize()));
   Evaluation e = evaluateHead(head, *f);
   std::vector<std::string> names = head.classNames;
   for (int64_t c = names.size(); c < head.classes(); ++c)
@@ -517,6 +628,36 @@ int runPredict() {
   return code;
 }
 
+int runExtract() {
+  if (model.empty() || data.empty() || output.empty()) {
+    llvm::errs() << "tlc: error: usage: tlc extract MODEL.tlb --data DATA -o "
+                    "PREFIX\n";
+    return tlc::tool::kUsage;
+  }
+  auto loaded = loadModel(model);
+  if (!loaded)
+    return tlc::tool::fail(loaded.status().message());
+  auto ds = openLimited(data, limit);
+  if (!ds)
+    return tlc::tool::fail(ds.status().message());
+  auto f = features(model, loaded->session, **ds, loaded->pre, "extract");
+  if (!f)
+    return tlc::tool::fail(f.status().message());
+  NpyArray x{DType::kF32, {f->count, f->width}, {}};
+  x.data.resize(f->values.size() * sizeof(float));
+  std::memcpy(x.data.data(), f->values.data(), x.data.size());
+  NpyArray y{DType::kI64, {f->count}, {}};
+  y.data.resize(f->labels.size() * sizeof(int64_t));
+  std::memcpy(y.data.data(), f->labels.data(), y.data.size());
+  for (auto [suffix, array] :
+       {std::pair{".features.npy", &x}, std::pair{".labels.npy", &y}})
+    if (Status s = writeNpy(output + suffix, *array); !s)
+      return tlc::tool::fail(s.message());
+  llvm::errs() << "wrote " << output << ".features.npy [" << f->count << ", "
+               << f->width << "] and " << output << ".labels.npy\n";
+  return tlc::tool::kOk;
+}
+
 } // namespace
 
 std::optional<int> tlc::tool::runTrainCommands() {
@@ -526,5 +667,7 @@ std::optional<int> tlc::tool::runTrainCommands() {
     return runEval();
   if (predictCmd)
     return runPredict();
+  if (extractCmd)
+    return runExtract();
   return std::nullopt;
 }
