@@ -128,6 +128,9 @@ cl::opt<std::string> classNames("class-names",
 cl::opt<std::string> curves("curves",
                             cl::desc("Write the per-epoch table as CSV"),
                             cl::value_desc("FILE.csv"), cl::sub(trainCmd));
+cl::opt<std::string>
+    plot("plot", cl::desc("Draw the loss and accuracy curves as a PNG"),
+         cl::value_desc("FILE.png"), cl::sub(trainCmd));
 cl::opt<std::string> cacheDir("cache-dir",
                               cl::desc("Feature cache (default "
                                        "$XDG_CACHE_HOME/tlc or ~/.cache/tlc)"),
@@ -464,6 +467,9 @@ int runTrain() {
       return tlc::tool::fail("cannot write '" + curves +
                              "': " + llvm::toString(std::move(err)));
   }
+  if (!plot.empty())
+    if (Status s = plotCurves(result->epochs, plot); !s)
+      return tlc::tool::fail(plot + ": " + s.message());
   llvm::errs() << "wrote " << output << " (weights of epoch "
                << result->bestEpoch << ")\n";
   return tlc::tool::kOk;

@@ -123,6 +123,11 @@ trainHead(Head &head, const FeatureSet &train, const FeatureSet &val,
           const TrainOptions &options,
           const std::function<void(const EpochStats &)> &onEpoch = nullptr);
 
+/// Writes loss and accuracy per epoch (train and validation) as a PNG,
+/// atomically.
+Status plotCurves(const std::vector<EpochStats> &epochs,
+                  const std::string &path);
+
 /// Accuracy, top-5, per-class precision and recall, the confusion matrix.
 struct Evaluation {
   int64_t count = 0;
