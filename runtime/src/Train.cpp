@@ -557,7 +557,6 @@ StatusOr<TrainResult> tlc::runtime::trainHead(
           counts[c] ? float(train.count) / float(classes * counts[c]) : 0.f;
   }
 
-  Random rng(options.seed);
   std::vector<ParamState> state(2 * head.layers.size());
   for (size_t l = 0; l < head.layers.size(); ++l) {
     for (int p = 0; p < 2; ++p) {
@@ -566,13 +565,31 @@ StatusOr<TrainResult> tlc::runtime::trainHead(
       state[2 * l + p].v.assign(n, 0.f);
     }
   }
+  int64_t step = 0;
+  if (options.state && !options.state->first.empty()) {
+    if (options.state->first.size() != state.size() ||
+        options.state->second.size() != state.size())
+      return invalidArgument("the optimizer state does not match the head");
+    for (size_t i = 0; i < state.size(); ++i) {
+      if (options.state->first[i].size() != state[i].m.size() ||
+          options.state->second[i].size() != state[i].v.size())
+        return invalidArgument("the optimizer state does not match the head");
+      state[i].m = options.state->first[i];
+      state[i].v = options.state->second[i];
+    }
+    step = options.state->step;
+  }
   TrainResult result;
   Head best = head;
   double bestLoss = INFINITY;
-  int64_t step = 0, sinceBest = 0;
+  int64_t sinceBest = 0;
   std::vector<size_t> order(train.count);
   std::iota(order.begin(), order.end(), 0);
-  for (int64_t epoch = 1; epoch <= options.epochs; ++epoch) {
+  for (int64_t epoch = std::max<int64_t>(1, options.startEpoch);
+       epoch <= options.epochs; ++epoch) {
+    // Each epoch's randomness depends on (seed, epoch) alone.
+    Random rng(options.seed * 0x9e3779b97f4a7c15ULL + uint64_t(epoch));
+    std::iota(order.begin(), order.end(), 0);
     auto started = std::chrono::steady_clock::now();
     double lr = options.learningRate;
     if (options.schedule == Schedule::kStep)
@@ -658,6 +675,15 @@ StatusOr<TrainResult> tlc::runtime::trainHead(
                         std::chrono::steady_clock::now() - started)
                         .count();
     result.epochs.push_back(stats);
+    if (options.state) {
+      options.state->step = step;
+      options.state->first.clear();
+      options.state->second.clear();
+      for (const ParamState &st : state) {
+        options.state->first.push_back(st.m);
+        options.state->second.push_back(st.v);
+      }
+    }
     if (onEpoch)
       onEpoch(stats);
     if (!std::isfinite(stats.trainLoss))
@@ -673,6 +699,10 @@ StatusOr<TrainResult> tlc::runtime::trainHead(
       break;
     }
   }
+  if (result.epochs.empty())
+    return invalidArgument("no epochs left to run (epoch " +
+                           std::to_string(options.startEpoch) + " of " +
+                           std::to_string(options.epochs) + ")");
   // With validation data, keep the epoch that did best on it.
   if (val.count > 0)
     head = std::move(best);

@@ -7,7 +7,8 @@
     of the same head trained by PyTorch with the same optimizer and
     hyperparameters, or of scikit-learn's LogisticRegression with the same
     L2 penalty (both printed), on the same features and split;
-  * determinism: the same seed gives a bit-identical trained artifact;
+  * determinism: the same seed gives a bit-identical trained artifact, and
+    training resumed from a checkpoint equals an uninterrupted run;
   * the cache: a second extraction of the same data reads the cache;
   * image folders: a corrupt image stops training with its path, or is
     skipped and reported with --skip-bad-images; predict labels image files
@@ -141,6 +142,19 @@ def main():
     tlc(args, "train", backbone, *common, "-o", again_path)
     c.expect("the same seed gives a bit-identical artifact",
              open(trained, "rb").read() == open(again_path, "rb").read())
+
+    # Checkpoints: 4 epochs then --resume to 8 equals 8 epochs straight.
+    base = ["--features", train_prefix + ".features.npy", "--labels",
+            train_prefix + ".labels.npy", "--val-split", "0", "--seed", "5"]
+    straight, resumed = os.path.join(work, "straight.tlb"), os.path.join(work, "resumed.tlb")
+    tlc(args, "train", backbone, *base, "--epochs", "8", "-o", straight,
+        "--plot", os.path.join(work, "curves.png"))
+    tlc(args, "train", backbone, *base, "--epochs", "4", "-o", resumed)
+    tlc(args, "train", backbone, *base, "--epochs", "8", "-o", resumed, "--resume")
+    c.expect("4 epochs, then --resume to 8, equals 8 epochs straight",
+             open(straight, "rb").read() == open(resumed, "rb").read())
+    with open(os.path.join(work, "curves.png"), "rb") as f:
+        c.expect("--plot writes a PNG", f.read(8) == b"\x89PNG\r\n\x1a\n")
 
     # An image folder with a corrupt image.
     folder = os.path.join(work, "folder")

@@ -131,6 +131,10 @@ cl::opt<std::string> curves("curves",
 cl::opt<std::string>
     plot("plot", cl::desc("Draw the loss and accuracy curves as a PNG"),
          cl::value_desc("FILE.png"), cl::sub(trainCmd));
+cl::opt<bool> resume("resume",
+                     cl::desc("Continue from the checkpoint OUT.ckpt (written "
+                              "after every epoch) up to --epochs"),
+                     cl::sub(trainCmd));
 cl::opt<std::string> cacheDir("cache-dir",
                               cl::desc("Feature cache (default "
                                        "$XDG_CACHE_HOME/tlc or ~/.cache/tlc)"),
@@ -301,6 +305,43 @@ FeatureSet limitRows(FeatureSet f, int64_t count) {
   return out;
 }
 
+/// The optimizer state as one float64 .npy: [step, sizes..., values...].
+Status writeState(const std::string &path, const OptimizerState &st) {
+  std::vector<double> flat = {double(st.step), double(st.first.size())};
+  for (const auto &v : st.first)
+    flat.push_back(double(v.size()));
+  for (const auto *set : {&st.first, &st.second})
+    for (const auto &v : *set)
+      flat.insert(flat.end(), v.begin(), v.end());
+  NpyArray a{DType::kF64, {int64_t(flat.size())}, {}};
+  a.data.resize(flat.size() * sizeof(double));
+  std::memcpy(a.data.data(), flat.data(), a.data.size());
+  return writeNpy(path, a);
+}
+
+StatusOr<OptimizerState> readState(const std::string &path) {
+  auto a = readNpy(path);
+  if (!a)
+    return a.status();
+  if (a->dtype != DType::kF64 || a->shape.size() != 1 || a->shape[0] < 2)
+    return invalidArgument(path + ": not a tlc optimizer state");
+  const double *p = reinterpret_cast<const double *>(a->data.data());
+  size_t n = a->shape[0], tensors = size_t(p[1]), pos = 2 + tensors;
+  if (tensors > n)
+    return invalidArgument(path + ": damaged optimizer state");
+  OptimizerState st;
+  st.step = int64_t(p[0]);
+  for (auto *set : {&st.first, &st.second})
+    for (size_t t = 0; t < tensors; ++t) {
+      size_t size = size_t(p[2 + t]);
+      if (pos + size > n)
+        return invalidArgument(path + ": damaged optimizer state");
+      set->emplace_back(p + pos, p + pos + size);
+      pos += size;
+    }
+  return st;
+}
+
 struct Loaded {
   Session session;
   Head head;
@@ -433,6 +474,34 @@ int runTrain() {
   llvm::outs() << "epoch        lr  train loss  train acc    val loss    val "
                   "acc   time\n";
   Head &head = loaded->head;
+  // Checkpoints: the artifact so far and the optimizer state, every epoch.
+  std::string checkpoint = output + ".ckpt",
+              stateFile = checkpoint + ".state.npy";
+  OptimizerState state;
+  options.state = &state;
+  if (resume) {
+    auto saved = Head::load(checkpoint);
+    if (!saved)
+      return tlc::tool::fail("--resume: " + saved.status().message());
+    auto savedState = readState(stateFile);
+    if (!savedState)
+      return tlc::tool::fail("--resume: " + savedState.status().message());
+    if (saved->layers.size() != head.layers.size())
+      return tlc::tool::fail("--resume: " + checkpoint +
+                             " has another head than " + model);
+    for (size_t l = 0; l < head.layers.size(); ++l) {
+      if (saved->layers[l].weight.size() != head.layers[l].weight.size())
+        return tlc::tool::fail("--resume: " + checkpoint +
+                               " has another head than " + model);
+      head.layers[l].weight = saved->layers[l].weight;
+      head.layers[l].bias = saved->layers[l].bias;
+    }
+    state = std::move(*savedState);
+    auto it = saved->metadata.find("tl.train.epoch");
+    options.startEpoch =
+        (it == saved->metadata.end() ? 0 : std::atoll(it->second.c_str())) + 1;
+    llvm::errs() << "resuming after epoch " << options.startEpoch - 1 << "\n";
+  }
   auto onEpoch = [&](const EpochStats &e) {
     auto opt = [](double v) {
       return v < 0 ? std::string("-") : llvm::formatv("{0:f4}", v).str();
@@ -444,6 +513,12 @@ int runTrain() {
                         opt(e.valAccuracy).c_str(), e.seconds)
                  << "\n";
     llvm::outs().flush();
+    std::map<std::string, std::string> meta = {
+        {"tl.train.epoch", std::to_string(e.epoch)}};
+    if (Status s = writeTrainedArtifact(model, checkpoint, head, classes, meta);
+        !s || !(s = writeState(stateFile, state)))
+      llvm::errs() << "tlc: warning: cannot write the checkpoint: "
+                   << s.message() << "\n";
     csv += llvm::formatv("{0},{1},{2},{3},{4},{5},{6}\n", e.epoch,
                          e.learningRate, e.trainLoss, e.trainAccuracy,
                          e.valLoss, e.valAccuracy, e.seconds)
@@ -453,7 +528,7 @@ int runTrain() {
   if (!result)
     return tlc::tool::fail(result.status().message());
   std::map<std::string, std::string> meta;
-  meta["tl.train.epochs"] = std::to_string(result->epochs.size());
+  meta["tl.train.epochs"] = std::to_string(result->epochs.back().epoch);
   meta["tl.train.best_epoch"] = std::to_string(result->bestEpoch);
   meta["tl.train.data"] = data;
   if (Status s = writeTrainedArtifact(model, output, head, classes, meta); !s)

@@ -89,6 +89,13 @@ enum class Optimizer { kSgd, kAdam };
 enum class Loss { kCrossEntropy, kMse, kHinge };
 enum class Schedule { kConstant, kStep, kCosine };
 
+/// The optimizer's memory (momentum, Adam's moments, the step count), so
+/// that training resumed from a checkpoint continues exactly.
+struct OptimizerState {
+  int64_t step = 0;
+  std::vector<std::vector<float>> first, second; ///< per parameter tensor
+};
+
 struct TrainOptions {
   Optimizer optimizer = Optimizer::kAdam;
   Loss loss = Loss::kCrossEntropy;
@@ -102,6 +109,13 @@ struct TrainOptions {
   int64_t patience = 0;        ///< early stopping on validation loss; 0: off
   bool balanceClasses = false; ///< class weights inversely to frequency
   uint64_t seed = 0;
+  /// Resuming: the first epoch to run, and the optimizer state to start
+  /// from (empty: fresh). Each epoch's shuffle and dropout depend on the
+  /// seed and the epoch only, so a resumed run equals an uninterrupted one.
+  int64_t startEpoch = 1;
+  /// In: the state to start from; out: updated after every epoch (before
+  /// the callback), for checkpoints. May be null.
+  OptimizerState *state = nullptr;
 };
 
 struct EpochStats {
