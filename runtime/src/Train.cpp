@@ -546,7 +546,13 @@ StatusOr<TrainResult> tlc::runtime::trainHead(
     return invalidArgument("epochs, batch size and learning rate must be "
                            "positive");
 
-  std::vector<float> classWeight;
+  std::vector<float> classWeight = options.classWeights;
+  if (!classWeight.empty() &&
+      (int64_t(classWeight.size()) != classes ||
+       std::any_of(classWeight.begin(), classWeight.end(),
+                   [](float w) { return !(w >= 0); })))
+    return invalidArgument("give one non-negative class weight per class (" +
+                           std::to_string(classes) + ")");
   if (options.balanceClasses) {
     std::vector<int64_t> counts(classes, 0);
     for (int64_t y : train.labels)

@@ -131,6 +131,10 @@ cl::opt<std::string> curves("curves",
 cl::opt<std::string>
     plot("plot", cl::desc("Draw the loss and accuracy curves as a PNG"),
          cl::value_desc("FILE.png"), cl::sub(trainCmd));
+cl::opt<std::string>
+    classWeights("class-weights",
+                 cl::desc("Per-class loss weights, in class order"),
+                 cl::value_desc("W1,W2,..."), cl::sub(trainCmd));
 cl::opt<bool> resume("resume",
                      cl::desc("Continue from the checkpoint OUT.ckpt (written "
                               "after every epoch) up to --epochs"),
@@ -468,6 +472,20 @@ int runTrain() {
   options.batch = batchSize;
   options.patience = patience;
   options.balanceClasses = balance;
+  if (!classWeights.empty()) {
+    llvm::SmallVector<llvm::StringRef> parts;
+    llvm::StringRef(classWeights).split(parts, ',');
+    for (llvm::StringRef p : parts) {
+      double w;
+      if (p.trim().getAsDouble(w))
+        return tlc::tool::fail("--class-weights: '" + p.str() +
+                               "' is not a number");
+      options.classWeights.push_back(float(w));
+    }
+    if (balance)
+      return tlc::tool::fail("give --class-weights or --balance-classes, not "
+                             "both");
+  }
   options.seed = seed;
 
   std::string csv = "epoch,lr,train_loss,train_acc,val_loss,val_acc,seconds\n";

@@ -108,6 +108,7 @@ struct TrainOptions {
   int64_t batch = 64;
   int64_t patience = 0;        ///< early stopping on validation loss; 0: off
   bool balanceClasses = false; ///< class weights inversely to frequency
+  std::vector<float> classWeights; ///< explicit per-class loss weights
   uint64_t seed = 0;
   /// Resuming: the first epoch to run, and the optimizer state to start
   /// from (empty: fresh). Each epoch's shuffle and dropout depend on the
