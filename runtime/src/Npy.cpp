@@ -10,6 +10,7 @@
 #include <limits>
 #include <map>
 #include <unistd.h>
+#include <zlib.h>
 
 using namespace tlc::runtime;
 
@@ -238,6 +239,88 @@ StatusOr<NpyArray> tlc::runtime::readNpy(const std::string &path) {
   if (in.bad())
     return ioError(path + ": read failed");
   return parseNpy(bytes.data(), bytes.size(), path);
+}
+
+namespace {
+uint32_t le32(const uint8_t *p) {
+  return p[0] | (p[1] << 8) | (p[2] << 16) | (uint32_t(p[3]) << 24);
+}
+uint16_t le16(const uint8_t *p) { return p[0] | (p[1] << 8); }
+} // namespace
+
+StatusOr<std::map<std::string, NpyArray>>
+tlc::runtime::readNpz(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return notFound(path + ": cannot open: " + std::strerror(errno));
+  std::vector<uint8_t> b((std::istreambuf_iterator<char>(in)),
+                         std::istreambuf_iterator<char>());
+  if (in.bad())
+    return ioError(path + ": read failed");
+  auto corrupt = [&](const std::string &why) {
+    return invalidArgument(path + ": not a readable .npz (" + why + ")");
+  };
+  // The end-of-central-directory record: 22 bytes plus a comment.
+  if (b.size() < 22)
+    return corrupt("too short");
+  size_t eocd = std::string::npos;
+  for (size_t i = b.size() - 22 + 1; i-- > 0 && b.size() - i <= 22 + 65535;)
+    if (le32(&b[i]) == 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  if (eocd == std::string::npos)
+    return corrupt("no zip directory");
+  uint16_t entries = le16(&b[eocd + 10]);
+  size_t dir = le32(&b[eocd + 16]);
+  std::map<std::string, NpyArray> arrays;
+  for (uint16_t e = 0; e < entries; ++e) {
+    if (dir + 46 > b.size() || le32(&b[dir]) != 0x02014b50)
+      return corrupt("a damaged directory entry");
+    uint16_t method = le16(&b[dir + 10]);
+    uint32_t packed = le32(&b[dir + 20]), size = le32(&b[dir + 24]);
+    uint16_t nameLen = le16(&b[dir + 28]), extra = le16(&b[dir + 30]),
+             comment = le16(&b[dir + 32]);
+    uint32_t local = le32(&b[dir + 42]);
+    if (dir + 46 + nameLen > b.size())
+      return corrupt("a damaged directory entry");
+    std::string name(reinterpret_cast<const char *>(&b[dir + 46]), nameLen);
+    dir += 46 + nameLen + extra + comment;
+    if (packed == 0xffffffffu || size == 0xffffffffu || local == 0xffffffffu)
+      return corrupt("'" + name + "' needs ZIP64, which tlc does not read");
+    if (size_t(local) + 30 > b.size() || le32(&b[local]) != 0x04034b50)
+      return corrupt("a damaged entry '" + name + "'");
+    size_t data = local + 30 + le16(&b[local + 26]) + le16(&b[local + 28]);
+    if (data + packed > b.size())
+      return corrupt("'" + name + "' is cut short");
+    std::vector<uint8_t> raw;
+    if (method == 0) {
+      raw.assign(b.begin() + data, b.begin() + data + packed);
+    } else if (method == 8) {
+      raw.resize(size);
+      z_stream z{};
+      z.next_in = &b[data];
+      z.avail_in = packed;
+      z.next_out = raw.data();
+      z.avail_out = size;
+      if (inflateInit2(&z, -MAX_WBITS) != Z_OK)
+        return corrupt("zlib");
+      int rc = inflate(&z, Z_FINISH);
+      inflateEnd(&z);
+      if (rc != Z_STREAM_END || z.total_out != size)
+        return corrupt("'" + name + "' does not inflate");
+    } else {
+      return corrupt("'" + name + "' uses compression method " +
+                     std::to_string(method));
+    }
+    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".npy") == 0)
+      name.resize(name.size() - 4);
+    auto array = parseNpy(raw.data(), raw.size(), path + ":" + name);
+    if (!array)
+      return array.status();
+    arrays[name] = std::move(*array);
+  }
+  return arrays;
 }
 
 std::vector<uint8_t> tlc::runtime::encodeNpy(const NpyArray &array) {

@@ -156,6 +156,14 @@ def main():
     with open(os.path.join(work, "curves.png"), "rb") as f:
         c.expect("--plot writes a PNG", f.read(8) == b"\x89PNG\r\n\x1a\n")
 
+    # The same features as one compressed .npz give the same head.
+    npz = os.path.join(work, "train.npz")
+    np.savez_compressed(npz, features=x_train, labels=y_train.astype(np.int32))
+    from_npz = os.path.join(work, "from-npz.tlb")
+    tlc(args, "train", backbone, "--features", npz, *common[4:], "-o", from_npz)
+    c.expect("a .npz of the same features gives the same artifact",
+             open(trained, "rb").read() == open(from_npz, "rb").read())
+
     # An image folder with a corrupt image.
     folder = os.path.join(work, "folder")
     rng = np.random.default_rng(0)

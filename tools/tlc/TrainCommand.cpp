@@ -62,7 +62,8 @@ cl::opt<std::string> output("o",
                             cl::sub(extractCmd));
 cl::opt<std::string> featuresFile(
     "features",
-    cl::desc("Precomputed features [N, F] (.npy, float32) instead of --data"),
+    cl::desc("Precomputed features [N, F] (.npy, float32; or a .npz with "
+             "`features` and `labels`) instead of --data"),
     cl::value_desc("X.npy"), cl::sub(trainCmd), cl::sub(evalCmd));
 cl::opt<std::string> labelsFile("labels",
                                 cl::desc("Their labels [N] (.npy, integers)"),
@@ -252,13 +253,29 @@ StatusOr<FeatureSet> features(const std::string &artifact, Session &session,
   return f;
 }
 
-/// Features and labels from .npy files (labels of any integer type).
+/// Features and labels from .npy files, or from one .npz holding
+/// `features` (or `x`) and `labels` (or `y`); labels of any integer type.
 StatusOr<FeatureSet> readFeatureFiles(const std::string &x,
                                       const std::string &y) {
-  auto values = readNpy(x);
+  StatusOr<NpyArray> values = invalidArgument(x), labels = invalidArgument(y);
+  if (llvm::StringRef(x).ends_with(".npz")) {
+    auto arrays = readNpz(x);
+    if (!arrays)
+      return arrays.status();
+    auto pick = [&](const char *a, const char *b) -> StatusOr<NpyArray> {
+      for (const char *name : {a, b})
+        if (auto it = arrays->find(name); it != arrays->end())
+          return std::move(it->second);
+      return invalidArgument(x + ": no array '" + a + "' (or '" + b + "')");
+    };
+    values = pick("features", "x");
+    labels = pick("labels", "y");
+  } else {
+    values = readNpy(x);
+    labels = readNpy(y);
+  }
   if (!values)
     return values.status();
-  auto labels = readNpy(y);
   if (!labels)
     return labels.status();
   if (values->dtype != DType::kF32 || values->shape.size() != 2)
@@ -381,9 +398,10 @@ StatusOr<std::shared_ptr<Dataset>> openLimited(const std::string &spec,
 }
 
 int runTrain() {
+  bool npz = llvm::StringRef(featuresFile).ends_with(".npz");
   if (model.empty() || output.empty() ||
       (data.empty() == featuresFile.empty()) ||
-      featuresFile.empty() != labelsFile.empty()) {
+      (!npz && featuresFile.empty() != labelsFile.empty())) {
     llvm::errs() << "tlc: error: usage: tlc train MODEL.tlb (--data DATA | "
                     "--features X.npy --labels Y.npy) -o TRAINED.tlb\n";
     return tlc::tool::kUsage;
@@ -569,8 +587,9 @@ int runTrain() {
 }
 
 int runEval() {
+  bool npz = llvm::StringRef(featuresFile).ends_with(".npz");
   if (model.empty() || (data.empty() == featuresFile.empty()) ||
-      featuresFile.empty() != labelsFile.empty()) {
+      (!npz && featuresFile.empty() != labelsFile.empty())) {
     llvm::errs() << "tlc: error: usage: tlc eval TRAINED.tlb (--data DATA | "
                     "--features X.npy --labels Y.npy)\n";
     return tlc::tool::kUsage;

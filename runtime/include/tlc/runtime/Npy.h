@@ -14,6 +14,7 @@
 #include "tlc/runtime/Status.h"
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,11 @@ struct NpyArray {
 StatusOr<NpyArray> parseNpy(const uint8_t *bytes, size_t size,
                             const std::string &source);
 StatusOr<NpyArray> readNpy(const std::string &path);
+
+/// The arrays of a .npz (numpy.savez / savez_compressed), by name without
+/// the .npy suffix. Stored and deflated entries; not ZIP64 (arrays over
+/// 4 GiB).
+StatusOr<std::map<std::string, NpyArray>> readNpz(const std::string &path);
 
 /// The .npy encoding (version 1.0, or 2.0 when the header needs it).
 std::vector<uint8_t> encodeNpy(const NpyArray &array);
