@@ -421,6 +421,28 @@ LogicalResult convertFlatten(NodeContext &nc) {
   return nc.emitUnary<tl::FlattenOp>({nc.i64("axis", axis)});
 }
 
+/// The import-time tensor of shape `dims` whose element at each
+/// multi-index is `in`'s element at flat index `source(index)`.
+SymbolicInts gatherElems(const SymbolicInts &in, SmallVector<int64_t> dims,
+                         function_ref<int64_t(ArrayRef<int64_t>)> source) {
+  SymbolicInts out;
+  out.elemType = in.elemType;
+  int64_t total = 1;
+  for (int64_t d : dims)
+    total *= d;
+  SmallVector<int64_t> index(dims.size(), 0);
+  for (int64_t n = 0; n < total; ++n) {
+    out.elems.push_back(in.elems[source(index)]);
+    for (int64_t d = dims.size() - 1; d >= 0; --d) {
+      if (++index[d] < dims[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  out.dims = std::move(dims);
+  return out;
+}
+
 LogicalResult convertTranspose(NodeContext &nc) {
   if (const SymbolicInts *data = nc.symbolicInput(0)) {
     int64_t rank = data->dims.size();
@@ -431,28 +453,21 @@ LogicalResult convertTranspose(NodeContext &nc) {
     if (static_cast<int64_t>(perm.size()) != rank)
       return nc.fail("perm has " + Twine(perm.size()) + " entries for rank " +
                      Twine(rank));
-    SymbolicInts out;
-    out.elemType = data->elemType;
+    SmallVector<int64_t> dims;
     for (int64_t p : perm) {
       if (p < 0 || p >= rank)
         return nc.fail("perm entry " + Twine(p) + " is out of range");
-      out.dims.push_back(data->dims[p]);
+      dims.push_back(data->dims[p]);
     }
-    // Walk the output in order; map each index back through `perm`.
-    SmallVector<int64_t> inStrides(rank, 1), index(rank, 0);
+    SmallVector<int64_t> inStrides(rank, 1);
     for (int64_t d = rank - 2; d >= 0; --d)
       inStrides[d] = inStrides[d + 1] * data->dims[d + 1];
-    for (size_t n = 0; n < data->elems.size(); ++n) {
+    SymbolicInts out = gatherElems(*data, dims, [&](ArrayRef<int64_t> index) {
       int64_t src = 0;
       for (int64_t d = 0; d < rank; ++d)
         src += index[d] * inStrides[perm[d]];
-      out.elems.push_back(data->elems[src]);
-      for (int64_t d = rank - 1; d >= 0; --d) {
-        if (++index[d] < out.dims[d])
-          break;
-        index[d] = 0;
-      }
-    }
+      return src;
+    });
     nc.setOutputSymbolic(0, std::move(out));
     return success();
   }
@@ -505,27 +520,17 @@ LogicalResult emitSlice(NodeContext &nc, ArrayRef<int64_t> starts,
       for (int64_t i = b; step > 0 ? i < e : i > e; i += step)
         keep[axis].push_back(i);
     }
-    SymbolicInts out;
-    out.elemType = s->elemType;
-    SmallVector<int64_t> strides(rank, 1), index(rank, 0);
+    SmallVector<int64_t> strides(rank, 1), dims;
     for (int64_t d = rank - 2; d >= 0; --d)
       strides[d] = strides[d + 1] * s->dims[d + 1];
-    int64_t total = 1;
-    for (int64_t d = 0; d < rank; ++d) {
-      out.dims.push_back(keep[d].size());
-      total *= keep[d].size();
-    }
-    for (int64_t n = 0; n < total; ++n) {
+    for (int64_t d = 0; d < rank; ++d)
+      dims.push_back(keep[d].size());
+    SymbolicInts out = gatherElems(*s, dims, [&](ArrayRef<int64_t> index) {
       int64_t src = 0;
       for (int64_t d = 0; d < rank; ++d)
         src += keep[d][index[d]] * strides[d];
-      out.elems.push_back(s->elems[src]);
-      for (int64_t d = rank - 1; d >= 0; --d) {
-        if (++index[d] < out.dims[d])
-          break;
-        index[d] = 0;
-      }
-    }
+      return src;
+    });
     nc.setOutputSymbolic(0, std::move(out));
     return success();
   }
