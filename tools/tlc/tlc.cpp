@@ -8,6 +8,10 @@
 
 #include "Commands.h"
 
+#include <cerrno>
+#include <cstring>
+#include <unistd.h>
+
 #include "tl/IR/TLDialect.h"
 #include "tlc/Importers/Onnx/OnnxImporter.h"
 #include "tlc/Transforms/Passes.h"
@@ -20,7 +24,9 @@
 #include "mlir/IR/OperationSupport.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -141,7 +147,27 @@ OwningOpRef<ModuleOp> tlc::tool::importModel(MLIRContext &context,
   return module;
 }
 
+/// `tlc serve ...` is `tlc-serve ...`, the server next to this binary: it
+/// links the runtime only, so a deployment can ship it without the
+/// compiler.
+int execServe(int argc, char **argv) {
+  std::string self = llvm::sys::fs::getMainExecutable(
+      argv[0], reinterpret_cast<void *>(&execServe));
+  llvm::SmallString<256> server(llvm::sys::path::parent_path(self));
+  llvm::sys::path::append(server, "tlc-serve");
+  std::vector<char *> args = {server.data()};
+  for (int i = 2; i < argc; ++i)
+    args.push_back(argv[i]);
+  args.push_back(nullptr);
+  execv(server.c_str(), args.data());
+  llvm::errs() << "tlc: error: cannot run '" << server
+               << "': " << std::strerror(errno) << "\n";
+  return kFailed;
+}
+
 int main(int argc, char **argv) {
+  if (argc > 1 && llvm::StringRef(argv[1]) == "serve")
+    return execServe(argc, argv);
   llvm::InitLLVM init(argc, argv);
   if (!cl::ParseCommandLineOptions(
           argc, argv,
@@ -154,7 +180,8 @@ int main(int argc, char **argv) {
           "  tlc bench MODEL.tlb --input-shape NAME=SHAPE\n"
           "  tlc train MODEL.tlb --data DATA -o TRAINED.tlb\n"
           "  tlc eval TRAINED.tlb --data DATA\n"
-          "  tlc predict TRAINED.tlb IMAGE...\n",
+          "  tlc predict TRAINED.tlb IMAGE...\n"
+          "  tlc serve MODEL.tlb [--port P]        the KServe v2 HTTP API\n",
           &llvm::errs()))
     return kUsage;
 

@@ -1,0 +1,735 @@
+//===- Server.cpp - the Open Inference Protocol over tlc artifacts --------===//
+//
+// Routes (KServe v2 REST):
+//   GET  /v2/health/live, /v2/health/ready, /v2
+//   GET  /v2/models/{name}, /v2/models/{name}/ready
+//   POST /v2/models/{name}/infer      JSON tensors, or the binary extension
+//   POST /v2/models/{name}/classify   an encoded image -> top-k labels
+// Errors are {"error": "..."}: 400 bad input, 404 unknown model or route,
+// 411/415 for bodies this server refuses to stream (chunked, encoded), 413
+// too large, 503 not ready.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Server.h"
+
+#include "tlc/runtime/Data.h"
+#include "tlc/runtime/Session.h"
+#include "tlc/runtime/Train.h"
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <future>
+#include <map>
+#include <mutex>
+#include <numeric>
+#include <thread>
+
+using namespace tlc::runtime;
+using namespace tlc::server;
+using json = nlohmann::json;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// A bounded worker pool for cpp-httplib (its default queue is unbounded)
+//===----------------------------------------------------------------------===//
+
+class BoundedPool : public httplib::TaskQueue {
+public:
+  BoundedPool(int workers, int limit) : limit(std::max(1, limit)) {
+    for (int i = 0; i < std::max(1, workers); ++i)
+      threads.emplace_back([this] { work(); });
+  }
+  /// Blocks the accept loop while the queue is full: back-pressure rather
+  /// than unbounded memory.
+  void enqueue(std::function<void()> fn) override {
+    std::unique_lock<std::mutex> lock(mutex);
+    notFull.wait(lock, [&] { return jobs.size() < size_t(limit) || done; });
+    if (done)
+      return;
+    jobs.push_back(std::move(fn));
+    notEmpty.notify_one();
+  }
+  void shutdown() override {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      done = true;
+    }
+    notEmpty.notify_all();
+    notFull.notify_all();
+    for (std::thread &t : threads)
+      t.join();
+  }
+
+private:
+  void work() {
+    for (;;) {
+      std::function<void()> job;
+      {
+        std::unique_lock<std::mutex> lock(mutex);
+        notEmpty.wait(lock, [&] { return !jobs.empty() || done; });
+        if (jobs.empty())
+          return;
+        job = std::move(jobs.front());
+        jobs.pop_front();
+        notFull.notify_one();
+      }
+      job();
+    }
+  }
+  int limit;
+  std::mutex mutex;
+  std::condition_variable notEmpty, notFull;
+  std::deque<std::function<void()>> jobs;
+  std::vector<std::thread> threads;
+  bool done = false;
+};
+
+//===----------------------------------------------------------------------===//
+// Datatypes
+//===----------------------------------------------------------------------===//
+
+const char *protocolType(DType t) {
+  switch (t) {
+  case DType::kF32:
+    return "FP32";
+  case DType::kF64:
+    return "FP64";
+  case DType::kF16:
+    return "FP16";
+  case DType::kI8:
+    return "INT8";
+  case DType::kI16:
+    return "INT16";
+  case DType::kI32:
+    return "INT32";
+  case DType::kI64:
+    return "INT64";
+  case DType::kU8:
+    return "UINT8";
+  case DType::kBool:
+    return "BOOL";
+  }
+  return "UNKNOWN";
+}
+
+/// An HTTP error with its status.
+struct HttpError {
+  int status;
+  std::string message;
+};
+
+/// Appends the numbers of `value` (nested arrays or flat) in row-major
+/// order.
+void flatten(const json &value, std::vector<double> &out) {
+  if (value.is_array()) {
+    for (const json &v : value)
+      flatten(v, out);
+  } else if (value.is_number() || value.is_boolean()) {
+    out.push_back(value.is_boolean() ? double(value.get<bool>())
+                                     : value.get<double>());
+  } else {
+    throw HttpError{400, "tensor data must be numbers"};
+  }
+}
+
+template <typename T> void store(Tensor &t, const std::vector<double> &v) {
+  T *p = t.dataAs<T>();
+  for (size_t i = 0; i < v.size(); ++i)
+    p[i] = static_cast<T>(v[i]);
+}
+
+void fillFromNumbers(Tensor &t, const std::vector<double> &v) {
+  switch (t.dtype()) {
+  case DType::kF32:
+    return store<float>(t, v);
+  case DType::kF64:
+    return store<double>(t, v);
+  case DType::kI8:
+    return store<int8_t>(t, v);
+  case DType::kI16:
+    return store<int16_t>(t, v);
+  case DType::kI32:
+    return store<int32_t>(t, v);
+  case DType::kI64:
+    return store<int64_t>(t, v);
+  case DType::kU8:
+  case DType::kBool:
+    return store<uint8_t>(t, v);
+  case DType::kF16:
+    throw HttpError{400, "FP16 tensors must be sent as binary data"};
+  }
+}
+
+template <typename T> json numbers(const Tensor &t) {
+  const T *p = t.dataAs<T>();
+  return json(std::vector<T>(p, p + t.numElements()));
+}
+
+json toJson(const Tensor &t) {
+  switch (t.dtype()) {
+  case DType::kF32:
+    return numbers<float>(t);
+  case DType::kF64:
+    return numbers<double>(t);
+  case DType::kI8:
+    return numbers<int8_t>(t);
+  case DType::kI16:
+    return numbers<int16_t>(t);
+  case DType::kI32:
+    return numbers<int32_t>(t);
+  case DType::kI64:
+    return numbers<int64_t>(t);
+  case DType::kU8:
+    return numbers<uint8_t>(t);
+  case DType::kBool: {
+    json out = json::array();
+    for (int64_t i = 0; i < t.numElements(); ++i)
+      out.push_back(t.dataAs<uint8_t>()[i] != 0);
+    return out;
+  }
+  case DType::kF16:
+    break;
+  }
+  throw HttpError{400, "FP16 outputs must be requested as binary data"};
+}
+
+//===----------------------------------------------------------------------===//
+// Models, with dynamic batching
+//===----------------------------------------------------------------------===//
+
+struct Request {
+  std::vector<NamedTensor> inputs;
+  int64_t batch = 1;
+  std::promise<StatusOr<std::vector<NamedTensor>>> done;
+};
+
+class Model {
+public:
+  Model(std::string name, Session session, const ServerOptions &options)
+      : name(std::move(name)), session(std::move(session)),
+        maxBatch(std::max<int64_t>(1, options.maxBatch)),
+        timeout(options.batchTimeoutUs) {
+    worker = std::thread([this] { loop(); });
+  }
+  ~Model() {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      stopping = true;
+    }
+    wake.notify_all();
+    worker.join();
+  }
+
+  const std::string name;
+  Session session;
+  std::optional<Head> head;         ///< set for trained artifacts
+  std::optional<Preprocessing> pre; ///< for /classify
+
+  /// Runs `inputs` (batched with concurrent requests when allowed).
+  StatusOr<std::vector<NamedTensor>> run(std::vector<NamedTensor> inputs) {
+    auto request = std::make_shared<Request>();
+    request->batch = inputs.empty() || inputs[0].second.shape().empty()
+                         ? 1
+                         : inputs[0].second.shape()[0];
+    request->inputs = std::move(inputs);
+    auto result = request->done.get_future();
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      queue.push_back(request);
+    }
+    wake.notify_one();
+    return result.get();
+  }
+
+private:
+  /// Whether two requests can share a batch: same inputs, same dims past
+  /// the first.
+  static bool compatible(const Request &a, const Request &b) {
+    if (a.inputs.size() != b.inputs.size())
+      return false;
+    for (size_t i = 0; i < a.inputs.size(); ++i) {
+      const auto &x = a.inputs[i].second, &y = b.inputs[i].second;
+      if (a.inputs[i].first != b.inputs[i].first || x.dtype() != y.dtype() ||
+          x.shape().size() != y.shape().size() || x.shape().empty() ||
+          !std::equal(x.shape().begin() + 1, x.shape().end(),
+                      y.shape().begin() + 1))
+        return false;
+    }
+    return true;
+  }
+
+  void loop() {
+    for (;;) {
+      std::vector<std::shared_ptr<Request>> group;
+      {
+        std::unique_lock<std::mutex> lock(mutex);
+        wake.wait(lock, [&] { return stopping || !queue.empty(); });
+        if (stopping && queue.empty())
+          return;
+        group.push_back(queue.front());
+        queue.pop_front();
+        int64_t samples = group[0]->batch;
+        auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::microseconds(timeout);
+        while (maxBatch > 1 && samples < maxBatch) {
+          if (queue.empty() &&
+              !wake.wait_until(lock, deadline, [&] { return !queue.empty(); }))
+            break;
+          if (queue.empty() || !compatible(*group[0], *queue.front()) ||
+              samples + queue.front()->batch > maxBatch)
+            break;
+          samples += queue.front()->batch;
+          group.push_back(queue.front());
+          queue.pop_front();
+        }
+      }
+      runGroup(group);
+    }
+  }
+
+  void runGroup(std::vector<std::shared_ptr<Request>> &group) {
+    if (group.size() == 1) {
+      group[0]->done.set_value(session.run(group[0]->inputs));
+      return;
+    }
+    // Concatenate along dim 0, run once, split the outputs back.
+    std::vector<NamedTensor> inputs;
+    int64_t total = 0;
+    for (auto &r : group)
+      total += r->batch;
+    for (size_t i = 0; i < group[0]->inputs.size(); ++i) {
+      const Tensor &first = group[0]->inputs[i].second;
+      std::vector<int64_t> shape = first.shape();
+      shape[0] = total;
+      Tensor joined(first.dtype(), shape);
+      size_t offset = 0;
+      for (auto &r : group) {
+        const Tensor &t = r->inputs[i].second;
+        std::memcpy(joined.data() + offset, t.data(), t.byteSize());
+        offset += t.byteSize();
+      }
+      inputs.emplace_back(group[0]->inputs[i].first, std::move(joined));
+    }
+    auto result = session.run(inputs);
+    if (!result) {
+      for (auto &r : group)
+        r->done.set_value(result.status());
+      return;
+    }
+    int64_t start = 0;
+    for (auto &r : group) {
+      std::vector<NamedTensor> mine;
+      for (const auto &[outName, t] : *result) {
+        std::vector<int64_t> shape = t.shape();
+        if (shape.empty() || shape[0] != total) {
+          mine.emplace_back(outName, t); // not batched: shared as is
+          continue;
+        }
+        size_t row = t.byteSize() / size_t(total);
+        shape[0] = r->batch;
+        Tensor part(t.dtype(), shape);
+        std::memcpy(part.data(), t.data() + start * row, part.byteSize());
+        mine.emplace_back(outName, std::move(part));
+      }
+      start += r->batch;
+      r->done.set_value(std::move(mine));
+    }
+  }
+
+  int64_t maxBatch, timeout;
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::deque<std::shared_ptr<Request>> queue;
+  bool stopping = false;
+  std::thread worker;
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// The server
+//===----------------------------------------------------------------------===//
+
+struct InferenceServer::Impl {
+  ServerOptions options;
+  std::map<std::string, std::unique_ptr<Model>> models;
+  httplib::Server http;
+
+  static void reply(httplib::Response &res, int status, const json &body) {
+    res.status = status;
+    res.set_content(body.dump(), "application/json");
+  }
+  static void error(httplib::Response &res, int status,
+                    const std::string &message) {
+    reply(res, status, json{{"error", message}});
+  }
+
+  Model *find(const std::string &name, httplib::Response &res) {
+    auto it = models.find(name);
+    if (it == models.end()) {
+      error(res, 404, "unknown model '" + name + "'");
+      return nullptr;
+    }
+    return it->second.get();
+  }
+
+  json metadata(const Model &m) {
+    auto ports = [](const std::vector<PortInfo> &list) {
+      json out = json::array();
+      for (const PortInfo &p : list)
+        out.push_back({{"name", p.name},
+                       {"datatype", protocolType(p.dtype)},
+                       {"shape", p.shape}});
+      return out;
+    };
+    return {{"name", m.name},
+            {"versions", {"1"}},
+            {"platform", "tlc"},
+            {"inputs", ports(m.session.inputs())},
+            {"outputs", ports(m.session.outputs())}};
+  }
+
+  void infer(const httplib::Request &req, httplib::Response &res) {
+    Model *m = find(req.matches[1], res);
+    if (!m)
+      return;
+    // The JSON header, and with the binary extension the blobs after it.
+    size_t headerLength = req.body.size();
+    if (req.has_header("Inference-Header-Content-Length")) {
+      try {
+        headerLength = std::stoull(
+            req.get_header_value("Inference-Header-Content-Length"));
+      } catch (...) {
+        throw HttpError{400, "Inference-Header-Content-Length is not a number"};
+      }
+      if (headerLength > req.body.size())
+        throw HttpError{400,
+                        "Inference-Header-Content-Length exceeds the body"};
+    }
+    json request = json::parse(req.body.begin(),
+                               req.body.begin() + long(headerLength), nullptr,
+                               /*allow_exceptions=*/false);
+    if (request.is_discarded() || !request.is_object())
+      throw HttpError{400, "the request is not a JSON object"};
+    if (!request.contains("inputs") || !request["inputs"].is_array())
+      throw HttpError{400, "the request has no `inputs` array"};
+    size_t blob = headerLength;
+    std::vector<NamedTensor> inputs;
+    for (const json &in : request["inputs"]) {
+      if (!in.is_object() || !in.contains("name") || !in["name"].is_string() ||
+          !in.contains("shape") || !in["shape"].is_array() ||
+          !in.contains("datatype") || !in["datatype"].is_string())
+        throw HttpError{400, "each input needs name, shape and datatype"};
+      std::string name = in["name"];
+      const PortInfo *port = nullptr;
+      for (const PortInfo &p : m->session.inputs())
+        if (p.name == name)
+          port = &p;
+      if (!port)
+        throw HttpError{400,
+                        "model '" + m->name + "' has no input '" + name + "'"};
+      if (in["datatype"] != protocolType(port->dtype))
+        throw HttpError{400, "input '" + name + "' is " +
+                                 protocolType(port->dtype) + ", not " +
+                                 in["datatype"].get<std::string>()};
+      std::vector<int64_t> shape;
+      for (const json &d : in["shape"]) {
+        if (!d.is_number_integer() || d.get<int64_t>() < 0 ||
+            d.get<int64_t>() > (int64_t(1) << 32))
+          throw HttpError{400, "input '" + name + "' has a bad shape"};
+        shape.push_back(d.get<int64_t>());
+      }
+      uint64_t count = 1;
+      for (int64_t d : shape) {
+        if (d && count > (uint64_t(1) << 40) / uint64_t(d))
+          throw HttpError{400, "input '" + name + "' is too large"};
+        count *= uint64_t(d);
+      }
+      if (count * dtypeSize(port->dtype) > options.maxBodyBytes * 4)
+        throw HttpError{400, "input '" + name + "' is too large"};
+      Tensor t(port->dtype, shape);
+      const json *params =
+          in.contains("parameters") ? &in["parameters"] : nullptr;
+      if (params && params->contains("binary_data_size")) {
+        uint64_t size = (*params)["binary_data_size"].get<uint64_t>();
+        if (size != t.byteSize())
+          throw HttpError{400, "input '" + name + "': binary_data_size " +
+                                   std::to_string(size) +
+                                   " but the shape needs " +
+                                   std::to_string(t.byteSize()) + " bytes"};
+        if (blob + size > req.body.size())
+          throw HttpError{400,
+                          "input '" + name + "': the binary data is cut short"};
+        std::memcpy(t.data(), req.body.data() + blob, size);
+        blob += size;
+      } else {
+        if (!in.contains("data"))
+          throw HttpError{400, "input '" + name + "' has no data"};
+        std::vector<double> values;
+        flatten(in["data"], values);
+        if (values.size() != count)
+          throw HttpError{
+              400, "input '" + name + "' has " + std::to_string(values.size()) +
+                       " values, its shape needs " + std::to_string(count)};
+        fillFromNumbers(t, values);
+      }
+      inputs.emplace_back(name, std::move(t));
+    }
+    if (blob != req.body.size())
+      throw HttpError{400, "the body has bytes no input claims"};
+
+    auto outputs = m->run(std::move(inputs));
+    if (!outputs)
+      throw HttpError{outputs.status().code() == StatusCode::kInternal ? 500
+                                                                       : 400,
+                      outputs.status().message()};
+
+    // Which outputs, and which of them as binary data.
+    bool binaryDefault = false;
+    if (request.contains("parameters") && request["parameters"].is_object() &&
+        request["parameters"].contains("binary_data_output"))
+      binaryDefault = request["parameters"]["binary_data_output"].get<bool>();
+    std::vector<std::pair<const NamedTensor *, bool>> chosen;
+    if (request.contains("outputs") && request["outputs"].is_array()) {
+      for (const json &o : request["outputs"]) {
+        if (!o.is_object() || !o.contains("name") || !o["name"].is_string())
+          throw HttpError{400, "each requested output needs a name"};
+        const NamedTensor *found = nullptr;
+        for (const NamedTensor &t : *outputs)
+          if (t.first == o["name"])
+            found = &t;
+        if (!found)
+          throw HttpError{400, "model '" + m->name + "' has no output '" +
+                                   o["name"].get<std::string>() + "'"};
+        bool binary = binaryDefault;
+        if (o.contains("parameters") && o["parameters"].is_object() &&
+            o["parameters"].contains("binary_data"))
+          binary = o["parameters"]["binary_data"].get<bool>();
+        chosen.emplace_back(found, binary);
+      }
+    } else {
+      for (const NamedTensor &t : *outputs)
+        chosen.emplace_back(&t, binaryDefault);
+    }
+    json response = {{"model_name", m->name}, {"model_version", "1"}};
+    if (request.contains("id"))
+      response["id"] = request["id"];
+    std::string blobs;
+    response["outputs"] = json::array();
+    for (auto [t, binary] : chosen) {
+      json out = {{"name", t->first},
+                  {"datatype", protocolType(t->second.dtype())},
+                  {"shape", t->second.shape()}};
+      if (binary) {
+        out["parameters"] = {{"binary_data_size", t->second.byteSize()}};
+        blobs.append(reinterpret_cast<const char *>(t->second.data()),
+                     t->second.byteSize());
+      } else {
+        out["data"] = toJson(t->second);
+      }
+      response["outputs"].push_back(std::move(out));
+    }
+    std::string header = response.dump();
+    if (blobs.empty()) {
+      res.set_content(header, "application/json");
+    } else {
+      res.set_header("Inference-Header-Content-Length",
+                     std::to_string(header.size()));
+      res.set_content(header + blobs, "application/octet-stream");
+    }
+  }
+
+  void classify(const httplib::Request &req, httplib::Response &res) {
+    Model *m = find(req.matches[1], res);
+    if (!m)
+      return;
+    if (!m->head || !m->pre)
+      throw HttpError{400,
+                      "model '" + m->name +
+                          "' has no trained head (train it with tlc train)"};
+    int64_t k = 5;
+    if (req.has_param("top_k")) {
+      try {
+        k = std::stoll(req.get_param_value("top_k"));
+      } catch (...) {
+        throw HttpError{400, "top_k is not a number"};
+      }
+    }
+    int64_t classes = m->head->classes();
+    k = std::clamp<int64_t>(k, 1, classes);
+    auto image = decodeImage(reinterpret_cast<const uint8_t *>(req.body.data()),
+                             req.body.size(), "the request body");
+    if (!image)
+      throw HttpError{400, image.status().message()};
+    const Preprocessing &pre = *m->pre;
+    Tensor input(DType::kF32, {1, 3, pre.crop, pre.crop});
+    if (Status s = preprocess(*image, pre, input.dataAs<float>()); !s)
+      throw HttpError{400, s.message()};
+    auto outputs = m->run({{m->session.inputs()[0].name, std::move(input)}});
+    if (!outputs)
+      throw HttpError{400, outputs.status().message()};
+    const float *z = (*outputs)[0].second.dataAs<float>();
+    float mx = *std::max_element(z, z + classes);
+    std::vector<double> p(classes);
+    double sum = 0;
+    for (int64_t i = 0; i < classes; ++i)
+      sum += p[i] = std::exp(double(z[i] - mx));
+    std::vector<int64_t> order(classes);
+    std::iota(order.begin(), order.end(), 0);
+    std::partial_sort(order.begin(), order.begin() + k, order.end(),
+                      [&](int64_t a, int64_t b) { return p[a] > p[b]; });
+    json top = json::array();
+    for (int64_t i = 0; i < k; ++i) {
+      int64_t c = order[i];
+      std::string label = size_t(c) < m->head->classNames.size()
+                              ? m->head->classNames[c]
+                              : std::to_string(c);
+      top.push_back(
+          {{"class", label}, {"index", c}, {"probability", p[c] / sum}});
+    }
+    reply(res, 200, {{"model_name", m->name}, {"top", top}});
+  }
+
+  /// Wraps a handler: HttpError and JSON errors become {"error": ...}.
+  template <typename Fn> httplib::Server::Handler guarded(Fn fn) {
+    return [this, fn](const httplib::Request &req, httplib::Response &res) {
+      try {
+        (this->*fn)(req, res);
+      } catch (const HttpError &e) {
+        error(res, e.status, e.message);
+      } catch (const json::exception &e) {
+        error(res, 400, std::string("bad request: ") + e.what());
+      }
+    };
+  }
+
+  void routes() {
+    http.new_task_queue = [this] {
+      return new BoundedPool(options.workers, options.queueLimit);
+    };
+    http.set_payload_max_length(options.maxBodyBytes);
+    http.set_read_timeout(30, 0);
+    http.set_write_timeout(30, 0);
+    // Bodies are read before handlers run; refuse the ones whose size the
+    // length limit cannot bound (chunked) or that would be inflated
+    // (Content-Encoding), before reading them.
+    http.set_pre_routing_handler(
+        [](const httplib::Request &req, httplib::Response &res) {
+          if (req.method == "POST") {
+            std::string te = req.get_header_value("Transfer-Encoding");
+            std::transform(te.begin(), te.end(), te.begin(), ::tolower);
+            if (te.find("chunked") != std::string::npos) {
+              error(res, 411,
+                    "chunked request bodies are not accepted; send "
+                    "Content-Length");
+              return httplib::Server::HandlerResponse::Handled;
+            }
+            if (req.has_header("Content-Encoding") &&
+                req.get_header_value("Content-Encoding") != "identity") {
+              error(res, 415, "encoded request bodies are not accepted");
+              return httplib::Server::HandlerResponse::Handled;
+            }
+          }
+          return httplib::Server::HandlerResponse::Unhandled;
+        });
+    http.set_error_handler([](const httplib::Request &,
+                              httplib::Response &res) {
+      if (res.body.empty()) {
+        std::string what = res.status == 404   ? "no such route"
+                           : res.status == 413 ? "the request body is too large"
+                                               : "request failed";
+        error(res, res.status, what);
+      }
+    });
+    http.Get("/v2/health/live",
+             [](const httplib::Request &, httplib::Response &res) {
+               reply(res, 200, {{"live", true}});
+             });
+    http.Get("/v2/health/ready", [this](const httplib::Request &,
+                                        httplib::Response &res) {
+      reply(res, models.empty() ? 503 : 200, {{"ready", !models.empty()}});
+    });
+    http.Get("/v2", [](const httplib::Request &, httplib::Response &res) {
+      reply(res, 200,
+            {{"name", "tlc"},
+             {"version", "0.1.0"},
+             {"extensions", {"binary_tensor_data", "classification"}}});
+    });
+    http.Get(R"(/v2/models/([A-Za-z0-9_.\-]+))",
+             [this](const httplib::Request &req, httplib::Response &res) {
+               if (Model *m = find(req.matches[1], res))
+                 reply(res, 200, metadata(*m));
+             });
+    http.Get(R"(/v2/models/([A-Za-z0-9_.\-]+)/ready)",
+             [this](const httplib::Request &req, httplib::Response &res) {
+               if (Model *m = find(req.matches[1], res))
+                 reply(res, 200, {{"name", m->name}, {"ready", true}});
+             });
+    http.Post(R"(/v2/models/([A-Za-z0-9_.\-]+)/infer)", guarded(&Impl::infer));
+    http.Post(R"(/v2/models/([A-Za-z0-9_.\-]+)/classify)",
+              guarded(&Impl::classify));
+  }
+};
+
+InferenceServer::InferenceServer(ServerOptions options)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+  impl_->routes();
+}
+
+InferenceServer::~InferenceServer() = default;
+
+Status InferenceServer::addModel(const std::string &name,
+                                 const std::string &path) {
+  if (name.empty() || name.find_first_not_of(
+                          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                          "0123456789_.-") != std::string::npos)
+    return invalidArgument("model name '" + name +
+                           "' must be letters, digits, '_', '.' or '-'");
+  if (impl_->models.count(name))
+    return invalidArgument("model '" + name + "' is given twice");
+  SessionOptions options;
+  options.threads = impl_->options.threads;
+  auto session = Session::load(path, options);
+  if (!session)
+    return session.status();
+  auto model =
+      std::make_unique<Model>(name, std::move(*session), impl_->options);
+  // A trained head enables /classify.
+  if (auto head = Head::load(path)) {
+    if (auto pre = Preprocessing::fromMetadata(head->metadata)) {
+      model->head = std::move(*head);
+      model->pre = *pre;
+    }
+  }
+  impl_->models[name] = std::move(model);
+  return Status::ok();
+}
+
+Status InferenceServer::serve(const std::function<void(int)> &onReady) {
+  int port = impl_->options.port;
+  if (port == 0) {
+    port = impl_->http.bind_to_any_port(impl_->options.host);
+    if (port <= 0)
+      return ioError("cannot bind " + impl_->options.host);
+  } else if (!impl_->http.bind_to_port(impl_->options.host, port)) {
+    return ioError("cannot bind " + impl_->options.host + ":" +
+                   std::to_string(port) + " (in use, or not allowed)");
+  }
+  if (onReady)
+    onReady(port);
+  if (!impl_->http.listen_after_bind())
+    return ioError("the server stopped with an error");
+  return Status::ok();
+}
+
+void InferenceServer::stop() { impl_->http.stop(); }

@@ -1,0 +1,60 @@
+//===- Server.h - the Open Inference Protocol over tlc artifacts -*- C++
+//-*-===//
+//
+// `tlc-serve` (and `tlc serve`) serves compiled artifacts over HTTP with the
+// KServe v2 / Open Inference Protocol REST API, on cpp-httplib. It links the
+// runtime only: no MLIR, LLVM or protobuf.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TLC_SERVER_SERVER_H
+#define TLC_SERVER_SERVER_H
+
+#include "tlc/runtime/Status.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace tlc::server {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8000;
+  /// HTTP worker threads; requests beyond them wait in a bounded queue.
+  int workers = 4;
+  /// Connections that may wait for a worker before accept() blocks.
+  int queueLimit = 64;
+  /// Kernel threads per model session (0: all cores).
+  int threads = 0;
+  /// Dynamic batching: requests of one model that arrive within
+  /// `batchTimeoutUs` are run together, up to `maxBatch` samples.
+  int64_t maxBatch = 1;
+  int64_t batchTimeoutUs = 2000;
+  /// The largest request body accepted, in bytes.
+  size_t maxBodyBytes = size_t(256) << 20;
+};
+
+class InferenceServer {
+public:
+  explicit InferenceServer(ServerOptions options);
+  ~InferenceServer();
+
+  /// Loads the artifact at `path` as model `name`.
+  runtime::Status addModel(const std::string &name, const std::string &path);
+
+  /// Binds and serves until stop(); fails if the address cannot be bound.
+  /// `onReady` runs once listening, with the port (useful with port 0).
+  runtime::Status serve(const std::function<void(int port)> &onReady = {});
+  void stop();
+
+  struct Impl;
+
+private:
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace tlc::server
+
+#endif // TLC_SERVER_SERVER_H

@@ -1,0 +1,104 @@
+//===- tlc-serve.cpp - serve compiled artifacts over HTTP -----------------===//
+//
+//   tlc-serve MODEL.tlb [--model NAME=PATH]... [--host H] [--port P]
+//             [--workers N] [--threads N] [--max-batch-size B]
+//             [--batch-timeout-us T] [--max-body-mb M]
+//
+// The KServe v2 / Open Inference Protocol REST API (runtime/server). Links
+// the runtime only. Stops cleanly on SIGINT/SIGTERM.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Server.h"
+
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+namespace {
+tlc::server::InferenceServer *running = nullptr;
+void onSignal(int) {
+  if (running)
+    running->stop();
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  CLI::App app{"tlc-serve: serve tlc artifacts with the Open Inference "
+               "Protocol (KServe v2 REST)"};
+  tlc::server::ServerOptions options;
+  std::vector<std::string> positional, named;
+  int maxBodyMb = 256;
+  app.add_option("MODEL.tlb", positional,
+                 "Artifacts to serve, named after their file (stem)");
+  app.add_option("--model", named, "NAME=PATH; repeatable");
+  app.add_option("--host", options.host, "Address to listen on")
+      ->capture_default_str();
+  app.add_option("--port", options.port, "Port (0: any free port)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  app.add_option("--workers", options.workers, "HTTP worker threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
+  app.add_option("--queue", options.queueLimit,
+                 "Connections waiting for a worker before accept() blocks")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 16));
+  app.add_option("--threads", options.threads,
+                 "Kernel threads per model (0: all cores)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1024));
+  app.add_option("--max-batch-size", options.maxBatch,
+                 "Dynamic batching: run concurrent requests of a model "
+                 "together, up to this many samples (1: off)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t(1), int64_t(1) << 20));
+  app.add_option("--batch-timeout-us", options.batchTimeoutUs,
+                 "How long a batch waits for more requests")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t(0), int64_t(10000000)));
+  app.add_option("--max-body-mb", maxBodyMb, "Largest request body, in MiB")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 14));
+  CLI11_PARSE(app, argc, argv);
+  options.maxBodyBytes = size_t(maxBodyMb) << 20;
+
+  std::vector<std::pair<std::string, std::string>> models;
+  for (const std::string &path : positional)
+    models.emplace_back(std::filesystem::path(path).stem().string(), path);
+  for (const std::string &spec : named) {
+    size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size()) {
+      std::cerr << "tlc-serve: error: --model expects NAME=PATH, got '" << spec
+                << "'\n";
+      return 2;
+    }
+    models.emplace_back(spec.substr(0, eq), spec.substr(eq + 1));
+  }
+  if (models.empty()) {
+    std::cerr << "tlc-serve: error: no model to serve (tlc-serve MODEL.tlb)\n";
+    return 2;
+  }
+
+  tlc::server::InferenceServer server(options);
+  for (const auto &[name, path] : models)
+    if (auto s = server.addModel(name, path); !s) {
+      std::cerr << "tlc-serve: error: " << path << ": " << s.message() << "\n";
+      return 1;
+    }
+  running = &server;
+  std::signal(SIGINT, onSignal);
+  std::signal(SIGTERM, onSignal);
+  auto status = server.serve([&](int port) {
+    std::cout << "tlc-serve: " << models.size() << " model(s) on http://"
+              << options.host << ":" << port << "/v2" << std::endl;
+  });
+  if (!status) {
+    std::cerr << "tlc-serve: error: " << status.message() << "\n";
+    return 1;
+  }
+  return 0;
+}
