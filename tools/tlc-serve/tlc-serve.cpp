@@ -86,7 +86,7 @@ int main(int argc, char **argv) {
   tlc::server::InferenceServer server(options);
   for (const auto &[name, path] : models)
     if (auto s = server.addModel(name, path); !s) {
-      std::cerr << "tlc-serve: error: " << path << ": " << s.message() << "\n";
+      std::cerr << "tlc-serve: error: " << s.message() << "\n";
       return 1;
     }
   running = &server;

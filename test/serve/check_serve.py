@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""tlc-serve against the KServe v2 / Open Inference Protocol, as a client
+sees it.
+
+Starts `tlc serve` on a free port with two models (a small net and a
+trained head on it) and checks: health and metadata (-1 for dynamic dims),
+JSON inference (flat and nested data, `id` echoed, `outputs` chosen) equal
+to `tlc run` on the same input (max |diff| <= 1e-5 x max|ref|), the binary
+tensor data extension both ways, concurrent requests with dynamic batching
+equal to single ones, /classify with the trained head's class names, and
+the errors: 400 (bad JSON, shape, datatype, size), 404 (model, route),
+411 (chunked), 415 (Content-Encoding), 413 (too large). Prints one line per
+check and "N passed, M failed".
+"""
+import argparse
+import concurrent.futures
+import http.client
+import io
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import time
+
+import numpy as np
+from PIL import Image
+
+RTOL = 1e-5
+
+
+class Checks:
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def expect(self, label, ok, detail=""):
+        print(f"{'ok  ' if ok else 'FAIL'} {label}{': ' + str(detail) if detail else ''}",
+              flush=True)
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+
+
+class Client:
+    def __init__(self, port):
+        self.port = port
+
+    def request(self, method, path, body=None, headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        conn.request(method, path, body=body, headers=headers or {})
+        r = conn.getresponse()
+        data = r.read()
+        result = (r.status, dict(r.getheaders()), data)
+        conn.close()
+        return result
+
+    def json(self, method, path, payload=None):
+        body = None if payload is None else json.dumps(payload).encode()
+        status, _, data = self.request(method, path, body,
+                                       {"Content-Type": "application/json"} if body else None)
+        return status, json.loads(data) if data else None
+
+
+def close(a, b):
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    return a.shape == b.shape and np.max(np.abs(a - b)) <= RTOL * max(1.0, np.max(np.abs(b)))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tlc", required=True)
+    parser.add_argument("--fixture-script", required=True)
+    parser.add_argument("--workdir", required=True)
+    args = parser.parse_args()
+    work = args.workdir
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    c = Checks()
+
+    # A small net (conv_relu_pool: x [1, 3, 32, 32] -> y [1, 10]) and the same
+    # net cut, with a trained two-class head, for /classify.
+    onnx_path = os.path.join(work, "net.onnx")
+    subprocess.run([sys.executable, args.fixture_script, "conv_relu_pool", onnx_path], check=True)
+    net = os.path.join(work, "net.tlb")
+    dynamic = "--input-shape=x=?x3x32x32"  # a batch the server can grow
+    subprocess.run([args.tlc, "compile", onnx_path, "-o", net, dynamic], check=True)
+    head = os.path.join(work, "head.tlb")
+    subprocess.run([args.tlc, "compile", onnx_path, "-o", head, dynamic, "--cut", "auto",
+                    "--head", "linear:2"], check=True)
+    folder = os.path.join(work, "images")
+    rng = np.random.default_rng(0)
+    for cls, level in (("dark", 30), ("light", 225)):
+        os.makedirs(os.path.join(folder, cls))
+        for i in range(8):
+            px = np.clip(rng.normal(level, 15, (40, 40, 3)), 0, 255).astype(np.uint8)
+            Image.fromarray(px).save(os.path.join(folder, cls, f"{i}.png"))
+    trained = os.path.join(work, "trained.tlb")
+    subprocess.run([args.tlc, "train", head, "--data", folder, "-o", trained, "--no-cache",
+                    "--epochs", "60", "--lr", "0.05", "--val-split", "0"],
+                   check=True, capture_output=True)
+
+    server = subprocess.Popen(
+        [args.tlc, "serve", "--model", f"net={net}", "--model", f"shapes={trained}",
+         "--port", "0", "--max-batch-size", "8", "--batch-timeout-us", "20000",
+         "--max-body-mb", "1", "--workers", "8"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = server.stdout.readline()
+        port = int(line.rsplit(":", 1)[1].split("/")[0])
+        cl = Client(port)
+
+        s, body = cl.json("GET", "/v2/health/live")
+        c.expect("live", s == 200 and body == {"live": True}, body)
+        s, body = cl.json("GET", "/v2/health/ready")
+        c.expect("ready", s == 200 and body["ready"], body)
+        s, body = cl.json("GET", "/v2")
+        c.expect("server metadata lists the binary extension",
+                 s == 200 and "binary_tensor_data" in body["extensions"], body)
+        s, body = cl.json("GET", "/v2/models/shapes")
+        c.expect("model metadata: -1 for a dynamic dim",
+                 s == 200 and body["inputs"][0]["shape"] == [-1, 3, 32, 32] and
+                 body["outputs"][0]["name"] == "logits", body)
+        s, body = cl.json("GET", "/v2/models/net/ready")
+        c.expect("model ready", s == 200 and body["ready"], body)
+
+        # JSON inference against tlc run.
+        x = rng.standard_normal((1, 3, 32, 32)).astype(np.float32)
+        np.save(os.path.join(work, "x.npy"), x)
+        subprocess.run([args.tlc, "run", net, "--input", f"x={work}/x.npy", "--output-dir",
+                        os.path.join(work, "out")], check=True)
+        ref = np.load(os.path.join(work, "out", "y.npy"))
+        s, body = cl.json("POST", "/v2/models/net/infer", {
+            "id": "req-1",
+            "inputs": [{"name": "x", "shape": [1, 3, 32, 32], "datatype": "FP32",
+                        "data": x.flatten().tolist()}]})
+        c.expect("infer (flat data) equals tlc run, id echoed",
+                 s == 200 and body["id"] == "req-1" and
+                 close(np.array(body["outputs"][0]["data"]).reshape(1, 10), ref),
+                 s if s != 200 else "")
+        s, body = cl.json("POST", "/v2/models/net/infer", {
+            "inputs": [{"name": "x", "shape": [1, 3, 32, 32], "datatype": "FP32",
+                        "data": x.tolist()}],
+            "outputs": [{"name": "y"}]})
+        c.expect("infer (nested data, outputs chosen)",
+                 s == 200 and body["outputs"][0]["shape"] == [1, 10] and
+                 close(np.array(body["outputs"][0]["data"]).reshape(1, 10), ref), s)
+
+        # The binary tensor data extension, both ways.
+        header = json.dumps({
+            "inputs": [{"name": "x", "shape": [1, 3, 32, 32], "datatype": "FP32",
+                        "parameters": {"binary_data_size": x.nbytes}}],
+            "outputs": [{"name": "y", "parameters": {"binary_data": True}}]}).encode()
+        s, h, data = cl.request("POST", "/v2/models/net/infer", header + x.tobytes(),
+                                {"Inference-Header-Content-Length": str(len(header)),
+                                 "Content-Type": "application/octet-stream"})
+        ok = s == 200 and "Inference-Header-Content-Length" in h
+        if ok:
+            n = int(h["Inference-Header-Content-Length"])
+            meta = json.loads(data[:n])
+            y = np.frombuffer(data[n:], np.float32).reshape(meta["outputs"][0]["shape"])
+            ok = meta["outputs"][0]["parameters"]["binary_data_size"] == 40 and close(y, ref)
+        c.expect("binary tensor data in and out", ok, s)
+
+        # Concurrent requests, batched dynamically, equal single ones.
+        xs = [rng.standard_normal((1, 3, 32, 32)).astype(np.float32) for _ in range(16)]
+        def infer(xi):
+            return cl.json("POST", "/v2/models/shapes/infer", {
+                "inputs": [{"name": "x", "shape": [1, 3, 32, 32], "datatype": "FP32",
+                            "data": xi.flatten().tolist()}],
+                "outputs": [{"name": "logits"}]})
+        singles = [infer(xi)[1]["outputs"][0]["data"] for xi in xs[:4]]
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            together = list(pool.map(infer, xs))
+        c.expect("16 concurrent requests (batched) all succeed",
+                 all(s == 200 for s, _ in together))
+        c.expect("batched results equal single-request results",
+                 all(close(together[i][1]["outputs"][0]["data"], singles[i]) for i in range(4)))
+
+        # /classify with the trained head.
+        buf = io.BytesIO()
+        Image.open(os.path.join(folder, "light", "0.png")).save(buf, "PNG")
+        s, _, data = cl.request("POST", "/v2/models/shapes/classify?top_k=1", buf.getvalue(),
+                                {"Content-Type": "image/png"})
+        body = json.loads(data)
+        c.expect("classify names the class", s == 200 and body["top"][0]["class"] == "light",
+                 body)
+        s, body = cl.json("POST", "/v2/models/net/classify", None)
+        c.expect("classify without a trained head is a 400", s == 400 and "error" in body, body)
+
+        # Errors.
+        bad = {"inputs": [{"name": "x", "shape": [1, 3, 32, 31], "datatype": "FP32",
+                           "data": [0.0] * (3 * 32 * 31)}]}
+        s, body = cl.json("POST", "/v2/models/net/infer", bad)
+        c.expect("a wrong shape is a 400 naming it", s == 400 and "31" in body["error"], body)
+        s, body = cl.json("POST", "/v2/models/net/infer", {
+            "inputs": [{"name": "x", "shape": [1, 3, 32, 32], "datatype": "INT64",
+                        "data": [0] * 3072}]})
+        c.expect("a wrong datatype is a 400", s == 400 and "FP32" in body["error"], body)
+        s, body = cl.json("POST", "/v2/models/net/infer", {
+            "inputs": [{"name": "x", "shape": [1, 3, 32, 32], "datatype": "FP32",
+                        "data": [0.0] * 5}]})
+        c.expect("too few values is a 400", s == 400 and "3072" in body["error"], body)
+        s, _, data = cl.request("POST", "/v2/models/net/infer", b"{not json",
+                                {"Content-Type": "application/json"})
+        c.expect("bad JSON is a 400", s == 400 and b"error" in data, data[:100])
+        s, body = cl.json("POST", "/v2/models/nope/infer", {"inputs": []})
+        c.expect("an unknown model is a 404", s == 404 and "nope" in body["error"], body)
+        s, _, data = cl.request("GET", "/v3/whatever")
+        c.expect("an unknown route is a 404 with an error", s == 404 and b"error" in data)
+        s, _, data = cl.request("POST", "/v2/models/net/infer", b"{}",
+                                {"Content-Encoding": "gzip"})
+        c.expect("Content-Encoding is refused (415)", s == 415, data[:100])
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.putrequest("POST", "/v2/models/net/infer")
+        conn.putheader("Transfer-Encoding", "chunked")
+        conn.endheaders()
+        conn.send(b"2\r\n{}\r\n0\r\n\r\n")
+        r = conn.getresponse()
+        c.expect("chunked bodies are refused (411)", r.status == 411, r.status)
+        conn.close()
+        s, _, _ = cl.request("POST", "/v2/models/net/infer", b"x" * (2 << 20),
+                             {"Content-Type": "application/json"})
+        c.expect("a body over --max-body-mb is a 413", s == 413, s)
+        s, body = cl.json("GET", "/v2/health/live")
+        c.expect("still live after the bad requests", s == 200, body)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    c.expect("SIGTERM stops the server cleanly", server.returncode == 0, server.returncode)
+
+    bad_model = subprocess.run([args.tlc, "serve", os.path.join(work, "missing.tlb")],
+                               capture_output=True, text=True, timeout=30)
+    c.expect("a missing artifact is an error at start", bad_model.returncode == 1 and
+             "missing.tlb" in bad_model.stderr, bad_model.stderr.strip())
+    print(f"{c.passed} passed, {c.failed} failed")
+    sys.exit(1 if c.failed else 0)
+
+
+if __name__ == "__main__":
+    main()
