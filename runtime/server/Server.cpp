@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -210,14 +211,37 @@ struct Request {
   std::vector<NamedTensor> inputs;
   int64_t batch = 1;
   std::promise<StatusOr<std::vector<NamedTensor>>> done;
+  std::chrono::steady_clock::time_point queued =
+      std::chrono::steady_clock::now();
+  std::atomic<bool> abandoned{false}; ///< the client timed out; skip it
 };
+
+/// Counters in Triton's terms, per model.
+struct Metrics {
+  std::atomic<uint64_t> success{0}, inferences{0}, executions{0};
+  std::atomic<uint64_t> queueUs{0}, computeUs{0};
+  std::mutex mutex;
+  std::map<std::string, uint64_t> failures; ///< by reason
+  void fail(const std::string &reason) {
+    std::lock_guard<std::mutex> lock(mutex);
+    ++failures[reason];
+  }
+};
+
+uint64_t microsSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now() - t)
+      .count();
+}
 
 class Model {
 public:
   Model(std::string name, Session session, const ServerOptions &options)
       : name(std::move(name)), session(std::move(session)),
         maxBatch(std::max<int64_t>(1, options.maxBatch)),
-        timeout(options.batchTimeoutUs) {
+        timeout(options.batchTimeoutUs),
+        maxQueue(std::max<int64_t>(1, options.maxQueue)),
+        requestTimeoutMs(options.requestTimeoutMs) {
     worker = std::thread([this] { loop(); });
   }
   ~Model() {
@@ -231,6 +255,7 @@ public:
 
   const std::string name;
   Session session;
+  Metrics metrics;
   std::optional<Head> head;         ///< set for trained artifacts
   std::optional<Preprocessing> pre; ///< for /classify
 
@@ -244,10 +269,30 @@ public:
     auto result = request->done.get_future();
     {
       std::lock_guard<std::mutex> lock(mutex);
+      if (int64_t(queue.size()) >= maxQueue) {
+        metrics.fail("QUEUE_FULL");
+        throw HttpError{503, "model '" + name + "' has " +
+                                 std::to_string(queue.size()) +
+                                 " requests waiting; try again later"};
+      }
       queue.push_back(request);
     }
     wake.notify_one();
+    if (requestTimeoutMs > 0 &&
+        result.wait_for(std::chrono::milliseconds(requestTimeoutMs)) !=
+            std::future_status::ready) {
+      request->abandoned = true;
+      metrics.fail("TIMEOUT");
+      throw HttpError{503, "model '" + name + "' did not answer within " +
+                               std::to_string(requestTimeoutMs) + " ms"};
+    }
     return result.get();
+  }
+
+  /// Requests waiting to run.
+  size_t pending() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return queue.size();
   }
 
 private:
@@ -297,6 +342,30 @@ private:
   }
 
   void runGroup(std::vector<std::shared_ptr<Request>> &group) {
+    // Requests whose clients gave up are answered but not run.
+    std::vector<std::shared_ptr<Request>> live;
+    for (auto &r : group) {
+      if (r->abandoned)
+        r->done.set_value(Status(StatusCode::kInternal, "abandoned"));
+      else
+        live.push_back(r);
+    }
+    group.swap(live);
+    if (group.empty())
+      return;
+    auto started = std::chrono::steady_clock::now();
+    for (auto &r : group) {
+      metrics.queueUs += std::chrono::duration_cast<std::chrono::microseconds>(
+                             started - r->queued)
+                             .count();
+      metrics.inferences += r->batch;
+    }
+    ++metrics.executions;
+    runBatch(group);
+    metrics.computeUs += microsSince(started);
+  }
+
+  void runBatch(std::vector<std::shared_ptr<Request>> &group) {
     if (group.size() == 1) {
       group[0]->done.set_value(session.run(group[0]->inputs));
       return;
@@ -345,7 +414,7 @@ private:
     }
   }
 
-  int64_t maxBatch, timeout;
+  int64_t maxBatch, timeout, maxQueue, requestTimeoutMs;
   std::mutex mutex;
   std::condition_variable wake;
   std::deque<std::shared_ptr<Request>> queue;
@@ -361,8 +430,107 @@ private:
 
 struct InferenceServer::Impl {
   ServerOptions options;
-  std::map<std::string, std::unique_ptr<Model>> models;
+  /// Handlers hold a model while they use it; a reload swaps the pointer.
+  std::mutex modelsMutex;
+  std::map<std::string, std::shared_ptr<Model>> models;
+  std::map<std::string, std::string> paths;
   httplib::Server http;
+
+  StatusOr<std::shared_ptr<Model>> load(const std::string &name,
+                                        const std::string &path) {
+    SessionOptions sessionOptions;
+    sessionOptions.threads = options.threads;
+    sessionOptions.copyArtifact = true; // artifacts may be replaced in place
+    auto session = Session::load(path, sessionOptions);
+    if (!session)
+      return session.status();
+    auto model = std::make_shared<Model>(name, std::move(*session), options);
+    // A trained head enables /classify.
+    if (auto head = Head::load(path)) {
+      if (auto pre = Preprocessing::fromMetadata(head->metadata)) {
+        model->head = std::move(*head);
+        model->pre = *pre;
+      }
+    }
+    return model;
+  }
+
+  Status reload(const std::string &name) {
+    std::string path;
+    {
+      std::lock_guard<std::mutex> lock(modelsMutex);
+      auto it = paths.find(name);
+      if (it == paths.end())
+        return Status(StatusCode::kNotFound, "unknown model '" + name + "'");
+      path = it->second;
+    }
+    auto model = load(name, path);
+    if (!model)
+      return Status(model.status().code(), "reloading '" + name +
+                                               "' failed, the old model keeps "
+                                               "serving: " +
+                                               model.status().message());
+    std::lock_guard<std::mutex> lock(modelsMutex);
+    models[name] = std::move(*model);
+    return Status::ok();
+  }
+
+  std::string prometheus() {
+    std::vector<std::shared_ptr<Model>> all;
+    {
+      std::lock_guard<std::mutex> lock(modelsMutex);
+      for (auto &[n, m] : models)
+        all.push_back(m);
+    }
+    std::string out;
+    auto metric = [&](const char *name, const char *type, const char *help,
+                      auto value) {
+      out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name +
+             " " + type + "\n";
+      for (auto &m : all)
+        value(m, name);
+    };
+    auto line = [&](const std::string &name, const std::string &labels,
+                    uint64_t v) {
+      out += name + "{" + labels + "} " + std::to_string(v) + "\n";
+    };
+    auto model = [](const std::shared_ptr<Model> &m) {
+      return "model=\"" + m->name + "\",version=\"1\"";
+    };
+    metric(
+        "nv_inference_request_success", "counter",
+        "Number of successful inference requests",
+        [&](auto &m, const char *n) { line(n, model(m), m->metrics.success); });
+    metric("nv_inference_request_failure", "counter",
+           "Number of failed inference requests, by reason",
+           [&](auto &m, const char *n) {
+             std::lock_guard<std::mutex> lock(m->metrics.mutex);
+             for (auto &[reason, count] : m->metrics.failures)
+               line(n, model(m) + ",reason=\"" + reason + "\"", count);
+           });
+    metric("nv_inference_count", "counter",
+           "Number of inferences performed (samples, batched or not)",
+           [&](auto &m, const char *n) {
+             line(n, model(m), m->metrics.inferences);
+           });
+    metric("nv_inference_exec_count", "counter",
+           "Number of model executions (batches)", [&](auto &m, const char *n) {
+             line(n, model(m), m->metrics.executions);
+           });
+    metric(
+        "nv_inference_queue_duration_us", "counter",
+        "Cumulative time requests waited in the queue",
+        [&](auto &m, const char *n) { line(n, model(m), m->metrics.queueUs); });
+    metric("nv_inference_compute_infer_duration_us", "counter",
+           "Cumulative time spent running the model",
+           [&](auto &m, const char *n) {
+             line(n, model(m), m->metrics.computeUs);
+           });
+    metric("nv_inference_pending_request_count", "gauge",
+           "Requests waiting to run",
+           [&](auto &m, const char *n) { line(n, model(m), m->pending()); });
+    return out;
+  }
 
   static void reply(httplib::Response &res, int status, const json &body) {
     res.status = status;
@@ -373,13 +541,14 @@ struct InferenceServer::Impl {
     reply(res, status, json{{"error", message}});
   }
 
-  Model *find(const std::string &name, httplib::Response &res) {
+  std::shared_ptr<Model> find(const std::string &name, httplib::Response &res) {
+    std::lock_guard<std::mutex> lock(modelsMutex);
     auto it = models.find(name);
     if (it == models.end()) {
       error(res, 404, "unknown model '" + name + "'");
       return nullptr;
     }
-    return it->second.get();
+    return it->second;
   }
 
   json metadata(const Model &m) {
@@ -399,9 +568,24 @@ struct InferenceServer::Impl {
   }
 
   void infer(const httplib::Request &req, httplib::Response &res) {
-    Model *m = find(req.matches[1], res);
+    std::shared_ptr<Model> m = find(req.matches[1], res);
     if (!m)
       return;
+    try {
+      inferWith(*m, req, res);
+      ++m->metrics.success;
+    } catch (const HttpError &e) {
+      m->metrics.fail(e.status == 503 ? "UNAVAILABLE" : "BAD_REQUEST");
+      throw;
+    } catch (const json::exception &) {
+      m->metrics.fail("BAD_REQUEST");
+      throw;
+    }
+  }
+
+  void inferWith(Model &model, const httplib::Request &req,
+                 httplib::Response &res) {
+    Model *m = &model;
     // The JSON header, and with the binary extension the blobs after it.
     size_t headerLength = req.body.size();
     if (req.has_header("Inference-Header-Content-Length")) {
@@ -549,7 +733,7 @@ struct InferenceServer::Impl {
   }
 
   void classify(const httplib::Request &req, httplib::Response &res) {
-    Model *m = find(req.matches[1], res);
+    std::shared_ptr<Model> m = find(req.matches[1], res);
     if (!m)
       return;
     if (!m->head || !m->pre)
@@ -656,24 +840,53 @@ struct InferenceServer::Impl {
              });
     http.Get("/v2/health/ready", [this](const httplib::Request &,
                                         httplib::Response &res) {
+      std::lock_guard<std::mutex> lock(modelsMutex);
       reply(res, models.empty() ? 503 : 200, {{"ready", !models.empty()}});
     });
     http.Get("/v2", [](const httplib::Request &, httplib::Response &res) {
       reply(res, 200,
             {{"name", "tlc"},
              {"version", "0.1.0"},
-             {"extensions", {"binary_tensor_data", "classification"}}});
+             {"extensions",
+              {"binary_tensor_data", "classification", "model_repository"}}});
     });
     http.Get(R"(/v2/models/([A-Za-z0-9_.\-]+))",
              [this](const httplib::Request &req, httplib::Response &res) {
-               if (Model *m = find(req.matches[1], res))
+               if (auto m = find(req.matches[1], res))
                  reply(res, 200, metadata(*m));
              });
     http.Get(R"(/v2/models/([A-Za-z0-9_.\-]+)/ready)",
              [this](const httplib::Request &req, httplib::Response &res) {
-               if (Model *m = find(req.matches[1], res))
+               if (auto m = find(req.matches[1], res))
                  reply(res, 200, {{"name", m->name}, {"ready", true}});
              });
+    http.Get("/metrics",
+             [this](const httplib::Request &, httplib::Response &res) {
+               res.set_content(prometheus(), "text/plain; version=0.0.4");
+             });
+    // The repository extension's load: reread a model's artifact.
+    http.Post(R"(/v2/repository/models/([A-Za-z0-9_.\-]+)/load)",
+              [this](const httplib::Request &req, httplib::Response &res) {
+                Status s = reload(req.matches[1]);
+                if (s)
+                  reply(res, 200, {{"name", req.matches[1]}, {"loaded", true}});
+                else
+                  error(res, s.code() == StatusCode::kNotFound ? 404 : 400,
+                        s.message());
+              });
+    if (options.logLevel > 0)
+      http.set_logger(
+          [this](const httplib::Request &req, const httplib::Response &res) {
+            if (options.logLevel < 2 && res.status < 400)
+              return;
+            std::string line = req.method + " " + req.path + " " +
+                               std::to_string(res.status) + " " +
+                               std::to_string(req.body.size()) + "B -> " +
+                               std::to_string(res.body.size()) + "B";
+            if (res.status >= 400 && res.body.size() < 300)
+              line += " " + res.body;
+            std::fprintf(stderr, "tlc-serve: %s\n", line.c_str());
+          });
     http.Post(R"(/v2/models/([A-Za-z0-9_.\-]+)/infer)", guarded(&Impl::infer));
     http.Post(R"(/v2/models/([A-Za-z0-9_.\-]+)/classify)",
               guarded(&Impl::classify));
@@ -697,22 +910,27 @@ Status InferenceServer::addModel(const std::string &name,
                            "' must be letters, digits, '_', '.' or '-'");
   if (impl_->models.count(name))
     return invalidArgument("model '" + name + "' is given twice");
-  SessionOptions options;
-  options.threads = impl_->options.threads;
-  auto session = Session::load(path, options);
-  if (!session)
-    return session.status();
-  auto model =
-      std::make_unique<Model>(name, std::move(*session), impl_->options);
-  // A trained head enables /classify.
-  if (auto head = Head::load(path)) {
-    if (auto pre = Preprocessing::fromMetadata(head->metadata)) {
-      model->head = std::move(*head);
-      model->pre = *pre;
-    }
-  }
-  impl_->models[name] = std::move(model);
+  auto model = impl_->load(name, path);
+  if (!model)
+    return model.status();
+  std::lock_guard<std::mutex> lock(impl_->modelsMutex);
+  impl_->models[name] = std::move(*model);
+  impl_->paths[name] = path;
   return Status::ok();
+}
+
+Status InferenceServer::reloadAll() {
+  std::vector<std::string> names;
+  {
+    std::lock_guard<std::mutex> lock(impl_->modelsMutex);
+    for (auto &[name, path] : impl_->paths)
+      names.push_back(name);
+  }
+  std::string failures;
+  for (const std::string &name : names)
+    if (Status s = impl_->reload(name); !s)
+      failures += (failures.empty() ? "" : "\n") + s.message();
+  return failures.empty() ? Status::ok() : invalidArgument(failures);
 }
 
 Status InferenceServer::serve(const std::function<void(int)> &onReady) {

@@ -34,6 +34,12 @@ struct ServerOptions {
   int64_t batchTimeoutUs = 2000;
   /// The largest request body accepted, in bytes.
   size_t maxBodyBytes = size_t(256) << 20;
+  /// Requests a model may hold waiting; beyond that, 503.
+  int64_t maxQueue = 256;
+  /// A request not answered within this is a 503 (0: no limit).
+  int64_t requestTimeoutMs = 0;
+  /// Request log on stderr: 0 none, 1 errors, 2 every request.
+  int logLevel = 1;
 };
 
 class InferenceServer {
@@ -43,6 +49,9 @@ public:
 
   /// Loads the artifact at `path` as model `name`.
   runtime::Status addModel(const std::string &name, const std::string &path);
+  /// Loads every model's artifact again; a model whose reload fails keeps
+  /// serving the old one (the failures are returned, one per line).
+  runtime::Status reloadAll();
 
   /// Binds and serves until stop(); fails if the address cannot be bound.
   /// `onReady` runs once listening, with the port (useful with port 0).

@@ -53,7 +53,8 @@ DType tlc::runtime::fromSchema(fb::DType dtype) {
   return DType::kF32;
 }
 
-StatusOr<std::shared_ptr<Artifact>> Artifact::open(const std::string &path) {
+StatusOr<std::shared_ptr<Artifact>> Artifact::open(const std::string &path,
+                                                   bool copy) {
   std::shared_ptr<Artifact> a(new Artifact());
   a->path_ = path;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -70,11 +71,37 @@ StatusOr<std::shared_ptr<Artifact>> Artifact::open(const std::string &path) {
     return dataLoss(path + ": too short to be a tlc artifact (" +
                     std::to_string(a->size_) + " bytes)");
   }
-  a->map_ = ::mmap(nullptr, a->size_, PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);
-  if (a->map_ == MAP_FAILED) {
-    a->map_ = nullptr;
-    return ioError(path + ": cannot map: " + std::strerror(errno));
+  if (!copy) {
+    a->map_ = ::mmap(nullptr, a->size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    ::close(fd);
+    if (a->map_ == MAP_FAILED) {
+      a->map_ = nullptr;
+      return ioError(path + ": cannot map: " + std::strerror(errno));
+    }
+  } else {
+    // Anonymous pages (page-aligned, so weights stay aligned) holding a
+    // private copy: the file may then be replaced or truncated in place.
+    a->map_ = ::mmap(nullptr, a->size_, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (a->map_ == MAP_FAILED) {
+      a->map_ = nullptr;
+      ::close(fd);
+      return ioError(path + ": cannot allocate " + std::to_string(a->size_) +
+                     " bytes");
+    }
+    size_t done = 0;
+    while (done < a->size_) {
+      ssize_t n =
+          ::read(fd, static_cast<char *>(a->map_) + done, a->size_ - done);
+      if (n <= 0) {
+        int err = errno;
+        ::close(fd);
+        return n == 0 ? dataLoss(path + ": changed while being read")
+                      : ioError(path + ": read failed: " + std::strerror(err));
+      }
+      done += size_t(n);
+    }
+    ::close(fd);
   }
   if (Status s = a->verify(); !s)
     return s;

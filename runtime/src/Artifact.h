@@ -28,7 +28,10 @@ DType fromSchema(fb::DType dtype);
 /// nothing in the model can index out of bounds.
 class Artifact {
 public:
-  static StatusOr<std::shared_ptr<Artifact>> open(const std::string &path);
+  /// Maps the file, or with `copy` reads it into private memory (so that a
+  /// long-running process survives the file being overwritten in place).
+  static StatusOr<std::shared_ptr<Artifact>> open(const std::string &path,
+                                                  bool copy = false);
   ~Artifact();
 
   const fb::Model &model() const { return *model_; }

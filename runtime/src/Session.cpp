@@ -286,7 +286,7 @@ Session::~Session() = default;
 
 StatusOr<Session> Session::load(const std::string &path,
                                 const SessionOptions &options) {
-  auto artifact = Artifact::open(path);
+  auto artifact = Artifact::open(path, options.copyArtifact);
   if (!artifact)
     return artifact.status();
   auto impl = std::make_unique<Impl>();

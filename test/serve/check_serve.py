@@ -9,7 +9,9 @@ to `tlc run` on the same input (max |diff| <= 1e-5 x max|ref|), the binary
 tensor data extension both ways, concurrent requests with dynamic batching
 equal to single ones, /classify with the trained head's class names, and
 the errors: 400 (bad JSON, shape, datatype, size), 404 (model, route),
-411 (chunked), 415 (Content-Encoding), 413 (too large). Prints one line per
+411 (chunked), 415 (Content-Encoding), 413 (too large); /metrics; reloads
+(a broken artifact keeps the old model; SIGHUP and the repository endpoint
+under load); SIGTERM with requests in flight. Prints one line per
 check and "N passed, M failed".
 """
 import argparse
@@ -19,6 +21,7 @@ import io
 import json
 import os
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -226,6 +229,37 @@ def main():
         c.expect("a body over --max-body-mb is a 413", s == 413, s)
         s, body = cl.json("GET", "/v2/health/live")
         c.expect("still live after the bad requests", s == 200, body)
+
+        # Prometheus metrics in Triton's names.
+        s, _, data = cl.request("GET", "/metrics")
+        text = data.decode()
+        c.expect("/metrics counts successes, failures by reason and batches",
+                 s == 200 and 'nv_inference_request_success{model="shapes",version="1"} 20' in text
+                 and 'reason="BAD_REQUEST"' in text and "nv_inference_exec_count" in text,
+                 [l for l in text.splitlines() if l.startswith("nv_inference_request")][:4])
+
+        # Reload: a broken artifact keeps the old model serving; a good one
+        # (SIGHUP or the repository endpoint) replaces it, under load.
+        shutil.copy(net, net + ".good")
+        with open(net, "wb") as f:
+            f.write(b"not an artifact")
+        s, body = cl.json("POST", "/v2/repository/models/net/load", {})
+        c.expect("a failed reload is an error", s == 400 and "old model keeps" in body["error"],
+                 body)
+        s, body = cl.json("POST", "/v2/models/net/infer", {
+            "inputs": [{"name": "x", "shape": [1, 3, 32, 32], "datatype": "FP32",
+                        "data": x.flatten().tolist()}]})
+        c.expect("the old model still serves", s == 200 and
+                 close(np.array(body["outputs"][0]["data"]).reshape(1, 10), ref), s)
+        shutil.copy(net + ".good", net)
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            load = [pool.submit(infer, xi) for xi in xs]
+            time.sleep(0.05)
+            server.send_signal(signal.SIGHUP)
+            s, body = cl.json("POST", "/v2/repository/models/shapes/load", {})
+            under_load = [f.result()[0] for f in load]
+        c.expect("reload under load: every request answered 200",
+                 s == 200 and all(code == 200 for code in under_load), (s, under_load))
     finally:
         server.terminate()
         try:
@@ -233,6 +267,30 @@ def main():
         except subprocess.TimeoutExpired:
             server.kill()
     c.expect("SIGTERM stops the server cleanly", server.returncode == 0, server.returncode)
+
+    # SIGTERM with requests in flight: they wait in the batching queue
+    # (a long batch timeout), the server is told to stop, none is lost.
+    server = subprocess.Popen(
+        [args.tlc, "serve", "--model", f"net={net}", "--port", "0",
+         "--max-batch-size", "64", "--batch-timeout-us", "400000", "--workers", "16"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    port = int(server.stdout.readline().rsplit(":", 1)[1].split("/")[0])
+    cl = Client(port)
+    def infer_net(xi):
+        try:
+            return cl.json("POST", "/v2/models/net/infer", {
+                "inputs": [{"name": "x", "shape": [1, 3, 32, 32], "datatype": "FP32",
+                            "data": xi.flatten().tolist()}]})[0]
+        except OSError as e:
+            return str(e)
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        inflight = [pool.submit(infer_net, xi) for xi in xs[:8]]
+        time.sleep(0.15)
+        server.terminate()
+        codes = [f.result() for f in inflight]
+    server.wait(timeout=20)
+    c.expect("SIGTERM with 8 requests in flight: all answered 200, then a clean exit",
+             codes == [200] * 8 and server.returncode == 0, (codes, server.returncode))
 
     bad_model = subprocess.run([args.tlc, "serve", os.path.join(work, "missing.tlb")],
                                capture_output=True, text=True, timeout=30)

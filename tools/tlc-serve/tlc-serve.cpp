@@ -17,14 +17,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-
-namespace {
-tlc::server::InferenceServer *running = nullptr;
-void onSignal(int) {
-  if (running)
-    running->stop();
-}
-} // namespace
+#include <pthread.h>
+#include <thread>
 
 int main(int argc, char **argv) {
   CLI::App app{"tlc-serve: serve tlc artifacts with the Open Inference "
@@ -60,11 +54,25 @@ int main(int argc, char **argv) {
                  "How long a batch waits for more requests")
       ->capture_default_str()
       ->check(CLI::Range(int64_t(0), int64_t(10000000)));
+  app.add_option("--max-queue", options.maxQueue,
+                 "Requests a model holds waiting; beyond that, 503")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t(1), int64_t(1) << 20));
+  app.add_option("--request-timeout-ms", options.requestTimeoutMs,
+                 "Answer 503 to a request not done in time (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t(0), int64_t(1) << 30));
+  std::string logLevel = "errors";
+  app.add_option("--log", logLevel,
+                 "Request log on stderr: none, errors or all")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"none", "errors", "all"}));
   app.add_option("--max-body-mb", maxBodyMb, "Largest request body, in MiB")
       ->capture_default_str()
       ->check(CLI::Range(1, 1 << 14));
   CLI11_PARSE(app, argc, argv);
   options.maxBodyBytes = size_t(maxBodyMb) << 20;
+  options.logLevel = logLevel == "none" ? 0 : logLevel == "errors" ? 1 : 2;
 
   std::vector<std::pair<std::string, std::string>> models;
   for (const std::string &path : positional)
@@ -83,22 +91,50 @@ int main(int argc, char **argv) {
     return 2;
   }
 
+  // Signals go to one thread that acts on them outside signal context:
+  // SIGINT/SIGTERM stop accepting and let in-flight and queued requests
+  // finish; SIGHUP reloads every artifact (a failed reload keeps the old
+  // model serving). Every other thread inherits the blocked mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP})
+    sigaddset(&signals, sig);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
   tlc::server::InferenceServer server(options);
   for (const auto &[name, path] : models)
     if (auto s = server.addModel(name, path); !s) {
       std::cerr << "tlc-serve: error: " << s.message() << "\n";
       return 1;
     }
-  running = &server;
-  std::signal(SIGINT, onSignal);
-  std::signal(SIGTERM, onSignal);
+  std::thread signalThread([&] {
+    for (;;) {
+      int sig = 0;
+      if (sigwait(&signals, &sig) != 0)
+        continue;
+      if (sig == SIGHUP) {
+        auto s = server.reloadAll();
+        std::cerr << "tlc-serve: "
+                  << (s ? std::string("reloaded every model")
+                        : "reload: " + s.message())
+                  << std::endl;
+        continue;
+      }
+      std::cerr << "tlc-serve: stopping (signal " << sig << ")" << std::endl;
+      server.stop();
+      return;
+    }
+  });
   auto status = server.serve([&](int port) {
     std::cout << "tlc-serve: " << models.size() << " model(s) on http://"
               << options.host << ":" << port << "/v2" << std::endl;
   });
   if (!status) {
     std::cerr << "tlc-serve: error: " << status.message() << "\n";
+    pthread_kill(signalThread.native_handle(), SIGTERM);
+    signalThread.join();
     return 1;
   }
+  signalThread.join();
   return 0;
 }

@@ -28,6 +28,10 @@ namespace tlc::runtime {
 struct SessionOptions {
   /// Worker threads for kernels; 0 means all cores.
   int threads = 0;
+  /// Read the artifact into memory instead of mapping it: a server must
+  /// survive the file being overwritten in place (a mapped file that is
+  /// truncated under it faults).
+  bool copyArtifact = false;
 };
 
 /// A graph input or output as declared by the artifact (-1: dynamic dim).
