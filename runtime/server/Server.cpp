@@ -761,24 +761,14 @@ struct InferenceServer::Impl {
     auto outputs = m->run({{m->session.inputs()[0].name, std::move(input)}});
     if (!outputs)
       throw HttpError{400, outputs.status().message()};
-    const float *z = (*outputs)[0].second.dataAs<float>();
-    float mx = *std::max_element(z, z + classes);
-    std::vector<double> p(classes);
-    double sum = 0;
-    for (int64_t i = 0; i < classes; ++i)
-      sum += p[i] = std::exp(double(z[i] - mx));
-    std::vector<int64_t> order(classes);
-    std::iota(order.begin(), order.end(), 0);
-    std::partial_sort(order.begin(), order.begin() + k, order.end(),
-                      [&](int64_t a, int64_t b) { return p[a] > p[b]; });
     json top = json::array();
-    for (int64_t i = 0; i < k; ++i) {
-      int64_t c = order[i];
+    for (auto [c, probability] :
+         topClasses((*outputs)[0].second.dataAs<float>(), classes, k)) {
       std::string label = size_t(c) < m->head->classNames.size()
                               ? m->head->classNames[c]
                               : std::to_string(c);
       top.push_back(
-          {{"class", label}, {"index", c}, {"probability", p[c] / sum}});
+          {{"class", label}, {"index", c}, {"probability", probability}});
     }
     reply(res, 200, {{"model_name", m->name}, {"top", top}});
   }

@@ -796,3 +796,21 @@ Status tlc::runtime::writeTrainedArtifact(
                              fbb.GetBufferPointer() + fbb.GetSize());
   return writeFileAtomic(to, bytes);
 }
+
+std::vector<std::pair<int64_t, double>>
+tlc::runtime::topClasses(const float *z, int64_t classes, int64_t k) {
+  k = std::clamp<int64_t>(k, 0, classes);
+  float mx = *std::max_element(z, z + classes);
+  std::vector<double> p(classes);
+  double sum = 0;
+  for (int64_t i = 0; i < classes; ++i)
+    sum += p[i] = std::exp(double(z[i] - mx));
+  std::vector<int64_t> order(classes);
+  std::iota(order.begin(), order.end(), 0);
+  std::partial_sort(order.begin(), order.begin() + k, order.end(),
+                    [&](int64_t a, int64_t b) { return p[a] > p[b]; });
+  std::vector<std::pair<int64_t, double>> top;
+  for (int64_t i = 0; i < k; ++i)
+    top.emplace_back(order[i], p[order[i]] / sum);
+  return top;
+}

@@ -709,34 +709,23 @@ int runPredict() {
         {{loaded->session.inputs()[0].name, std::move(input)}});
     if (!out)
       return tlc::tool::fail(out.status().message());
-    const Tensor &logits = (*out)[0].second;
-    const float *z = logits.dataAs<float>();
-    int64_t c = head.classes();
-    float mx = *std::max_element(z, z + c);
-    std::vector<double> p(c);
-    double sum = 0;
-    for (int64_t i = 0; i < c; ++i)
-      sum += p[i] = std::exp(double(z[i] - mx));
-    std::vector<int64_t> order(c);
-    std::iota(order.begin(), order.end(), 0);
-    std::partial_sort(order.begin(), order.begin() + k, order.end(),
-                      [&](int64_t a, int64_t b) { return p[a] > p[b]; });
+    auto top = topClasses((*out)[0].second.dataAs<float>(), head.classes(), k);
     if (j) {
       j->object([&] {
         j->attribute("image", path);
         j->attributeArray("top", [&] {
-          for (int64_t i = 0; i < k; ++i)
+          for (auto [c, probability] : top)
             j->object([&] {
-              j->attribute("class", names[order[i]]);
-              j->attribute("probability", p[order[i]] / sum);
+              j->attribute("class", names[c]);
+              j->attribute("probability", probability);
             });
         });
       });
     } else {
       llvm::outs() << path << "\n";
-      for (int64_t i = 0; i < k; ++i)
-        llvm::outs() << llvm::format("  %6.2f%%  ", 100 * p[order[i]] / sum)
-                     << names[order[i]] << "\n";
+      for (auto [c, probability] : top)
+        llvm::outs() << llvm::format("  %6.2f%%  ", 100 * probability)
+                     << names[c] << "\n";
     }
   }
   if (j) {

@@ -138,6 +138,11 @@ trainHead(Head &head, const FeatureSet &train, const FeatureSet &val,
           const TrainOptions &options,
           const std::function<void(const EpochStats &)> &onEpoch = nullptr);
 
+/// The `k` most probable classes of one sample's `logits` (softmax), most
+/// probable first, as (class index, probability).
+std::vector<std::pair<int64_t, double>> topClasses(const float *logits,
+                                                   int64_t classes, int64_t k);
+
 /// Writes loss and accuracy per epoch (train and validation) as a PNG,
 /// atomically.
 Status plotCurves(const std::vector<EpochStats> &epochs,
