@@ -336,6 +336,18 @@ private:
           group.push_back(queue.front());
           queue.pop_front();
         }
+        // The session plans (and JIT-compiles) once per input shape: keep
+        // batch sizes to powers of two, so a few plans serve every load.
+        // The requests over the largest power of two go back to the front.
+        int64_t target = 1;
+        while (target * 2 <= samples)
+          target *= 2;
+        while (samples > target && group.size() > 1 &&
+               samples - group.back()->batch >= target) {
+          samples -= group.back()->batch;
+          queue.push_front(group.back());
+          group.pop_back();
+        }
       }
       runGroup(group);
     }
