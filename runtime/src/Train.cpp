@@ -3,6 +3,7 @@
 #include "tlc/runtime/Train.h"
 
 #include "Artifact.h"
+#include "Kernel.h"
 #include "tlc/runtime/Npy.h"
 
 #include <oneapi/dnnl/dnnl.h>
@@ -303,21 +304,12 @@ StatusOr<Head> Head::load(const std::string &path) {
     if (!reads)
       continue;
     std::string op = k->op()->str();
+    Attrs attrs(*k);
     auto intAttr = [&](const char *name, int64_t fallback) {
-      if (k->attributes())
-        for (const fb::Attribute *attr : *k->attributes())
-          if (attr->name()->str() == name && attr->ints() &&
-              attr->ints()->size() == 1)
-            return attr->ints()->Get(0);
-      return fallback;
+      return attrs.has(name) ? attrs.i(name) : fallback;
     };
     auto floatAttr = [&](const char *name, float fallback) {
-      if (k->attributes())
-        for (const fb::Attribute *attr : *k->attributes())
-          if (attr->name()->str() == name && attr->floats() &&
-              attr->floats()->size() == 1)
-            return attr->floats()->Get(0);
-      return fallback;
+      return attrs.has(name) ? attrs.f(name) : fallback;
     };
     if (op == "fc") {
       int32_t w =
@@ -477,6 +469,77 @@ tlc::runtime::featureCacheKey(const std::string &artifactPath,
   return h.hex();
 }
 
+StatusOr<FeatureSet>
+tlc::runtime::featuresFromNpy(const NpyArray &values, const NpyArray &labels,
+                              const std::string &valuesSource,
+                              const std::string &labelsSource) {
+  if (values.dtype != DType::kF32 || values.shape.size() != 2)
+    return invalidArgument(
+        valuesSource + ": expected float32 features [N, F], got " +
+        dtypeName(values.dtype) + " " + shapeToString(values.shape));
+  if (labels.shape.size() != 1 || labels.shape[0] != values.shape[0])
+    return invalidArgument(labelsSource + ": expected " +
+                           std::to_string(values.shape[0]) + " labels, got " +
+                           shapeToString(labels.shape));
+  FeatureSet f;
+  f.count = values.shape[0];
+  f.width = values.shape[1];
+  f.values.resize(f.count * f.width);
+  std::memcpy(f.values.data(), values.data.data(), values.data.size());
+  for (int64_t i = 0; i < f.count; ++i) {
+    const uint8_t *p = labels.data.data() + i * dtypeSize(labels.dtype);
+    switch (labels.dtype) {
+    case DType::kI64:
+      f.labels.push_back(*reinterpret_cast<const int64_t *>(p));
+      break;
+    case DType::kI32:
+      f.labels.push_back(*reinterpret_cast<const int32_t *>(p));
+      break;
+    case DType::kU8:
+      f.labels.push_back(*p);
+      break;
+    default:
+      return invalidArgument(labelsSource +
+                             ": labels must be int64, int32 or uint8");
+    }
+  }
+  return f;
+}
+
+Status tlc::runtime::writeFeatures(const std::string &prefix,
+                                   const FeatureSet &f) {
+  NpyArray values{DType::kF32, {f.count, f.width}, {}};
+  values.data.resize(f.values.size() * sizeof(float));
+  std::memcpy(values.data.data(), f.values.data(), values.data.size());
+  NpyArray labels{DType::kI64, {f.count}, {}};
+  labels.data.resize(f.labels.size() * sizeof(int64_t));
+  std::memcpy(labels.data.data(), f.labels.data(), labels.data.size());
+  if (Status s = writeNpy(prefix + ".features.npy", values); !s)
+    return s;
+  return writeNpy(prefix + ".labels.npy", labels);
+}
+
+FeatureSet tlc::runtime::selectRows(const FeatureSet &f,
+                                    const std::vector<size_t> &rows) {
+  FeatureSet out;
+  out.width = f.width;
+  out.count = rows.size();
+  out.values.reserve(rows.size() * f.width);
+  for (size_t r : rows) {
+    const float *row = &f.values[r * f.width];
+    out.values.insert(out.values.end(), row, row + f.width);
+    out.labels.push_back(f.labels[r]);
+  }
+  return out;
+}
+
+std::vector<size_t> tlc::runtime::seededPermutation(size_t n, uint64_t seed) {
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  Random(seed ^ 0x5eed5eed5eedULL).shuffle(order);
+  return order;
+}
+
 StatusOr<FeatureSet> tlc::runtime::loadCachedFeatures(const std::string &dir,
                                                       const std::string &key) {
   std::string base = dir + "/" + key;
@@ -486,17 +549,13 @@ StatusOr<FeatureSet> tlc::runtime::loadCachedFeatures(const std::string &dir,
   auto labels = readNpy(base + ".labels.npy");
   if (!labels)
     return labels.status();
-  if (values->dtype != DType::kF32 || values->shape.size() != 2 ||
-      labels->dtype != DType::kI64 || labels->shape.size() != 1 ||
-      labels->shape[0] != values->shape[0])
+  // tlc writes int64 labels; anything else is not its cache entry.
+  if (labels->dtype != DType::kI64)
     return invalidArgument(base + ": a damaged cache entry");
-  FeatureSet f;
-  f.count = values->shape[0];
-  f.width = values->shape[1];
-  f.values.resize(f.count * f.width);
-  std::memcpy(f.values.data(), values->data.data(), values->data.size());
-  f.labels.resize(f.count);
-  std::memcpy(f.labels.data(), labels->data.data(), labels->data.size());
+  auto f = featuresFromNpy(*values, *labels, base + ".features.npy",
+                           base + ".labels.npy");
+  if (!f)
+    return invalidArgument(base + ": a damaged cache entry");
   return f;
 }
 
@@ -507,16 +566,7 @@ Status tlc::runtime::storeCachedFeatures(const std::string &dir,
   std::filesystem::create_directories(dir, ec);
   if (ec)
     return ioError(dir + ": cannot create: " + ec.message());
-  NpyArray values{DType::kF32, {f.count, f.width}, {}};
-  values.data.resize(f.values.size() * sizeof(float));
-  std::memcpy(values.data.data(), f.values.data(), values.data.size());
-  NpyArray labels{DType::kI64, {f.count}, {}};
-  labels.data.resize(f.labels.size() * sizeof(int64_t));
-  std::memcpy(labels.data.data(), f.labels.data(), labels.data.size());
-  // Labels last: an entry counts once both files are in place.
-  if (Status s = writeNpy(dir + "/" + key + ".features.npy", values); !s)
-    return s;
-  return writeNpy(dir + "/" + key + ".labels.npy", labels);
+  return writeFeatures(dir + "/" + key, f);
 }
 
 //===----------------------------------------------------------------------===//

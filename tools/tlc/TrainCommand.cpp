@@ -199,20 +199,6 @@ private:
       std::chrono::steady_clock::now();
 };
 
-/// A seeded permutation of [0, n).
-std::vector<size_t> shuffled(size_t n, uint64_t seed) {
-  std::vector<size_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  uint64_t state = seed ^ 0x5eed5eed5eedULL;
-  for (size_t i = n; i > 1; --i) {
-    uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    std::swap(order[i - 1], order[(z ^ (z >> 31)) % i]);
-  }
-  return order;
-}
-
 /// Features of `dataset` through the artifact's backbone, from the cache
 /// when possible.
 StatusOr<FeatureSet> features(const std::string &artifact, Session &session,
@@ -278,52 +264,16 @@ StatusOr<FeatureSet> readFeatureFiles(const std::string &x,
     return values.status();
   if (!labels)
     return labels.status();
-  if (values->dtype != DType::kF32 || values->shape.size() != 2)
-    return invalidArgument(x + ": expected float32 features [N, F], got " +
-                           std::string(dtypeName(values->dtype)) + " " +
-                           shapeToString(values->shape));
-  if (labels->shape.size() != 1 || labels->shape[0] != values->shape[0])
-    return invalidArgument(y + ": expected " +
-                           std::to_string(values->shape[0]) + " labels, got " +
-                           shapeToString(labels->shape));
-  FeatureSet f;
-  f.count = values->shape[0];
-  f.width = values->shape[1];
-  f.values.resize(f.count * f.width);
-  std::memcpy(f.values.data(), values->data.data(), values->data.size());
-  for (int64_t i = 0; i < f.count; ++i) {
-    const uint8_t *p = labels->data.data() + i * dtypeSize(labels->dtype);
-    switch (labels->dtype) {
-    case DType::kI64:
-      f.labels.push_back(*reinterpret_cast<const int64_t *>(p));
-      break;
-    case DType::kI32:
-      f.labels.push_back(*reinterpret_cast<const int32_t *>(p));
-      break;
-    case DType::kU8:
-      f.labels.push_back(*p);
-      break;
-    default:
-      return invalidArgument(y + ": labels must be int64, int32 or uint8");
-    }
-  }
-  return f;
+  return featuresFromNpy(*values, *labels, x, y);
 }
 
 /// The seeded subset of `count` rows, when `count` is set and smaller.
 FeatureSet limitRows(FeatureSet f, int64_t count) {
   if (count <= 0 || count >= f.count)
     return f;
-  std::vector<size_t> pick = shuffled(f.count, seed);
-  FeatureSet out;
-  out.width = f.width;
-  for (int64_t i = 0; i < count; ++i) {
-    const float *row = &f.values[pick[i] * f.width];
-    out.values.insert(out.values.end(), row, row + f.width);
-    out.labels.push_back(f.labels[pick[i]]);
-    ++out.count;
-  }
-  return out;
+  std::vector<size_t> pick = seededPermutation(f.count, seed);
+  pick.resize(count);
+  return selectRows(f, pick);
 }
 
 /// The optimizer state as one float64 .npy: [step, sizes..., values...].
@@ -392,7 +342,7 @@ StatusOr<std::shared_ptr<Dataset>> openLimited(const std::string &spec,
   std::shared_ptr<Dataset> all = std::move(*ds);
   if (count <= 0 || size_t(count) >= all->size())
     return all;
-  std::vector<size_t> pick = shuffled(all->size(), seed);
+  std::vector<size_t> pick = seededPermutation(all->size(), seed);
   pick.resize(count);
   return std::shared_ptr<Dataset>(subset(all, std::move(pick)));
 }
@@ -461,18 +411,10 @@ int runTrain() {
     val = std::move(*vf);
   } else if (valSplit > 0) {
     // A seeded split of the (cached) features.
-    std::vector<size_t> order = shuffled(train.count, seed + 1);
-    size_t nVal = size_t(train.count * valSplit);
-    FeatureSet kept;
-    kept.width = val.width = train.width;
-    for (size_t i = 0; i < order.size(); ++i) {
-      FeatureSet &to = i < nVal ? val : kept;
-      const float *row = &train.values[order[i] * train.width];
-      to.values.insert(to.values.end(), row, row + train.width);
-      to.labels.push_back(train.labels[order[i]]);
-      ++to.count;
-    }
-    train = std::move(kept);
+    std::vector<size_t> order = seededPermutation(train.count, seed + 1);
+    auto split = order.begin() + size_t(train.count * valSplit);
+    val = selectRows(train, std::vector<size_t>(order.begin(), split));
+    train = selectRows(train, std::vector<size_t>(split, order.end()));
   }
   llvm::errs() << "training on " << train.count << " samples, validating on "
                << val.count << "; " << train.width << " features, "
@@ -750,16 +692,8 @@ int runExtract() {
   auto f = features(model, loaded->session, **ds, loaded->pre, "extract");
   if (!f)
     return tlc::tool::fail(f.status().message());
-  NpyArray x{DType::kF32, {f->count, f->width}, {}};
-  x.data.resize(f->values.size() * sizeof(float));
-  std::memcpy(x.data.data(), f->values.data(), x.data.size());
-  NpyArray y{DType::kI64, {f->count}, {}};
-  y.data.resize(f->labels.size() * sizeof(int64_t));
-  std::memcpy(y.data.data(), f->labels.data(), y.data.size());
-  for (auto [suffix, array] :
-       {std::pair{".features.npy", &x}, std::pair{".labels.npy", &y}})
-    if (Status s = writeNpy(output + suffix, *array); !s)
-      return tlc::tool::fail(s.message());
+  if (Status s = writeFeatures(output, *f); !s)
+    return tlc::tool::fail(s.message());
   llvm::errs() << "wrote " << output << ".features.npy [" << f->count << ", "
                << f->width << "] and " << output << ".labels.npy\n";
   return tlc::tool::kOk;

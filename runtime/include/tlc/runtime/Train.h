@@ -14,6 +14,7 @@
 #define TLC_RUNTIME_TRAIN_H
 
 #include "tlc/runtime/Data.h"
+#include "tlc/runtime/Npy.h"
 #include "tlc/runtime/Session.h"
 #include "tlc/runtime/Status.h"
 
@@ -31,6 +32,21 @@ struct FeatureSet {
   std::vector<float> values;
   std::vector<int64_t> labels;
 };
+
+/// Features from .npy arrays: float32 [N, F] and integer [N] labels (int64,
+/// int32 or uint8). The sources name the arrays in errors.
+StatusOr<FeatureSet> featuresFromNpy(const NpyArray &values,
+                                     const NpyArray &labels,
+                                     const std::string &valuesSource,
+                                     const std::string &labelsSource);
+/// Writes PREFIX.features.npy (float32) and PREFIX.labels.npy (int64), each
+/// atomically; labels last, so a reader that finds them finds both.
+Status writeFeatures(const std::string &prefix, const FeatureSet &features);
+/// The rows `rows` of `features`, in that order.
+FeatureSet selectRows(const FeatureSet &features,
+                      const std::vector<size_t> &rows);
+/// A permutation of [0, n) fixed by `seed` (SplitMix64, Fisher-Yates).
+std::vector<size_t> seededPermutation(size_t n, uint64_t seed);
 
 /// One dense layer of a head: y = act(x W^T + b), then dropout in training.
 struct HeadLayer {
