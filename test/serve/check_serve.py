@@ -22,7 +22,6 @@ import json
 import os
 import shutil
 import signal
-import struct
 import subprocess
 import sys
 import time
@@ -30,20 +29,10 @@ import time
 import numpy as np
 from PIL import Image
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from checks import Checks  # noqa: E402
+
 RTOL = 1e-5
-
-
-class Checks:
-    def __init__(self):
-        self.passed = self.failed = 0
-
-    def expect(self, label, ok, detail=""):
-        print(f"{'ok  ' if ok else 'FAIL'} {label}{': ' + str(detail) if detail else ''}",
-              flush=True)
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
 
 
 class Client:
@@ -296,8 +285,7 @@ def main():
                                capture_output=True, text=True, timeout=30)
     c.expect("a missing artifact is an error at start", bad_model.returncode == 1 and
              "missing.tlb" in bad_model.stderr, bad_model.stderr.strip())
-    print(f"{c.passed} passed, {c.failed} failed")
-    sys.exit(1 if c.failed else 0)
+    c.finish()
 
 
 if __name__ == "__main__":

@@ -27,21 +27,11 @@ import numpy as np
 from PIL import Image
 from sklearn.linear_model import LogisticRegression
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from checks import Checks  # noqa: E402
+
 TOLERANCE = 0.01  # accuracy points, as a fraction
 DATA = "/usr/share/datasets/fashion-mnist"
-
-
-class Checks:
-    def __init__(self):
-        self.passed = self.failed = 0
-
-    def expect(self, label, ok, detail=""):
-        print(f"{'ok  ' if ok else 'FAIL'} {label}{': ' + detail if detail else ''}",
-              flush=True)
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
 
 
 def tlc(args, *argv, check=True):
@@ -199,8 +189,7 @@ def main():
                   check=False)
     c.expect("missing data is a clear error", missing.returncode == 1 and
              "nowhere" in missing.stderr, missing.stderr.strip())
-    print(f"{c.passed} passed, {c.failed} failed")
-    sys.exit(1 if c.failed else 0)
+    c.finish()
 
 
 if __name__ == "__main__":

@@ -30,16 +30,19 @@ import onnx.numpy_helper as onp
 import onnx.utils
 import onnxruntime as ort
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from checks import Checks  # noqa: E402
+
 RTOL = 1e-4
 ACTIVATIONS = {"Relu", "Clip", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish",
                "LeakyRelu", "PRelu", "Elu", "Gelu"}
 
 
-class Checker:
+class Checker(Checks):
     def __init__(self, tlc, workdir):
+        super().__init__()
         self.tlc = tlc
         self.workdir = workdir
-        self.passed = self.failed = 0
 
     def path(self, name):
         return os.path.join(self.workdir, name)
@@ -63,14 +66,6 @@ class Checker:
             args += ["--input", f"{name}={self.path(f'in_{name}.npy')}"]
         subprocess.run(args, check=True, capture_output=True, text=True)
         return {f[:-4]: np.load(os.path.join(outdir, f)) for f in os.listdir(outdir)}
-
-    def expect(self, label, ok, detail=""):
-        print(f"{'ok  ' if ok else 'FAIL'} {label}{': ' + detail if detail else ''}",
-              flush=True)
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
 
     def compare(self, label, got, ref):
         got = np.asarray(got)
@@ -369,8 +364,7 @@ def main():
     check_fc_to_conv(c, static)
     check_head(c, with_bn)  # dynamic batch
     check_pretrained(c, lite0)
-    print(f"{c.passed} passed, {c.failed} failed")
-    sys.exit(1 if c.failed else 0)
+    c.finish()
 
 
 if __name__ == "__main__":
