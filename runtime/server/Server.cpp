@@ -126,6 +126,9 @@ const char *protocolType(DType t) {
 struct HttpError {
   int status;
   std::string message;
+  /// The failure reason in /metrics; empty: BAD_REQUEST for 4xx, else
+  /// UNAVAILABLE.
+  std::string reason = "";
 };
 
 /// Appends the numbers of `value` (nested arrays or flat) in row-major
@@ -259,8 +262,10 @@ public:
   std::optional<Head> head;         ///< set for trained artifacts
   std::optional<Preprocessing> pre; ///< for /classify
 
-  /// Runs `inputs` (batched with concurrent requests when allowed).
-  StatusOr<std::vector<NamedTensor>> run(std::vector<NamedTensor> inputs) {
+  /// Runs `inputs` (batched with concurrent requests when allowed); a
+  /// failure is an HttpError: 503 when the queue is full or the request
+  /// timed out, 500 for the runtime's internal errors, else 400.
+  std::vector<NamedTensor> run(std::vector<NamedTensor> inputs) {
     auto request = std::make_shared<Request>();
     request->batch = inputs.empty() || inputs[0].second.shape().empty()
                          ? 1
@@ -270,10 +275,11 @@ public:
     {
       std::lock_guard<std::mutex> lock(mutex);
       if (int64_t(queue.size()) >= maxQueue) {
-        metrics.fail("QUEUE_FULL");
-        throw HttpError{503, "model '" + name + "' has " +
-                                 std::to_string(queue.size()) +
-                                 " requests waiting; try again later"};
+        throw HttpError{503,
+                        "model '" + name + "' has " +
+                            std::to_string(queue.size()) +
+                            " requests waiting; try again later",
+                        "QUEUE_FULL"};
       }
       queue.push_back(request);
     }
@@ -282,11 +288,17 @@ public:
         result.wait_for(std::chrono::milliseconds(requestTimeoutMs)) !=
             std::future_status::ready) {
       request->abandoned = true;
-      metrics.fail("TIMEOUT");
-      throw HttpError{503, "model '" + name + "' did not answer within " +
-                               std::to_string(requestTimeoutMs) + " ms"};
+      throw HttpError{503,
+                      "model '" + name + "' did not answer within " +
+                          std::to_string(requestTimeoutMs) + " ms",
+                      "TIMEOUT"};
     }
-    return result.get();
+    StatusOr<std::vector<NamedTensor>> outputs = result.get();
+    if (!outputs)
+      throw HttpError{outputs.status().code() == StatusCode::kInternal ? 500
+                                                                       : 400,
+                      outputs.status().message()};
+    return std::move(*outputs);
   }
 
   /// Requests waiting to run.
@@ -579,24 +591,8 @@ struct InferenceServer::Impl {
             {"outputs", ports(m.session.outputs())}};
   }
 
-  void infer(const httplib::Request &req, httplib::Response &res) {
-    std::shared_ptr<Model> m = find(req.matches[1], res);
-    if (!m)
-      return;
-    try {
-      inferWith(*m, req, res);
-      ++m->metrics.success;
-    } catch (const HttpError &e) {
-      m->metrics.fail(e.status == 503 ? "UNAVAILABLE" : "BAD_REQUEST");
-      throw;
-    } catch (const json::exception &) {
-      m->metrics.fail("BAD_REQUEST");
-      throw;
-    }
-  }
-
-  void inferWith(Model &model, const httplib::Request &req,
-                 httplib::Response &res) {
+  void infer(Model &model, const httplib::Request &req,
+             httplib::Response &res) {
     Model *m = &model;
     // The JSON header, and with the binary extension the blobs after it.
     size_t headerLength = req.body.size();
@@ -683,11 +679,7 @@ struct InferenceServer::Impl {
     if (blob != req.body.size())
       throw HttpError{400, "the body has bytes no input claims"};
 
-    auto outputs = m->run(std::move(inputs));
-    if (!outputs)
-      throw HttpError{outputs.status().code() == StatusCode::kInternal ? 500
-                                                                       : 400,
-                      outputs.status().message()};
+    std::vector<NamedTensor> outputs = m->run(std::move(inputs));
 
     // Which outputs, and which of them as binary data.
     bool binaryDefault = false;
@@ -700,7 +692,7 @@ struct InferenceServer::Impl {
         if (!o.is_object() || !o.contains("name") || !o["name"].is_string())
           throw HttpError{400, "each requested output needs a name"};
         const NamedTensor *found = nullptr;
-        for (const NamedTensor &t : *outputs)
+        for (const NamedTensor &t : outputs)
           if (t.first == o["name"])
             found = &t;
         if (!found)
@@ -713,7 +705,7 @@ struct InferenceServer::Impl {
         chosen.emplace_back(found, binary);
       }
     } else {
-      for (const NamedTensor &t : *outputs)
+      for (const NamedTensor &t : outputs)
         chosen.emplace_back(&t, binaryDefault);
     }
     json response = {{"model_name", m->name}, {"model_version", "1"}};
@@ -744,10 +736,9 @@ struct InferenceServer::Impl {
     }
   }
 
-  void classify(const httplib::Request &req, httplib::Response &res) {
-    std::shared_ptr<Model> m = find(req.matches[1], res);
-    if (!m)
-      return;
+  void classify(Model &model, const httplib::Request &req,
+                httplib::Response &res) {
+    Model *m = &model;
     if (!m->head || !m->pre)
       throw HttpError{400,
                       "model '" + m->name +
@@ -770,12 +761,11 @@ struct InferenceServer::Impl {
     Tensor input(DType::kF32, {1, 3, pre.crop, pre.crop});
     if (Status s = preprocess(*image, pre, input.dataAs<float>()); !s)
       throw HttpError{400, s.message()};
-    auto outputs = m->run({{m->session.inputs()[0].name, std::move(input)}});
-    if (!outputs)
-      throw HttpError{400, outputs.status().message()};
+    std::vector<NamedTensor> outputs =
+        m->run({{m->session.inputs()[0].name, std::move(input)}});
     json top = json::array();
     for (auto [c, probability] :
-         topClasses((*outputs)[0].second.dataAs<float>(), classes, k)) {
+         topClasses(outputs[0].second.dataAs<float>(), classes, k)) {
       std::string label = size_t(c) < m->head->classNames.size()
                               ? m->head->classNames[c]
                               : std::to_string(c);
@@ -785,15 +775,29 @@ struct InferenceServer::Impl {
     reply(res, 200, {{"model_name", m->name}, {"top", top}});
   }
 
-  /// Wraps a handler: HttpError and JSON errors become {"error": ...}.
-  template <typename Fn> httplib::Server::Handler guarded(Fn fn) {
+  /// Wraps a model's handler: finds the model (404), counts the request
+  /// once in /metrics (success, or failure by reason), and turns HttpError
+  /// and JSON errors into {"error": ...}.
+  template <typename Fn> httplib::Server::Handler modelRoute(Fn fn) {
     return [this, fn](const httplib::Request &req, httplib::Response &res) {
+      std::shared_ptr<Model> m = find(req.matches[1], res);
+      if (!m)
+        return;
       try {
-        (this->*fn)(req, res);
+        (this->*fn)(*m, req, res);
+        ++m->metrics.success;
       } catch (const HttpError &e) {
+        m->metrics.fail(!e.reason.empty() ? e.reason
+                        : e.status == 503 ? "UNAVAILABLE"
+                        : e.status >= 500 ? "INTERNAL"
+                                          : "BAD_REQUEST");
         error(res, e.status, e.message);
       } catch (const json::exception &e) {
+        m->metrics.fail("BAD_REQUEST");
         error(res, 400, std::string("bad request: ") + e.what());
+      } catch (const std::bad_alloc &) {
+        m->metrics.fail("INTERNAL");
+        error(res, 503, "out of memory for this request");
       }
     };
   }
@@ -830,6 +834,20 @@ struct InferenceServer::Impl {
           }
           return httplib::Server::HandlerResponse::Unhandled;
         });
+    // Anything else a handler throws is a 500 with a JSON body, never a
+    // dead worker.
+    http.set_exception_handler([](const httplib::Request &,
+                                  httplib::Response &res,
+                                  std::exception_ptr thrown) {
+      std::string what = "unknown error";
+      try {
+        std::rethrow_exception(thrown);
+      } catch (const std::exception &e) {
+        what = e.what();
+      } catch (...) {
+      }
+      error(res, 500, "internal error: " + what);
+    });
     http.set_error_handler([](const httplib::Request &,
                               httplib::Response &res) {
       if (res.body.empty()) {
@@ -892,9 +910,10 @@ struct InferenceServer::Impl {
               line += " " + res.body;
             std::fprintf(stderr, "tlc-serve: %s\n", line.c_str());
           });
-    http.Post(R"(/v2/models/([A-Za-z0-9_.\-]+)/infer)", guarded(&Impl::infer));
+    http.Post(R"(/v2/models/([A-Za-z0-9_.\-]+)/infer)",
+              modelRoute(&Impl::infer));
     http.Post(R"(/v2/models/([A-Za-z0-9_.\-]+)/classify)",
-              guarded(&Impl::classify));
+              modelRoute(&Impl::classify));
   }
 };
 

@@ -11,8 +11,12 @@ equal to single ones, /classify with the trained head's class names, and
 the errors: 400 (bad JSON, shape, datatype, size), 404 (model, route),
 411 (chunked), 415 (Content-Encoding), 413 (too large); /metrics; reloads
 (a broken artifact keeps the old model; SIGHUP and the repository endpoint
-under load); SIGTERM with requests in flight. Prints one line per
-check and "N passed, M failed".
+under load); SIGTERM with requests in flight; on a model slow enough
+(heavy_convs, ~10-50 ms a request) that requests pile up: a full queue
+answers 503 QUEUE_FULL, a per-request timeout 503 TIMEOUT (and timed-out
+requests still queued are not run), clients that disconnect mid-body or
+before their answer cost nothing. Prints one line per check and "N passed,
+M failed".
 """
 import argparse
 import concurrent.futures
@@ -22,6 +26,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -53,6 +58,49 @@ class Client:
         status, _, data = self.request(method, path, body,
                                        {"Content-Type": "application/json"} if body else None)
         return status, json.loads(data) if data else None
+
+
+def raw_infer(model, x):
+    """The bytes of a binary-extension /infer request for `x`."""
+    header = json.dumps({
+        "inputs": [{"name": "x", "shape": list(x.shape), "datatype": "FP32",
+                    "parameters": {"binary_data_size": x.nbytes}}],
+        "outputs": [{"name": "y", "parameters": {"binary_data": True}}]}).encode()
+    body = header + x.tobytes()
+    return (f"POST /v2/models/{model}/infer HTTP/1.1\r\nHost: localhost\r\n"
+            f"Content-Length: {len(body)}\r\nInference-Header-Content-Length: {len(header)}\r\n"
+            "Connection: close\r\n\r\n").encode() + body
+
+
+def burst(port, request, n):
+    """Sends `request` on `n` connections so that they arrive together:
+    everything but the last byte first, then the last bytes back to back.
+    Returns (status, body) per connection."""
+    socks = []
+    for _ in range(n):
+        sk = socket.create_connection(("127.0.0.1", port), timeout=60)
+        sk.sendall(request[:-1])
+        socks.append(sk)
+    time.sleep(0.2)  # every body but one byte is in the server's hands
+    for sk in socks:
+        sk.sendall(request[-1:])
+    answers = []
+    for sk in socks:
+        data = b""
+        while chunk := sk.recv(1 << 16):
+            data += chunk
+        sk.close()
+        head, _, body = data.partition(b"\r\n\r\n")
+        answers.append((int(head.split()[1]) if head else 0, body))
+    return answers
+
+
+def metric(text, name, **labels):
+    """The value of one Prometheus sample (0 when absent)."""
+    for line in text.splitlines():
+        if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
 
 
 def close(a, b):
@@ -219,11 +267,12 @@ def main():
         s, body = cl.json("GET", "/v2/health/live")
         c.expect("still live after the bad requests", s == 200, body)
 
-        # Prometheus metrics in Triton's names.
+        # Prometheus metrics in Triton's names; `shapes` has answered 4
+        # single, 16 batched and 1 classify request.
         s, _, data = cl.request("GET", "/metrics")
         text = data.decode()
         c.expect("/metrics counts successes, failures by reason and batches",
-                 s == 200 and 'nv_inference_request_success{model="shapes",version="1"} 20' in text
+                 s == 200 and 'nv_inference_request_success{model="shapes",version="1"} 21' in text
                  and 'reason="BAD_REQUEST"' in text and "nv_inference_exec_count" in text,
                  [l for l in text.splitlines() if l.startswith("nv_inference_request")][:4])
 
@@ -280,6 +329,96 @@ def main():
     server.wait(timeout=20)
     c.expect("SIGTERM with 8 requests in flight: all answered 200, then a clean exit",
              codes == [200] * 8 and server.returncode == 0, (codes, server.returncode))
+
+    # A model slow enough that requests pile up: the queue's bound, the
+    # per-request timeout, and clients that go away.
+    heavy_onnx = os.path.join(work, "heavy.onnx")
+    subprocess.run([sys.executable, args.fixture_script, "heavy_convs", heavy_onnx], check=True)
+    heavy = os.path.join(work, "heavy.tlb")
+    subprocess.run([args.tlc, "compile", heavy_onnx, "-o", heavy, "--input-shape=x=?x3x64x64"],
+                   check=True)
+    xh = rng.standard_normal((1, 3, 64, 64)).astype(np.float32)
+    np.save(os.path.join(work, "xh.npy"), xh)
+    subprocess.run([args.tlc, "run", heavy, "--input", f"x={work}/xh.npy", "--output-dir",
+                    os.path.join(work, "out-heavy")], check=True)
+    ref_heavy = np.load(os.path.join(work, "out-heavy", "y.npy"))
+    request = raw_infer("heavy", xh)
+
+    def start(*extra):
+        proc = subprocess.Popen([args.tlc, "serve", "--model", f"heavy={heavy}", "--port", "0",
+                                 "--workers", "16", "--max-batch-size", "1", *extra],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        return proc, int(proc.stdout.readline().rsplit(":", 1)[1].split("/")[0])
+
+    def binary_output(body):
+        n = body.index(b"}]}") + 3  # the JSON header ends the output list
+        return np.frombuffer(body[n:], np.float32)
+
+    def stop(proc):
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        return proc.returncode
+
+    server, port = start("--max-queue", "1")
+    try:
+        cl = Client(port)
+        burst(port, request, 1)  # plans the shape
+        answers = burst(port, request, 8)
+        codes = sorted(code for code, _ in answers)
+        full = [b for code, b in answers if code == 503]
+        c.expect("a full queue (--max-queue 1, 8 at once): the rest are 503 QUEUE_FULL",
+                 set(codes) <= {200, 503} and len(full) >= 4 and
+                 all(b"requests waiting" in b for b in full), codes)
+        c.expect("the requests the queue took are answered correctly",
+                 all(close(binary_output(b), ref_heavy.ravel())
+                     for code, b in answers if code == 200), codes)
+        s, _, data = cl.request("GET", "/metrics")
+        text = data.decode()
+        c.expect("/metrics: one QUEUE_FULL failure per 503, nothing counted twice",
+                 metric(text, "nv_inference_request_failure", model="heavy",
+                        reason="QUEUE_FULL") == len(full) and
+                 metric(text, "nv_inference_request_failure", model="heavy",
+                        reason="UNAVAILABLE") == 0,
+                 [l for l in text.splitlines() if "failure{" in l])
+        # Clients that go away: mid-body, and after sending, before the answer.
+        for _ in range(10):
+            sk = socket.create_connection(("127.0.0.1", port))
+            sk.sendall(request[:len(request) // 2])
+            sk.close()
+            sk = socket.create_connection(("127.0.0.1", port))
+            sk.sendall(request)
+            sk.close()
+        time.sleep(0.5)
+        answers = burst(port, request, 1)
+        c.expect("20 clients that disconnected mid-request: the server still answers",
+                 answers[0][0] == 200 and close(binary_output(answers[0][1]), ref_heavy.ravel()),
+                 answers[0][0])
+    finally:
+        code = stop(server)
+    c.expect("after the disconnects, SIGTERM still exits cleanly", code == 0, code)
+
+    server, port = start("--request-timeout-ms", "2")
+    try:
+        answers = burst(port, request, 4)
+        s, _, data = Client(port).request("GET", "/metrics")
+        text = data.decode()
+        c.expect("--request-timeout-ms: requests that wait too long are 503 TIMEOUT",
+                 [code for code, _ in answers] == [503] * 4 and
+                 all(b"did not answer within 2 ms" in b for _, b in answers) and
+                 metric(text, "nv_inference_request_failure", model="heavy",
+                        reason="TIMEOUT") == 4,
+                 [code for code, _ in answers])
+        time.sleep(0.5)
+        s, _, data = Client(port).request("GET", "/metrics")
+        executed = metric(data.decode(), "nv_inference_exec_count", model="heavy")
+        c.expect("timed-out requests still in the queue are not run",
+                 1 <= executed < 4, executed)
+    finally:
+        stop(server)
 
     bad_model = subprocess.run([args.tlc, "serve", os.path.join(work, "missing.tlb")],
                                capture_output=True, text=True, timeout=30)

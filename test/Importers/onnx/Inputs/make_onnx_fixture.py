@@ -57,6 +57,25 @@ def conv_relu_pool():
          weight("fc.b", 10)])
 
 
+def heavy_convs():
+    """Eight 128-channel 3x3 convs at 64x64 (about 9 GFLOP a sample): a
+    model slow enough that concurrent requests pile up in a server's queue."""
+    nodes, inits, x = [], [], "x"
+    channels = 3
+    for i in range(8):
+        nodes += [helper.make_node("Conv", [x, f"c{i}.w", f"c{i}.b"], [f"c{i}"],
+                                   name=f"conv{i}", pads=[1, 1, 1, 1], kernel_shape=[3, 3]),
+                  helper.make_node("Relu", [f"c{i}"], [f"r{i}"], name=f"relu{i}")]
+        inits += [numpy_helper.from_array(
+                      (RNG.standard_normal((128, channels, 3, 3)) / np.sqrt(9 * channels))
+                      .astype(np.float32), f"c{i}.w"),
+                  weight(f"c{i}.b", 128)]
+        x, channels = f"r{i}", 128
+    nodes += [helper.make_node("GlobalAveragePool", [x], ["g"], name="gap"),
+              helper.make_node("Flatten", ["g"], ["y"], name="flatten", axis=1)]
+    return model(nodes, [vinfo("x", [1, 3, 64, 64])], [vinfo("y", [1, 128])], inits)
+
+
 def conv_relu6():
     """MobileNet-style conv + ReLU6 twice (for the example pass plugin)."""
     six = [numpy_helper.from_array(np.array(0, np.float32), "zero"),
