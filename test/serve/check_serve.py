@@ -114,7 +114,10 @@ def main():
     parser.add_argument("--tlc", required=True)
     parser.add_argument("--fixture-script", required=True)
     parser.add_argument("--workdir", required=True)
+    parser.add_argument("--serve", help="the tlc-serve to test (default: `tlc serve`), "
+                        "e.g. one built with sanitizers; --tlc still compiles and runs")
     args = parser.parse_args()
+    serve_cmd = [args.serve] if args.serve else [args.tlc, "serve"]
     work = args.workdir
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
@@ -143,7 +146,7 @@ def main():
                    check=True, capture_output=True)
 
     server = subprocess.Popen(
-        [args.tlc, "serve", "--model", f"net={net}", "--model", f"shapes={trained}",
+        [*serve_cmd, "--model", f"net={net}", "--model", f"shapes={trained}",
          "--port", "0", "--max-batch-size", "8", "--batch-timeout-us", "20000",
          "--max-body-mb", "1", "--workers", "8"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -309,7 +312,7 @@ def main():
     # SIGTERM with requests in flight: they wait in the batching queue
     # (a long batch timeout), the server is told to stop, none is lost.
     server = subprocess.Popen(
-        [args.tlc, "serve", "--model", f"net={net}", "--port", "0",
+        [*serve_cmd, "--model", f"net={net}", "--port", "0",
          "--max-batch-size", "64", "--batch-timeout-us", "400000", "--workers", "16"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     port = int(server.stdout.readline().rsplit(":", 1)[1].split("/")[0])
@@ -345,7 +348,7 @@ def main():
     request = raw_infer("heavy", xh)
 
     def start(*extra):
-        proc = subprocess.Popen([args.tlc, "serve", "--model", f"heavy={heavy}", "--port", "0",
+        proc = subprocess.Popen([*serve_cmd, "--model", f"heavy={heavy}", "--port", "0",
                                  "--workers", "16", "--max-batch-size", "1", *extra],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         return proc, int(proc.stdout.readline().rsplit(":", 1)[1].split("/")[0])
@@ -420,7 +423,7 @@ def main():
     finally:
         stop(server)
 
-    bad_model = subprocess.run([args.tlc, "serve", os.path.join(work, "missing.tlb")],
+    bad_model = subprocess.run([*serve_cmd, os.path.join(work, "missing.tlb")],
                                capture_output=True, text=True, timeout=30)
     c.expect("a missing artifact is an error at start", bad_model.returncode == 1 and
              "missing.tlb" in bad_model.stderr, bad_model.stderr.strip())

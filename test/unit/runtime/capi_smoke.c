@@ -29,6 +29,9 @@ int main(int argc, char **argv) {
   tlc_outputs *out;
   if (tlc_session_run_f32(session, &in, 1, &out) != TLC_OK) {
     fprintf(stderr, "run: %s\n", tlc_last_error());
+    /* Everything is released on errors too (LeakSanitizer checks). */
+    tlc_session_free(session);
+    free(data);
     return 1;
   }
   size_t outRank;
@@ -45,6 +48,9 @@ int main(int argc, char **argv) {
   if (tlc_session_run_f32(session, &bad, 1, &none) != TLC_INVALID_ARGUMENT ||
       tlc_last_error()[0] == '\0') {
     fprintf(stderr, "a bad input name was not rejected\n");
+    tlc_outputs_free(out);
+    tlc_session_free(session);
+    free(data);
     return 1;
   }
   tlc_outputs_free(out);
