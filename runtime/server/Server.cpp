@@ -810,6 +810,9 @@ struct InferenceServer::Impl {
     // Responses go out as several writes: without TCP_NODELAY, Nagle and
     // the client's delayed ACK add ~40 ms to every request.
     http.set_tcp_nodelay(true);
+    // cpp-httplib closes a keep-alive connection after 5 requests by
+    // default: every fifth request paid a new connection (a latency tail).
+    http.set_keep_alive_max_count(size_t(options.keepAliveRequests));
     http.set_read_timeout(30, 0);
     http.set_write_timeout(30, 0);
     // Bodies are read before handlers run; refuse the ones whose size the

@@ -22,8 +22,13 @@ namespace tlc::server {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8000;
-  /// HTTP worker threads; requests beyond them wait in a bounded queue.
-  int workers = 4;
+  /// HTTP worker threads, one per open connection (a keep-alive connection
+  /// holds its worker between requests); connections beyond them wait in a
+  /// bounded queue.
+  int workers = 64;
+  /// Requests served on one keep-alive connection before the server closes
+  /// it, so that connections take turns on the workers.
+  int keepAliveRequests = 100;
   /// Connections that may wait for a worker before accept() blocks.
   int queueLimit = 64;
   /// Kernel threads per model session (0: all cores).

@@ -34,9 +34,14 @@ int main(int argc, char **argv) {
   app.add_option("--port", options.port, "Port (0: any free port)")
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
-  app.add_option("--workers", options.workers, "HTTP worker threads")
+  app.add_option("--workers", options.workers,
+                 "HTTP worker threads (one per open connection)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
+  app.add_option("--keep-alive-requests", options.keepAliveRequests,
+                 "Requests per keep-alive connection before it is closed")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 30));
   app.add_option("--queue", options.queueLimit,
                  "Connections waiting for a worker before accept() blocks")
       ->capture_default_str()

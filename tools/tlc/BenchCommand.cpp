@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <random>
 
@@ -114,15 +115,23 @@ std::optional<int> tlc::tool::runBenchCommand() {
       times.push_back(std::chrono::duration<double>(end - start).count());
   }
   std::sort(times.begin(), times.end());
+  // Nearest-rank percentiles: with few iterations p99 is the slowest run.
+  auto percentile = [&](double p) {
+    size_t rank = size_t(std::ceil(p / 100 * double(times.size())));
+    return times[std::clamp<size_t>(rank, 1, times.size()) - 1];
+  };
   double median = times[times.size() / 2];
   double imagesPerSecond = batch / median;
   if (json)
     llvm::outs() << "{\"median_ms\": " << median * 1e3
+                 << ", \"p90_ms\": " << percentile(90) * 1e3
+                 << ", \"p99_ms\": " << percentile(99) * 1e3
                  << ", \"images_per_s\": " << imagesPerSecond
                  << ", \"batch\": " << batch << "}\n";
   else
-    llvm::outs() << llvm::format("median %.2f ms, %.1f images/s (batch %lld)\n",
-                                 median * 1e3, imagesPerSecond,
-                                 static_cast<long long>(batch));
+    llvm::outs() << llvm::format(
+        "median %.2f ms (p90 %.2f, p99 %.2f), %.1f images/s (batch %lld)\n",
+        median * 1e3, percentile(90) * 1e3, percentile(99) * 1e3,
+        imagesPerSecond, static_cast<long long>(batch));
   return kOk;
 }
