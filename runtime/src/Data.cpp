@@ -7,10 +7,13 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -53,7 +56,40 @@ StatusOr<std::vector<uint8_t>> readMaybeGzip(const std::string &path) {
 bool isImageFile(const fs::path &p) {
   std::string ext = p.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
-  return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp";
+  for (const char *known : {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tga",
+                            ".ppm", ".pgm", ".pnm"})
+    if (ext == known)
+      return true;
+  return false;
+}
+
+/// For binary PNM (P5/P6) files, the bytes the header promises; 0 for
+/// other formats. stb reads missing PNM pixels as zeros instead of failing.
+size_t pnmExpectedSize(const uint8_t *bytes, size_t size) {
+  if (size < 2 || bytes[0] != 'P' || (bytes[1] != '5' && bytes[1] != '6'))
+    return 0;
+  size_t i = 2;
+  uint64_t fields[3] = {0, 0, 0}; // width, height, maxval
+  for (uint64_t &field : fields) {
+    for (;;) { // whitespace and comments
+      while (i < size && std::isspace(bytes[i]))
+        ++i;
+      if (i < size && bytes[i] == '#') {
+        while (i < size && bytes[i] != '\n')
+          ++i;
+        continue;
+      }
+      break;
+    }
+    if (i >= size || !std::isdigit(bytes[i]))
+      return SIZE_MAX; // a header cut short
+    while (i < size && std::isdigit(bytes[i]) && field < (uint64_t(1) << 32))
+      field = field * 10 + (bytes[i++] - '0');
+  }
+  ++i; // the single whitespace after maxval
+  uint64_t sample = fields[2] > 255 ? 2 : 1, channels = bytes[1] == '6' ? 3 : 1;
+  return size_t(std::min<uint64_t>(
+      i + fields[0] * fields[1] * channels * sample, SIZE_MAX - 1));
 }
 
 /// Images in files, with labels.
@@ -198,7 +234,8 @@ StatusOr<std::unique_ptr<Dataset>> openImageFolder(const fs::path &dir) {
   }
   if (paths.empty())
     return invalidArgument(dir.string() +
-                           ": no .jpg, .jpeg, .png or .bmp images");
+                           ": no images (.jpg .jpeg .png .bmp .gif .tga "
+                           ".ppm .pgm .pnm)");
   return std::unique_ptr<Dataset>(std::make_unique<FileDataset>(
       std::move(paths), std::move(labels), std::move(classes)));
 }
@@ -295,10 +332,16 @@ Status Dataset::setClassNames(std::vector<std::string> names) {
 
 StatusOr<Image> tlc::runtime::decodeImage(const uint8_t *bytes, size_t size,
                                           const std::string &source) {
+  if (size > size_t(std::numeric_limits<int>::max()))
+    return invalidArgument(source + ": larger than 2 GiB");
+  if (size_t expected = pnmExpectedSize(bytes, size); expected > size)
+    return invalidArgument(source + ": the image is cut short");
   int w = 0, h = 0, c = 0;
   if (!stbi_info_from_memory(bytes, static_cast<int>(size), &w, &h, &c))
     return invalidArgument(source + ": not a readable image (" +
                            stbi_failure_reason() + ")");
+  if (w <= 0 || h <= 0)
+    return invalidArgument(source + ": an image of no pixels");
   if (int64_t(w) * h > (int64_t(1) << 28))
     return invalidArgument(source + ": " + std::to_string(w) + "x" +
                            std::to_string(h) + " is too large");

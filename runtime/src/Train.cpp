@@ -502,6 +502,10 @@ tlc::runtime::featuresFromNpy(const NpyArray &values, const NpyArray &labels,
       return invalidArgument(labelsSource +
                              ": labels must be int64, int32 or uint8");
     }
+    if (f.labels.back() < 0)
+      return invalidArgument(labelsSource + ": label " +
+                             std::to_string(f.labels.back()) + " of sample " +
+                             std::to_string(i) + " is negative");
   }
   return f;
 }

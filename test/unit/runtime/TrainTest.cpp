@@ -1,0 +1,289 @@
+//===- TrainTest.cpp - the head trainer, evaluation and feature helpers ---===//
+//
+// Heads are built in memory (no artifact needed) and trained on Gaussian
+// blobs that a linear classifier separates: every optimizer and loss must
+// learn them, reruns must be bit-identical, and a resumed run must equal an
+// uninterrupted one.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tlc/runtime/Train.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+#include <random>
+
+using namespace tlc::runtime;
+
+namespace {
+
+/// `perClass` samples of each of `classes` blobs in `width` dims, centres
+/// 4 apart, unit variance.
+FeatureSet blobs(int64_t classes, int64_t perClass, int64_t width,
+                 uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> noise(0.f, 1.f);
+  FeatureSet f;
+  f.count = classes * perClass;
+  f.width = width;
+  for (int64_t i = 0; i < f.count; ++i) {
+    int64_t c = i % classes;
+    for (int64_t d = 0; d < width; ++d)
+      f.values.push_back((d % classes == c ? 4.f : 0.f) + noise(rng));
+    f.labels.push_back(c);
+  }
+  return f;
+}
+
+/// A linear head (and an MLP one when `hidden` > 0) with small weights.
+Head makeHead(int64_t in, int64_t classes, int64_t hidden = 0) {
+  Head head;
+  std::mt19937 rng(7);
+  std::normal_distribution<float> w(0.f, 0.1f);
+  auto layer = [&](int64_t from, int64_t to, int64_t activation) {
+    HeadLayer l;
+    l.in = from;
+    l.out = to;
+    l.activation = activation;
+    for (int64_t i = 0; i < from * to; ++i)
+      l.weight.push_back(w(rng));
+    l.bias.assign(size_t(to), 0.f);
+    head.layers.push_back(l);
+  };
+  if (hidden) {
+    layer(in, hidden, /*relu=*/1);
+    layer(hidden, classes, 0);
+  } else {
+    layer(in, classes, 0);
+  }
+  return head;
+}
+
+TrainOptions quick() {
+  TrainOptions o;
+  o.epochs = 15;
+  o.batch = 16;
+  o.learningRate = 0.05;
+  o.seed = 3;
+  return o;
+}
+
+TEST(Train, EveryOptimizerAndLossLearnsSeparableBlobs) {
+  FeatureSet train = blobs(3, 60, 6, 1), test = blobs(3, 40, 6, 2);
+  struct Case {
+    Optimizer optimizer;
+    Loss loss;
+    int64_t hidden;
+  };
+  for (Case c : {Case{Optimizer::kAdam, Loss::kCrossEntropy, 0},
+                 Case{Optimizer::kSgd, Loss::kCrossEntropy, 0},
+                 Case{Optimizer::kAdam, Loss::kMse, 0},
+                 Case{Optimizer::kSgd, Loss::kHinge, 0},
+                 Case{Optimizer::kAdam, Loss::kCrossEntropy, 16}}) {
+    Head head = makeHead(6, 3, c.hidden);
+    double before = evaluateHead(head, test).accuracy;
+    TrainOptions o = quick();
+    o.optimizer = c.optimizer;
+    o.loss = c.loss;
+    if (c.optimizer == Optimizer::kSgd)
+      o.learningRate = 0.01;
+    auto result = trainHead(head, train, FeatureSet(), o);
+    ASSERT_TRUE(result) << result.status().message();
+    ASSERT_EQ(result->epochs.size(), 15u);
+    EXPECT_LT(result->epochs.back().trainLoss, result->epochs[0].trainLoss);
+    double after = evaluateHead(head, test).accuracy;
+    EXPECT_GE(after, 0.97) << "optimizer " << int(c.optimizer) << " loss "
+                           << int(c.loss) << " hidden " << c.hidden;
+    EXPECT_GT(after, before);
+  }
+}
+
+TEST(Train, SameSeedSameBytesOtherSeedOtherBytes) {
+  FeatureSet train = blobs(4, 30, 8, 5);
+  Head a = makeHead(8, 4), b = makeHead(8, 4), c = makeHead(8, 4);
+  TrainOptions o = quick();
+  ASSERT_TRUE(trainHead(a, train, FeatureSet(), o));
+  ASSERT_TRUE(trainHead(b, train, FeatureSet(), o));
+  o.seed = 4;
+  ASSERT_TRUE(trainHead(c, train, FeatureSet(), o));
+  EXPECT_EQ(a.layers[0].weight, b.layers[0].weight);
+  EXPECT_EQ(a.layers[0].bias, b.layers[0].bias);
+  EXPECT_NE(a.layers[0].weight, c.layers[0].weight);
+}
+
+TEST(Train, ResumedRunEqualsUninterruptedRun) {
+  FeatureSet train = blobs(3, 40, 5, 9);
+  TrainOptions o = quick();
+  o.epochs = 8;
+  o.schedule = Schedule::kCosine;
+  o.l2 = 1e-3;
+  Head whole = makeHead(5, 3, 8);
+  OptimizerState wholeState;
+  o.state = &wholeState;
+  ASSERT_TRUE(trainHead(whole, train, FeatureSet(), o));
+
+  // A checkpoint after epoch 3 (the head and the optimizer state, as tlc
+  // train writes them every epoch), then epochs 4-8 from it.
+  Head part = makeHead(5, 3, 8);
+  OptimizerState state;
+  TrainOptions first = o;
+  first.state = &state;
+  Head snapshot;
+  OptimizerState snapshotState;
+  ASSERT_TRUE(
+      trainHead(part, train, FeatureSet(), first, [&](const EpochStats &e) {
+        if (e.epoch == 3) {
+          snapshot = part;
+          snapshotState = state;
+        }
+      }));
+  TrainOptions rest = o;
+  rest.startEpoch = 4;
+  rest.state = &snapshotState;
+  ASSERT_TRUE(trainHead(snapshot, train, FeatureSet(), rest));
+  for (size_t l = 0; l < whole.layers.size(); ++l) {
+    EXPECT_EQ(whole.layers[l].weight, snapshot.layers[l].weight) << l;
+    EXPECT_EQ(whole.layers[l].bias, snapshot.layers[l].bias) << l;
+  }
+}
+
+TEST(Train, EarlyStoppingKeepsTheBestEpoch) {
+  // Validation labels are shuffled: the validation loss stops improving
+  // soon, and the head keeps the epoch where it was lowest.
+  FeatureSet train = blobs(2, 40, 4, 11), val = blobs(2, 40, 4, 12);
+  std::mt19937 rng(1);
+  std::shuffle(val.labels.begin(), val.labels.end(), rng);
+  Head head = makeHead(4, 2);
+  TrainOptions o = quick();
+  o.epochs = 40;
+  o.patience = 3;
+  auto result = trainHead(head, train, val, o);
+  ASSERT_TRUE(result) << result.status().message();
+  EXPECT_LT(result->epochs.size(), 40u);
+  double best = 1e30;
+  int64_t bestEpoch = 0;
+  for (const EpochStats &e : result->epochs)
+    if (e.valLoss < best)
+      best = e.valLoss, bestEpoch = e.epoch;
+  EXPECT_EQ(result->bestEpoch, bestEpoch);
+  EXPECT_EQ(int64_t(result->epochs.size()), bestEpoch + 3);
+}
+
+TEST(Train, BadInputsAreErrorsNotCrashes) {
+  FeatureSet train = blobs(3, 10, 6, 1);
+  Head head = makeHead(6, 3);
+  TrainOptions o = quick();
+  FeatureSet narrow = blobs(3, 10, 5, 1);
+  EXPECT_FALSE(trainHead(head, narrow, FeatureSet(), o));
+  FeatureSet badLabel = train;
+  badLabel.labels[4] = 3;
+  auto r = trainHead(head, badLabel, FeatureSet(), o);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.status().message().find("label 3"), std::string::npos)
+      << r.status().message();
+  EXPECT_FALSE(trainHead(head, FeatureSet(), FeatureSet(), o));
+  TrainOptions zero = o;
+  zero.batch = 0;
+  EXPECT_FALSE(trainHead(head, train, FeatureSet(), zero));
+  TrainOptions weights = o;
+  weights.classWeights = {1.f, 2.f}; // three classes
+  EXPECT_FALSE(trainHead(head, train, FeatureSet(), weights));
+  OptimizerState wrong;
+  wrong.first = {{1.f}};
+  wrong.second = {{1.f}};
+  TrainOptions resume = o;
+  resume.state = &wrong;
+  EXPECT_FALSE(trainHead(head, train, FeatureSet(), resume));
+}
+
+TEST(Evaluate, ConfusionPrecisionRecallOfAKnownHead) {
+  // logits = x (identity weights): the prediction is the largest feature.
+  Head head;
+  HeadLayer l;
+  l.in = l.out = 2;
+  l.weight = {1, 0, 0, 1};
+  l.bias = {0, 0};
+  head.layers.push_back(l);
+  FeatureSet data;
+  data.count = 4;
+  data.width = 2;
+  // true 0 -> 0, true 0 -> 1, true 1 -> 1, true 1 -> 1
+  data.values = {1, 0, 0, 1, 0, 1, 0, 1};
+  data.labels = {0, 0, 1, 1};
+  Evaluation e = evaluateHead(head, data);
+  EXPECT_EQ(e.count, 4);
+  EXPECT_DOUBLE_EQ(e.accuracy, 0.75);
+  EXPECT_EQ(e.confusion, (std::vector<std::vector<int64_t>>{{1, 1}, {0, 2}}));
+  EXPECT_DOUBLE_EQ(e.precision[0], 1.0);
+  EXPECT_DOUBLE_EQ(e.recall[0], 0.5);
+  EXPECT_NEAR(e.precision[1], 2.0 / 3, 1e-12);
+  EXPECT_DOUBLE_EQ(e.recall[1], 1.0);
+  EXPECT_DOUBLE_EQ(e.top5, 1.0);
+}
+
+TEST(TopClasses, SoftmaxOrderAndClamping) {
+  const float logits[4] = {1.f, 3.f, 2.f, -1.f};
+  auto top = topClasses(logits, 4, 3);
+  ASSERT_EQ(top.size(), 3u);
+  EXPECT_EQ(top[0].first, 1);
+  EXPECT_EQ(top[1].first, 2);
+  EXPECT_EQ(top[2].first, 0);
+  double sum = 0;
+  for (float v : logits)
+    sum += std::exp(double(v));
+  EXPECT_NEAR(top[0].second, std::exp(3.0) / sum, 1e-6);
+  EXPECT_EQ(topClasses(logits, 4, 10).size(), 4u);
+  // Large logits do not overflow.
+  const float huge[2] = {1000.f, 999.f};
+  auto h = topClasses(huge, 2, 2);
+  EXPECT_NEAR(h[0].second + h[1].second, 1.0, 1e-9);
+}
+
+TEST(Features, PermutationsSelectionAndNpy) {
+  auto p = seededPermutation(100, 42);
+  std::vector<size_t> sorted = p;
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<size_t> identity(100);
+  std::iota(identity.begin(), identity.end(), 0);
+  EXPECT_EQ(sorted, identity);
+  EXPECT_EQ(p, seededPermutation(100, 42));
+  EXPECT_NE(p, seededPermutation(100, 43));
+  EXPECT_NE(p, identity);
+
+  FeatureSet f = blobs(2, 3, 2, 1);
+  FeatureSet picked = selectRows(f, {5, 0});
+  EXPECT_EQ(picked.count, 2);
+  EXPECT_EQ(picked.labels, (std::vector<int64_t>{f.labels[5], f.labels[0]}));
+  EXPECT_EQ(picked.values[0], f.values[10]);
+  EXPECT_EQ(picked.values[3], f.values[1]);
+
+  NpyArray values, labels;
+  values.dtype = DType::kF32;
+  values.shape = {f.count, f.width};
+  values.data.resize(f.values.size() * 4);
+  std::memcpy(values.data.data(), f.values.data(), values.data.size());
+  labels.dtype = DType::kI64;
+  labels.shape = {f.count};
+  labels.data.resize(f.labels.size() * 8);
+  std::memcpy(labels.data.data(), f.labels.data(), labels.data.size());
+  auto back = featuresFromNpy(values, labels, "v.npy", "l.npy");
+  ASSERT_TRUE(back) << back.status().message();
+  EXPECT_EQ(back->values, f.values);
+  EXPECT_EQ(back->labels, f.labels);
+  NpyArray shortLabels = labels;
+  shortLabels.shape = {f.count - 1};
+  shortLabels.data.resize((f.count - 1) * 8);
+  auto bad = featuresFromNpy(values, shortLabels, "v.npy", "l.npy");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.status().message().find("l.npy"), std::string::npos);
+  NpyArray negative = labels;
+  int64_t minusOne = -1;
+  std::memcpy(negative.data.data(), &minusOne, 8);
+  EXPECT_FALSE(featuresFromNpy(values, negative, "v.npy", "l.npy"));
+}
+
+} // namespace
