@@ -126,9 +126,9 @@ const char *protocolType(DType t) {
 struct HttpError {
   int status;
   std::string message;
-  /// The failure reason in /metrics; empty: BAD_REQUEST for 4xx, else
-  /// UNAVAILABLE.
-  std::string reason = "";
+  /// The failure reason in /metrics; empty: derived from the status
+  /// (UNAVAILABLE for 503, INTERNAL for other 5xx, else BAD_REQUEST).
+  std::string reason;
 };
 
 /// Appends the numbers of `value` (nested arrays or flat) in row-major
@@ -591,9 +591,7 @@ struct InferenceServer::Impl {
             {"outputs", ports(m.session.outputs())}};
   }
 
-  void infer(Model &model, const httplib::Request &req,
-             httplib::Response &res) {
-    Model *m = &model;
+  void infer(Model &m, const httplib::Request &req, httplib::Response &res) {
     // The JSON header, and with the binary extension the blobs after it.
     size_t headerLength = req.body.size();
     if (req.has_header("Inference-Header-Content-Length")) {
@@ -623,12 +621,12 @@ struct InferenceServer::Impl {
         throw HttpError{400, "each input needs name, shape and datatype"};
       std::string name = in["name"];
       const PortInfo *port = nullptr;
-      for (const PortInfo &p : m->session.inputs())
+      for (const PortInfo &p : m.session.inputs())
         if (p.name == name)
           port = &p;
       if (!port)
         throw HttpError{400,
-                        "model '" + m->name + "' has no input '" + name + "'"};
+                        "model '" + m.name + "' has no input '" + name + "'"};
       if (in["datatype"] != protocolType(port->dtype))
         throw HttpError{400, "input '" + name + "' is " +
                                  protocolType(port->dtype) + ", not " +
@@ -679,7 +677,7 @@ struct InferenceServer::Impl {
     if (blob != req.body.size())
       throw HttpError{400, "the body has bytes no input claims"};
 
-    std::vector<NamedTensor> outputs = m->run(std::move(inputs));
+    std::vector<NamedTensor> outputs = m.run(std::move(inputs));
 
     // Which outputs, and which of them as binary data.
     bool binaryDefault = false;
@@ -696,7 +694,7 @@ struct InferenceServer::Impl {
           if (t.first == o["name"])
             found = &t;
         if (!found)
-          throw HttpError{400, "model '" + m->name + "' has no output '" +
+          throw HttpError{400, "model '" + m.name + "' has no output '" +
                                    o["name"].get<std::string>() + "'"};
         bool binary = binaryDefault;
         if (o.contains("parameters") && o["parameters"].is_object() &&
@@ -708,7 +706,7 @@ struct InferenceServer::Impl {
       for (const NamedTensor &t : outputs)
         chosen.emplace_back(&t, binaryDefault);
     }
-    json response = {{"model_name", m->name}, {"model_version", "1"}};
+    json response = {{"model_name", m.name}, {"model_version", "1"}};
     if (request.contains("id"))
       response["id"] = request["id"];
     std::string blobs;
@@ -736,12 +734,10 @@ struct InferenceServer::Impl {
     }
   }
 
-  void classify(Model &model, const httplib::Request &req,
-                httplib::Response &res) {
-    Model *m = &model;
-    if (!m->head || !m->pre)
+  void classify(Model &m, const httplib::Request &req, httplib::Response &res) {
+    if (!m.head || !m.pre)
       throw HttpError{400,
-                      "model '" + m->name +
+                      "model '" + m.name +
                           "' has no trained head (train it with tlc train)"};
     int64_t k = 5;
     if (req.has_param("top_k")) {
@@ -751,28 +747,28 @@ struct InferenceServer::Impl {
         throw HttpError{400, "top_k is not a number"};
       }
     }
-    int64_t classes = m->head->classes();
+    int64_t classes = m.head->classes();
     k = std::clamp<int64_t>(k, 1, classes);
     auto image = decodeImage(reinterpret_cast<const uint8_t *>(req.body.data()),
                              req.body.size(), "the request body");
     if (!image)
       throw HttpError{400, image.status().message()};
-    const Preprocessing &pre = *m->pre;
+    const Preprocessing &pre = *m.pre;
     Tensor input(DType::kF32, {1, 3, pre.crop, pre.crop});
     if (Status s = preprocess(*image, pre, input.dataAs<float>()); !s)
       throw HttpError{400, s.message()};
     std::vector<NamedTensor> outputs =
-        m->run({{m->session.inputs()[0].name, std::move(input)}});
+        m.run({{m.session.inputs()[0].name, std::move(input)}});
     json top = json::array();
     for (auto [c, probability] :
          topClasses(outputs[0].second.dataAs<float>(), classes, k)) {
-      std::string label = size_t(c) < m->head->classNames.size()
-                              ? m->head->classNames[c]
+      std::string label = size_t(c) < m.head->classNames.size()
+                              ? m.head->classNames[c]
                               : std::to_string(c);
       top.push_back(
           {{"class", label}, {"index", c}, {"probability", probability}});
     }
-    reply(res, 200, {{"model_name", m->name}, {"top", top}});
+    reply(res, 200, {{"model_name", m.name}, {"top", top}});
   }
 
   /// Wraps a model's handler: finds the model (404), counts the request

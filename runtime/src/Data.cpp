@@ -53,11 +53,14 @@ StatusOr<std::vector<uint8_t>> readMaybeGzip(const std::string &path) {
   return bytes;
 }
 
+/// What image folders take: every format decodeImage reads.
+constexpr const char *kImageExtensions[] = {
+    ".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tga", ".ppm", ".pgm", ".pnm"};
+
 bool isImageFile(const fs::path &p) {
   std::string ext = p.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
-  for (const char *known : {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tga",
-                            ".ppm", ".pgm", ".pnm"})
+  for (const char *known : kImageExtensions)
     if (ext == known)
       return true;
   return false;
@@ -232,10 +235,12 @@ StatusOr<std::unique_ptr<Dataset>> openImageFolder(const fs::path &dir) {
       labels.push_back(c);
     }
   }
-  if (paths.empty())
-    return invalidArgument(dir.string() +
-                           ": no images (.jpg .jpeg .png .bmp .gif .tga "
-                           ".ppm .pgm .pnm)");
+  if (paths.empty()) {
+    std::string known;
+    for (const char *ext : kImageExtensions)
+      known += (known.empty() ? "" : " ") + std::string(ext);
+    return invalidArgument(dir.string() + ": no images (" + known + ")");
+  }
   return std::unique_ptr<Dataset>(std::make_unique<FileDataset>(
       std::move(paths), std::move(labels), std::move(classes)));
 }

@@ -75,7 +75,7 @@ def raw_infer(model, x):
 def burst(port, request, n):
     """Sends `request` on `n` connections so that they arrive together:
     everything but the last byte first, then the last bytes back to back.
-    Returns (status, body) per connection."""
+    Returns (status, headers, body) per connection."""
     socks = []
     for _ in range(n):
         sk = socket.create_connection(("127.0.0.1", port), timeout=60)
@@ -91,7 +91,9 @@ def burst(port, request, n):
             data += chunk
         sk.close()
         head, _, body = data.partition(b"\r\n\r\n")
-        answers.append((int(head.split()[1]) if head else 0, body))
+        lines = head.decode("latin-1").split("\r\n")
+        headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
+        answers.append((int(lines[0].split()[1]) if head else 0, headers, body))
     return answers
 
 
@@ -353,8 +355,8 @@ def main():
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         return proc, int(proc.stdout.readline().rsplit(":", 1)[1].split("/")[0])
 
-    def binary_output(body):
-        n = body.index(b"}]}") + 3  # the JSON header ends the output list
+    def binary_output(headers, body):
+        n = int(headers["Inference-Header-Content-Length"])
         return np.frombuffer(body[n:], np.float32)
 
     def stop(proc):
@@ -371,14 +373,14 @@ def main():
         cl = Client(port)
         burst(port, request, 1)  # plans the shape
         answers = burst(port, request, 8)
-        codes = sorted(code for code, _ in answers)
-        full = [b for code, b in answers if code == 503]
+        codes = sorted(code for code, _, _ in answers)
+        full = [b for code, _, b in answers if code == 503]
         c.expect("a full queue (--max-queue 1, 8 at once): the rest are 503 QUEUE_FULL",
                  set(codes) <= {200, 503} and len(full) >= 4 and
                  all(b"requests waiting" in b for b in full), codes)
         c.expect("the requests the queue took are answered correctly",
-                 all(close(binary_output(b), ref_heavy.ravel())
-                     for code, b in answers if code == 200), codes)
+                 all(close(binary_output(h, b), ref_heavy.ravel())
+                     for code, h, b in answers if code == 200), codes)
         s, _, data = cl.request("GET", "/metrics")
         text = data.decode()
         c.expect("/metrics: one QUEUE_FULL failure per 503, nothing counted twice",
@@ -398,7 +400,7 @@ def main():
         time.sleep(0.5)
         answers = burst(port, request, 1)
         c.expect("20 clients that disconnected mid-request: the server still answers",
-                 answers[0][0] == 200 and close(binary_output(answers[0][1]), ref_heavy.ravel()),
+                 answers[0][0] == 200 and close(binary_output(*answers[0][1:]), ref_heavy.ravel()),
                  answers[0][0])
     finally:
         code = stop(server)
@@ -410,11 +412,11 @@ def main():
         s, _, data = Client(port).request("GET", "/metrics")
         text = data.decode()
         c.expect("--request-timeout-ms: requests that wait too long are 503 TIMEOUT",
-                 [code for code, _ in answers] == [503] * 4 and
-                 all(b"did not answer within 2 ms" in b for _, b in answers) and
+                 [code for code, _, _ in answers] == [503] * 4 and
+                 all(b"did not answer within 2 ms" in b for _, _, b in answers) and
                  metric(text, "nv_inference_request_failure", model="heavy",
                         reason="TIMEOUT") == 4,
-                 [code for code, _ in answers])
+                 [code for code, _, _ in answers])
         time.sleep(0.5)
         s, _, data = Client(port).request("GET", "/metrics")
         executed = metric(data.decode(), "nv_inference_exec_count", model="heavy")
