@@ -2,13 +2,20 @@
 """Times tlc against ONNX Runtime (and PyTorch where importable) in one run.
 
 For each model and batch size: export (torchvision, random weights, cached),
-`tlc compile`, then images/s of `tlc bench`, of an ORT CPU session and of
-eager PyTorch (torch.inference_mode), all with the same thread count. Prints
-a table with the tlc/ORT ratio.
+`tlc compile`, then time tlc (in process, through libtlc.so and
+runtime/python/tlc_runtime.py), an ORT CPU session and eager PyTorch
+(torch.inference_mode), all with the same thread count and the same input.
+
+The engines take turns: each round times one run of each, in a rotating
+order, with a pause between runs so that one engine's spinning worker
+threads are parked before the next starts. On a shared machine whose speed
+drifts by +-20 % over minutes, this pairs every tlc run with ORT runs made
+under the same conditions; the ratio reported is the median over rounds of
+the per-round ratio, with its lowest and highest value.
 
     .venv/bin/python bench/bench_vs_onnxruntime.py [--threads 2]
         [--models resnet18,resnet50,mobilenet_v2,efficientnet_b0,squeezenet1_1]
-        [--batches 1,32] [--iterations 10]
+        [--batches 1,32] [--rounds 10] [--json FILE]
 """
 import argparse
 import json
@@ -23,30 +30,22 @@ import onnxruntime as ort
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, "runtime", "python"))
+import tlc_runtime  # noqa: E402
+
+PAUSE_S = 0.05  # between timed runs: OpenMP and ORT workers stop spinning
 
 
-def median_seconds(fn, iterations, warmup=2):
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(iterations):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def bench_ort(model, batch, threads, iterations):
+def ort_runner(model, threads, x):
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     sess = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
-    x = np.random.default_rng(0).standard_normal((batch, 3, 224, 224)).astype(np.float32)
     name = sess.get_inputs()[0].name
-    return batch / median_seconds(lambda: sess.run(None, {name: x}), iterations)
+    return lambda: sess.run(None, {name: x})
 
 
-def bench_torch(name, batch, threads, iterations):
+def torch_runner(name, threads, x):
     try:
         import torch
         import torchvision
@@ -54,50 +53,93 @@ def bench_torch(name, batch, threads, iterations):
         return None
     torch.set_num_threads(threads)
     model = getattr(torchvision.models, name)(weights=None).eval()
-    x = torch.randn(batch, 3, 224, 224)
-    with torch.inference_mode():
-        return batch / median_seconds(lambda: model(x), iterations)
+    tx = torch.from_numpy(x)
+
+    def run():
+        with torch.inference_mode():
+            model(tx)
+    return run
+
+
+def time_rounds(runners, rounds, warmup=2):
+    """runners: {engine: fn}. Returns {engine: [seconds per round]}."""
+    for fn in runners.values():
+        for _ in range(warmup):
+            fn()
+    engines = list(runners)
+    times = {e: [] for e in engines}
+    for r in range(rounds):
+        order = engines[r % len(engines):] + engines[:r % len(engines)]
+        for engine in order:
+            time.sleep(PAUSE_S)
+            start = time.perf_counter()
+            runners[engine]()
+            times[engine].append(time.perf_counter() - start)
+    return times
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tlc", default=os.path.join(ROOT, "build", "bin", "tlc"))
+    parser.add_argument("--libtlc", default=None,
+                        help="libtlc.so (default: next to --tlc, in ../lib)")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--models",
                         default="resnet18,resnet50,mobilenet_v2,efficientnet_b0,squeezenet1_1")
     parser.add_argument("--batches", default="1,32")
-    parser.add_argument("--iterations", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--cache", default=os.path.join(ROOT, "build", "bench"))
     parser.add_argument("--no-torch", action="store_true")
+    parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
 
+    libtlc = args.libtlc or os.path.join(os.path.dirname(os.path.abspath(args.tlc)), "..",
+                                         "lib", "libtlc.so")
+    tlc_runtime.load_library(libtlc)
     os.makedirs(args.cache, exist_ok=True)
     exported = subprocess.run(
         ["/usr/bin/python3", os.path.join(ROOT, "test", "models", "export_torchvision.py"),
          "--out", args.cache, "--opset", "17", "--dynamic-batch", "--models", args.models],
         check=True, capture_output=True, text=True).stdout.split()
 
-    print(f"threads: {args.threads}; images/s, median of {args.iterations} runs")
-    header = f"{'model':18} {'batch':>5} {'tlc':>9} {'ORT':>9} {'PyTorch':>9} {'tlc/ORT':>8}"
+    print(f"threads: {args.threads}; images/s (median of {args.rounds} interleaved rounds); "
+          "tlc/ORT: median of the per-round ratios [lowest, highest]")
+    header = (f"{'model':16} {'batch':>5} {'tlc':>8} {'ORT':>8} {'PyTorch':>8} "
+              f"{'tlc/ORT':>8}  {'range':>11}")
     print(header)
     print("-" * len(header))
+    results = []
     for onnx_path in exported:
         name = os.path.splitext(os.path.basename(onnx_path))[0]
         tlb = os.path.join(args.cache, name + ".tlb")
         subprocess.run([args.tlc, "compile", onnx_path, "-o", tlb], check=True)
+        session = tlc_runtime.Session(tlb, threads=args.threads)
         for batch in map(int, args.batches.split(",")):
-            iterations = max(3, args.iterations // (4 if batch > 8 else 1))
-            out = subprocess.run(
-                [args.tlc, "bench", tlb, f"--input-shape=input={batch}x3x224x224",
-                 f"--threads={args.threads}", f"--iterations={iterations}", "--json"],
-                check=True, capture_output=True, text=True).stdout
-            tlc = json.loads(out)["images_per_s"]
-            ref = bench_ort(onnx_path, batch, args.threads, iterations)
-            torch_ips = None if args.no_torch else bench_torch(name, batch, args.threads, iterations)
-            torch_text = f"{torch_ips:9.1f}" if torch_ips else f"{'-':>9}"
-            print(f"{name:18} {batch:5d} {tlc:9.1f} {ref:9.1f} {torch_text} {tlc / ref:8.2f}",
-                  flush=True)
+            x = np.random.default_rng(0).standard_normal(
+                (batch, 3, 224, 224)).astype(np.float32)
+            runners = {
+                "tlc": lambda: session.run({session.input_names[0]: x}),
+                "ort": ort_runner(onnx_path, args.threads, x),
+            }
+            if not args.no_torch:
+                torch_run = torch_runner(name, args.threads, x)
+                if torch_run:
+                    runners["torch"] = torch_run
+            times = time_rounds(runners, args.rounds)
+            ips = {e: batch / statistics.median(t) for e, t in times.items()}
+            ratios = [o / t for t, o in zip(times["tlc"], times["ort"])]
+            ratio = statistics.median(ratios)
+            torch_text = f"{ips['torch']:8.1f}" if "torch" in ips else f"{'-':>8}"
+            print(f"{name:16} {batch:5d} {ips['tlc']:8.1f} {ips['ort']:8.1f} {torch_text} "
+                  f"{ratio:8.2f}  [{min(ratios):.2f}, {max(ratios):.2f}]", flush=True)
+            results.append({"model": name, "batch": batch, "images_per_s": ips,
+                            "tlc_over_ort": ratio, "ratio_range": [min(ratios), max(ratios)]})
+        session.close()
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"threads": args.threads, "rounds": args.rounds, "results": results},
+                      f, indent=1)
 
 
 if __name__ == "__main__":

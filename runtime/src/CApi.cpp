@@ -4,7 +4,6 @@
 
 #include "tlc/runtime/Session.h"
 
-#include <cstring>
 #include <new>
 
 using namespace tlc::runtime;
@@ -73,18 +72,17 @@ tlc_status tlc_session_run_f32(tlc_session *session,
                                tlc_outputs **out) {
   if (!session || !out || (num_inputs && !inputs))
     return invalid("tlc_session_run_f32: null argument");
-  std::vector<NamedTensor> feeds;
+  // The caller's buffers are read in place.
+  std::vector<NamedView> feeds;
   for (size_t i = 0; i < num_inputs; ++i) {
     const tlc_tensor_in &in = inputs[i];
-    if (!in.name || (!in.data && in.rank) || (in.rank && !in.shape))
+    if (!in.name || !in.data || (in.rank && !in.shape))
       return invalid("tlc_session_run_f32: incomplete input");
     std::vector<int64_t> shape(in.shape, in.shape + in.rank);
     for (int64_t d : shape)
       if (d < 0)
         return invalid("tlc_session_run_f32: negative dim");
-    Tensor t(DType::kF32, shape);
-    std::memcpy(t.data(), in.data, t.byteSize());
-    feeds.emplace_back(in.name, std::move(t));
+    feeds.emplace_back(in.name, TensorView{DType::kF32, shape, in.data});
   }
   auto results = session->session.run(feeds);
   if (!results)

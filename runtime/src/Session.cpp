@@ -326,12 +326,21 @@ std::string Session::metadata(const std::string &key) const {
 
 StatusOr<std::vector<NamedTensor>>
 Session::run(const std::vector<NamedTensor> &inputs) {
+  std::vector<NamedView> views;
+  views.reserve(inputs.size());
+  for (const auto &[name, t] : inputs)
+    views.emplace_back(name, TensorView{t.dtype(), t.shape(), t.data()});
+  return run(views);
+}
+
+StatusOr<std::vector<NamedTensor>>
+Session::run(const std::vector<NamedView> &inputs) {
   Impl &impl = *impl_;
   std::lock_guard<std::mutex> lock(impl.mutex);
   const fb::Model &m = impl.model();
 
   // Match and check the inputs.
-  std::vector<const Tensor *> given(impl.inputs.size(), nullptr);
+  std::vector<const TensorView *> given(impl.inputs.size(), nullptr);
   for (const auto &[name, tensor] : inputs) {
     size_t i = 0;
     while (i < impl.inputs.size() && impl.inputs[i].name != name)
@@ -345,20 +354,22 @@ Session::run(const std::vector<NamedTensor> &inputs) {
     const PortInfo &port = impl.inputs[i];
     if (!given[i])
       return invalidArgument("input '" + port.name + "' is missing");
-    const Tensor &t = *given[i];
-    if (t.dtype() != port.dtype)
+    const TensorView &t = *given[i];
+    if (t.dtype != port.dtype)
       return invalidArgument("input '" + port.name + "' is " +
-                             dtypeName(t.dtype()) + ", the model expects " +
+                             dtypeName(t.dtype) + ", the model expects " +
                              dtypeName(port.dtype));
-    bool ok = t.shape().size() == port.shape.size();
-    for (size_t d = 0; ok && d < t.shape().size(); ++d)
-      ok = (port.shape[d] == -1 && t.shape()[d] > 0) ||
-           port.shape[d] == t.shape()[d];
+    bool ok = t.shape.size() == port.shape.size();
+    for (size_t d = 0; ok && d < t.shape.size(); ++d)
+      ok = (port.shape[d] == -1 && t.shape[d] > 0) ||
+           port.shape[d] == t.shape[d];
     if (!ok)
       return invalidArgument("input '" + port.name + "' has shape " +
-                             shapeToString(t.shape()) + ", the model expects " +
+                             shapeToString(t.shape) + ", the model expects " +
                              shapeToString(port.shape));
-    shapes.push_back(t.shape());
+    if (!t.data)
+      return invalidArgument("input '" + port.name + "' has no data");
+    shapes.push_back(t.shape);
   }
 
   auto plan = impl.plan(shapes);
@@ -371,7 +382,7 @@ Session::run(const std::vector<NamedTensor> &inputs) {
   std::vector<uint8_t *> where(numValues, nullptr);
   for (size_t i = 0; i < given.size(); ++i)
     where[m.inputs()->Get(i)->value()] =
-        const_cast<uint8_t *>(given[i]->data());
+        static_cast<uint8_t *>(const_cast<void *>(given[i]->data));
   const auto &weightOf = impl.artifact->weightOfValue();
   for (size_t v = 0; v < numValues; ++v) {
     if (v < weightOf.size() && weightOf[v] >= 0)

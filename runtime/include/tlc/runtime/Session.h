@@ -43,6 +43,15 @@ struct PortInfo {
 
 using NamedTensor = std::pair<std::string, Tensor>;
 
+/// An input the caller owns; run() reads it in place, without a copy. The
+/// data must hold shape's elements of dtype, row-major.
+struct TensorView {
+  DType dtype = DType::kF32;
+  std::vector<int64_t> shape;
+  const void *data = nullptr;
+};
+using NamedView = std::pair<std::string, TensorView>;
+
 class Session {
 public:
   static StatusOr<Session> load(const std::string &path,
@@ -60,6 +69,8 @@ public:
   /// artifact's order.
   StatusOr<std::vector<NamedTensor>>
   run(const std::vector<NamedTensor> &inputs);
+  /// The same, reading caller-owned buffers in place.
+  StatusOr<std::vector<NamedTensor>> run(const std::vector<NamedView> &inputs);
 
   struct Impl;
 
