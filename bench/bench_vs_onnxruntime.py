@@ -6,9 +6,10 @@ For each model and batch size: export (torchvision, random weights, cached),
 runtime/python/tlc_runtime.py), an ORT CPU session and eager PyTorch
 (torch.inference_mode), all with the same thread count and the same input.
 
-The engines take turns: each round times one run of each, in a rotating
-order, with a pause between runs so that one engine's spinning worker
-threads are parked before the next starts. On a shared machine whose speed
+The engines take turns: each round gives each engine one turn, in a
+rotating order, with a pause between turns so that one engine's spinning
+worker threads are parked before the next starts; a turn is a warm-up run
+and then timed runs for about a quarter of a second. On a shared machine whose speed
 drifts by +-20 % over minutes, this pairs every tlc run with ORT runs made
 under the same conditions; the ratio reported is the median over rounds of
 the per-round ratio, with its lowest and highest value.
@@ -33,7 +34,8 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "runtime", "python"))
 import tlc_runtime  # noqa: E402
 
-PAUSE_S = 0.05  # between timed runs: OpenMP and ORT workers stop spinning
+PAUSE_S = 0.05  # between turns: OpenMP and ORT workers stop spinning
+TURN_S = 0.25  # timed runs per turn: at least one, else about this long
 
 
 def ort_runner(model, threads, x):
@@ -62,19 +64,29 @@ def torch_runner(name, threads, x):
 
 
 def time_rounds(runners, rounds, warmup=2):
-    """runners: {engine: fn}. Returns {engine: [seconds per round]}."""
-    for fn in runners.values():
+    """runners: {engine: fn}. Returns {engine: [seconds per run, per round]}.
+
+    A turn is one untimed run (the threads wake up), then enough timed runs
+    to last about TURN_S; its time is their mean."""
+    repeats = {}
+    for engine, fn in runners.items():
         for _ in range(warmup):
+            start = time.perf_counter()
             fn()
+            once = time.perf_counter() - start
+        repeats[engine] = max(1, round(TURN_S / once))
     engines = list(runners)
     times = {e: [] for e in engines}
     for r in range(rounds):
         order = engines[r % len(engines):] + engines[:r % len(engines)]
         for engine in order:
+            fn = runners[engine]
             time.sleep(PAUSE_S)
+            fn()
             start = time.perf_counter()
-            runners[engine]()
-            times[engine].append(time.perf_counter() - start)
+            for _ in range(repeats[engine]):
+                fn()
+            times[engine].append((time.perf_counter() - start) / repeats[engine])
     return times
 
 

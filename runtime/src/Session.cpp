@@ -13,6 +13,7 @@
 #include "Kernel.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -37,6 +38,9 @@ struct Step {
   std::vector<int64_t> inputs; // -1: absent optional input
   std::vector<int64_t> outputs;
   int inPlaceInput = -1; // see Built::inPlaceInput
+  std::string op, name;  // for profiles
+  double seconds = 0;    // profiled time, summed over runs
+  int64_t runs = 0;
 };
 
 struct Plan {
@@ -67,7 +71,8 @@ struct Plan {
     if (dtypes[v] != DType::kF32 || layouts[v] == plain)
       return v;
     int64_t t = addValue(shapes[v], dtypes[v], plain);
-    steps.push_back(Step{makeReorderKernel(layouts[v], plain, env), {v}, {t}});
+    steps.push_back(
+        Step{makeReorderKernel(layouts[v], plain, env), {v}, {t}, -1, "reorder", ""});
     return t;
   }
 };
@@ -85,6 +90,7 @@ struct Session::Impl {
   ExecEnv env;
   std::mutex mutex; // one run at a time per session
   std::map<std::vector<Shape>, std::unique_ptr<Plan>> plans;
+  Plan *lastRun = nullptr; // whose profile profile() reports
 
   const fb::Model &model() const { return artifact->model(); }
   DType dtypeOf(uint32_t v) const {
@@ -203,7 +209,8 @@ StatusOr<Plan *> Session::Impl::plan(const std::vector<Shape> &inputShapes) {
       outputs.push_back(v);
     }
     p->steps.push_back(Step{std::move(built->kernel), std::move(inputs),
-                            std::move(outputs), built->inPlaceInput});
+                            std::move(outputs), built->inPlaceInput,
+                            kernel.op()->str(), printable(kernel.name())});
   }
   for (const fb::Port *out : *m.outputs())
     p->outputValues.push_back(p->toPlain(out->value(), env));
@@ -394,6 +401,8 @@ Session::run(const std::vector<NamedView> &inputs) {
     return TensorRef{where[v], p.shapes[v], p.dtypes[v], p.layouts[v]};
   };
 
+  impl.lastRun = &p;
+  bool profile = impl.options.profile;
   try {
     for (Step &step : p.steps) {
       std::vector<TensorRef> in, out;
@@ -401,7 +410,15 @@ Session::run(const std::vector<NamedView> &inputs) {
         in.push_back(v >= 0 ? ref(v) : TensorRef{});
       for (int64_t v : step.outputs)
         out.push_back(ref(v));
+      auto start = profile ? std::chrono::steady_clock::now()
+                           : std::chrono::steady_clock::time_point();
       step.kernel->run(impl.env, in, out);
+      if (profile) {
+        step.seconds += std::chrono::duration<double>(
+                            std::chrono::steady_clock::now() - start)
+                            .count();
+        ++step.runs;
+      }
     }
   } catch (const dnnl::error &e) {
     return Status(StatusCode::kInternal,
@@ -416,4 +433,29 @@ Session::run(const std::vector<NamedView> &inputs) {
     results.emplace_back(impl.outputs[i].name, std::move(t));
   }
   return results;
+}
+
+std::vector<KernelProfile> Session::profile() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  std::vector<KernelProfile> result;
+  if (!impl_->lastRun)
+    return result;
+  const Plan &p = *impl_->lastRun;
+  for (const Step &step : p.steps) {
+    if (!step.runs)
+      continue;
+    std::string shape =
+        step.outputs.empty() ? "" : shapeToString(p.shapes[step.outputs[0]]);
+    result.push_back({step.op, step.name, shape, step.seconds, step.runs});
+  }
+  return result;
+}
+
+void Session::resetProfile() {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  for (auto &[shapes, plan] : impl_->plans)
+    for (Step &step : plan->steps) {
+      step.seconds = 0;
+      step.runs = 0;
+    }
 }

@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <random>
 
 namespace cl = llvm::cl;
@@ -43,6 +44,13 @@ cl::opt<int> threads("threads", cl::desc("Threads (default: all cores)"),
                      cl::init(0), cl::sub(benchCmd));
 cl::opt<bool> json("json", cl::desc("Print one JSON object"),
                    cl::sub(benchCmd));
+cl::opt<bool> profile("profile",
+                      cl::desc("Time every kernel: print the slowest and the "
+                               "time per op"),
+                      cl::sub(benchCmd));
+cl::opt<int> profileTop("profile-top",
+                        cl::desc("Kernels listed by --profile (default 20)"),
+                        cl::init(20), cl::sub(benchCmd));
 
 /// Parses 32x3x224x224.
 bool parseDims(const std::string &text, std::vector<int64_t> &dims) {
@@ -63,6 +71,49 @@ bool parseDims(const std::string &text, std::vector<int64_t> &dims) {
   return true;
 }
 
+/// The slowest kernels, then the time per op; per run, in ms.
+void printProfile(const std::vector<KernelProfile> &kernels, int top) {
+  double total = 0;
+  std::map<std::string, std::pair<double, int>> perOp;
+  for (const KernelProfile &k : kernels) {
+    double perRun = k.seconds / k.runs;
+    total += perRun;
+    perOp[k.op].first += perRun;
+    ++perOp[k.op].second;
+  }
+  if (total <= 0)
+    return;
+  std::vector<const KernelProfile *> order;
+  for (const KernelProfile &k : kernels)
+    order.push_back(&k);
+  std::stable_sort(order.begin(), order.end(), [](auto *a, auto *b) {
+    return a->seconds / a->runs > b->seconds / b->runs;
+  });
+  auto &os = llvm::outs();
+  os << llvm::format("\nkernels: %.2f ms per run in %zu kernels; the %d "
+                     "slowest:\n",
+                     total * 1e3, kernels.size(),
+                     std::min<int>(top, order.size()));
+  os << "   ms/run  share  op               output                 node\n";
+  for (int i = 0; i < top && i < static_cast<int>(order.size()); ++i) {
+    const KernelProfile &k = *order[i];
+    double perRun = k.seconds / k.runs;
+    os << llvm::format("%9.3f %5.1f%%  %-16s %-22s %s\n", perRun * 1e3,
+                       100 * perRun / total, k.op.c_str(), k.shape.c_str(),
+                       k.name.c_str());
+  }
+  std::vector<std::pair<std::string, std::pair<double, int>>> ops(
+      perOp.begin(), perOp.end());
+  std::stable_sort(ops.begin(), ops.end(), [](auto &a, auto &b) {
+    return a.second.first > b.second.first;
+  });
+  os << "\nper op:\n";
+  os << "   ms/run  share  op               kernels\n";
+  for (auto &[op, time] : ops)
+    os << llvm::format("%9.3f %5.1f%%  %-16s %d\n", time.first * 1e3,
+                       100 * time.first / total, op.c_str(), time.second);
+}
+
 } // namespace
 
 std::optional<int> tlc::tool::runBenchCommand() {
@@ -75,6 +126,7 @@ std::optional<int> tlc::tool::runBenchCommand() {
   }
   SessionOptions options;
   options.threads = threads;
+  options.profile = profile;
   auto session = Session::load(model, options);
   if (!session)
     return fail(session.status().message());
@@ -113,6 +165,8 @@ std::optional<int> tlc::tool::runBenchCommand() {
       return fail(results.status().message());
     if (i >= warmup)
       times.push_back(std::chrono::duration<double>(end - start).count());
+    if (i + 1 == warmup)
+      session->resetProfile();
   }
   std::sort(times.begin(), times.end());
   // Nearest-rank percentiles: with few iterations p99 is the slowest run.
@@ -133,5 +187,7 @@ std::optional<int> tlc::tool::runBenchCommand() {
         "median %.2f ms (p90 %.2f, p99 %.2f), %.1f images/s (batch %lld)\n",
         median * 1e3, percentile(90) * 1e3, percentile(99) * 1e3,
         imagesPerSecond, static_cast<long long>(batch));
+  if (profile)
+    printProfile(session->profile(), profileTop);
   return kOk;
 }

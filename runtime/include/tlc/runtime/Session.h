@@ -32,6 +32,18 @@ struct SessionOptions {
   /// survive the file being overwritten in place (a mapped file that is
   /// truncated under it faults).
   bool copyArtifact = false;
+  /// Time every kernel (see Session::profile); costs a clock read per
+  /// kernel.
+  bool profile = false;
+};
+
+/// One kernel's share of the runs of a plan (SessionOptions::profile).
+struct KernelProfile {
+  std::string op;    ///< the tl op; "reorder" for layout conversions
+  std::string name;  ///< the ONNX node it came from, if known
+  std::string shape; ///< of its first output, e.g. [32, 64, 55, 55]
+  double seconds = 0; ///< summed over runs
+  int64_t runs = 0;
 };
 
 /// A graph input or output as declared by the artifact (-1: dynamic dim).
@@ -71,6 +83,12 @@ public:
   run(const std::vector<NamedTensor> &inputs);
   /// The same, reading caller-owned buffers in place.
   StatusOr<std::vector<NamedTensor>> run(const std::vector<NamedView> &inputs);
+
+  /// With SessionOptions::profile: per kernel, in execution order, the time
+  /// spent in the runs of the most recently run plan (input shapes) since
+  /// it was built or resetProfile() was called. Empty otherwise.
+  std::vector<KernelProfile> profile() const;
+  void resetProfile();
 
   struct Impl;
 
