@@ -30,6 +30,12 @@ memory::desc plain(const Shape &s) { return plainLayout(s); }
 
 std::string str(const Shape &s) { return shapeToString(s); }
 
+/// Whether `layout` is channels-last (nhwc) for a 4-D `shape`.
+bool isNhwc(const memory::desc &layout, const Shape &shape) {
+  return shape.size() == 4 &&
+         layout == memory::desc(dims(shape), dt::f32, tag::acdb);
+}
+
 /// oneDNN reports invalid configurations with exceptions; they never leave
 /// this file.
 template <typename Fn> StatusOr<Built> guarded(const char *op, Fn &&fn) {
@@ -172,11 +178,33 @@ struct ConvLikeKernel : Kernel {
   PreparedWeight weight;
   bool hasBias = false, hasResidual = false;
   memory srcScratch; // the input reordered to `src`, when they differ
+  /// Set for a strided 1x1 conv run with stride 1 (see buildConv): every
+  /// stride-th pixel of the nhwc input [n, c, h, w] goes to srcScratch.
+  struct Gather {
+    int64_t n = 0, c, h, w, strideH, strideW, outH, outW;
+  } gather;
+
+  void gatherPixels(const float *x, float *y) const {
+    const Gather &g = gather;
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int64_t b = 0; b < g.n; ++b)
+      for (int64_t oh = 0; oh < g.outH; ++oh) {
+        const float *row = x + ((b * g.h + oh * g.strideH) * g.w) * g.c;
+        float *dst = y + ((b * g.outH + oh) * g.outW) * g.c;
+        for (int64_t ow = 0; ow < g.outW; ++ow)
+          std::memcpy(dst + ow * g.c, row + ow * g.strideW * g.c,
+                      g.c * sizeof(float));
+      }
+  }
 
   void run(ExecEnv &env, const std::vector<TensorRef> &in,
            const std::vector<TensorRef> &out) override {
     memory s(input, env.engine, in[0].data);
-    if (srcScratch) {
+    if (gather.n) {
+      gatherPixels(in[0].f32(),
+                   static_cast<float *>(srcScratch.get_data_handle()));
+      s = srcScratch;
+    } else if (srcScratch) {
       dnnl::reorder(s, srcScratch).execute(env.stream, s, srcScratch);
       s = srcScratch;
     }
@@ -239,12 +267,28 @@ StatusOr<Built> buildConv(BuildContext &ctx) {
   if (hasResidual && ctx.shapes[3] != y)
     return invalidArgument("conv: residual " + str(ctx.shapes[3]) +
                            " does not match the output " + str(y));
+  // oneDNN 2.6 runs a strided 1x1 conv on channels-last data one output
+  // row at a time, about 3x slower than the stride-1 case, which is one
+  // GEMM over all pixels. Without padding, it equals the stride-1 conv of
+  // every stride-th pixel: those are gathered first (ConvLikeKernel::
+  // Gather, a small fraction of the conv's time), then it runs with
+  // stride 1. (ResNets' downsampling convs.)
+  Shape xConv = x;
+  bool gather = spatial == 2 && groups == 1 && w[2] == 1 && w[3] == 1 &&
+                (strides[0] > 1 || strides[1] > 1) &&
+                isNhwc(ctx.layouts[0], x) &&
+                std::all_of(pads.begin(), pads.end(),
+                            [](int64_t p) { return p == 0; });
+  if (gather)
+    xConv = {x[0], x[1], y[2], y[3]};
+  auto convStrides = gather ? std::vector<int64_t>(2, 1) : strides;
   return guarded("conv", [&]() -> StatusOr<Built> {
     auto k = std::make_unique<ConvLikeKernel>();
     // oneDNN picks the activation layouts (blocked, e.g. nChw16c); the
     // input is reordered only when its layout differs from the pick.
     k->input = ctx.layouts[0];
-    memory::desc anySrc(dims(x), dt::f32, tag::any);
+    memory::desc anySrc(dims(xConv), dt::f32,
+                        gather ? tag::acdb : tag::any);
     memory::desc anyDst(dims(y), dt::f32, tag::any);
     k->hasBias = hasBias;
     k->hasResidual = hasResidual;
@@ -265,11 +309,14 @@ StatusOr<Built> buildConv(BuildContext &ctx) {
     dnnl::convolution_forward::desc d(
         dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
         anySrc, anyW, hasBias ? k->bias : memory::desc(), anyDst,
-        dims(Shape(strides.begin(), strides.end())), dil, padL, padR);
+        dims(Shape(convStrides.begin(), convStrides.end())), dil, padL, padR);
     dnnl::convolution_forward::primitive_desc pd(d, *attr, ctx.env.engine);
     k->src = pd.src_desc();
     k->dst = pd.dst_desc();
-    if (k->src != k->input)
+    if (gather)
+      k->gather = {x[0],       x[1],       x[2], x[3],
+                   strides[0], strides[1], y[2], y[3]};
+    if (gather || k->src != k->input)
       k->srcScratch = memory(k->src, ctx.env.engine);
     k->weight.prepare(ctx.env, userW, pd.weights_desc(), ctx.weights[1]);
     k->prim = dnnl::convolution_forward(pd);
@@ -485,12 +532,6 @@ StatusOr<Built> buildReduction(BuildContext &ctx, dnnl::algorithm alg,
         dnnl::reduction(dnnl::reduction::primitive_desc(d, ctx.env.engine)));
     return Built{{y}, {DType::kF32}, std::move(k)};
   });
-}
-
-/// Whether `layout` is channels-last (nhwc) for a 4-D `shape`.
-bool isNhwc(const memory::desc &layout, const Shape &shape) {
-  return shape.size() == 4 &&
-         layout == memory::desc(dims(shape), dt::f32, tag::acdb);
 }
 
 /// Global pooling of an nhwc tensor: per image, a pass over H*W rows of C

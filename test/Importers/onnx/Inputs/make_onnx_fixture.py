@@ -76,6 +76,23 @@ def heavy_convs():
     return model(nodes, [vinfo("x", [1, 3, 64, 64])], [vinfo("y", [1, 128])], inits)
 
 
+def strided_pointwise():
+    """1x1 convs with strides (ResNet's downsampling): after a 3x3 conv (a
+    channels-last input, run as a gather then a stride-1 conv), with
+    different strides per axis and odd sizes, and on the graph input."""
+    return model(
+        [helper.make_node("Conv", ["x", "c1.w", "c1.b"], ["c1"], name="conv3x3",
+                          pads=[1, 1, 1, 1], kernel_shape=[3, 3]),
+         helper.make_node("Relu", ["c1"], ["r1"], name="relu"),
+         helper.make_node("Conv", ["r1", "down.w", "down.b"], ["y1"], name="down",
+                          kernel_shape=[1, 1], strides=[2, 3]),
+         helper.make_node("Conv", ["x", "skip.w"], ["y2"], name="skip",
+                          kernel_shape=[1, 1], strides=[2, 2])],
+        [vinfo("x", [2, 8, 15, 13])], [vinfo("y1", [2, 24, 8, 5]), vinfo("y2", [2, 16, 8, 7])],
+        [weight("c1.w", 32, 8, 3, 3), weight("c1.b", 32), weight("down.w", 24, 32, 1, 1),
+         weight("down.b", 24), weight("skip.w", 16, 8, 1, 1)])
+
+
 def conv_relu6():
     """MobileNet-style conv + ReLU6 twice (for the example pass plugin)."""
     six = [numpy_helper.from_array(np.array(0, np.float32), "zero"),
