@@ -10,15 +10,18 @@
 #include "tlc/runtime/Session.h"
 
 #include "Artifact.h"
+#include "Batching.h"
 #include "Kernel.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <omp.h>
+#include <string>
 
 using namespace tlc::runtime;
 
@@ -52,6 +55,7 @@ struct Plan {
   std::vector<Step> steps;
   std::vector<int64_t> outputValues; // per graph output, in plain layout
   std::unique_ptr<uint8_t, AlignedFree> arena;
+  int64_t arenaBytes = 0;
 
   int64_t addValue(Shape shape, DType dtype, dnnl::memory::desc layout) {
     shapes.push_back(std::move(shape));
@@ -77,6 +81,29 @@ struct Plan {
   }
 };
 
+/// The size of the largest cache the first CPU sees, from sysfs ("32768K"),
+/// or 16 MiB where it does not say. (sysconf's L3 size is the whole
+/// package's on AMD, not the slice one core shares.)
+int64_t cacheBytes() {
+  static const int64_t bytes = [] {
+    int64_t best = 0;
+    for (int i = 0; i < 8; ++i) {
+      std::string dir =
+          "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(i);
+      std::ifstream type(dir + "/type"), size(dir + "/size");
+      std::string kind, text;
+      if (!(type >> kind) || !(size >> text) || kind == "Instruction")
+        continue;
+      char *unit = nullptr;
+      long long n = std::strtoll(text.c_str(), &unit, 10);
+      int64_t scale = *unit == 'K' ? 1 << 10 : *unit == 'M' ? 1 << 20 : 1;
+      best = std::max<int64_t>(best, n * scale);
+    }
+    return best > 0 ? best : int64_t(16) << 20;
+  }();
+  return bytes;
+}
+
 size_t alignUp(size_t n) {
   return (n + kBufferAlignment - 1) / kBufferAlignment * kBufferAlignment;
 }
@@ -96,8 +123,18 @@ struct Session::Impl {
   DType dtypeOf(uint32_t v) const {
     return fromSchema(model().values()->Get(v)->dtype());
   }
+  /// Whether samples are independent (Batching.h), so that a batch may
+  /// run in passes.
+  bool separable = false;
+  std::string notSeparable; // why not
   StatusOr<Plan *> plan(const std::vector<Shape> &inputShapes);
   Status assignBuffers(Plan &plan);
+  /// Samples per pass for a batch of these input shapes.
+  int64_t chunkFor(const std::vector<Shape> &shapes);
+  /// One pass: checked inputs of these shapes, row-major, in port order.
+  StatusOr<std::vector<NamedTensor>>
+  execute(const std::vector<Shape> &shapes,
+          const std::vector<const void *> &data);
 };
 
 StatusOr<Plan *> Session::Impl::plan(const std::vector<Shape> &inputShapes) {
@@ -279,6 +316,7 @@ Status Session::Impl::assignBuffers(Plan &p) {
                                              std::to_string(arenaSize) +
                                              " bytes for intermediate tensors");
   p.arena.reset(static_cast<uint8_t *>(arena));
+  p.arenaBytes = arenaSize;
   return Status::ok();
 }
 
@@ -315,6 +353,7 @@ StatusOr<Session> Session::load(const std::string &path,
       return Status(StatusCode::kUnimplemented,
                     path + ": op '" + printable(k->op()) +
                         "' has no CPU kernel in this runtime");
+  impl->separable = samplesAreIndependent(m, &impl->notSeparable);
   if (options.threads > 0)
     omp_set_num_threads(options.threads);
   return Session(std::move(impl));
@@ -344,7 +383,6 @@ StatusOr<std::vector<NamedTensor>>
 Session::run(const std::vector<NamedView> &inputs) {
   Impl &impl = *impl_;
   std::lock_guard<std::mutex> lock(impl.mutex);
-  const fb::Model &m = impl.model();
 
   // Match and check the inputs.
   std::vector<const TensorView *> given(impl.inputs.size(), nullptr);
@@ -378,22 +416,100 @@ Session::run(const std::vector<NamedView> &inputs) {
       return invalidArgument("input '" + port.name + "' has no data");
     shapes.push_back(t.shape);
   }
+  std::vector<const void *> data;
+  for (const TensorView *t : given)
+    data.push_back(t->data);
 
-  auto plan = impl.plan(shapes);
-  if (!plan)
-    return plan.status();
-  Plan &p = **plan;
+  // A large batch of independent samples runs in passes of `chunk`.
+  if (shapes.empty() || shapes[0].empty())
+    return impl.execute(shapes, data);
+  int64_t batch = shapes[0][0];
+  int64_t chunk = impl.chunkFor(shapes);
+  if (chunk >= batch)
+    return impl.execute(shapes, data);
+  std::vector<NamedTensor> results;
+  std::vector<size_t> inSample, outSample; // bytes per sample
+  for (size_t i = 0; i < given.size(); ++i)
+    inSample.push_back(numElements(shapes[i]) / batch *
+                       dtypeSize(given[i]->dtype));
+  for (int64_t first = 0; first < batch; first += chunk) {
+    int64_t n = std::min(chunk, batch - first);
+    std::vector<Shape> part = shapes;
+    std::vector<const void *> partData;
+    for (size_t i = 0; i < part.size(); ++i) {
+      part[i][0] = n;
+      partData.push_back(static_cast<const uint8_t *>(data[i]) +
+                         first * inSample[i]);
+    }
+    auto outs = impl.execute(part, partData);
+    if (!outs)
+      return outs.status();
+    for (size_t o = 0; o < outs->size(); ++o) {
+      const Tensor &t = (*outs)[o].second;
+      if (t.shape().empty() || t.shape()[0] != n)
+        return Status(StatusCode::kInternal,
+                      "output '" + (*outs)[o].first +
+                          "' lost the batch dim in a partial batch");
+      if (first == 0) {
+        Shape whole = t.shape();
+        whole[0] = batch;
+        results.emplace_back((*outs)[o].first, Tensor(t.dtype(), whole));
+        outSample.push_back(t.byteSize() / n);
+      }
+      std::memcpy(results[o].second.data() + first * outSample[o], t.data(),
+                  t.byteSize());
+    }
+  }
+  return results;
+}
+
+int64_t Session::Impl::chunkFor(const std::vector<Shape> &shapes) {
+  int64_t batch = shapes[0][0];
+  if (!separable || batch <= 1)
+    return batch;
+  for (const Shape &s : shapes)
+    if (s[0] != batch)
+      return batch;
+  if (options.microBatch > 0)
+    return std::min<int64_t>(options.microBatch, batch);
+  // Passes whose intermediates take at most half the last-level cache (the
+  // rest holds weights and the input), in powers of two. Measured with 2
+  // threads and a 32 MiB L3 against whole batches of 32: SqueezeNet 1.18x,
+  // MobileNetV2 1.2-1.5x, EfficientNet-B0 1.17x, ResNets unchanged.
+  std::vector<Shape> one = shapes;
+  for (Shape &s : one)
+    s[0] = 1;
+  auto single = plan(one);
+  if (!single)
+    return batch; // the whole batch reports the error
+  int64_t perSample = std::max<int64_t>((*single)->arenaBytes, 1);
+  int64_t budget = cacheBytes() / 2, c = 1;
+  if (batch * perSample <= budget)
+    return batch;
+  while (c * 2 <= batch && c * 2 * perSample <= budget)
+    c *= 2;
+  return c;
+}
+
+StatusOr<std::vector<NamedTensor>>
+Session::Impl::execute(const std::vector<Shape> &shapes,
+                       const std::vector<const void *> &data) {
+  const fb::Model &m = model();
+  auto planned = plan(shapes);
+  if (!planned)
+    return planned.status();
+  Plan &p = **planned;
 
   // Where every value lives during this run.
   size_t numValues = p.shapes.size();
   std::vector<uint8_t *> where(numValues, nullptr);
-  for (size_t i = 0; i < given.size(); ++i)
+  for (size_t i = 0; i < data.size(); ++i)
     where[m.inputs()->Get(i)->value()] =
-        static_cast<uint8_t *>(const_cast<void *>(given[i]->data));
-  const auto &weightOf = impl.artifact->weightOfValue();
+        static_cast<uint8_t *>(const_cast<void *>(data[i]));
+  const auto &weightOf = artifact->weightOfValue();
   for (size_t v = 0; v < numValues; ++v) {
     if (v < weightOf.size() && weightOf[v] >= 0)
-      where[v] = const_cast<uint8_t *>(impl.artifact->weightData(weightOf[v]));
+      where[v] = const_cast<uint8_t *>(artifact->weightData(weightOf[v]));
     else if (p.offsets[v] >= 0)
       where[v] = p.arena.get() + p.offsets[v];
   }
@@ -401,8 +517,8 @@ Session::run(const std::vector<NamedView> &inputs) {
     return TensorRef{where[v], p.shapes[v], p.dtypes[v], p.layouts[v]};
   };
 
-  impl.lastRun = &p;
-  bool profile = impl.options.profile;
+  lastRun = &p;
+  bool profile = options.profile;
   try {
     for (Step &step : p.steps) {
       std::vector<TensorRef> in, out;
@@ -412,7 +528,7 @@ Session::run(const std::vector<NamedView> &inputs) {
         out.push_back(ref(v));
       auto start = profile ? std::chrono::steady_clock::now()
                            : std::chrono::steady_clock::time_point();
-      step.kernel->run(impl.env, in, out);
+      step.kernel->run(env, in, out);
       if (profile) {
         step.seconds += std::chrono::duration<double>(
                             std::chrono::steady_clock::now() - start)
@@ -426,11 +542,11 @@ Session::run(const std::vector<NamedView> &inputs) {
   }
 
   std::vector<NamedTensor> results;
-  for (size_t i = 0; i < impl.outputs.size(); ++i) {
+  for (size_t i = 0; i < outputs.size(); ++i) {
     int64_t v = p.outputValues[i];
     Tensor t(p.dtypes[v], p.shapes[v]);
     std::memcpy(t.data(), where[v], t.byteSize());
-    results.emplace_back(impl.outputs[i].name, std::move(t));
+    results.emplace_back(outputs[i].name, std::move(t));
   }
   return results;
 }
@@ -450,6 +566,16 @@ std::vector<KernelProfile> Session::profile() const {
   }
   return result;
 }
+
+int64_t Session::samplesPerPass(const std::vector<Shape> &inputShapes) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  if (inputShapes.empty() || inputShapes[0].empty() ||
+      inputShapes.size() != impl_->inputs.size())
+    return 1;
+  return impl_->chunkFor(inputShapes);
+}
+
+std::string Session::onePassReason() const { return impl_->notSeparable; }
 
 void Session::resetProfile() {
   std::lock_guard<std::mutex> lock(impl_->mutex);

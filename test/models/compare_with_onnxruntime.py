@@ -31,9 +31,10 @@ def input_spec(model_path):
                       for d in i.type.tensor_type.shape.dim]) for i in inputs]
 
 
-def run_case(tlc, model, batch, spatial, workdir, threads):
+def run_case(tlc, model, batch, spatial, workdir, threads, micro_batch=0):
     """Batch cases keep the batch dynamic in the artifact; spatial cases fix
-    the whole input shape at compile time with --input-shape."""
+    the whole input shape at compile time with --input-shape. micro_batch:
+    tlc run's samples per pass (0: its default)."""
     feeds = {}
     rng = np.random.default_rng(0)
     shape_args = []
@@ -60,7 +61,7 @@ def run_case(tlc, model, batch, spatial, workdir, threads):
     if proc.returncode:
         return False, "compile: " + proc.stderr.strip()[:400]
     args = [tlc, "run", tlb, "--output-dir", os.path.join(workdir, "out"),
-            "--threads", str(threads)]
+            "--threads", str(threads), "--micro-batch", str(micro_batch)]
     for name, value in feeds.items():
         path = os.path.join(workdir, f"in_{len(args)}.npy")
         np.save(path, value)
@@ -99,6 +100,9 @@ def main():
                         help="export the torchvision models here (cached) and compare them")
     parser.add_argument("--export-python", default="/usr/bin/python3",
                         help="the Python with torch, for the export")
+    parser.add_argument("--micro-batch-case", default="",
+                        help="B:C: also run a batch of B in passes of C samples "
+                             "(models with a dynamic batch)")
     parser.add_argument("models", nargs="*")
     args = parser.parse_args()
     models = list(args.models)
@@ -125,18 +129,25 @@ def main():
         sys.exit("no models given")
     passed = failed = 0
     for model in models:
-        cases = [(int(b), 0) for b in args.batches.split(",")]
+        cases = [(int(b), 0, 0) for b in args.batches.split(",")]
         name = os.path.splitext(os.path.basename(model))[0]
         if args.spatial and (not spatial_models or name in spatial_models):
-            cases.append((1, args.spatial))
-        for batch, spatial in cases:
+            cases.append((1, args.spatial, 0))
+        if args.micro_batch_case and any(dims and dims[0] == -1
+                                         for _, dims in input_spec(model)):
+            batch, chunk = map(int, args.micro_batch_case.split(":"))
+            cases.append((batch, 0, chunk))
+        for batch, spatial, chunk in cases:
             with tempfile.TemporaryDirectory() as workdir:
                 try:
                     path = spatial_files.get(name, model) if spatial else model
-                    ok, detail = run_case(args.tlc, path, batch, spatial, workdir, args.threads)
+                    ok, detail = run_case(args.tlc, path, batch, spatial, workdir, args.threads,
+                                          chunk)
                 except Exception as e:  # an ORT or export problem, reported as a failure
                     ok, detail = False, f"{type(e).__name__}: {e}"
-            label = f"{os.path.basename(model)} batch {batch}" + (f" {spatial}x{spatial}" if spatial else "")
+            label = f"{os.path.basename(model)} batch {batch}" + \
+                (f" {spatial}x{spatial}" if spatial else "") + \
+                (f" in passes of {chunk}" if chunk else "")
             print(f"{'PASS' if ok else 'FAIL'} {label}: {detail}", flush=True)
             passed += ok
             failed += not ok

@@ -44,6 +44,11 @@ cl::opt<int> threads("threads", cl::desc("Threads (default: all cores)"),
                      cl::init(0), cl::sub(benchCmd));
 cl::opt<bool> json("json", cl::desc("Print one JSON object"),
                    cl::sub(benchCmd));
+cl::opt<int> microBatch(
+    "micro-batch",
+    cl::desc("Samples per pass over the network (default 0: from the cache "
+             "size)"),
+    cl::init(0), cl::sub(benchCmd));
 cl::opt<bool> profile("profile",
                       cl::desc("Time every kernel: print the slowest and the "
                                "time per op"),
@@ -127,6 +132,7 @@ std::optional<int> tlc::tool::runBenchCommand() {
   SessionOptions options;
   options.threads = threads;
   options.profile = profile;
+  options.microBatch = microBatch;
   auto session = Session::load(model, options);
   if (!session)
     return fail(session.status().message());
@@ -175,18 +181,29 @@ std::optional<int> tlc::tool::runBenchCommand() {
     return times[std::clamp<size_t>(rank, 1, times.size()) - 1];
   };
   double median = times[times.size() / 2];
+  std::vector<std::vector<int64_t>> fed;
+  for (const auto &[name, tensor] : feeds)
+    fed.push_back(tensor.shape());
+  int64_t perPass = session->samplesPerPass(fed);
   double imagesPerSecond = batch / median;
   if (json)
     llvm::outs() << "{\"median_ms\": " << median * 1e3
                  << ", \"p90_ms\": " << percentile(90) * 1e3
                  << ", \"p99_ms\": " << percentile(99) * 1e3
                  << ", \"images_per_s\": " << imagesPerSecond
-                 << ", \"batch\": " << batch << "}\n";
+                 << ", \"batch\": " << batch
+                 << ", \"samples_per_pass\": " << perPass << "}\n";
   else
     llvm::outs() << llvm::format(
         "median %.2f ms (p90 %.2f, p99 %.2f), %.1f images/s (batch %lld)\n",
         median * 1e3, percentile(90) * 1e3, percentile(99) * 1e3,
         imagesPerSecond, static_cast<long long>(batch));
+  if (!json) {
+    if (perPass < batch)
+      llvm::outs() << "in passes of " << perPass << " samples\n";
+    else if (batch > 1 && !session->onePassReason().empty())
+      llvm::outs() << "in one pass: " << session->onePassReason() << "\n";
+  }
   if (profile)
     printProfile(session->profile(), profileTop);
   return kOk;

@@ -32,6 +32,11 @@ cl::opt<std::string> outputDir("output-dir",
                                cl::value_desc("DIR"), cl::sub(runCmd));
 cl::opt<int> threads("threads", cl::desc("Threads (default: all cores)"),
                      cl::init(0), cl::sub(runCmd));
+cl::opt<int> microBatch(
+    "micro-batch",
+    cl::desc("Samples per pass over the network (default 0: from the cache "
+             "size)"),
+    cl::init(0), cl::sub(runCmd));
 
 /// Output names become file names: keep them inside the directory.
 std::string fileNameFor(const std::string &name) {
@@ -58,6 +63,7 @@ std::optional<int> tlc::tool::runRunCommand() {
   }
   SessionOptions options;
   options.threads = threads;
+  options.microBatch = microBatch;
   auto session = Session::load(model, options);
   if (!session)
     return fail(session.status().message());

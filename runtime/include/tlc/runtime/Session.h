@@ -35,6 +35,11 @@ struct SessionOptions {
   /// Time every kernel (see Session::profile); costs a clock read per
   /// kernel.
   bool profile = false;
+  /// Samples per pass over the network when a model treats samples
+  /// independently (convs, pools, ...): a batch of 32 then runs as passes
+  /// of `microBatch`, whose activations stay in the CPU's caches. 0 picks
+  /// it from the cache size; results are the same either way.
+  int microBatch = 0;
 };
 
 /// One kernel's share of the runs of a plan (SessionOptions::profile).
@@ -83,6 +88,14 @@ public:
   run(const std::vector<NamedTensor> &inputs);
   /// The same, reading caller-owned buffers in place.
   StatusOr<std::vector<NamedTensor>> run(const std::vector<NamedView> &inputs);
+
+  /// Samples per pass over the network for a batch of these input shapes
+  /// (SessionOptions::microBatch); the whole batch when the model mixes
+  /// samples or the shapes are invalid. May build a plan.
+  int64_t samplesPerPass(const std::vector<std::vector<int64_t>> &inputShapes);
+  /// Why every batch runs in one pass, whatever microBatch says; "" when
+  /// the model keeps samples apart.
+  std::string onePassReason() const;
 
   /// With SessionOptions::profile: per kernel, in execution order, the time
   /// spent in the runs of the most recently run plan (input shapes) since
