@@ -9,6 +9,8 @@
 
 #include "Kernel.h"
 
+#include "Activations.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -121,12 +123,22 @@ StatusOr<std::vector<EltStep>> activationSteps(int64_t kind, float alpha,
   return invalidArgument("unknown activation " + std::to_string(kind));
 }
 
-/// Post-ops of conv/fc: residual sum, then the activation.
-StatusOr<dnnl::primitive_attr> postOps(Attrs &attrs, bool residual) {
-  auto steps = activationSteps(attrs.i("activation"), attrs.f("act_alpha"),
-                               attrs.f("act_beta"));
+/// Post-ops of conv/fc: residual sum, then the activation. With `deferred`,
+/// a SiLU or sigmoid activation is left out and named there instead, for
+/// the kernel to apply after the primitive (Activations.h says why).
+StatusOr<dnnl::primitive_attr> postOps(Attrs &attrs, bool residual,
+                                       Epilogue *deferred = nullptr) {
+  int64_t kind = attrs.i("activation");
+  auto steps = activationSteps(kind, attrs.f("act_alpha"), attrs.f("act_beta"));
   if (!steps)
     return steps.status();
+  if (deferred) {
+    *deferred = kind == kSilu      ? Epilogue::kSilu
+                : kind == kSigmoid ? Epilogue::kSigmoid
+                                   : Epilogue::kNone;
+    if (*deferred != Epilogue::kNone)
+      steps->clear();
+  }
   dnnl::post_ops po;
   if (residual)
     po.append_sum(1.f);
@@ -177,6 +189,7 @@ struct ConvLikeKernel : Kernel {
   memory::desc input, src, dst, bias, residual;
   PreparedWeight weight;
   bool hasBias = false, hasResidual = false;
+  Epilogue epilogue = Epilogue::kNone; // applied to dst after the primitive
   memory srcScratch; // the input reordered to `src`, when they differ
   /// Set for a strided 1x1 conv run with stride 1 (see buildConv): every
   /// stride-th pixel of the nhwc input [n, c, h, w] goes to srcScratch.
@@ -226,6 +239,8 @@ struct ConvLikeKernel : Kernel {
       args[DNNL_ARG_BIAS] = memory(bias, env.engine, in[2].data);
     prim.execute(env.stream, args);
     env.stream.wait();
+    applyEpilogue(epilogue, out[0].f32(),
+                  static_cast<int64_t>(dst.get_size() / sizeof(float)));
   }
 };
 
@@ -303,7 +318,7 @@ StatusOr<Built> buildConv(BuildContext &ctx) {
     memory::desc userW = plain(wg);
     memory::desc anyW(dims(wg), dt::f32, tag::any);
     k->bias = memory::desc({w[0]}, dt::f32, tag::a);
-    auto attr = postOps(ctx.attrs, hasResidual);
+    auto attr = postOps(ctx.attrs, hasResidual, &k->epilogue);
     if (!attr)
       return attr.status();
     dnnl::convolution_forward::desc d(
@@ -311,6 +326,14 @@ StatusOr<Built> buildConv(BuildContext &ctx) {
         anySrc, anyW, hasBias ? k->bias : memory::desc(), anyDst,
         dims(Shape(convStrides.begin(), convStrides.end())), dil, padL, padR);
     dnnl::convolution_forward::primitive_desc pd(d, *attr, ctx.env.engine);
+    // The deferred activation runs over all of dst, so dst must hold no
+    // padding (a blocked layout's padded channels must stay zero).
+    if (k->epilogue != Epilogue::kNone &&
+        pd.dst_desc().get_size() != numElements(y) * sizeof(float)) {
+      attr = postOps(ctx.attrs, hasResidual);
+      k->epilogue = Epilogue::kNone;
+      pd = dnnl::convolution_forward::primitive_desc(d, *attr, ctx.env.engine);
+    }
     k->src = pd.src_desc();
     k->dst = pd.dst_desc();
     if (gather)
@@ -346,7 +369,7 @@ StatusOr<Built> buildFc(BuildContext &ctx) {
     k->hasResidual = hasResidual;
     k->residual = k->dst;
     k->bias = memory::desc({w[0]}, dt::f32, tag::a);
-    auto attr = postOps(ctx.attrs, hasResidual);
+    auto attr = postOps(ctx.attrs, hasResidual, &k->epilogue);
     if (!attr)
       return attr.status();
     dnnl::inner_product_forward::desc d(

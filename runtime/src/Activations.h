@@ -1,0 +1,26 @@
+//===- Activations.h - vectorized transcendental activations ----*- C++ -*-===//
+//
+// SiLU and sigmoid over a float buffer, in place, on all threads. Conv and
+// fc apply them after their primitive instead of as oneDNN post-ops: in
+// oneDNN 2.6 those post-ops cost two to three times a separate pass (a 1x1
+// conv to 96x112x112 on one core: 0.23 ms plain, 1.05 ms with a swish
+// post-op, 0.58 ms with this pass after it).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TLC_RUNTIME_ACTIVATIONS_H
+#define TLC_RUNTIME_ACTIVATIONS_H
+
+#include <cstdint>
+
+namespace tlc::runtime {
+
+enum class Epilogue { kNone, kSilu, kSigmoid };
+
+/// x[i] = f(x[i]) for i < n. Relative error below 2e-7 against the exact
+/// function (Cephes' expf polynomial).
+void applyEpilogue(Epilogue kind, float *x, int64_t n);
+
+} // namespace tlc::runtime
+
+#endif // TLC_RUNTIME_ACTIVATIONS_H
