@@ -408,25 +408,81 @@ StatusOr<Built> buildPad(BuildContext &ctx) {
   return Built{{y}, {DType::kF32}, std::move(k)};
 }
 
-/// ONNX Resize, nearest and (multi-)linear, separably over every dim.
+/// ONNX Resize (nearest, linear, cubic), separably over every dim: each
+/// output coordinate of a dim reads a few input coordinates ("taps") with
+/// weights, computed once at build; an output element sums the products
+/// of its dims' taps.
 struct ResizeKernel : Kernel {
+  struct Tap {
+    int64_t offset; // the input coordinate times the dim's stride
+    float weight;
+  };
   Shape x, y;
-  std::vector<float> scales;
-  int64_t mode, coord, nearest;
-  float inputCoord(int64_t d, int64_t o) const {
-    float s = scales[d];
-    switch (coord) {
-    case 0: // half_pixel
-      return (o + 0.5f) / s - 0.5f;
-    case 1: // pytorch_half_pixel
-      return y[d] > 1 ? (o + 0.5f) / s - 0.5f : 0.f;
-    case 2: // align_corners
-      return y[d] > 1 ? o * float(x[d] - 1) / float(y[d] - 1) : 0.f;
-    default: // asymmetric
-      return o / s;
-    }
+  /// Per dim, per output coordinate: its taps.
+  std::vector<std::vector<std::vector<Tap>>> taps;
+
+  void run(ExecEnv &, const std::vector<TensorRef> &in,
+           const std::vector<TensorRef> &out) override {
+    const float *src = in[0].f32();
+    float *dst = out[0].f32();
+    size_t rank = x.size();
+    forEachIndex(y, [&](int64_t i, const std::vector<int64_t> &idx) {
+      // Odometer over the taps of every dim.
+      std::vector<size_t> pick(rank, 0);
+      float acc = 0.f;
+      while (true) {
+        float weight = 1.f;
+        int64_t offset = 0;
+        for (size_t d = 0; d < rank; ++d) {
+          const Tap &t = taps[d][idx[d]][pick[d]];
+          weight *= t.weight;
+          offset += t.offset;
+        }
+        acc += weight * src[offset];
+        size_t d = 0;
+        while (d < rank && ++pick[d] == taps[d][idx[d]].size())
+          pick[d++] = 0;
+        if (d == rank)
+          break;
+      }
+      dst[i] = acc;
+    });
   }
-  int64_t nearestIndex(float c, int64_t n) const {
+};
+
+/// The input coordinate that output coordinate `o` of a dim maps to.
+float resizeCoord(int64_t coord, int64_t o, int64_t in, int64_t out,
+                  float scale) {
+  switch (coord) {
+  case 0: // half_pixel
+    return (o + 0.5f) / scale - 0.5f;
+  case 1: // pytorch_half_pixel
+    return out > 1 ? (o + 0.5f) / scale - 0.5f : 0.f;
+  case 2: // align_corners
+    return out > 1 ? o * float(in - 1) / float(out - 1) : 0.f;
+  default: // asymmetric
+    return o / scale;
+  }
+}
+
+/// ONNX's cubic convolution kernel with coefficient `a`, at distance t.
+float cubicWeight(float t, float a) {
+  t = std::fabs(t);
+  if (t <= 1.f)
+    return ((a + 2.f) * t - (a + 3.f)) * t * t + 1.f;
+  if (t < 2.f)
+    return ((a * t - 5.f * a) * t + 8.f * a) * t - 4.f * a;
+  return 0.f;
+}
+
+/// The taps of output coordinate `o` of a dim of `in` input coordinates
+/// (stride `stride`). Coordinates past either edge read the edge.
+std::vector<ResizeKernel::Tap> resizeTaps(int64_t mode, int64_t nearest,
+                                          float c, int64_t in, int64_t stride,
+                                          float cubicA) {
+  auto clampIndex = [&](int64_t i) { return std::clamp<int64_t>(i, 0, in - 1); };
+  std::vector<ResizeKernel::Tap> taps;
+  if (mode == 0) { // nearest
     float r;
     switch (nearest) {
     case 0: // round_prefer_floor
@@ -441,58 +497,40 @@ struct ResizeKernel : Kernel {
     default:
       r = std::ceil(c);
     }
-    return std::clamp<int64_t>(static_cast<int64_t>(r), 0, n - 1);
+    taps.push_back({clampIndex(static_cast<int64_t>(r)) * stride, 1.f});
+  } else if (mode == 1) { // linear, on the clamped coordinate
+    c = std::clamp(c, 0.f, float(in - 1));
+    int64_t lo = static_cast<int64_t>(std::floor(c));
+    float w = c - lo;
+    taps.push_back({lo * stride, 1.f - w});
+    if (w != 0.f)
+      taps.push_back({clampIndex(lo + 1) * stride, w});
+  } else { // cubic: four taps around floor(c)
+    int64_t lo = static_cast<int64_t>(std::floor(c));
+    float r = c - lo;
+    for (int64_t k = -1; k <= 2; ++k) {
+      float w = cubicWeight(r - k, cubicA);
+      if (w != 0.f)
+        taps.push_back({clampIndex(lo + k) * stride, w});
+    }
   }
-  void run(ExecEnv &, const std::vector<TensorRef> &in,
-           const std::vector<TensorRef> &out) override {
-    auto st = stridesOf(x);
-    const float *src = in[0].f32();
-    float *dst = out[0].f32();
-    size_t rank = x.size();
-    forEachIndex(y, [&](int64_t i, const std::vector<int64_t> &idx) {
-      if (mode == 0) {
-        int64_t s = 0;
-        for (size_t d = 0; d < rank; ++d)
-          s += nearestIndex(inputCoord(d, idx[d]), x[d]) * st[d];
-        dst[i] = src[s];
-        return;
-      }
-      // Linear: sum over the 2^k corners of the dims that move.
-      std::vector<int64_t> lo(rank), hi(rank);
-      std::vector<float> w(rank);
-      for (size_t d = 0; d < rank; ++d) {
-        float c = std::clamp(inputCoord(d, idx[d]), 0.f, float(x[d] - 1));
-        lo[d] = static_cast<int64_t>(std::floor(c));
-        hi[d] = std::min(lo[d] + 1, x[d] - 1);
-        w[d] = c - lo[d];
-      }
-      float acc = 0.f;
-      for (uint32_t corner = 0; corner < (1u << rank); ++corner) {
-        float weight = 1.f;
-        int64_t s = 0;
-        for (size_t d = 0; d < rank; ++d) {
-          bool up = corner >> d & 1;
-          weight *= up ? w[d] : 1.f - w[d];
-          s += (up ? hi[d] : lo[d]) * st[d];
-        }
-        if (weight != 0.f)
-          acc += weight * src[s];
-      }
-      dst[i] = acc;
-    });
-  }
-};
+  return taps;
+}
 
 StatusOr<Built> buildResize(BuildContext &ctx) {
   if (Status s = ctx.expectF32(); !s)
     return s;
   const Shape &x = ctx.shapes[0];
   auto k = std::make_unique<ResizeKernel>();
-  k->mode = ctx.attrs.i("mode");
-  k->coord = ctx.attrs.i("coordinate_mode");
-  k->nearest = ctx.attrs.i("nearest_mode");
+  int64_t mode = ctx.attrs.i("mode");
+  int64_t coord = ctx.attrs.i("coordinate_mode");
+  int64_t nearest = ctx.attrs.i("nearest_mode");
+  float cubicA =
+      ctx.attrs.has("cubic_coeff_a") ? ctx.attrs.f("cubic_coeff_a") : -0.75f;
   if (Status s = ctx.attrs.status(); !s)
     return s;
+  if (mode < 0 || mode > 2)
+    return invalidArgument("resize: unknown mode " + std::to_string(mode));
   std::vector<float> scales;
   std::vector<int64_t> sizes;
   if (ctx.attrs.has("scales"))
@@ -501,24 +539,34 @@ StatusOr<Built> buildResize(BuildContext &ctx) {
     sizes = ctx.attrs.ints("sizes");
   if (Status s = ctx.attrs.status(); !s)
     return s;
-  if (k->mode == 2)
-    return Status(StatusCode::kUnimplemented,
-                  "resize: cubic interpolation is not implemented on CPU yet");
   k->x = x;
+  auto strides = stridesOf(x);
   for (size_t d = 0; d < x.size(); ++d) {
     if (!scales.empty()) {
-      if (scales.size() != x.size() || scales[d] <= 0)
+      if (scales.size() != x.size() || !(scales[d] > 0))
         return invalidArgument("resize: invalid scales");
       k->y.push_back(static_cast<int64_t>(std::floor(x[d] * scales[d])));
-      k->scales.push_back(scales[d]);
     } else {
       if (sizes.size() != x.size() || sizes[d] <= 0)
         return invalidArgument("resize: needs scales or sizes");
       k->y.push_back(sizes[d]);
-      k->scales.push_back(float(sizes[d]) / float(x[d]));
     }
+    if (x[d] <= 0 && k->y[d] > 0)
+      return invalidArgument("resize: cannot resize an empty dim");
   }
   Shape y = k->y;
+  if (Status s = ctx.checkOutput(0, y); !s)
+    return invalidArgument("resize: " + s.message());
+  for (size_t d = 0; d < x.size(); ++d) {
+    // ONNX maps coordinates with the given scale, or out/in for sizes.
+    float scale = scales.empty() ? float(y[d]) / float(x[d]) : scales[d];
+    std::vector<std::vector<ResizeKernel::Tap>> dim;
+    for (int64_t o = 0; o < y[d]; ++o)
+      dim.push_back(resizeTaps(mode, nearest,
+                               resizeCoord(coord, o, x[d], y[d], scale), x[d],
+                               strides[d], cubicA));
+    k->taps.push_back(std::move(dim));
+  }
   return Built{{y}, {DType::kF32}, std::move(k)};
 }
 

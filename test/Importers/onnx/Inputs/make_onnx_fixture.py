@@ -192,6 +192,29 @@ def resize_split_pad():
          ints("pads", [0, 0, 1, 1, 0, 0, 1, 1])])
 
 
+def resize_modes():
+    """Resize in its three modes: cubic (A=-0.75 half_pixel up, A=-0.5
+    asymmetric by 1.5, align_corners down to sizes), linear to sizes of
+    another ratio per axis, nearest down with round_prefer_ceil."""
+    def resize(name, out, mode, coord, scales=None, sizes=None, **attrs):
+        inputs = ["x", "", scales or ""] + ([sizes] if sizes else [])
+        return helper.make_node("Resize", inputs, [out], name=name, mode=mode,
+                                coordinate_transformation_mode=coord, **attrs)
+    return model(
+        [resize("cubic_up", "y1", "cubic", "half_pixel", scales="s2"),
+         resize("cubic_a05", "y2", "cubic", "asymmetric", scales="s15", cubic_coeff_a=-0.5),
+         resize("cubic_down", "y3", "cubic", "align_corners", sizes="small"),
+         resize("linear", "y4", "linear", "pytorch_half_pixel", sizes="odd"),
+         resize("nearest", "y5", "nearest", "half_pixel", scales="s05",
+                nearest_mode="round_prefer_ceil")],
+        [vinfo("x", [1, 3, 7, 9])],
+        [vinfo("y1", [1, 3, 14, 18]), vinfo("y2", [1, 3, 10, 13]), vinfo("y3", [1, 3, 4, 5]),
+         vinfo("y4", [1, 3, 11, 4]), vinfo("y5", [1, 3, 3, 4])],
+        [floats("s2", [1, 1, 2, 2]), floats("s15", [1, 1, 1.5, 1.5]),
+         floats("s05", [1, 1, 0.5, 0.5]), ints("small", [1, 3, 4, 5]),
+         ints("odd", [1, 3, 11, 4])])
+
+
 def flatten_chain_dynamic():
     """torch's view(x.size(0), -1): Shape/Gather/Unsqueeze/Concat/Reshape on a
     dynamic batch, and the same chain over a static shape, which folds."""
