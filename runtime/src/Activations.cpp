@@ -39,7 +39,7 @@ inline float expApprox(float x) {
 
 #if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
 #define TLC_CLONES                                                             \
-  __attribute__((target_clones("avx512f", "avx2,fma", "default")))
+  __attribute__((target_clones("avx512f", "arch=haswell", "default")))
 #else
 #define TLC_CLONES
 #endif
