@@ -125,8 +125,8 @@ const char *protocolType(DType t) {
 /// An HTTP error with its status.
 struct HttpError {
   HttpError(int status, std::string message, std::string reason = "")
-      : status(status), message(std::move(message)),
-        reason(std::move(reason)) {}
+      : status(status), message(std::move(message)), reason(std::move(reason)) {
+  }
   int status;
   std::string message;
   /// The failure reason in /metrics; empty: derived from the status

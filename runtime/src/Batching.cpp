@@ -19,13 +19,30 @@ namespace {
 
 /// Ops that compute each sample of output 0 from the same sample of input
 /// 0; their other inputs are parameters (weights, scales, statistics).
-const std::set<std::string> kPerSample = {
-    "relu",      "sigmoid",     "tanh",       "hard_swish",
-    "silu",      "sqrt",        "exp",        "log",
-    "abs",       "neg",         "reciprocal", "erf",
-    "clip",      "hard_sigmoid", "leaky_relu", "gelu",
-    "identity",  "dropout",     "batch_norm", "lrn",
-    "max_pool",  "avg_pool",    "global_avg_pool", "global_max_pool"};
+const std::set<std::string> kPerSample = {"relu",
+                                          "sigmoid",
+                                          "tanh",
+                                          "hard_swish",
+                                          "silu",
+                                          "sqrt",
+                                          "exp",
+                                          "log",
+                                          "abs",
+                                          "neg",
+                                          "reciprocal",
+                                          "erf",
+                                          "clip",
+                                          "hard_sigmoid",
+                                          "leaky_relu",
+                                          "gelu",
+                                          "identity",
+                                          "dropout",
+                                          "batch_norm",
+                                          "lrn",
+                                          "max_pool",
+                                          "avg_pool",
+                                          "global_avg_pool",
+                                          "global_max_pool"};
 
 /// Elementwise with numpy broadcasting.
 const std::set<std::string> kBroadcasting = {"add", "sub", "mul", "div",
@@ -36,15 +53,13 @@ int64_t normalized(int64_t axis, int64_t rank) {
 }
 
 bool touchesAxis0(const std::vector<int64_t> &axes, int64_t rank) {
-  return std::any_of(axes.begin(), axes.end(), [&](int64_t a) {
-    return normalized(a, rank) == 0;
-  });
+  return std::any_of(axes.begin(), axes.end(),
+                     [&](int64_t a) { return normalized(a, rank) == 0; });
 }
 
 } // namespace
 
-bool tlc::runtime::samplesAreIndependent(const fb::Model &m,
-                                         std::string *why) {
+bool tlc::runtime::samplesAreIndependent(const fb::Model &m, std::string *why) {
   auto fail = [&](const std::string &reason) {
     if (why)
       *why = reason;
@@ -119,7 +134,8 @@ bool tlc::runtime::samplesAreIndependent(const fb::Model &m,
         if (inputs[i] < 0)
           continue;
         int64_t r = rankOf(inputs[i]);
-        ok = ok && (isBatched(i) ? r == rank : r < rank || dim0(inputs[i]) == 1);
+        ok =
+            ok && (isBatched(i) ? r == rank : r < rank || dim0(inputs[i]) == 1);
       }
     } else if (op == "concat") {
       int64_t axis = attrs.i("axis");
@@ -149,8 +165,8 @@ bool tlc::runtime::samplesAreIndependent(const fb::Model &m,
            pads.size() == static_cast<size_t>(2 * rank0) && rank0 > 0 &&
            pads[0] == 0 && pads[rank0] == 0;
     } else if (op == "resize") {
-      auto scales = attrs.has("scales") ? attrs.floats("scales")
-                                        : std::vector<float>();
+      auto scales =
+          attrs.has("scales") ? attrs.floats("scales") : std::vector<float>();
       ok = onlyFirst(SIZE_MAX) && !scales.empty() && scales[0] == 1.f;
     } else if (op == "matmul") {
       // Rows (and leading dims) of A against a shared B.

@@ -1,4 +1,5 @@
-//===- Batching.h - whether a model treats samples independently -*- C++ -*-===//
+//===- Batching.h - whether a model treats samples independently -*- C++
+//-*-===//
 //
 // A batch of N samples can run as several passes over smaller batches when
 // every kernel computes each sample from that sample alone (convs, pools,

@@ -289,11 +289,10 @@ StatusOr<Built> buildConv(BuildContext &ctx) {
   // Gather, a small fraction of the conv's time), then it runs with
   // stride 1. (ResNets' downsampling convs.)
   Shape xConv = x;
-  bool gather = spatial == 2 && groups == 1 && w[2] == 1 && w[3] == 1 &&
-                (strides[0] > 1 || strides[1] > 1) &&
-                isNhwc(ctx.layouts[0], x) &&
-                std::all_of(pads.begin(), pads.end(),
-                            [](int64_t p) { return p == 0; });
+  bool gather =
+      spatial == 2 && groups == 1 && w[2] == 1 && w[3] == 1 &&
+      (strides[0] > 1 || strides[1] > 1) && isNhwc(ctx.layouts[0], x) &&
+      std::all_of(pads.begin(), pads.end(), [](int64_t p) { return p == 0; });
   if (gather)
     xConv = {x[0], x[1], y[2], y[3]};
   auto convStrides = gather ? std::vector<int64_t>(2, 1) : strides;
@@ -302,8 +301,7 @@ StatusOr<Built> buildConv(BuildContext &ctx) {
     // oneDNN picks the activation layouts (blocked, e.g. nChw16c); the
     // input is reordered only when its layout differs from the pick.
     k->input = ctx.layouts[0];
-    memory::desc anySrc(dims(xConv), dt::f32,
-                        gather ? tag::acdb : tag::any);
+    memory::desc anySrc(dims(xConv), dt::f32, gather ? tag::acdb : tag::any);
     memory::desc anyDst(dims(y), dt::f32, tag::any);
     k->hasBias = hasBias;
     k->hasResidual = hasResidual;
@@ -337,8 +335,7 @@ StatusOr<Built> buildConv(BuildContext &ctx) {
     k->src = pd.src_desc();
     k->dst = pd.dst_desc();
     if (gather)
-      k->gather = {x[0],       x[1],       x[2], x[3],
-                   strides[0], strides[1], y[2], y[3]};
+      k->gather = {x[0], x[1], x[2], x[3], strides[0], strides[1], y[2], y[3]};
     if (gather || k->src != k->input)
       k->srcScratch = memory(k->src, ctx.env.engine);
     k->weight.prepare(ctx.env, userW, pd.weights_desc(), ctx.weights[1]);

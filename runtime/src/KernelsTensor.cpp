@@ -480,7 +480,9 @@ float cubicWeight(float t, float a) {
 std::vector<ResizeKernel::Tap> resizeTaps(int64_t mode, int64_t nearest,
                                           float c, int64_t in, int64_t stride,
                                           float cubicA) {
-  auto clampIndex = [&](int64_t i) { return std::clamp<int64_t>(i, 0, in - 1); };
+  auto clampIndex = [&](int64_t i) {
+    return std::clamp<int64_t>(i, 0, in - 1);
+  };
   std::vector<ResizeKernel::Tap> taps;
   if (mode == 0) { // nearest
     float r;

@@ -40,10 +40,10 @@ struct Step {
   std::unique_ptr<Kernel> kernel;
   std::vector<int64_t> inputs; // -1: absent optional input
   std::vector<int64_t> outputs;
-  int inPlaceInput = -1; // see Built::inPlaceInput
+  int inPlaceInput = -1;     // see Built::inPlaceInput
   bool singleThread = false; // built and run on one thread (see isSmall)
-  std::string op, name;  // for profiles
-  double seconds = 0;    // profiled time, summed over runs
+  std::string op, name;      // for profiles
+  double seconds = 0;        // profiled time, summed over runs
   int64_t runs = 0;
 };
 
@@ -76,9 +76,13 @@ struct Plan {
     if (dtypes[v] != DType::kF32 || layouts[v] == plain)
       return v;
     int64_t t = addValue(shapes[v], dtypes[v], plain);
-    steps.push_back(
-        Step{makeReorderKernel(layouts[v], plain, env), {v}, {t}, -1, false,
-             "reorder", ""});
+    steps.push_back(Step{makeReorderKernel(layouts[v], plain, env),
+                         {v},
+                         {t},
+                         -1,
+                         false,
+                         "reorder",
+                         ""});
     return t;
   }
 };
@@ -136,7 +140,7 @@ struct Session::Impl {
   ExecEnv env;
   std::mutex mutex; // one run at a time per session
   std::map<std::vector<Shape>, std::unique_ptr<Plan>> plans;
-  int threads = 1; // resolved SessionOptions::threads
+  int threads = 1;         // resolved SessionOptions::threads
   Plan *lastRun = nullptr; // whose profile profile() reports
 
   const fb::Model &model() const { return artifact->model(); }
@@ -248,7 +252,8 @@ StatusOr<Plan *> Session::Impl::plan(const std::vector<Shape> &inputShapes) {
     // created with; a small kernel is created (and later run) on one.
     omp_set_num_threads(threads);
     StatusOr<Built> built = op->build(ctx);
-    bool single = built && threads > 1 && isSmall(kernel.op()->str(), ctx, *built);
+    bool single =
+        built && threads > 1 && isSmall(kernel.op()->str(), ctx, *built);
     if (single) {
       omp_set_num_threads(1);
       built = op->build(ctx);

@@ -107,8 +107,8 @@ void printProfile(const std::vector<KernelProfile> &kernels, int top) {
                        100 * perRun / total, k.op.c_str(), k.shape.c_str(),
                        k.name.c_str());
   }
-  std::vector<std::pair<std::string, std::pair<double, int>>> ops(
-      perOp.begin(), perOp.end());
+  std::vector<std::pair<std::string, std::pair<double, int>>> ops(perOp.begin(),
+                                                                  perOp.end());
   std::stable_sort(ops.begin(), ops.end(), [](auto &a, auto &b) {
     return a.second.first > b.second.first;
   });

@@ -37,8 +37,8 @@ public:
   uint32_t param(Ints shape) { return value(std::move(shape)); }
   void output(uint32_t v) { port(model_.outputs, v); }
   /// Adds a kernel; returns its output, a new value of `shape`.
-  uint32_t op(const std::string &name, std::vector<int32_t> inputs,
-              Ints shape, std::vector<std::pair<std::string, Ints>> attrs = {}) {
+  uint32_t op(const std::string &name, std::vector<int32_t> inputs, Ints shape,
+              std::vector<std::pair<std::string, Ints>> attrs = {}) {
     uint32_t out = value(std::move(shape));
     auto k = std::make_unique<fb::KernelT>();
     k->op = name;
@@ -84,9 +84,10 @@ private:
 Graph convNet(int64_t batch = -1) {
   Graph g;
   uint32_t x = g.input({batch, 3, 8, 8});
-  uint32_t c = g.op("conv", {int32_t(x), int32_t(g.param({4, 3, 3, 3})),
-                             int32_t(g.param({4}))},
-                    {batch, 4, 8, 8});
+  uint32_t c =
+      g.op("conv",
+           {int32_t(x), int32_t(g.param({4, 3, 3, 3})), int32_t(g.param({4}))},
+           {batch, 4, 8, 8});
   uint32_t r = g.op("relu", {int32_t(c)}, {batch, 4, 8, 8});
   uint32_t p = g.op("max_pool", {int32_t(r)}, {batch, 4, 4, 4});
   uint32_t gp = g.op("global_avg_pool", {int32_t(p)}, {batch, 4, 1, 1});
@@ -111,16 +112,17 @@ TEST(Batching, StaticBatchRunsInOnePass) {
 
 TEST(Batching, ReshapeKeepsSamplesOnlyWhenDim0IsCopiedOrInferred) {
   for (auto [shape, ok] : std::vector<std::pair<Ints, bool>>{
-           {{0, -1}, true},     // torch's view(x.size(0), -1)
-           {{-1, 12}, true},    // the only inferred dim is the batch
-           {{1, -1}, false},    // a fixed batch
-           {{-1, -1}, false},   // invalid anyway
+           {{0, -1}, true},   // torch's view(x.size(0), -1)
+           {{-1, 12}, true},  // the only inferred dim is the batch
+           {{1, -1}, false},  // a fixed batch
+           {{-1, -1}, false}, // invalid anyway
            {{0, 3, 2, 2}, true}}) {
     Graph g;
     uint32_t x = g.input({-1, 3, 2, 2});
     g.output(g.op("reshape", {int32_t(x)}, {-1, 12}, {{"shape", shape}}));
     std::string why;
-    EXPECT_EQ(g.independent(&why), ok) << "shape[0] = " << shape[0] << ": " << why;
+    EXPECT_EQ(g.independent(&why), ok)
+        << "shape[0] = " << shape[0] << ": " << why;
   }
 }
 
@@ -131,18 +133,18 @@ TEST(Batching, AxisAttributesMustSpareDim0) {
     Ints value;
     bool ok;
   };
-  for (const Case &c : std::vector<Case>{
-           {"softmax", "axis", {1}, true},
-           {"softmax", "axis", {0}, false},
-           {"softmax", "axis", {-4}, false}, // rank 4: dim 0
-           {"reduce_mean", "axes", {2, 3}, true},
-           {"reduce_mean", "axes", {0}, false},
-           {"transpose", "perm", {0, 2, 3, 1}, true},
-           {"transpose", "perm", {1, 0, 2, 3}, false},
-           {"slice", "axes", {1}, true},
-           {"slice", "axes", {0}, false},
-           {"pad", "pads", {0, 1, 1, 1, 0, 1, 1, 1}, true},
-           {"pad", "pads", {1, 0, 0, 0, 0, 0, 0, 0}, false}}) {
+  for (const Case &c :
+       std::vector<Case>{{"softmax", "axis", {1}, true},
+                         {"softmax", "axis", {0}, false},
+                         {"softmax", "axis", {-4}, false}, // rank 4: dim 0
+                         {"reduce_mean", "axes", {2, 3}, true},
+                         {"reduce_mean", "axes", {0}, false},
+                         {"transpose", "perm", {0, 2, 3, 1}, true},
+                         {"transpose", "perm", {1, 0, 2, 3}, false},
+                         {"slice", "axes", {1}, true},
+                         {"slice", "axes", {0}, false},
+                         {"pad", "pads", {0, 1, 1, 1, 0, 1, 1, 1}, true},
+                         {"pad", "pads", {1, 0, 0, 0, 0, 0, 0, 0}, false}}) {
     Graph g;
     uint32_t x = g.input({-1, 3, 4, 4});
     std::vector<std::pair<std::string, Ints>> attrs = {{c.attr, c.value}};
@@ -150,7 +152,8 @@ TEST(Batching, AxisAttributesMustSpareDim0) {
       attrs.push_back({"keepdims", {1}});
     g.output(g.op(c.op, {int32_t(x)}, {-1, 3, 4, 4}, attrs));
     std::string why;
-    EXPECT_EQ(g.independent(&why), c.ok) << c.op << " " << c.attr << ": " << why;
+    EXPECT_EQ(g.independent(&why), c.ok)
+        << c.op << " " << c.attr << ": " << why;
   }
 }
 
@@ -177,13 +180,13 @@ TEST(Batching, BroadcastOperandsMustNotCarryABatch) {
   auto check = [](Ints paramShape, bool ok) {
     Graph g;
     uint32_t x = g.input({-1, 3, 4, 4});
-    g.output(g.op("add", {int32_t(x), int32_t(g.param(paramShape))},
-                  {-1, 3, 4, 4}));
+    g.output(
+        g.op("add", {int32_t(x), int32_t(g.param(paramShape))}, {-1, 3, 4, 4}));
     std::string why;
     EXPECT_EQ(g.independent(&why), ok) << why;
   };
-  check({3, 1, 1}, true);    // per channel
-  check({1, 3, 4, 4}, true); // broadcast over the batch
+  check({3, 1, 1}, true);     // per channel
+  check({1, 3, 4, 4}, true);  // broadcast over the batch
   check({8, 3, 4, 4}, false); // one operand per sample of a fixed batch
   // Two batched operands of different rank do not align their dim 0.
   Graph g;

@@ -44,9 +44,9 @@ struct SessionOptions {
 
 /// One kernel's share of the runs of a plan (SessionOptions::profile).
 struct KernelProfile {
-  std::string op;    ///< the tl op; "reorder" for layout conversions
-  std::string name;  ///< the ONNX node it came from, if known
-  std::string shape; ///< of its first output, e.g. [32, 64, 55, 55]
+  std::string op;     ///< the tl op; "reorder" for layout conversions
+  std::string name;   ///< the ONNX node it came from, if known
+  std::string shape;  ///< of its first output, e.g. [32, 64, 55, 55]
   double seconds = 0; ///< summed over runs
   int64_t runs = 0;
 };

@@ -1,0 +1,76 @@
+//===- ActivationsTest.cpp - the vectorized SiLU and sigmoid --------------===//
+
+#include "Activations.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+using namespace tlc::runtime;
+
+namespace {
+
+/// -100..100 in steps of 1/64, the extremes, and lengths that leave every
+/// possible tail after whole vectors.
+std::vector<float> samples() {
+  std::vector<float> x;
+  for (int i = -6400; i <= 6400; ++i)
+    x.push_back(i / 64.f);
+  for (float v :
+       {-1e30f, -88.7f, -87.f, -1e-30f, 0.f, 1e-30f, 87.f, 88.7f, 1e30f})
+    x.push_back(v);
+  return x;
+}
+
+/// Both the AVX-512 loop (where the CPU has it) and the portable ones.
+void expectClose(Epilogue kind, double (*reference)(double)) {
+  std::vector<float> x = samples();
+  for (bool avx512 : {true, false})
+    for (size_t n : {x.size(), size_t(1), size_t(15), size_t(17), size_t(33)}) {
+      std::vector<float> y(x.begin(), x.begin() + n);
+      applyEpilogue(kind, y.data(), static_cast<int64_t>(n), avx512);
+      for (size_t i = 0; i < n; ++i) {
+        double want = reference(x[i]);
+        // Relative error, or absolute where the value is all but zero.
+        double err = std::fabs(y[i] - want) / std::max(std::fabs(want), 1e-30);
+        EXPECT_TRUE(err < 1e-6 || std::fabs(y[i] - want) < 1e-30)
+            << "x = " << x[i] << ": " << y[i] << ", want " << want
+            << (avx512 ? "" : " (portable loop)");
+      }
+    }
+}
+
+TEST(Activations, SiluMatchesTheDefinition) {
+  expectClose(Epilogue::kSilu, [](double v) { return v / (1 + std::exp(-v)); });
+}
+
+TEST(Activations, SigmoidMatchesTheDefinition) {
+  expectClose(Epilogue::kSigmoid,
+              [](double v) { return 1 / (1 + std::exp(-v)); });
+}
+
+TEST(Activations, NoneLeavesTheBufferAlone) {
+  std::vector<float> x = samples(), y = x;
+  applyEpilogue(Epilogue::kNone, y.data(), static_cast<int64_t>(y.size()));
+  EXPECT_EQ(x, y);
+}
+
+TEST(Activations, LargeBuffersSplitAcrossThreadsGiveTheSameValues) {
+  std::vector<float> x;
+  for (int i = 0; i < 100000; ++i)
+    x.push_back(std::sin(i * 0.01f) * 20.f);
+  std::vector<float> whole = x;
+  applyEpilogue(Epilogue::kSilu, whole.data(),
+                static_cast<int64_t>(whole.size()));
+  for (size_t i = 0; i < x.size(); i += 4096) { // block by block
+    std::vector<float> part(x.begin() + i,
+                            x.begin() + std::min(x.size(), i + 4096));
+    applyEpilogue(Epilogue::kSilu, part.data(),
+                  static_cast<int64_t>(part.size()));
+    for (size_t j = 0; j < part.size(); ++j)
+      ASSERT_EQ(part[j], whole[i + j]);
+  }
+}
+
+} // namespace
