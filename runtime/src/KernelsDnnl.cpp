@@ -565,23 +565,29 @@ struct NhwcGlobalPoolKernel : Kernel {
            const std::vector<TensorRef> &out) override {
     const float *src = in[0].f32();
     float *dst = out[0].f32();
-#pragma omp parallel for schedule(static) if (n > 1 && n * hw * c >= (64 << 10))
-    for (int64_t b = 0; b < n; ++b) {
-      std::vector<float> acc(c);
-      const float *image = src + b * hw * c;
-      std::copy(image, image + c, acc.begin());
+    // Tasks of (image, run of up to kSpan channels), so that one image
+    // spreads over the threads too.
+    constexpr int64_t kSpan = 64;
+    int64_t spans = (c + kSpan - 1) / kSpan;
+    float scale = isMax ? 1.f : 1.f / static_cast<float>(hw);
+#pragma omp parallel for schedule(static) if (n * hw * c >= (64 << 10))
+    for (int64_t task = 0; task < n * spans; ++task) {
+      int64_t b = task / spans, first = task % spans * kSpan;
+      int64_t width = std::min(kSpan, c - first);
+      const float *image = src + b * hw * c + first;
+      float acc[kSpan];
+      std::copy(image, image + width, acc);
       for (int64_t p = 1; p < hw; ++p) {
         const float *row = image + p * c;
         if (isMax)
-          for (int64_t k = 0; k < c; ++k)
+          for (int64_t k = 0; k < width; ++k)
             acc[k] = std::max(acc[k], row[k]);
         else
-          for (int64_t k = 0; k < c; ++k)
+          for (int64_t k = 0; k < width; ++k)
             acc[k] += row[k];
       }
-      float scale = isMax ? 1.f : 1.f / static_cast<float>(hw);
-      for (int64_t k = 0; k < c; ++k)
-        dst[b * c + k] = acc[k] * scale;
+      for (int64_t k = 0; k < width; ++k)
+        dst[b * c + first + k] = acc[k] * scale;
     }
   }
 };

@@ -112,8 +112,10 @@ int64_t cacheBytes() {
 
 /// Whether a kernel does too little work to pay for waking other threads:
 /// a parallel region costs about 3 us here (a chain of 200 tiny eltwise
-/// kernels: 4.2 us each on 2 threads, 1.3 us on one). Work is output
-/// elements, times the multiply-adds per element for conv and fc.
+/// kernels: 4.2 us each on 2 threads, 1.3 us on one). Work is the
+/// elements of output 0 times the multiply-adds per element for conv and
+/// fc; for other ops, the larger of input 0 and output 0 (a global pool
+/// reads far more than it writes).
 bool isSmall(const std::string &op, const BuildContext &ctx,
              const Built &built) {
   if (built.outShapes.empty())
@@ -124,6 +126,8 @@ bool isSmall(const std::string &op, const BuildContext &ctx,
     work *= numElements(Shape(w.begin() + 1, w.end()));
     return work < (128 << 10);
   }
+  if (!ctx.shapes.empty())
+    work = std::max(work, numElements(ctx.shapes[0]));
   return work < (16 << 10);
 }
 
