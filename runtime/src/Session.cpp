@@ -392,7 +392,10 @@ StatusOr<Session> Session::load(const std::string &path,
                     path + ": op '" + printable(k->op()) +
                         "' has no CPU kernel in this runtime");
   impl->separable = samplesAreIndependent(m, &impl->notSeparable);
-  impl->threads = options.threads > 0 ? options.threads : omp_get_num_procs();
+  // OpenMP's default (OMP_NUM_THREADS, else all cores), read before any
+  // session changes this thread's count.
+  static const int defaultThreads = omp_get_max_threads();
+  impl->threads = options.threads > 0 ? options.threads : defaultThreads;
   return Session(std::move(impl));
 }
 

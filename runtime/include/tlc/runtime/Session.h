@@ -26,7 +26,8 @@
 namespace tlc::runtime {
 
 struct SessionOptions {
-  /// Worker threads for kernels; 0 means all cores.
+  /// Worker threads for kernels; 0: OpenMP's default (OMP_NUM_THREADS,
+  /// else all cores).
   int threads = 0;
   /// Read the artifact into memory instead of mapping it: a server must
   /// survive the file being overwritten in place (a mapped file that is
