@@ -132,10 +132,9 @@ class Session:
                 name = lib.tlc_outputs_name(outputs, i).decode()
                 if not data:
                     raise TlcError(4, f"output '{name}' is not float32")
-                count = int(np.prod(shape, dtype=np.int64))
-                flat = np.ctypeslib.as_array(data, shape=(count,)) if count else \
-                    np.empty(0, np.float32)
-                result[name] = flat.reshape(shape).copy()
+                array = np.empty(shape, np.float32)
+                ctypes.memmove(array.ctypes.data, data, array.nbytes)
+                result[name] = array
             return result
         finally:
             lib.tlc_outputs_free(outputs)
