@@ -151,10 +151,9 @@ struct Session::Impl {
   DType dtypeOf(uint32_t v) const {
     return fromSchema(model().values()->Get(v)->dtype());
   }
-  /// Whether samples are independent (Batching.h), so that a batch may
-  /// run in passes.
-  bool separable = false;
-  std::string notSeparable; // why not
+  /// Why a batch must run in one pass (Batching.h); empty when samples
+  /// are independent and it may run in several.
+  std::string onePassReason;
   StatusOr<Plan *> plan(const std::vector<Shape> &inputShapes);
   Status assignBuffers(Plan &plan);
   /// Samples per pass for a batch of these input shapes.
@@ -391,7 +390,9 @@ StatusOr<Session> Session::load(const std::string &path,
       return Status(StatusCode::kUnimplemented,
                     path + ": op '" + printable(k->op()) +
                         "' has no CPU kernel in this runtime");
-  impl->separable = samplesAreIndependent(m, &impl->notSeparable);
+  if (!samplesAreIndependent(m, &impl->onePassReason) &&
+      impl->onePassReason.empty())
+    impl->onePassReason = "samples are not independent";
   // OpenMP's default (OMP_NUM_THREADS, else all cores), read before any
   // session changes this thread's count.
   static const int defaultThreads = omp_get_max_threads();
@@ -505,7 +506,7 @@ Session::run(const std::vector<NamedView> &inputs) {
 
 int64_t Session::Impl::chunkFor(const std::vector<Shape> &shapes) {
   int64_t batch = shapes[0][0];
-  if (!separable || batch <= 1)
+  if (!onePassReason.empty() || batch <= 1)
     return batch;
   for (const Shape &s : shapes)
     if (s[0] != batch)
@@ -623,7 +624,7 @@ int64_t Session::samplesPerPass(const std::vector<Shape> &inputShapes) {
   return impl_->chunkFor(inputShapes);
 }
 
-std::string Session::onePassReason() const { return impl_->notSeparable; }
+std::string Session::onePassReason() const { return impl_->onePassReason; }
 
 void Session::resetProfile() {
   std::lock_guard<std::mutex> lock(impl_->mutex);
