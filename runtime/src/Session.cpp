@@ -158,10 +158,14 @@ struct Session::Impl {
   Status assignBuffers(Plan &plan);
   /// Samples per pass for a batch of these input shapes.
   int64_t chunkFor(const std::vector<Shape> &shapes);
-  /// One pass: checked inputs of these shapes, row-major, in port order.
-  StatusOr<std::vector<NamedTensor>>
-  execute(const std::vector<Shape> &shapes,
-          const std::vector<const void *> &data);
+  /// One pass over samples [first, first + n) of a batch: checked inputs
+  /// of these shapes, row-major, in port order. Writes the outputs' slice
+  /// into `results`, which the first pass creates. A model without a batch
+  /// runs as one pass of n = batch = 1.
+  Status execute(const std::vector<Shape> &shapes,
+                 const std::vector<const void *> &data,
+                 std::vector<NamedTensor> &results, int64_t first, int64_t n,
+                 int64_t batch);
 };
 
 StatusOr<Plan *> Session::Impl::plan(const std::vector<Shape> &inputShapes) {
@@ -461,45 +465,28 @@ Session::run(const std::vector<NamedView> &inputs) {
   for (const TensorView *t : given)
     data.push_back(t->data);
 
-  // A large batch of independent samples runs in passes of `chunk`.
-  if (shapes.empty() || shapes[0].empty())
-    return impl.execute(shapes, data);
-  int64_t batch = shapes[0][0];
-  int64_t chunk = impl.chunkFor(shapes);
-  if (chunk >= batch)
-    return impl.execute(shapes, data);
-  std::vector<NamedTensor> results;
-  std::vector<size_t> inSample, outSample; // bytes per sample
+  // A large batch of independent samples runs in passes of `chunk`, each
+  // writing its slice of the outputs.
+  bool batched = !shapes.empty() && !shapes[0].empty() && shapes[0][0] > 0;
+  int64_t batch = batched ? shapes[0][0] : 1;
+  int64_t chunk = batched ? impl.chunkFor(shapes) : batch;
+  std::vector<size_t> inSample; // bytes per sample
   for (size_t i = 0; i < given.size(); ++i)
     inSample.push_back(numElements(shapes[i]) / batch *
                        dtypeSize(given[i]->dtype));
+  std::vector<NamedTensor> results;
   for (int64_t first = 0; first < batch; first += chunk) {
     int64_t n = std::min(chunk, batch - first);
     std::vector<Shape> part = shapes;
     std::vector<const void *> partData;
     for (size_t i = 0; i < part.size(); ++i) {
-      part[i][0] = n;
+      if (chunk < batch)
+        part[i][0] = n;
       partData.push_back(static_cast<const uint8_t *>(data[i]) +
                          first * inSample[i]);
     }
-    auto outs = impl.execute(part, partData);
-    if (!outs)
-      return outs.status();
-    for (size_t o = 0; o < outs->size(); ++o) {
-      const Tensor &t = (*outs)[o].second;
-      if (t.shape().empty() || t.shape()[0] != n)
-        return Status(StatusCode::kInternal,
-                      "output '" + (*outs)[o].first +
-                          "' lost the batch dim in a partial batch");
-      if (first == 0) {
-        Shape whole = t.shape();
-        whole[0] = batch;
-        results.emplace_back((*outs)[o].first, Tensor(t.dtype(), whole));
-        outSample.push_back(t.byteSize() / n);
-      }
-      std::memcpy(results[o].second.data() + first * outSample[o], t.data(),
-                  t.byteSize());
-    }
+    if (Status s = impl.execute(part, partData, results, first, n, batch); !s)
+      return s;
   }
   return results;
 }
@@ -532,9 +519,10 @@ int64_t Session::Impl::chunkFor(const std::vector<Shape> &shapes) {
   return c;
 }
 
-StatusOr<std::vector<NamedTensor>>
-Session::Impl::execute(const std::vector<Shape> &shapes,
-                       const std::vector<const void *> &data) {
+Status Session::Impl::execute(const std::vector<Shape> &shapes,
+                              const std::vector<const void *> &data,
+                              std::vector<NamedTensor> &results, int64_t first,
+                              int64_t n, int64_t batch) {
   const fb::Model &m = model();
   auto planned = plan(shapes);
   if (!planned)
@@ -590,14 +578,28 @@ Session::Impl::execute(const std::vector<Shape> &shapes,
                   std::string("oneDNN failed during execution: ") + e.what());
   }
 
-  std::vector<NamedTensor> results;
+  // A pass over the whole batch (or a model without one) keeps the plan's
+  // output shapes; passes over part of it fill whole-batch outputs, which
+  // the first creates.
+  bool onePass = n == batch;
   for (size_t i = 0; i < outputs.size(); ++i) {
     int64_t v = p.outputValues[i];
-    Tensor t(p.dtypes[v], p.shapes[v]);
-    std::memcpy(t.data(), where[v], t.byteSize());
-    results.emplace_back(outputs[i].name, std::move(t));
+    const Shape &got = p.shapes[v];
+    if (!onePass && (got.empty() || got[0] != n))
+      return Status(StatusCode::kInternal,
+                    "output '" + outputs[i].name +
+                        "' lost the batch dim in a partial batch");
+    if (first == 0) {
+      Shape whole = got;
+      if (!onePass)
+        whole[0] = batch;
+      results.emplace_back(outputs[i].name, Tensor(p.dtypes[v], whole));
+    }
+    size_t bytes = numElements(got) * dtypeSize(p.dtypes[v]);
+    std::memcpy(results[i].second.data() + first * (bytes / n), where[v],
+                bytes);
   }
-  return results;
+  return Status::ok();
 }
 
 std::vector<KernelProfile> Session::profile() const {
