@@ -1074,6 +1074,20 @@ StatusOr<Built> buildErf(BuildContext &ctx) {
   return Built{{ctx.shapes[0]}, {DType::kF32}, std::move(k)};
 }
 
+/// Copies n floats; with `stream`, by streaming stores (then n is a
+/// multiple of 4 and dst 16-byte aligned; the caller fences).
+inline void copyFloats(float *dst, const float *src, int64_t n, bool stream) {
+#if defined(__SSE2__)
+  if (stream) {
+    for (int64_t c = 0; c < n; c += 4)
+      _mm_stream_ps(dst + c, _mm_loadu_ps(src + c));
+    return;
+  }
+#endif
+  (void)stream;
+  std::memcpy(dst, src, n * sizeof(float));
+}
+
 /// Channel concat of nhwc tensors: per pixel, each input's channels are
 /// one contiguous run, so the output stays nhwc with no reorders.
 struct NhwcConcatKernel : Kernel {
@@ -1088,38 +1102,27 @@ struct NhwcConcatKernel : Kernel {
     size_t bytes = pixels * total * sizeof(float);
     // A memory-bound copy: threads only pay off past a few hundred KiB.
     bool parallel = bytes >= (256 << 10);
-#if defined(__SSE2__)
     // An output larger than the caches is written with streaming stores,
     // which skip reading each destination line before writing it (a third
     // of the traffic); they need 16-byte aligned runs of 4 floats.
-    bool stream = bytes >= (8 << 20) &&
-                  reinterpret_cast<uintptr_t>(dst) % 16 == 0 &&
-                  std::all_of(channels.begin(), channels.end(),
-                              [](int64_t c) { return c % 4 == 0; });
-    if (stream) {
-#pragma omp parallel for schedule(static) if (parallel)
-      for (int64_t p = 0; p < pixels; ++p) {
-        float *row = dst + p * total;
-        for (size_t i = 0; i < in.size(); ++i) {
-          const float *src = in[i].f32() + p * channels[i];
-          for (int64_t c = 0; c < channels[i]; c += 4)
-            _mm_stream_ps(row + c, _mm_loadu_ps(src + c));
-          row += channels[i];
-        }
-      }
-      _mm_sfence();
-      return;
-    }
+    bool stream = false;
+#if defined(__SSE2__)
+    stream = bytes >= (8 << 20) && reinterpret_cast<uintptr_t>(dst) % 16 == 0 &&
+             std::all_of(channels.begin(), channels.end(),
+                         [](int64_t c) { return c % 4 == 0; });
 #endif
 #pragma omp parallel for schedule(static) if (parallel)
     for (int64_t p = 0; p < pixels; ++p) {
       float *row = dst + p * total;
       for (size_t i = 0; i < in.size(); ++i) {
-        std::memcpy(row, in[i].f32() + p * channels[i],
-                    channels[i] * sizeof(float));
+        copyFloats(row, in[i].f32() + p * channels[i], channels[i], stream);
         row += channels[i];
       }
     }
+#if defined(__SSE2__)
+    if (stream)
+      _mm_sfence();
+#endif
   }
 };
 
