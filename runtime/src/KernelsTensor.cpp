@@ -426,9 +426,9 @@ struct ResizeKernel : Kernel {
     const float *src = in[0].f32();
     float *dst = out[0].f32();
     size_t rank = x.size();
+    std::vector<size_t> pick(rank); // odometer over the taps of every dim
     forEachIndex(y, [&](int64_t i, const std::vector<int64_t> &idx) {
-      // Odometer over the taps of every dim.
-      std::vector<size_t> pick(rank, 0);
+      std::fill(pick.begin(), pick.end(), 0);
       float acc = 0.f;
       while (true) {
         float weight = 1.f;
