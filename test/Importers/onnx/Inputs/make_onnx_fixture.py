@@ -93,6 +93,31 @@ def strided_pointwise():
          weight("down.b", 24), weight("skip.w", 16, 8, 1, 1)])
 
 
+def squeeze_excite():
+    """Global pools and per-channel binary ops on a channels-last conv output
+    (squeeze-and-excitation): 24 channels (not a multiple of the vector
+    width), enough pixels that one image's pool is split over threads, the
+    channel operand on either side, per image ([N, C, 1, 1]) or shared."""
+    n = "N"
+    return model(
+        [helper.make_node("Conv", ["x", "c.w", "c.b"], ["c"], name="conv",
+                          pads=[1, 1, 1, 1], kernel_shape=[3, 3]),
+         helper.make_node("GlobalAveragePool", ["c"], ["avg"], name="avgpool"),
+         helper.make_node("GlobalMaxPool", ["c"], ["max"], name="maxpool"),
+         helper.make_node("Sigmoid", ["avg"], ["s"], name="gate"),
+         helper.make_node("Mul", ["c", "s"], ["scaled"], name="scale"),
+         helper.make_node("Mul", ["max", "c"], ["scaled_swapped"], name="scale_swapped"),
+         helper.make_node("Sub", ["c", "avg"], ["centered"], name="center"),
+         helper.make_node("Div", ["c", "s"], ["divided"], name="divide"),
+         helper.make_node("Add", ["c", "shift"], ["shifted"], name="shift")],
+        [vinfo("x", [n, 8, 56, 56])],
+        [vinfo("avg", [n, 24, 1, 1]), vinfo("max", [n, 24, 1, 1]),
+         vinfo("scaled", [n, 24, 56, 56]), vinfo("scaled_swapped", [n, 24, 56, 56]),
+         vinfo("centered", [n, 24, 56, 56]), vinfo("divided", [n, 24, 56, 56]),
+         vinfo("shifted", [n, 24, 56, 56])],
+        [weight("c.w", 24, 8, 3, 3), weight("c.b", 24), weight("shift", 1, 24, 1, 1)])
+
+
 def conv_relu6():
     """MobileNet-style conv + ReLU6 twice (for the example pass plugin)."""
     six = [numpy_helper.from_array(np.array(0, np.float32), "zero"),
