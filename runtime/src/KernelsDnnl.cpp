@@ -591,75 +591,63 @@ StatusOr<Built> buildReduction(BuildContext &ctx, dnnl::algorithm alg,
 /// this, and reordering the whole map to plain first costs more than the
 /// pooling; the [N, C, 1, 1] result is the same bytes in nhwc and nchw.
 struct NhwcGlobalPoolKernel : Kernel {
-  static constexpr int64_t kSpan = 64; // channels a task accumulates
   int64_t n, c, hw;
   bool isMax;
-  std::vector<float> partials; // [task][kSpan] when pixels are split
+  std::vector<float> partials; // [image][part][c]
 
-  /// Folds pixels [first, last) of channels [0, width) of `image` (rows of
-  /// stride c) into acc, which holds pixel `first` already.
-  void fold(const float *image, int64_t first, int64_t last, int64_t width,
-            float *acc) const {
-    for (int64_t p = first + 1; p < last; ++p) {
-      const float *row = image + p * c;
-      if (isMax)
-        for (int64_t k = 0; k < width; ++k)
-          acc[k] = std::max(acc[k], row[k]);
-      else
-        for (int64_t k = 0; k < width; ++k)
-          acc[k] += row[k];
+  /// acc[k] = fold of pixels [first, last) of channel k of `image`, each
+  /// pixel a row of c channels. Four rows a step: a quarter of the loads
+  /// and stores of acc.
+  template <bool Max>
+  void fold(const float *image, int64_t first, int64_t last, float *acc) const {
+    std::copy(image + first * c, image + (first + 1) * c, acc);
+    int64_t p = first + 1;
+    for (; p + 4 <= last; p += 4) {
+      const float *r = image + p * c;
+      for (int64_t k = 0; k < c; ++k)
+        acc[k] =
+            Max ? std::max({acc[k], r[k], r[c + k], r[2 * c + k], r[3 * c + k]})
+                : acc[k] + ((r[k] + r[c + k]) + (r[2 * c + k] + r[3 * c + k]));
     }
+    for (; p < last; ++p)
+      for (int64_t k = 0; k < c; ++k)
+        acc[k] = Max ? std::max(acc[k], image[p * c + k])
+                     : acc[k] + image[p * c + k];
   }
 
   void run(ExecEnv &, const std::vector<TensorRef> &in,
            const std::vector<TensorRef> &out) override {
     const float *src = in[0].f32();
     float *dst = out[0].f32();
-    // Tasks of (image, run of up to kSpan channels, run of pixels), so that
-    // one image spreads over the threads too: with fewer (image, channels)
-    // pairs than threads, each pair's pixels are split in `parts`, whose
-    // partial results are combined after.
-    int64_t spans = (c + kSpan - 1) / kSpan, pairs = n * spans;
+    // Tasks of (image, run of pixels): with fewer images than threads, an
+    // image's pixels are split in `parts` whose results are combined after.
+    // Every task reads whole pixels, contiguous memory.
     bool parallel = n * hw * c >= (64 << 10);
     int64_t threads = parallel ? omp_get_max_threads() : 1;
-    int64_t parts = pairs >= threads
-                        ? 1
-                        : std::clamp<int64_t>((threads + pairs - 1) / pairs, 1,
-                                              std::max<int64_t>(hw / 64, 1));
-    float scale = isMax ? 1.f : 1.f / static_cast<float>(hw);
-    if (parts > 1)
-      partials.resize(pairs * parts * kSpan);
+    int64_t parts = std::clamp<int64_t>((threads + n - 1) / n, 1,
+                                        std::max<int64_t>(hw / 16, 1));
+    partials.resize(n * parts * c);
 #pragma omp parallel for schedule(static) if (parallel)
-    for (int64_t task = 0; task < pairs * parts; ++task) {
-      int64_t pair = task / parts, part = task % parts;
-      int64_t b = pair / spans, channel = pair % spans * kSpan;
-      int64_t width = std::min(kSpan, c - channel);
+    for (int64_t task = 0; task < n * parts; ++task) {
+      int64_t b = task / parts, part = task % parts;
       int64_t first = hw * part / parts, last = hw * (part + 1) / parts;
-      const float *image = src + b * hw * c + channel;
-      float acc[kSpan];
-      std::copy(image + first * c, image + first * c + width, acc);
-      fold(image, first, last, width, acc);
-      if (parts > 1) {
-        std::copy(acc, acc + width, partials.data() + task * kSpan);
-        continue;
-      }
-      for (int64_t k = 0; k < width; ++k)
-        dst[b * c + channel + k] = acc[k] * scale;
+      const float *image = src + b * hw * c;
+      float *acc = partials.data() + task * c;
+      if (isMax)
+        fold<true>(image, first, last, acc);
+      else
+        fold<false>(image, first, last, acc);
     }
-    if (parts == 1)
-      return;
-    for (int64_t pair = 0; pair < pairs; ++pair) {
-      int64_t b = pair / spans, channel = pair % spans * kSpan;
-      int64_t width = std::min(kSpan, c - channel);
-      const float *partial = partials.data() + pair * parts * kSpan;
-      float acc[kSpan];
-      std::copy(partial, partial + width, acc);
-      for (int64_t part = 1; part < parts; ++part)
-        for (int64_t k = 0; k < width; ++k)
-          acc[k] = isMax ? std::max(acc[k], partial[part * kSpan + k])
-                         : acc[k] + partial[part * kSpan + k];
-      for (int64_t k = 0; k < width; ++k)
-        dst[b * c + channel + k] = acc[k] * scale;
+    float scale = isMax ? 1.f : 1.f / static_cast<float>(hw);
+    for (int64_t b = 0; b < n; ++b) {
+      const float *partial = partials.data() + b * parts * c;
+      for (int64_t k = 0; k < c; ++k) {
+        float acc = partial[k];
+        for (int64_t part = 1; part < parts; ++part)
+          acc = isMax ? std::max(acc, partial[part * c + k])
+                      : acc + partial[part * c + k];
+        dst[b * c + k] = acc * scale;
+      }
     }
   }
 };

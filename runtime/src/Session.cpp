@@ -42,9 +42,13 @@ struct Step {
   std::vector<int64_t> outputs;
   int inPlaceInput = -1;     // see Built::inPlaceInput
   bool singleThread = false; // built and run on one thread (see isSmall)
-  std::string op, name;      // for profiles
-  double seconds = 0;        // profiled time, summed over runs
+  std::string op, name; // for profiles
+  double seconds = 0;   // profiled time, summed over runs
   int64_t runs = 0;
+  /// The kernel's arguments: shapes and layouts set on the plan's first
+  /// run, data pointers on every run (building them per run cost 1.5 us a
+  /// kernel, 4 % of EfficientNet-B0 at batch 1).
+  std::vector<TensorRef> in, out;
 };
 
 struct Plan {
@@ -542,8 +546,17 @@ Status Session::Impl::execute(const std::vector<Shape> &shapes,
     else if (p.offsets[v] >= 0)
       where[v] = p.arena.get() + p.offsets[v];
   }
-  auto ref = [&](int64_t v) {
-    return TensorRef{where[v], p.shapes[v], p.dtypes[v], p.layouts[v]};
+  auto bind = [&](const std::vector<int64_t> &values,
+                  std::vector<TensorRef> &refs) {
+    if (refs.size() != values.size()) {
+      refs.clear();
+      for (int64_t v : values)
+        refs.push_back(
+            v >= 0 ? TensorRef{nullptr, p.shapes[v], p.dtypes[v], p.layouts[v]}
+                   : TensorRef{});
+    }
+    for (size_t i = 0; i < values.size(); ++i)
+      refs[i].data = values[i] >= 0 ? where[values[i]] : nullptr;
   };
 
   lastRun = &p;
@@ -552,19 +565,16 @@ Status Session::Impl::execute(const std::vector<Shape> &shapes,
   omp_set_num_threads(threads);
   try {
     for (Step &step : p.steps) {
-      std::vector<TensorRef> in, out;
-      for (int64_t v : step.inputs)
-        in.push_back(v >= 0 ? ref(v) : TensorRef{});
-      for (int64_t v : step.outputs)
-        out.push_back(ref(v));
+      bind(step.inputs, step.in);
+      bind(step.outputs, step.out);
       auto start = profile ? std::chrono::steady_clock::now()
                            : std::chrono::steady_clock::time_point();
       if (step.singleThread) {
         omp_set_num_threads(1);
-        step.kernel->run(env, in, out);
+        step.kernel->run(env, step.in, step.out);
         omp_set_num_threads(threads);
       } else {
-        step.kernel->run(env, in, out);
+        step.kernel->run(env, step.in, step.out);
       }
       if (profile) {
         step.seconds += std::chrono::duration<double>(

@@ -21,6 +21,7 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <numeric>
 #include <random>
 
 namespace cl = llvm::cl;
@@ -77,11 +78,15 @@ bool parseDims(const std::string &text, std::vector<int64_t> &dims) {
 }
 
 /// The slowest kernels, then the time per op; per run, in ms.
-void printProfile(const std::vector<KernelProfile> &kernels, int top) {
+/// The kernels' time per run of the session (`runs` of them, each maybe in
+/// several passes), against `meanRun`, the mean time of a whole run: the
+/// difference is the runtime's own overhead.
+void printProfile(const std::vector<KernelProfile> &kernels, int top, int runs,
+                  double meanRun) {
   double total = 0;
   std::map<std::string, std::pair<double, int>> perOp;
   for (const KernelProfile &k : kernels) {
-    double perRun = k.seconds / k.runs;
+    double perRun = k.seconds / runs;
     total += perRun;
     perOp[k.op].first += perRun;
     ++perOp[k.op].second;
@@ -91,18 +96,17 @@ void printProfile(const std::vector<KernelProfile> &kernels, int top) {
   std::vector<const KernelProfile *> order;
   for (const KernelProfile &k : kernels)
     order.push_back(&k);
-  std::stable_sort(order.begin(), order.end(), [](auto *a, auto *b) {
-    return a->seconds / a->runs > b->seconds / b->runs;
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [](auto *a, auto *b) { return a->seconds > b->seconds; });
   auto &os = llvm::outs();
-  os << llvm::format("\nkernels: %.2f ms per run in %zu kernels; the %d "
-                     "slowest:\n",
-                     total * 1e3, kernels.size(),
+  os << llvm::format("\nkernels: %.2f ms of the %.2f ms a run takes on "
+                     "average, in %zu kernels; the %d slowest:\n",
+                     total * 1e3, meanRun * 1e3, kernels.size(),
                      std::min<int>(top, order.size()));
   os << "   ms/run  share  op               output                 node\n";
   for (int i = 0; i < top && i < static_cast<int>(order.size()); ++i) {
     const KernelProfile &k = *order[i];
-    double perRun = k.seconds / k.runs;
+    double perRun = k.seconds / runs;
     os << llvm::format("%9.3f %5.1f%%  %-16s %-22s %s\n", perRun * 1e3,
                        100 * perRun / total, k.op.c_str(), k.shape.c_str(),
                        k.name.c_str());
@@ -181,6 +185,8 @@ std::optional<int> tlc::tool::runBenchCommand() {
     return times[std::clamp<size_t>(rank, 1, times.size()) - 1];
   };
   double median = times[times.size() / 2];
+  double mean = std::accumulate(times.begin(), times.end(), 0.0) /
+                static_cast<double>(times.size());
   std::vector<std::vector<int64_t>> fed;
   for (const auto &[name, tensor] : feeds)
     fed.push_back(tensor.shape());
@@ -205,6 +211,6 @@ std::optional<int> tlc::tool::runBenchCommand() {
       llvm::outs() << "in one pass: " << session->onePassReason() << "\n";
   }
   if (profile)
-    printProfile(session->profile(), profileTop);
+    printProfile(session->profile(), profileTop, iterations, mean);
   return kOk;
 }

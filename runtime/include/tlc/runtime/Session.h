@@ -49,7 +49,7 @@ struct KernelProfile {
   std::string name;   ///< the ONNX node it came from, if known
   std::string shape;  ///< of its first output, e.g. [32, 64, 55, 55]
   double seconds = 0; ///< summed over runs
-  int64_t runs = 0;
+  int64_t runs = 0;   ///< times it ran: once per pass of a micro-batched run
 };
 
 /// A graph input or output as declared by the artifact (-1: dynamic dim).
