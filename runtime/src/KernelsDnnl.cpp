@@ -213,33 +213,41 @@ struct ConvLikeKernel : Kernel {
       }
   }
 
+  BoundMemory inputMem, dstMem, biasMem, residualMem;
+  dnnl::reorder toSrc, residualToDst; // made on first use
+  std::unordered_map<int, memory> args;
+
   void run(ExecEnv &env, const std::vector<TensorRef> &in,
            const std::vector<TensorRef> &out) override {
-    memory s(input, env.engine, in[0].data);
+    memory s = inputMem.at(input, env.engine, in[0].data);
     if (gather.n) {
       gatherPixels(in[0].f32(),
                    static_cast<float *>(srcScratch.get_data_handle()));
       s = srcScratch;
     } else if (srcScratch) {
-      dnnl::reorder(s, srcScratch).execute(env.stream, s, srcScratch);
+      if (!toSrc)
+        toSrc = dnnl::reorder(s, srcScratch);
+      toSrc.execute(env.stream, s, srcScratch);
       s = srcScratch;
     }
-    memory d(dst, env.engine, out[0].data);
+    memory &d = dstMem.at(dst, env.engine, out[0].data);
     // The sum post-op adds to what dst holds; when the planner gave dst the
     // residual's buffer, it already holds it.
     if (hasResidual && in[3].data != out[0].data) {
-      memory r(residual, env.engine, in[3].data);
-      if (residual == dst)
+      if (residual == dst) {
         std::memcpy(out[0].data, in[3].data, dst.get_size());
-      else
-        dnnl::reorder(r, d).execute(env.stream, r, d);
+      } else {
+        memory &r = residualMem.at(residual, env.engine, in[3].data);
+        if (!residualToDst)
+          residualToDst = dnnl::reorder(r, d);
+        residualToDst.execute(env.stream, r, d);
+      }
     }
-    std::unordered_map<int, memory> args = {
-        {DNNL_ARG_SRC, s},
-        {DNNL_ARG_WEIGHTS, weight.get(env, in[1].data)},
-        {DNNL_ARG_DST, d}};
+    args[DNNL_ARG_SRC] = s;
+    args[DNNL_ARG_WEIGHTS] = weight.get(env, in[1].data);
+    args[DNNL_ARG_DST] = d;
     if (hasBias)
-      args[DNNL_ARG_BIAS] = memory(bias, env.engine, in[2].data);
+      args[DNNL_ARG_BIAS] = biasMem.at(bias, env.engine, in[2].data);
     prim.execute(env.stream, args);
     env.stream.wait();
     applyEpilogue(epilogue, out[0].f32(),
@@ -420,9 +428,11 @@ StatusOr<Built> buildFc(BuildContext &ctx) {
 struct ChainKernel : Kernel {
   std::vector<dnnl::primitive> prims;
   memory::desc src, dst;
+  BoundMemory srcMem, dstMem;
   void run(ExecEnv &env, const std::vector<TensorRef> &in,
            const std::vector<TensorRef> &out) override {
-    memory s(src, env.engine, in[0].data), d(dst, env.engine, out[0].data);
+    const memory &s = srcMem.at(src, env.engine, in[0].data);
+    memory &d = dstMem.at(dst, env.engine, out[0].data);
     for (size_t i = 0; i < prims.size(); ++i)
       prims[i].execute(env.stream,
                        {{DNNL_ARG_SRC, i == 0 ? s : d}, {DNNL_ARG_DST, d}});
@@ -806,13 +816,14 @@ struct BinaryKernel : Kernel {
   dnnl::binary prim;
   memory::desc a, b, y;
   bool swapped = false;
+  BoundMemory aMem, bMem, yMem;
   void run(ExecEnv &env, const std::vector<TensorRef> &in,
            const std::vector<TensorRef> &out) override {
     uint8_t *p0 = in[swapped ? 1 : 0].data, *p1 = in[swapped ? 0 : 1].data;
     prim.execute(env.stream,
-                 {{DNNL_ARG_SRC_0, memory(a, env.engine, p0)},
-                  {DNNL_ARG_SRC_1, memory(b, env.engine, p1)},
-                  {DNNL_ARG_DST, memory(y, env.engine, out[0].data)}});
+                 {{DNNL_ARG_SRC_0, aMem.at(a, env.engine, p0)},
+                  {DNNL_ARG_SRC_1, bMem.at(b, env.engine, p1)},
+                  {DNNL_ARG_DST, yMem.at(y, env.engine, out[0].data)}});
     env.stream.wait();
   }
 };
@@ -991,12 +1002,13 @@ StatusOr<Built> buildPRelu(BuildContext &c) {
 struct MatMulKernel : Kernel {
   dnnl::matmul prim;
   memory::desc a, b, y;
+  BoundMemory aMem, bMem, yMem;
   void run(ExecEnv &env, const std::vector<TensorRef> &in,
            const std::vector<TensorRef> &out) override {
     prim.execute(env.stream,
-                 {{DNNL_ARG_SRC, memory(a, env.engine, in[0].data)},
-                  {DNNL_ARG_WEIGHTS, memory(b, env.engine, in[1].data)},
-                  {DNNL_ARG_DST, memory(y, env.engine, out[0].data)}});
+                 {{DNNL_ARG_SRC, aMem.at(a, env.engine, in[0].data)},
+                  {DNNL_ARG_WEIGHTS, bMem.at(b, env.engine, in[1].data)},
+                  {DNNL_ARG_DST, yMem.at(y, env.engine, out[0].data)}});
     env.stream.wait();
   }
 };
@@ -1308,10 +1320,11 @@ template <bool Commutative> bool binaryLayouts(const BuildContext &ctx) {
 struct ReorderKernel : Kernel {
   memory::desc from, to;
   dnnl::reorder prim;
+  BoundMemory fromMem, toMem;
   void run(ExecEnv &env, const std::vector<TensorRef> &in,
            const std::vector<TensorRef> &out) override {
-    memory s(from, env.engine, in[0].data), d(to, env.engine, out[0].data);
-    prim.execute(env.stream, s, d);
+    prim.execute(env.stream, fromMem.at(from, env.engine, in[0].data),
+                 toMem.at(to, env.engine, out[0].data));
     env.stream.wait();
   }
 };
