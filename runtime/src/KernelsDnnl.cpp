@@ -1199,7 +1199,12 @@ inline void copyFloats(float *dst, const float *src, int64_t n, bool stream) {
   }
 #endif
   (void)stream;
-  std::memcpy(dst, src, n * sizeof(float));
+  // Inline rather than memcpy: runs here are a pixel's channels, a few
+  // hundred bytes, where a call costs as much as the copy (SqueezeNet's
+  // [1, 128, 55, 55] concat: 74-132 us with memcpy).
+#pragma omp simd
+  for (int64_t c = 0; c < n; ++c)
+    dst[c] = src[c];
 }
 
 /// Channel concat of nhwc tensors: per pixel, each input's channels are
