@@ -12,7 +12,12 @@
 using namespace mlir;
 using namespace mlir::tl;
 
-OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
+// A trainable parameter does not fold: folding would let the rewrite
+// driver merge it with an equal frozen constant (a head's zero-initialized
+// bias with any zero tensor of its shape) and freeze it.
+OpFoldResult ConstantOp::fold(FoldAdaptor) {
+  return getTrainable() ? OpFoldResult() : OpFoldResult(getValue());
+}
 
 bool mlir::tl::isActivation(Operation *op) {
   return isa<ReluOp, ClipOp, SigmoidOp, TanhOp, HardSigmoidOp, HardSwishOp,
