@@ -39,7 +39,13 @@ def FusePass : Pass<"tl-fuse", "func::FuncOp"> {
       * `add(conv(...), r)` with equal shapes, where the conv has no
         activation yet and no other user, becomes the conv's `residual`
         operand; an activation after it then fuses too:
-        `relu(conv(x) + r)` is one kernel.
+        `relu(conv(x) + r)` is one kernel;
+      * a 1x1 conv over a channel concat of 2-4 tensors (SqueezeNet's fire
+        modules) becomes a chain of 1x1 convs, one per part with its slice
+        of the frozen weight, each adding the previous as its residual, so
+        the concat is never written. Only when the concat has no other
+        user and (parts - 1) * out_channels <= in_channels: the partial
+        sums must cost less memory traffic than the concat.
 
     Results equal the unfused graph up to floating-point rounding.
   }];
