@@ -928,9 +928,11 @@ StatusOr<Built> buildBinary(BuildContext &ctx,
       return Status(StatusCode::kInternal,
                     "binary op given non-plain operands it cannot combine");
     memory::desc layout = ctx.layouts[big];
+    // In place when the nhwc operand dies here: one stream over memory
+    // rather than two.
     if (perChannel && isNhwc(layout, y))
       if (auto k = nhwcChannelBinary(*alg, y, small, big == 1))
-        return Built{{y}, {DType::kF32}, std::move(k), {layout}};
+        return Built{{y}, {DType::kF32}, std::move(k), {layout}, big};
     return guarded("binary", [&]() -> StatusOr<Built> {
       auto k = std::make_unique<BinaryKernel>();
       k->swapped = big == 1;
