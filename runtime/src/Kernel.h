@@ -11,6 +11,7 @@
 #define TLC_RUNTIME_KERNEL_H
 
 #include "Artifact.h"
+#include "Batching.h"
 #include "tlc/runtime/Tensor.h"
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -136,6 +137,9 @@ struct OpDef {
   /// Whether build() takes these input layouts as they are. Null: plain
   /// inputs only; the planner reorders blocked inputs to plain first.
   bool (*acceptsLayouts)(const BuildContext &ctx) = nullptr;
+  /// Whether the op keeps samples apart, given its attributes (see
+  /// Batching.h). Null: unknown, and a model using it runs in one pass.
+  SampleRule keepsSamples = nullptr;
 };
 
 /// The OpDef for a tl mnemonic, or null.

@@ -608,18 +608,20 @@ std::unique_ptr<Kernel> tlc::runtime::makeCopyKernel() {
 }
 
 void tlc::runtime::appendTensorOps(std::vector<OpDef> &ops) {
-  ops.insert(ops.end(), {
-                            {"identity", buildIdentity},
-                            {"dropout", buildIdentity},
-                            {"flatten", buildFlatten},
-                            {"reshape", buildReshape},
-                            {"squeeze", buildSqueeze},
-                            {"unsqueeze", buildUnsqueeze},
-                            {"transpose", buildTranspose},
-                            {"slice", buildSlice},
-                            {"pad", buildPad},
-                            {"resize", buildResize},
-                        });
+  using namespace samples;
+  ops.insert(ops.end(),
+             {
+                 {"identity", buildIdentity, nullptr, perSample},
+                 {"dropout", buildIdentity, nullptr, perSample},
+                 {"flatten", buildFlatten, nullptr, fromAxis},
+                 {"reshape", buildReshape, nullptr, samples::reshape},
+                 {"squeeze", buildSqueeze, nullptr, axesSkip0},
+                 {"unsqueeze", buildUnsqueeze, nullptr, samples::unsqueeze},
+                 {"transpose", buildTranspose, nullptr, samples::transpose},
+                 {"slice", buildSlice, nullptr, axesSkip0},
+                 {"pad", buildPad, nullptr, samples::pad},
+                 {"resize", buildResize, nullptr, samples::resize},
+             });
 }
 
 const OpDef *tlc::runtime::findOp(const std::string &name) {
