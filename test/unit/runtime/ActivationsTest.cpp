@@ -50,6 +50,21 @@ TEST(Activations, SigmoidMatchesTheDefinition) {
               [](double v) { return 1 / (1 + std::exp(-v)); });
 }
 
+TEST(Activations, InfinitiesAndNaN) {
+  const float inf = INFINITY, nan = NAN;
+  for (bool avx512 : {true, false}) {
+    std::vector<float> silu = {inf, -inf, nan}, sigmoid = silu;
+    applyEpilogue(Epilogue::kSilu, silu.data(), 3, avx512);
+    applyEpilogue(Epilogue::kSigmoid, sigmoid.data(), 3, avx512);
+    EXPECT_EQ(silu[0], inf) << avx512;
+    EXPECT_EQ(silu[1], 0.f) << avx512;
+    EXPECT_TRUE(std::isnan(silu[2])) << avx512;
+    EXPECT_EQ(sigmoid[0], 1.f) << avx512;
+    EXPECT_EQ(sigmoid[1], 0.f) << avx512;
+    EXPECT_TRUE(std::isnan(sigmoid[2])) << avx512;
+  }
+}
+
 TEST(Activations, NoneLeavesTheBufferAlone) {
   std::vector<float> x = samples(), y = x;
   applyEpilogue(Epilogue::kNone, y.data(), static_cast<int64_t>(y.size()));
