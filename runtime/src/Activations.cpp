@@ -10,6 +10,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
+
+#include <omp.h>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -140,4 +143,42 @@ void tlc::runtime::applyEpilogue(Epilogue kind, float *x, int64_t n,
     int64_t count = std::min(kBlock, n - b * kBlock);
     logistic(start, count, kind == Epilogue::kSilu, allowAvx512);
   }
+}
+
+void tlc::runtime::applyEpilogueWithMean(Epilogue kind, float *x,
+                                         int64_t images, int64_t pixels,
+                                         int64_t channels, float *mean) {
+  // Tasks of (image, run of pixels); with fewer images than threads each
+  // image's pixels are split, and the parts' sums are added after.
+  bool parallel = images * pixels * channels > 4 * 4096;
+  int64_t threads = parallel ? omp_get_max_threads() : 1;
+  int64_t parts = std::clamp<int64_t>((threads + images - 1) / images, 1,
+                                      std::max<int64_t>(pixels, 1));
+  std::vector<float> sums(images * parts * channels, 0.f);
+  // Blocks of whole pixels, about 16 KiB: activated, then summed from L1.
+  int64_t block = std::max<int64_t>(1, 4096 / channels);
+  bool timesX = kind == Epilogue::kSilu;
+#pragma omp parallel for schedule(static) if (parallel)
+  for (int64_t task = 0; task < images * parts; ++task) {
+    int64_t image = task / parts, part = task % parts;
+    int64_t first = pixels * part / parts, last = pixels * (part + 1) / parts;
+    float *sum = sums.data() + task * channels;
+    for (int64_t p = first; p < last; p += block) {
+      int64_t count = std::min(block, last - p);
+      float *start = x + (image * pixels + p) * channels;
+      if (kind != Epilogue::kNone)
+        logistic(start, count * channels, timesX, true);
+      for (int64_t q = 0; q < count; ++q)
+        for (int64_t k = 0; k < channels; ++k)
+          sum[k] += start[q * channels + k];
+    }
+  }
+  float scale = 1.f / static_cast<float>(std::max<int64_t>(pixels, 1));
+  for (int64_t image = 0; image < images; ++image)
+    for (int64_t k = 0; k < channels; ++k) {
+      float total = 0.f;
+      for (int64_t part = 0; part < parts; ++part)
+        total += sums[(image * parts + part) * channels + k];
+      mean[image * channels + k] = total * scale;
+    }
 }

@@ -22,6 +22,13 @@ enum class Epilogue { kNone, kSilu, kSigmoid };
 /// false takes the portable loops even on an AVX-512 machine (for tests).
 void applyEpilogue(Epilogue kind, float *x, int64_t n, bool allowAvx512 = true);
 
+/// applyEpilogue on a channels-last tensor of `images` x `pixels` x
+/// `channels` that also writes each image's per-channel mean of the result
+/// to mean[images][channels]: a global average pool, computed block by
+/// block while the block is still in cache.
+void applyEpilogueWithMean(Epilogue kind, float *x, int64_t images,
+                           int64_t pixels, int64_t channels, float *mean);
+
 } // namespace tlc::runtime
 
 #endif // TLC_RUNTIME_ACTIVATIONS_H

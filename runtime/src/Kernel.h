@@ -86,6 +86,15 @@ public:
   virtual ~Kernel() = default;
   virtual void run(ExecEnv &env, const std::vector<TensorRef> &inputs,
                    const std::vector<TensorRef> &outputs) = 0;
+  /// Offered `next`, the kernel that runs right after this one and reads
+  /// only this one's output 0: returns true if this kernel takes on
+  /// computing next's output as a by-product (a global average pool of its
+  /// own output, while that is in cache). The planner then drops `next`,
+  /// and this kernel's run gets next's output as an extra output.
+  virtual bool absorb(Kernel &next) {
+    (void)next;
+    return false;
+  }
 };
 
 /// What build() sees of one kernel instance.

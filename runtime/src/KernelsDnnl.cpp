@@ -216,6 +216,13 @@ struct ConvLikeKernel : Kernel {
   BoundMemory inputMem, dstMem, biasMem, residualMem;
   dnnl::reorder toSrc, residualToDst; // made on first use
   std::unordered_map<int, memory> args;
+  /// Set when this kernel took on the global average pool of its nhwc
+  /// output (absorb): output 1 gets the [images, channels] means.
+  struct Mean {
+    int64_t images = 0, pixels, channels;
+  } mean;
+
+  bool absorb(Kernel &next) override;
 
   void run(ExecEnv &env, const std::vector<TensorRef> &in,
            const std::vector<TensorRef> &out) override {
@@ -250,8 +257,12 @@ struct ConvLikeKernel : Kernel {
       args[DNNL_ARG_BIAS] = biasMem.at(bias, env.engine, in[2].data);
     prim.execute(env.stream, args);
     env.stream.wait();
-    applyEpilogue(epilogue, out[0].f32(),
-                  static_cast<int64_t>(dst.get_size() / sizeof(float)));
+    if (mean.images)
+      applyEpilogueWithMean(epilogue, out[0].f32(), mean.images, mean.pixels,
+                            mean.channels, out[1].f32());
+    else
+      applyEpilogue(epilogue, out[0].f32(),
+                    static_cast<int64_t>(dst.get_size() / sizeof(float)));
   }
 };
 
@@ -661,6 +672,21 @@ struct NhwcGlobalPoolKernel : Kernel {
     }
   }
 };
+
+/// A conv (or fc) whose nhwc output is average-pooled right after computes
+/// the means in the pass that applies its activation, while each block is
+/// in cache: EfficientNet's squeeze-and-excitation pools the SiLU output of
+/// every depthwise conv.
+bool ConvLikeKernel::absorb(Kernel &next) {
+  auto *pool = dynamic_cast<NhwcGlobalPoolKernel *>(&next);
+  memory::dims d = dst.dims();
+  if (!pool || pool->isMax || mean.images || d.size() != 4 ||
+      dst != memory::desc(d, dt::f32, tag::acdb) || d[0] != pool->n ||
+      d[1] != pool->c || d[2] * d[3] != pool->hw)
+    return false;
+  mean = {pool->n, pool->hw, pool->c};
+  return true;
+}
 
 StatusOr<Built> buildGlobalPool(BuildContext &ctx, dnnl::algorithm alg) {
   if (Status s = ctx.expectF32(); !s)

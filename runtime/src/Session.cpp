@@ -42,8 +42,8 @@ struct Step {
   std::vector<int64_t> outputs;
   int inPlaceInput = -1;     // see Built::inPlaceInput
   bool singleThread = false; // built and run on one thread (see isSmall)
-  std::string op, name; // for profiles
-  double seconds = 0;   // profiled time, summed over runs
+  std::string op, name;      // for profiles
+  double seconds = 0;        // profiled time, summed over runs
   int64_t runs = 0;
   /// The kernel's arguments: shapes and layouts set on the plan's first
   /// run, data pointers on every run (building them per run cost 1.5 us a
@@ -289,6 +289,16 @@ StatusOr<Plan *> Session::Impl::plan(const std::vector<Shape> &inputShapes) {
       p->layouts[v] =
           built->outLayouts.empty() ? plainLayout(got) : built->outLayouts[o];
       outputs.push_back(v);
+    }
+    // A kernel that reads only the previous one's single output may be
+    // computed by it (Kernel::absorb).
+    if (!p->steps.empty()) {
+      Step &last = p->steps.back();
+      if (last.outputs.size() == 1 && inputs.size() == 1 &&
+          inputs[0] == last.outputs[0] && last.kernel->absorb(*built->kernel)) {
+        last.outputs.push_back(outputs[0]);
+        continue;
+      }
     }
     p->steps.push_back(Step{std::move(built->kernel), std::move(inputs),
                             std::move(outputs), built->inPlaceInput, single,

@@ -65,6 +65,32 @@ TEST(Activations, InfinitiesAndNaN) {
   }
 }
 
+// The fused pool: the same activations as applyEpilogue, and per image the
+// mean over pixels of each channel, with pixels split over threads.
+TEST(Activations, EpilogueWithMeanPoolsTheResult) {
+  const int64_t images = 3, pixels = 37 * 41, channels = 24;
+  std::vector<float> x(images * pixels * channels);
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = std::sin(i * 0.37f) * 6.f;
+  for (Epilogue kind : {Epilogue::kNone, Epilogue::kSilu, Epilogue::kSigmoid})
+    for (int64_t n : {int64_t(1), images}) {
+      std::vector<float> fused(x.begin(), x.begin() + n * pixels * channels);
+      std::vector<float> plain = fused, mean(n * channels);
+      applyEpilogueWithMean(kind, fused.data(), n, pixels, channels,
+                            mean.data());
+      applyEpilogue(kind, plain.data(), static_cast<int64_t>(plain.size()));
+      ASSERT_EQ(fused, plain);
+      for (int64_t b = 0; b < n; ++b)
+        for (int64_t c = 0; c < channels; ++c) {
+          double sum = 0;
+          for (int64_t p = 0; p < pixels; ++p)
+            sum += plain[(b * pixels + p) * channels + c];
+          EXPECT_NEAR(mean[b * channels + c], sum / pixels, 1e-5)
+              << "image " << b << ", channel " << c;
+        }
+    }
+}
+
 TEST(Activations, NoneLeavesTheBufferAlone) {
   std::vector<float> x = samples(), y = x;
   applyEpilogue(Epilogue::kNone, y.data(), static_cast<int64_t>(y.size()));

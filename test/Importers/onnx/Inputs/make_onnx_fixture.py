@@ -97,7 +97,8 @@ def squeeze_excite():
     """Global pools and per-channel binary ops on a channels-last conv output
     (squeeze-and-excitation): 24 channels (not a multiple of the vector
     width), enough pixels that one image's pool is split over threads, the
-    channel operand on either side, per image ([N, C, 1, 1]) or shared."""
+    channel operand on either side, per image ([N, C, 1, 1]) or shared; and
+    the average pool of a conv + SiLU, which the conv computes itself."""
     n = "N"
     return model(
         [helper.make_node("Conv", ["x", "c.w", "c.b"], ["c"], name="conv",
@@ -109,13 +110,20 @@ def squeeze_excite():
          helper.make_node("Mul", ["max", "c"], ["scaled_swapped"], name="scale_swapped"),
          helper.make_node("Sub", ["c", "avg"], ["centered"], name="center"),
          helper.make_node("Div", ["c", "s"], ["divided"], name="divide"),
-         helper.make_node("Add", ["c", "shift"], ["shifted"], name="shift")],
+         helper.make_node("Add", ["c", "shift"], ["shifted"], name="shift"),
+         # conv + SiLU, then its global average pool: computed by the conv.
+         helper.make_node("Conv", ["x", "d.w"], ["d"], name="conv_silu",
+                          kernel_shape=[1, 1]),
+         helper.make_node("Sigmoid", ["d"], ["d_gate"], name="silu_gate"),
+         helper.make_node("Mul", ["d", "d_gate"], ["d_silu"], name="silu"),
+         helper.make_node("GlobalAveragePool", ["d_silu"], ["d_avg"], name="silu_avgpool")],
         [vinfo("x", [n, 8, 56, 56])],
         [vinfo("avg", [n, 24, 1, 1]), vinfo("max", [n, 24, 1, 1]),
          vinfo("scaled", [n, 24, 56, 56]), vinfo("scaled_swapped", [n, 24, 56, 56]),
          vinfo("centered", [n, 24, 56, 56]), vinfo("divided", [n, 24, 56, 56]),
-         vinfo("shifted", [n, 24, 56, 56])],
-        [weight("c.w", 24, 8, 3, 3), weight("c.b", 24), weight("shift", 1, 24, 1, 1)])
+         vinfo("shifted", [n, 24, 56, 56]), vinfo("d_avg", [n, 40, 1, 1])],
+        [weight("c.w", 24, 8, 3, 3), weight("c.b", 24), weight("shift", 1, 24, 1, 1),
+         weight("d.w", 40, 8, 1, 1)])
 
 
 def conv_relu6():
