@@ -673,7 +673,7 @@ struct NhwcGlobalPoolKernel : Kernel {
   }
 };
 
-/// A conv (or fc) whose nhwc output is average-pooled right after computes
+/// A conv whose nhwc output is average-pooled right after computes
 /// the means in the pass that applies its activation, while each block is
 /// in cache: EfficientNet's squeeze-and-excitation pools the SiLU output of
 /// every depthwise conv.
