@@ -31,11 +31,12 @@ constexpr float kExpC1 = 0.999999701f, kExpC2 = 0.499991506f,
 constexpr float kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
 constexpr float kLog2e = 1.44269504088896341f;
 
-/// exp(x) for x in [-87.3, 88.3] (clamped): x = n ln2 + r, 2^n from the
-/// exponent bits.
+/// exp(x) for x in [-87.3, 88.3] (clamped; NaN counts as -87.3, so that n
+/// below is always a small integer): x = n ln2 + r, 2^n from the exponent
+/// bits.
 inline float expApprox(float x) {
-  x = x < -87.3f ? -87.3f : x;
-  x = x > 88.3f ? 88.3f : x;
+  x = x > -87.3f ? x : -87.3f;
+  x = x < 88.3f ? x : 88.3f;
   // Round to nearest: adding 1.5 * 2^23 leaves the integer part.
   float n = (x * kLog2e + 12582912.f) - 12582912.f;
   float r = x - n * kLn2Hi - n * kLn2Lo;
@@ -64,10 +65,13 @@ TLC_CLONES void silu(float *x, int64_t n) {
     x[i] = x[i] < -87.3f ? 0.f : x[i] / (1.f + expApprox(-x[i]));
 }
 
+// NaN stays NaN (expApprox does not pass it on).
 TLC_CLONES void sigmoid(float *x, int64_t n) {
 #pragma omp simd
   for (int64_t i = 0; i < n; ++i)
-    x[i] = x[i] < -87.3f ? 0.f : 1.f / (1.f + expApprox(-x[i]));
+    x[i] = x[i] != x[i]    ? x[i]
+           : x[i] < -87.3f ? 0.f
+                           : 1.f / (1.f + expApprox(-x[i]));
 }
 
 #if defined(__x86_64__)
