@@ -149,40 +149,74 @@ void tlc::runtime::applyEpilogue(Epilogue kind, float *x, int64_t n,
   }
 }
 
-void tlc::runtime::applyEpilogueWithMean(Epilogue kind, float *x,
-                                         int64_t images, int64_t pixels,
-                                         int64_t channels, float *mean) {
+namespace {
+
+/// acc[k] = fold (sum or max) of pixels [first, last) of channel k, each
+/// pixel a row of `channels` floats; with `start`, acc is first set to
+/// pixel `first`. Four rows a step: a quarter of the loads and stores of acc.
+template <bool Max>
+void foldPixels(const float *x, int64_t first, int64_t last, int64_t channels,
+                bool start, float *acc) {
+  int64_t p = first, c = channels;
+  if (start) {
+    std::copy(x + p * c, x + (p + 1) * c, acc);
+    ++p;
+  }
+  for (; p + 4 <= last; p += 4) {
+    const float *r = x + p * c;
+    for (int64_t k = 0; k < c; ++k)
+      acc[k] =
+          Max ? std::max({acc[k], r[k], r[c + k], r[2 * c + k], r[3 * c + k]})
+              : acc[k] + ((r[k] + r[c + k]) + (r[2 * c + k] + r[3 * c + k]));
+  }
+  for (; p < last; ++p)
+    for (int64_t k = 0; k < c; ++k)
+      acc[k] = Max ? std::max(acc[k], x[p * c + k]) : acc[k] + x[p * c + k];
+}
+
+} // namespace
+
+void tlc::runtime::applyEpilogueAndPool(Epilogue kind, float *x, int64_t images,
+                                        int64_t pixels, int64_t channels,
+                                        bool isMax, float *pooled) {
+  if (images <= 0 || pixels <= 0 || channels <= 0)
+    return;
   // Tasks of (image, run of pixels); with fewer images than threads each
-  // image's pixels are split, and the parts' sums are added after.
+  // image's pixels are split in `parts` (of 16 pixels or more), whose
+  // results are combined after. Every task reads whole pixels.
   bool parallel = images * pixels * channels > 4 * 4096;
   int64_t threads = parallel ? omp_get_max_threads() : 1;
   int64_t parts = std::clamp<int64_t>((threads + images - 1) / images, 1,
-                                      std::max<int64_t>(pixels, 1));
-  std::vector<float> sums(images * parts * channels, 0.f);
-  // Blocks of whole pixels, about 16 KiB: activated, then summed from L1.
+                                      std::max<int64_t>(pixels / 16, 1));
+  std::vector<float> partials(images * parts * channels);
+  // Blocks of whole pixels, about 16 KiB: activated, then folded from L1.
   int64_t block = std::max<int64_t>(1, 4096 / channels);
   bool timesX = kind == Epilogue::kSilu;
 #pragma omp parallel for schedule(static) if (parallel)
   for (int64_t task = 0; task < images * parts; ++task) {
     int64_t image = task / parts, part = task % parts;
     int64_t first = pixels * part / parts, last = pixels * (part + 1) / parts;
-    float *sum = sums.data() + task * channels;
+    float *acc = partials.data() + task * channels;
+    float *start = x + image * pixels * channels;
     for (int64_t p = first; p < last; p += block) {
-      int64_t count = std::min(block, last - p);
-      float *start = x + (image * pixels + p) * channels;
+      int64_t end = std::min(p + block, last);
       if (kind != Epilogue::kNone)
-        logistic(start, count * channels, timesX, true);
-      for (int64_t q = 0; q < count; ++q)
-        for (int64_t k = 0; k < channels; ++k)
-          sum[k] += start[q * channels + k];
+        logistic(start + p * channels, (end - p) * channels, timesX, true);
+      if (isMax)
+        foldPixels<true>(start, p, end, channels, p == first, acc);
+      else
+        foldPixels<false>(start, p, end, channels, p == first, acc);
     }
   }
-  float scale = 1.f / static_cast<float>(std::max<int64_t>(pixels, 1));
-  for (int64_t image = 0; image < images; ++image)
+  float scale = isMax ? 1.f : 1.f / static_cast<float>(pixels);
+  for (int64_t image = 0; image < images; ++image) {
+    const float *partial = partials.data() + image * parts * channels;
     for (int64_t k = 0; k < channels; ++k) {
-      float total = 0.f;
-      for (int64_t part = 0; part < parts; ++part)
-        total += sums[(image * parts + part) * channels + k];
-      mean[image * channels + k] = total * scale;
+      float acc = partial[k];
+      for (int64_t part = 1; part < parts; ++part)
+        acc = isMax ? std::max(acc, partial[part * channels + k])
+                    : acc + partial[part * channels + k];
+      pooled[image * channels + k] = acc * scale;
     }
+  }
 }

@@ -23,11 +23,13 @@ enum class Epilogue { kNone, kSilu, kSigmoid };
 void applyEpilogue(Epilogue kind, float *x, int64_t n, bool allowAvx512 = true);
 
 /// applyEpilogue on a channels-last tensor of `images` x `pixels` x
-/// `channels` that also writes each image's per-channel mean of the result
-/// to mean[images][channels]: a global average pool, computed block by
-/// block while the block is still in cache.
-void applyEpilogueWithMean(Epilogue kind, float *x, int64_t images,
-                           int64_t pixels, int64_t channels, float *mean);
+/// `channels`, and a global pool of the result: each image's per-channel
+/// mean (or max, with `isMax`) to pooled[images][channels]. Block by block,
+/// so that a conv's activation and its pool share one pass while each block
+/// is in cache; with kNone it is the pool alone, and x is only read.
+void applyEpilogueAndPool(Epilogue kind, float *x, int64_t images,
+                          int64_t pixels, int64_t channels, bool isMax,
+                          float *pooled);
 
 } // namespace tlc::runtime
 

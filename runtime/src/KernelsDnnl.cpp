@@ -258,8 +258,8 @@ struct ConvLikeKernel : Kernel {
     prim.execute(env.stream, args);
     env.stream.wait();
     if (mean.images)
-      applyEpilogueWithMean(epilogue, out[0].f32(), mean.images, mean.pixels,
-                            mean.channels, out[1].f32());
+      applyEpilogueAndPool(epilogue, out[0].f32(), mean.images, mean.pixels,
+                           mean.channels, false, out[1].f32());
     else
       applyEpilogue(epilogue, out[0].f32(),
                     static_cast<int64_t>(dst.get_size() / sizeof(float)));
@@ -614,62 +614,11 @@ StatusOr<Built> buildReduction(BuildContext &ctx, dnnl::algorithm alg,
 struct NhwcGlobalPoolKernel : Kernel {
   int64_t n, c, hw;
   bool isMax;
-  std::vector<float> partials; // [image][part][c]
-
-  /// acc[k] = fold of pixels [first, last) of channel k of `image`, each
-  /// pixel a row of c channels. Four rows a step: a quarter of the loads
-  /// and stores of acc.
-  template <bool Max>
-  void fold(const float *image, int64_t first, int64_t last, float *acc) const {
-    std::copy(image + first * c, image + (first + 1) * c, acc);
-    int64_t p = first + 1;
-    for (; p + 4 <= last; p += 4) {
-      const float *r = image + p * c;
-      for (int64_t k = 0; k < c; ++k)
-        acc[k] =
-            Max ? std::max({acc[k], r[k], r[c + k], r[2 * c + k], r[3 * c + k]})
-                : acc[k] + ((r[k] + r[c + k]) + (r[2 * c + k] + r[3 * c + k]));
-    }
-    for (; p < last; ++p)
-      for (int64_t k = 0; k < c; ++k)
-        acc[k] = Max ? std::max(acc[k], image[p * c + k])
-                     : acc[k] + image[p * c + k];
-  }
-
   void run(ExecEnv &, const std::vector<TensorRef> &in,
            const std::vector<TensorRef> &out) override {
-    const float *src = in[0].f32();
-    float *dst = out[0].f32();
-    // Tasks of (image, run of pixels): with fewer images than threads, an
-    // image's pixels are split in `parts` whose results are combined after.
-    // Every task reads whole pixels, contiguous memory.
-    bool parallel = n * hw * c >= (64 << 10);
-    int64_t threads = parallel ? omp_get_max_threads() : 1;
-    int64_t parts = std::clamp<int64_t>((threads + n - 1) / n, 1,
-                                        std::max<int64_t>(hw / 16, 1));
-    partials.resize(n * parts * c);
-#pragma omp parallel for schedule(static) if (parallel)
-    for (int64_t task = 0; task < n * parts; ++task) {
-      int64_t b = task / parts, part = task % parts;
-      int64_t first = hw * part / parts, last = hw * (part + 1) / parts;
-      const float *image = src + b * hw * c;
-      float *acc = partials.data() + task * c;
-      if (isMax)
-        fold<true>(image, first, last, acc);
-      else
-        fold<false>(image, first, last, acc);
-    }
-    float scale = isMax ? 1.f : 1.f / static_cast<float>(hw);
-    for (int64_t b = 0; b < n; ++b) {
-      const float *partial = partials.data() + b * parts * c;
-      for (int64_t k = 0; k < c; ++k) {
-        float acc = partial[k];
-        for (int64_t part = 1; part < parts; ++part)
-          acc = isMax ? std::max(acc, partial[part * c + k])
-                      : acc + partial[part * c + k];
-        dst[b * c + k] = acc * scale;
-      }
-    }
+    // With no activation the source is only read.
+    applyEpilogueAndPool(Epilogue::kNone, in[0].f32(), n, hw, c, isMax,
+                         out[0].f32());
   }
 };
 

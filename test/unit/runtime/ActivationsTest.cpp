@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -66,29 +67,34 @@ TEST(Activations, InfinitiesAndNaN) {
 }
 
 // The fused pool: the same activations as applyEpilogue, and per image the
-// mean over pixels of each channel, with pixels split over threads.
-TEST(Activations, EpilogueWithMeanPoolsTheResult) {
+// mean (or max) over pixels of each channel, with pixels split over threads.
+TEST(Activations, EpilogueAndPoolPoolsTheResult) {
   const int64_t images = 3, pixels = 37 * 41, channels = 24;
   std::vector<float> x(images * pixels * channels);
   for (size_t i = 0; i < x.size(); ++i)
     x[i] = std::sin(i * 0.37f) * 6.f;
   for (Epilogue kind : {Epilogue::kNone, Epilogue::kSilu, Epilogue::kSigmoid})
-    for (int64_t n : {int64_t(1), images}) {
-      std::vector<float> fused(x.begin(), x.begin() + n * pixels * channels);
-      std::vector<float> plain = fused, mean(n * channels);
-      applyEpilogueWithMean(kind, fused.data(), n, pixels, channels,
-                            mean.data());
-      applyEpilogue(kind, plain.data(), static_cast<int64_t>(plain.size()));
-      ASSERT_EQ(fused, plain);
-      for (int64_t b = 0; b < n; ++b)
-        for (int64_t c = 0; c < channels; ++c) {
-          double sum = 0;
-          for (int64_t p = 0; p < pixels; ++p)
-            sum += plain[(b * pixels + p) * channels + c];
-          EXPECT_NEAR(mean[b * channels + c], sum / pixels, 1e-5)
-              << "image " << b << ", channel " << c;
-        }
-    }
+    for (bool isMax : {false, true})
+      for (int64_t n : {int64_t(1), images}) {
+        std::vector<float> fused(x.begin(), x.begin() + n * pixels * channels);
+        std::vector<float> plain = fused, pooled(n * channels);
+        applyEpilogueAndPool(kind, fused.data(), n, pixels, channels, isMax,
+                             pooled.data());
+        applyEpilogue(kind, plain.data(), static_cast<int64_t>(plain.size()));
+        ASSERT_EQ(fused, plain);
+        for (int64_t b = 0; b < n; ++b)
+          for (int64_t c = 0; c < channels; ++c) {
+            double sum = 0, max = -INFINITY;
+            for (int64_t p = 0; p < pixels; ++p) {
+              float v = plain[(b * pixels + p) * channels + c];
+              sum += v;
+              max = std::max<double>(max, v);
+            }
+            EXPECT_NEAR(pooled[b * channels + c], isMax ? max : sum / pixels,
+                        1e-5)
+                << "image " << b << ", channel " << c << (isMax ? ", max" : "");
+          }
+      }
 }
 
 TEST(Activations, NoneLeavesTheBufferAlone) {
