@@ -106,6 +106,8 @@ const char *protocolType(DType t) {
     return "FP64";
   case DType::kF16:
     return "FP16";
+  case DType::kBF16:
+    return "BF16";
   case DType::kI8:
     return "INT8";
   case DType::kI16:
@@ -172,7 +174,9 @@ void fillFromNumbers(Tensor &t, const std::vector<double> &v) {
   case DType::kBool:
     return store<uint8_t>(t, v);
   case DType::kF16:
-    throw HttpError{400, "FP16 tensors must be sent as binary data"};
+  case DType::kBF16:
+    throw HttpError{400, std::string(protocolType(t.dtype())) +
+                             " tensors must be sent as binary data"};
   }
 }
 
@@ -204,9 +208,11 @@ json toJson(const Tensor &t) {
     return out;
   }
   case DType::kF16:
+  case DType::kBF16:
     break;
   }
-  throw HttpError{400, "FP16 outputs must be requested as binary data"};
+  throw HttpError{400, std::string(protocolType(t.dtype())) +
+                           " outputs must be requested as binary data"};
 }
 
 //===----------------------------------------------------------------------===//
@@ -556,6 +562,34 @@ struct InferenceServer::Impl {
     metric("nv_inference_pending_request_count", "gauge",
            "Requests waiting to run",
            [&](auto &m, const char *n) { line(n, model(m), m->pending()); });
+    // The session's plan cache (one plan per batch size under dynamic
+    // batching): bounded, least recently used out first.
+    auto cache = [&](const char *name, const char *type, const char *help,
+                     uint64_t PlanCacheStats::*field) {
+      metric(name, type, help, [&](auto &m, const char *n) {
+        line(n, model(m), m->session.planCacheStats().*field);
+      });
+    };
+    auto cacheCount = [&](const char *name, const char *type,
+                          const char *help, int64_t PlanCacheStats::*field) {
+      metric(name, type, help, [&](auto &m, const char *n) {
+        line(n, model(m),
+             static_cast<uint64_t>(m->session.planCacheStats().*field));
+      });
+    };
+    cacheCount("tlc_plan_cache_plans", "gauge",
+               "Execution plans cached (one per input shape)",
+               &PlanCacheStats::plans);
+    cache("tlc_plan_cache_bytes", "gauge",
+          "Bytes the cached plans' buffers hold", &PlanCacheStats::bytes);
+    cache("tlc_plan_cache_budget_bytes", "gauge",
+          "The most bytes the cached plans may hold", &PlanCacheStats::budget);
+    cacheCount("tlc_plan_cache_evictions", "counter",
+               "Plans dropped to stay within the budget",
+               &PlanCacheStats::evictions);
+    cache("tlc_prepared_weight_bytes", "gauge",
+          "Weights the backend prepared once, shared by every plan",
+          &PlanCacheStats::weightBytes);
     return out;
   }
 

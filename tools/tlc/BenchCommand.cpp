@@ -210,7 +210,16 @@ std::optional<int> tlc::tool::runBenchCommand() {
     else if (batch > 1 && !session->onePassReason().empty())
       llvm::outs() << "in one pass: " << session->onePassReason() << "\n";
   }
-  if (profile)
+  if (profile) {
     printProfile(session->profile(), profileTop, iterations, mean);
+    PlanCacheStats cache = session->planCacheStats();
+    llvm::outs() << llvm::format(
+        "plan cache: %lld plans, %.1f MiB of buffers (budget %.0f MiB), "
+        "%lld built, %lld evicted; prepared weights %.1f MiB\n",
+        static_cast<long long>(cache.plans), cache.bytes / 1048576.0,
+        cache.budget / 1048576.0, static_cast<long long>(cache.misses),
+        static_cast<long long>(cache.evictions),
+        cache.weightBytes / 1048576.0);
+  }
   return kOk;
 }

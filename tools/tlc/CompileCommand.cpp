@@ -18,6 +18,7 @@
 #include "tlc/Target/ArtifactWriter.h"
 #include "tlc/Transforms/Passes.h"
 #include "tlc/Transforms/ShapeUtils.h"
+#include "tlc/runtime/ArtifactFormat.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassInstrumentation.h"
@@ -312,18 +313,18 @@ std::map<std::string, std::string> transferMetadata(func::FuncOp func) {
     size = type.getDimSize(2);
   if (!size)
     size = 224;
-  metadata["tl.preprocess.crop"] = std::to_string(size);
-  metadata["tl.preprocess.resize"] =
+  metadata[tlc::metadata::kPreprocessCrop] = std::to_string(size);
+  metadata[tlc::metadata::kPreprocessResize] =
       std::to_string(resize ? resize.getValue() : size * 256 / 224);
-  metadata["tl.preprocess.mean"] = mean;
-  metadata["tl.preprocess.std"] = stddev;
-  metadata["tl.preprocess.channels"] = channelOrder;
+  metadata[tlc::metadata::kPreprocessMean] = mean;
+  metadata[tlc::metadata::kPreprocessStd] = stddev;
+  metadata[tlc::metadata::kPreprocessChannels] = channelOrder;
   if (!cuts.empty())
-    metadata["tl.cut"] = llvm::join(cuts, ",");
+    metadata[tlc::metadata::kCut] = llvm::join(cuts, ",");
   if (dropLast > 0)
-    metadata["tl.cut"] = "drop-last=" + std::to_string(dropLast);
+    metadata[tlc::metadata::kCut] = "drop-last=" + std::to_string(dropLast);
   if (!head.empty())
-    metadata["tl.head"] = head;
+    metadata[tlc::metadata::kHead] = head;
   return metadata;
 }
 

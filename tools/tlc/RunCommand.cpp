@@ -9,6 +9,7 @@
 
 #include "Commands.h"
 
+#include "tlc/runtime/Npy.h"
 #include "tlc/runtime/Session.h"
 
 #include "llvm/Support/CommandLine.h"
@@ -79,7 +80,7 @@ std::optional<int> tlc::tool::runRunCommand() {
     auto array = readNpy(spec.substr(eq + 1));
     if (!array)
       return fail(array.status().message());
-    feeds.emplace_back(spec.substr(0, eq), Tensor::fromNpy(std::move(*array)));
+    feeds.emplace_back(spec.substr(0, eq), toTensor(std::move(*array)));
   }
   auto results = session->run(feeds);
   if (!results)
@@ -91,7 +92,7 @@ std::optional<int> tlc::tool::runRunCommand() {
   for (const auto &[name, tensor] : *results) {
     llvm::SmallString<256> path(outputDir.getValue());
     llvm::sys::path::append(path, fileNameFor(name) + ".npy");
-    if (Status s = writeNpy(std::string(path), tensor.toNpy()); !s)
+    if (Status s = writeNpy(std::string(path), toNpy(tensor)); !s)
       return fail(s.message());
   }
   return kOk;

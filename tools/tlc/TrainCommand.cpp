@@ -14,6 +14,7 @@
 
 #include "Commands.h"
 
+#include "tlc/runtime/ArtifactFormat.h"
 #include "tlc/runtime/Data.h"
 #include "tlc/runtime/Npy.h"
 #include "tlc/runtime/Session.h"
@@ -475,7 +476,7 @@ int runTrain() {
       head.layers[l].bias = saved->layers[l].bias;
     }
     state = std::move(*savedState);
-    auto it = saved->metadata.find("tl.train.epoch");
+    auto it = saved->metadata.find(tlc::metadata::kTrainEpoch);
     options.startEpoch =
         (it == saved->metadata.end() ? 0 : std::atoll(it->second.c_str())) + 1;
     llvm::errs() << "resuming after epoch " << options.startEpoch - 1 << "\n";
@@ -492,7 +493,7 @@ int runTrain() {
                  << "\n";
     llvm::outs().flush();
     std::map<std::string, std::string> meta = {
-        {"tl.train.epoch", std::to_string(e.epoch)}};
+        {tlc::metadata::kTrainEpoch, std::to_string(e.epoch)}};
     if (Status s = writeTrainedArtifact(model, checkpoint, head, classes, meta);
         !s || !(s = writeState(stateFile, state)))
       llvm::errs() << "tlc: warning: cannot write the checkpoint: "
@@ -506,9 +507,9 @@ int runTrain() {
   if (!result)
     return tlc::tool::fail(result.status().message());
   std::map<std::string, std::string> meta;
-  meta["tl.train.epochs"] = std::to_string(result->epochs.back().epoch);
-  meta["tl.train.best_epoch"] = std::to_string(result->bestEpoch);
-  meta["tl.train.data"] = data;
+  meta[tlc::metadata::kTrainEpochs] = std::to_string(result->epochs.back().epoch);
+  meta[tlc::metadata::kTrainBestEpoch] = std::to_string(result->bestEpoch);
+  meta[tlc::metadata::kTrainData] = data;
   if (Status s = writeTrainedArtifact(model, output, head, classes, meta); !s)
     return tlc::tool::fail(s.message());
   if (!curves.empty()) {

@@ -24,6 +24,42 @@ using namespace mlir;
 using namespace mlir::tl;
 namespace fb = tlc::schema;
 
+// Enum attributes are stored as integers whose values artifact.fbs declares;
+// the dialect's enums (TLEnums.td) must keep the same values.
+#define TLC_SAME_VALUE(tlEnum, fbEnum)                                         \
+  static_assert(static_cast<int>(mlir::tl::tlEnum) ==                          \
+                    static_cast<int>(fb::fbEnum),                              \
+                "TLEnums.td and artifact.fbs disagree on " #tlEnum)
+TLC_SAME_VALUE(Activation::none, Activation::None);
+TLC_SAME_VALUE(Activation::relu, Activation::Relu);
+TLC_SAME_VALUE(Activation::clip, Activation::Clip);
+TLC_SAME_VALUE(Activation::sigmoid, Activation::Sigmoid);
+TLC_SAME_VALUE(Activation::tanh, Activation::Tanh);
+TLC_SAME_VALUE(Activation::hard_sigmoid, Activation::HardSigmoid);
+TLC_SAME_VALUE(Activation::hard_swish, Activation::HardSwish);
+TLC_SAME_VALUE(Activation::silu, Activation::Silu);
+TLC_SAME_VALUE(Activation::gelu, Activation::Gelu);
+TLC_SAME_VALUE(Activation::leaky_relu, Activation::LeakyRelu);
+TLC_SAME_VALUE(PadMode::constant, PadMode::Constant);
+TLC_SAME_VALUE(PadMode::reflect, PadMode::Reflect);
+TLC_SAME_VALUE(PadMode::edge, PadMode::Edge);
+TLC_SAME_VALUE(ResizeMode::nearest, ResizeMode::Nearest);
+TLC_SAME_VALUE(ResizeMode::linear, ResizeMode::Linear);
+TLC_SAME_VALUE(ResizeMode::cubic, ResizeMode::Cubic);
+TLC_SAME_VALUE(CoordinateMode::half_pixel, CoordinateMode::HalfPixel);
+TLC_SAME_VALUE(CoordinateMode::pytorch_half_pixel,
+               CoordinateMode::PytorchHalfPixel);
+TLC_SAME_VALUE(CoordinateMode::align_corners, CoordinateMode::AlignCorners);
+TLC_SAME_VALUE(CoordinateMode::asymmetric, CoordinateMode::Asymmetric);
+TLC_SAME_VALUE(NearestMode::round_prefer_floor, NearestMode::RoundPreferFloor);
+TLC_SAME_VALUE(NearestMode::round_prefer_ceil, NearestMode::RoundPreferCeil);
+TLC_SAME_VALUE(NearestMode::floor, NearestMode::Floor);
+TLC_SAME_VALUE(NearestMode::ceil, NearestMode::Ceil);
+#undef TLC_SAME_VALUE
+static_assert(static_cast<int>(fb::Activation::MAX) ==
+                  static_cast<int>(mlir::tl::getMaxEnumValForActivation()),
+              "artifact.fbs lacks an activation of TLEnums.td");
+
 namespace {
 
 FailureOr<fb::DType> toDType(Location loc, Type type) {
@@ -250,13 +286,17 @@ LogicalResult mlir::tl::serializeArtifact(func::FuncOp func,
       fbb.CreateString(options.sourceSha256),
       fbb.CreateString(tlc::kCompilerVersion), fbb.CreateVector(passes));
 
+  // The frozen backbone runs in f32 on the CPU backend.
+  std::vector<flatbuffers::Offset<fb::Target>> targets = {
+      fb::CreateTargetDirect(fbb, "cpu", "")};
   fbb.ForceVectorAlignment(weightData.size(), 1, tlc::kWeightAlignment);
   auto data = fbb.CreateVector(weightData);
   auto model = fb::CreateModel(
       fbb, tlc::kArtifactSchemaVersion, fbb.CreateVector(values),
       fbb.CreateVector(inputs), fbb.CreateVector(outputs),
       fbb.CreateVector(weights), fbb.CreateVector(kernels),
-      fbb.CreateVectorOfSortedTables(&metadata), provenance, data);
+      fbb.CreateVectorOfSortedTables(&metadata), provenance, data,
+      fb::Precision::F32, fbb.CreateVector(targets));
   fb::FinishModelBuffer(fbb, model);
   out.assign(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
   return success();

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tlc/Transforms/Constants.h"
+#include "tlc/runtime/ArtifactFormat.h"
 #include "tlc/Transforms/Passes.h"
 #include "tlc/Transforms/ShapeUtils.h"
 
@@ -139,7 +140,7 @@ struct AttachHeadPass : tl::impl::AttachHeadPassBase<AttachHeadPass> {
     if (!type || !type.getElementType().isF32() || type.getRank() < 2)
       return fail("features must be an f32 tensor [N, F, ...]");
     if (type.getRank() > 2) {
-      Location loc = named("features");
+      Location loc = named(tlc::outputs::kFeatures);
       if (pool == "avg" && type.getRank() >= 3)
         features = b.create<GlobalAvgPoolOp>(loc, features);
       else if (pool == "max" && type.getRank() >= 3)
@@ -190,7 +191,7 @@ struct AttachHeadPass : tl::impl::AttachHeadPassBase<AttachHeadPass> {
       return b.getDictionaryAttr(b.getNamedAttr(kNameAttr, b.getStringAttr(n)));
     };
     func.setAllResultAttrs(
-        ArrayRef<DictionaryAttr>{name("logits"), name("features")});
+        ArrayRef<DictionaryAttr>{name(tlc::outputs::kLogits), name(tlc::outputs::kFeatures)});
   }
 };
 

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tl/IR/TLOps.h"
+#include "tlc/runtime/ArtifactFormat.h"
 #include "tlc/Transforms/Passes.h"
 #include "tlc/Transforms/ShapeUtils.h"
 
@@ -132,13 +133,13 @@ struct TruncatePass : tl::impl::TruncatePassBase<TruncatePass> {
         auto type = cast<RankedTensorType>(features.getType());
         if (type.getRank() > 2) {
           OpBuilder b(first);
-          Location loc = NameLoc::get(b.getStringAttr("features"));
+          Location loc = NameLoc::get(b.getStringAttr(tlc::outputs::kFeatures));
           features = b.create<FlattenOp>(
               loc, b.create<GlobalAvgPoolOp>(loc, features), 1);
         }
       }
       results.push_back(features);
-      names.push_back("features");
+      names.push_back(tlc::outputs::kFeatures);
     }
 
     auto ret = cast<func::ReturnOp>(func.getBody().back().getTerminator());

@@ -11,7 +11,9 @@
 #ifndef TLC_RUNTIME_NPY_H
 #define TLC_RUNTIME_NPY_H
 
+#include "tlc/runtime/DType.h"
 #include "tlc/runtime/Status.h"
+#include "tlc/runtime/Tensor.h"
 
 #include <cstdint>
 #include <map>
@@ -20,14 +22,9 @@
 
 namespace tlc::runtime {
 
-enum class DType { kF32, kF64, kF16, kI8, kI16, kI32, kI64, kU8, kBool };
-
-/// Bytes per element.
-size_t dtypeSize(DType dtype);
-/// The numpy descr, e.g. "<f4".
+/// The numpy descr, e.g. "<f4"; bfloat16, which numpy lacks, is "<V2"
+/// (raw 2-byte values, as ml_dtypes writes it).
 const char *dtypeDescr(DType dtype);
-/// A readable name, e.g. "float32".
-const char *dtypeName(DType dtype);
 
 /// A dense, C-ordered array as stored in a .npy file.
 struct NpyArray {
@@ -37,6 +34,10 @@ struct NpyArray {
 
   int64_t numElements() const;
 };
+
+/// The array as a tensor, and back (the bytes are moved or copied as is).
+Tensor toTensor(NpyArray array);
+NpyArray toNpy(const Tensor &tensor);
 
 /// Parses .npy bytes; `source` names them in error messages.
 StatusOr<NpyArray> parseNpy(const uint8_t *bytes, size_t size,

@@ -4,11 +4,14 @@
 //   if (!session) { report(session.status()); }
 //   auto outputs = session->run({{"input", image}});
 //
-// A Session holds one verified artifact. run() accepts any input shape the
-// artifact allows (dynamic batch and spatial dims); the execution plan for
-// each distinct set of input shapes (oneDNN primitives, reordered weights,
-// the buffer plan) is built once and cached. Every failure is a Status; no
-// exception crosses this API and no input makes it abort.
+// A Session holds one verified artifact and one backend (SessionOptions::
+// device). run() accepts any input shape the artifact allows (dynamic batch
+// and spatial dims); the execution plan for each distinct set of input
+// shapes (the backend's kernels, the buffer plan) is built once and kept in
+// a cache bounded by SessionOptions::planCacheBytes, least recently used
+// first out. Weights the backend prepares are held once per session and
+// shared by every plan. Every failure is a Status; no exception crosses
+// this API and no input makes it abort.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,8 +29,11 @@
 namespace tlc::runtime {
 
 struct SessionOptions {
-  /// Worker threads for kernels; 0: OpenMP's default (OMP_NUM_THREADS,
-  /// else all cores).
+  /// The backend that runs the model: "cpu" (oneDNN), or another one built
+  /// into this runtime (see availableDevices()).
+  std::string device = "cpu";
+  /// Worker threads for kernels; 0: the backend's default (on the CPU,
+  /// OMP_NUM_THREADS, else all cores). At most 1024.
   int threads = 0;
   /// Read the artifact into memory instead of mapping it: a server must
   /// survive the file being overwritten in place (a mapped file that is
@@ -41,7 +47,25 @@ struct SessionOptions {
   /// of `microBatch`, whose activations stay in the CPU's caches. 0 picks
   /// it from the cache size; results are the same either way.
   int microBatch = 0;
+  /// The most bytes the cached plans (their arenas) may hold together; the
+  /// least recently used plans are dropped past it, and past 64 plans. A
+  /// server with dynamic batching makes a plan per batch size.
+  uint64_t planCacheBytes = uint64_t(2) << 30;
 };
+
+/// The plan cache's state (SessionOptions::planCacheBytes).
+struct PlanCacheStats {
+  int64_t plans = 0;      ///< cached now
+  uint64_t bytes = 0;     ///< their arenas together
+  uint64_t budget = 0;    ///< planCacheBytes
+  int64_t hits = 0;       ///< runs (or passes) that found their plan
+  int64_t misses = 0;     ///< plans built
+  int64_t evictions = 0;  ///< plans dropped to stay within the budget
+  uint64_t weightBytes = 0; ///< weights the backend prepared, shared by all
+};
+
+/// The devices this runtime can run on (SessionOptions::device).
+std::vector<std::string> availableDevices();
 
 /// One kernel's share of the runs of a plan (SessionOptions::profile).
 struct KernelProfile {
@@ -103,6 +127,8 @@ public:
   /// it was built or resetProfile() was called. Empty otherwise.
   std::vector<KernelProfile> profile() const;
   void resetProfile();
+
+  PlanCacheStats planCacheStats() const;
 
   struct Impl;
 

@@ -3,7 +3,7 @@
 #ifndef TLC_RUNTIME_TENSOR_H
 #define TLC_RUNTIME_TENSOR_H
 
-#include "tlc/runtime/Npy.h"
+#include "tlc/runtime/DType.h"
 
 #include <cstdint>
 #include <memory>
@@ -17,6 +17,9 @@ class Tensor {
 public:
   Tensor() = default;
   Tensor(DType dtype, std::vector<int64_t> shape);
+  /// Takes `bytes`, which must hold shape's elements of dtype, row-major.
+  Tensor(DType dtype, std::vector<int64_t> shape, std::vector<uint8_t> bytes)
+      : dtype_(dtype), shape_(std::move(shape)), bytes_(std::move(bytes)) {}
 
   DType dtype() const { return dtype_; }
   const std::vector<int64_t> &shape() const { return shape_; }
@@ -28,9 +31,6 @@ public:
   template <typename T> const T *dataAs() const {
     return reinterpret_cast<const T *>(data());
   }
-
-  static Tensor fromNpy(NpyArray array);
-  NpyArray toNpy() const;
 
 private:
   DType dtype_ = DType::kF32;

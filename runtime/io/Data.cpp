@@ -2,6 +2,8 @@
 
 #include "tlc/runtime/Data.h"
 
+#include "tlc/runtime/ArtifactFormat.h"
+
 #include <stb_image.h>
 #include <stb_image_resize.h>
 #include <zlib.h>
@@ -377,19 +379,19 @@ StatusOr<Preprocessing> Preprocessing::fromMetadata(
     return it == metadata.end() || it->second.empty() ? nullptr : &it->second;
   };
   try {
-    if (auto *v = get("tl.preprocess.resize"))
+    if (auto *v = get(tlc::metadata::kPreprocessResize))
       p.resize = std::stoll(*v);
-    if (auto *v = get("tl.preprocess.crop"))
+    if (auto *v = get(tlc::metadata::kPreprocessCrop))
       p.crop = std::stoll(*v);
   } catch (...) {
     return invalidArgument(
         "the artifact's preprocessing sizes are not numbers");
   }
-  if (auto *v = get("tl.preprocess.mean"); v && !parseFloats(*v, p.mean))
+  if (auto *v = get(tlc::metadata::kPreprocessMean); v && !parseFloats(*v, p.mean))
     return invalidArgument("tl.preprocess.mean: expected three numbers");
-  if (auto *v = get("tl.preprocess.std"); v && !parseFloats(*v, p.std))
+  if (auto *v = get(tlc::metadata::kPreprocessStd); v && !parseFloats(*v, p.std))
     return invalidArgument("tl.preprocess.std: expected three numbers");
-  if (auto *v = get("tl.preprocess.channels"))
+  if (auto *v = get(tlc::metadata::kPreprocessChannels))
     p.bgr = *v == "bgr";
   if (p.crop <= 0 || p.crop > 8192 || p.resize < p.crop || p.resize > 16384 ||
       std::any_of(p.std.begin(), p.std.end(), [](float s) { return s <= 0; }))

@@ -2,6 +2,11 @@
 
 #include "Artifact.h"
 
+#include "OpSchema.h"
+#include "tlc/runtime/Limits.h"
+
+#include <cmath>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -11,6 +16,9 @@
 #include <unistd.h>
 
 using namespace tlc::runtime;
+using tlc::kMaxDim;
+using tlc::kMaxElements;
+using tlc::kMaxRank;
 
 std::string tlc::runtime::printable(const flatbuffers::String *s) {
   if (!s)
@@ -33,8 +41,9 @@ DType tlc::runtime::fromSchema(fb::DType dtype) {
   case fb::DType::F32:
     return DType::kF32;
   case fb::DType::F16:
-  case fb::DType::BF16:
     return DType::kF16;
+  case fb::DType::BF16:
+    return DType::kBF16;
   case fb::DType::F64:
     return DType::kF64;
   case fb::DType::I8:
@@ -51,6 +60,27 @@ DType tlc::runtime::fromSchema(fb::DType dtype) {
     return DType::kBool;
   }
   return DType::kF32;
+}
+
+std::vector<int64_t> tlc::runtime::declaredShape(const fb::Value &value) {
+  if (!value.shape())
+    return {};
+  return std::vector<int64_t>(value.shape()->begin(), value.shape()->end());
+}
+
+StatusOr<std::shared_ptr<Artifact>>
+Artifact::fromBuffer(const uint8_t *bytes, size_t size,
+                     const std::string &name) {
+  std::shared_ptr<Artifact> a(new Artifact());
+  a->path_ = name;
+  a->bytes_ = bytes;
+  a->size_ = size;
+  if (size < 8)
+    return dataLoss(name + ": too short to be a tlc artifact (" +
+                    std::to_string(size) + " bytes)");
+  if (Status s = a->verify(); !s)
+    return s;
+  return a;
 }
 
 StatusOr<std::shared_ptr<Artifact>> Artifact::open(const std::string &path,
@@ -103,6 +133,7 @@ StatusOr<std::shared_ptr<Artifact>> Artifact::open(const std::string &path,
     }
     ::close(fd);
   }
+  a->bytes_ = static_cast<const uint8_t *>(a->map_);
   if (Status s = a->verify(); !s)
     return s;
   return a;
@@ -118,48 +149,70 @@ const uint8_t *Artifact::weightData(size_t index) const {
          model_->weights()->Get(index)->offset();
 }
 
+namespace {
+
+std::string str(uint32_t i) { return std::to_string(i); }
+
+/// A [long] vector is read as int64: the flatbuffers verifier checks only
+/// its length field's 4-byte alignment.
+bool aligned8(const flatbuffers::Vector<int64_t> *v) {
+  return !v || v->size() == 0 ||
+         reinterpret_cast<uintptr_t>(v->data()) % 8 == 0;
+}
+
+} // namespace
+
 Status Artifact::verify() {
-  const auto *bytes = static_cast<const uint8_t *>(map_);
   auto corrupt = [&](const std::string &what) {
     return dataLoss(path_ + ": corrupt artifact: " + what);
   };
-  if (!fb::ModelBufferHasIdentifier(bytes))
+  if (!fb::ModelBufferHasIdentifier(bytes_))
     return invalidArgument(path_ +
                            ": not a tlc artifact (bad file identifier)");
-  flatbuffers::Verifier verifier(bytes, size_);
+  flatbuffers::Verifier verifier(bytes_, size_);
   if (!fb::VerifyModelBuffer(verifier))
     return corrupt("the flatbuffer does not verify (truncated or damaged)");
-  model_ = fb::GetModel(bytes);
-  if (model_->schema_version() != kArtifactSchemaVersion)
+  model_ = fb::GetModel(bytes_);
+  uint32_t version = model_->schema_version();
+  if (version < kOldestArtifactSchemaVersion ||
+      version > kArtifactSchemaVersion)
     return invalidArgument(path_ + ": artifact schema version " +
-                           std::to_string(model_->schema_version()) +
-                           ", this runtime reads version " +
-                           std::to_string(kArtifactSchemaVersion) +
-                           "; recompile the model");
+                           str(version) + ", this runtime reads versions " +
+                           str(kOldestArtifactSchemaVersion) + " to " +
+                           str(kArtifactSchemaVersion) +
+                           "; recompile the model with this tlc");
   const auto *values = model_->values();
   if (!values || !model_->inputs() || !model_->outputs() ||
       !model_->weights() || !model_->kernels() || !model_->weight_data())
     return corrupt("missing sections");
+  if (model_->precision() < fb::Precision::MIN ||
+      model_->precision() > fb::Precision::MAX)
+    return corrupt("unknown precision " +
+                   std::to_string(static_cast<int>(model_->precision())));
   uint32_t numValues = values->size();
   for (uint32_t i = 0; i < numValues; ++i) {
     const fb::Value *v = values->Get(i);
-    if (!v->shape())
-      return corrupt("value " + std::to_string(i) + " has no shape");
+    std::string what = "value " + str(i);
+    if (!aligned8(v->shape()))
+      return corrupt(what + " has a misaligned shape");
     if (v->dtype() < fb::DType::MIN || v->dtype() > fb::DType::MAX)
-      return corrupt("value " + std::to_string(i) + " has an unknown dtype");
-    for (int64_t d : *v->shape())
-      if (d < -1 || d > (int64_t(1) << 40))
-        return corrupt("value " + std::to_string(i) + " has dim " +
-                       std::to_string(d));
+      return corrupt(what + " has an unknown dtype");
+    std::vector<int64_t> shape = declaredShape(*v);
+    if (shape.size() > static_cast<uint32_t>(kMaxRank))
+      return corrupt(what + " has rank " + str(shape.size()) + ", above " +
+                     std::to_string(kMaxRank));
+    for (int64_t d : shape)
+      if (d < -1 || d > kMaxDim)
+        return corrupt(what + " has dim " + std::to_string(d));
   }
 
   std::vector<bool> defined(numValues, false);
   auto define = [&](uint32_t value, const std::string &what) -> Status {
     if (value >= numValues)
-      return corrupt(what + " refers to value " + std::to_string(value) +
-                     " of " + std::to_string(numValues));
+      return corrupt(what + " refers to value " + str(value) + " of " +
+                     str(numValues));
     if (defined[value])
-      return corrupt(what + " redefines value " + std::to_string(value));
+      return corrupt(what + " redefines value " + str(value));
     defined[value] = true;
     return Status::ok();
   };
@@ -174,15 +227,18 @@ Status Artifact::verify() {
   weightOf_.assign(numValues, -1);
   for (uint32_t i = 0; i < model_->weights()->size(); ++i) {
     const fb::Weight *w = model_->weights()->Get(i);
-    std::string what = "weight " + std::to_string(i);
+    std::string what = "weight " + str(i);
     if (Status s = define(w->value(), what); !s)
       return s;
     weightOf_[w->value()] = static_cast<int32_t>(i);
     const fb::Value *v = values->Get(w->value());
+    std::vector<int64_t> shape = declaredShape(*v);
     uint64_t count = 1;
-    for (int64_t d : *v->shape()) {
+    for (int64_t d : shape) {
       if (d < 0)
         return corrupt(what + " has a dynamic dim");
+      if (d != 0 && count > static_cast<uint64_t>(kMaxElements) / d)
+        return corrupt(what + " has more than 2^40 elements");
       count *= static_cast<uint64_t>(d);
     }
     uint64_t expected = count * dtypeSize(fromSchema(v->dtype()));
@@ -192,20 +248,58 @@ Status Artifact::verify() {
     if (w->offset() % kWeightAlignment != 0 || w->offset() > data->size() ||
         w->size() > data->size() - w->offset())
       return corrupt(what + " lies outside the weight data");
+    if (const fb::Quantization *q = w->quantization()) {
+      size_t scales = q->scale() ? q->scale()->size() : 0;
+      int64_t axis = q->axis();
+      int64_t rank = shape.size();
+      size_t want = axis < 0 ? 1 : axis < rank ? shape[axis] : 0;
+      if (axis < -1 || axis >= rank || scales != want || scales == 0)
+        return corrupt(what + " has " + std::to_string(scales) +
+                       " quantization scales for axis " +
+                       std::to_string(axis) + " of rank " +
+                       std::to_string(rank));
+      for (float scale : *q->scale())
+        if (!(scale > 0.f) || !std::isfinite(scale))
+          return corrupt(what + " has a quantization scale of " +
+                         std::to_string(scale));
+      if (q->zero_point() && q->zero_point()->size() != 0 &&
+          (q->zero_point()->size() != scales || !aligned8(q->zero_point())))
+        return corrupt(what + " has " + str(q->zero_point()->size()) +
+                       " zero points for " + std::to_string(scales) +
+                       " scales");
+    }
   }
+
+  const auto *executables = model_->executables();
+  uint32_t numExecutables = executables ? executables->size() : 0;
+  for (uint32_t e = 0; e < numExecutables; ++e) {
+    const fb::Executable *x = executables->Get(e);
+    std::string what = "executable " + str(e);
+    if (!x->backend() || !x->code() || x->code()->size() == 0)
+      return corrupt(what + " has no backend or no code");
+    if (x->format() < fb::ExecutableFormat::MIN ||
+        x->format() > fb::ExecutableFormat::MAX)
+      return corrupt(what + " has an unknown format");
+  }
+  if (const auto *targets = model_->targets())
+    for (uint32_t t = 0; t < targets->size(); ++t)
+      if (!targets->Get(t)->backend())
+        return corrupt("target " + str(t) + " names no backend");
 
   for (uint32_t k = 0; k < model_->kernels()->size(); ++k) {
     const fb::Kernel *kernel = model_->kernels()->Get(k);
-    std::string what = "kernel " + std::to_string(k);
+    std::string what = "kernel " + str(k);
     // No attributes is an empty list (flatbuffers omits empty vectors).
     if (!kernel->op() || !kernel->inputs() || !kernel->outputs())
       return corrupt(what + " is incomplete");
+    what += " '" + printable(kernel->op()) + "'";
+    if (kernel->name() && kernel->name()->size())
+      what += " (" + printable(kernel->name()) + ")";
     for (int32_t in : *kernel->inputs()) {
       if (in == -1)
         continue;
       if (in < 0 || static_cast<uint32_t>(in) >= numValues || !defined[in])
-        return corrupt(what + " (" + printable(kernel->op()) +
-                       ") reads value " + std::to_string(in) +
+        return corrupt(what + " reads value " + std::to_string(in) +
                        " before it is defined");
     }
     for (uint32_t out : *kernel->outputs())
@@ -215,6 +309,26 @@ Status Artifact::verify() {
       for (const fb::Attribute *attr : *kernel->attributes())
         if (!attr->name())
           return corrupt(what + " has an unnamed attribute");
+    if (int32_t e = kernel->executable(); e != -1) {
+      if (e < 0 || static_cast<uint32_t>(e) >= numExecutables)
+        return corrupt(what + " refers to executable " + std::to_string(e) +
+                       " of " + str(numExecutables));
+      const auto *entries = executables->Get(e)->entry_points();
+      bool found = false;
+      if (entries && kernel->entry_point())
+        for (const flatbuffers::String *entry : *entries)
+          found = found || entry->string_view() ==
+                               kernel->entry_point()->string_view();
+      if (!found)
+        return corrupt(what + " runs an entry point its executable lacks");
+    }
+    const OpSchema *schema = findOpSchema(kernel->op()->string_view());
+    if (!schema)
+      return Status(StatusCode::kUnimplemented,
+                    path_ + ": " + what +
+                        ": this runtime does not know the op");
+    if (Status s = verifyKernel(*kernel, *schema); !s)
+      return corrupt(what + ": " + s.message());
   }
   for (const fb::Port *p : *model_->outputs())
     if (p->value() >= numValues || !defined[p->value()])

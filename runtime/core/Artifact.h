@@ -4,7 +4,7 @@
 #define TLC_RUNTIME_ARTIFACT_H
 
 #include "tlc/runtime/ArtifactFormat.h"
-#include "tlc/runtime/Npy.h"
+#include "tlc/runtime/DType.h"
 #include "tlc/runtime/Status.h"
 
 #include <memory>
@@ -22,16 +22,28 @@ std::string printable(const flatbuffers::String *s);
 /// The runtime dtype of a schema dtype.
 DType fromSchema(fb::DType dtype);
 
+/// A value's declared shape (-1: dynamic); a value without one is a scalar
+/// (flatbuffers may leave empty vectors out).
+std::vector<int64_t> declaredShape(const fb::Value &value);
+
 /// A .tlb file mapped read-only and checked: the flatbuffers verifier, the
-/// schema version, then every value index, weight range and shape, and the
-/// kernel order (each input defined before use). After open() succeeds,
-/// nothing in the model can index out of bounds.
+/// schema version, then every value index, weight range, quantization and
+/// shape, the kernel order (each input defined before use), every kernel
+/// against its op's metadata (OpSchema.h: operand and result counts,
+/// attributes, kinds and ranges) and every executable reference. After
+/// open() succeeds, nothing in the model can index out of bounds; shapes
+/// are checked again for each concrete input shape (Plan.h).
 class Artifact {
 public:
   /// Maps the file, or with `copy` reads it into private memory (so that a
   /// long-running process survives the file being overwritten in place).
   static StatusOr<std::shared_ptr<Artifact>> open(const std::string &path,
                                                   bool copy = false);
+  /// Checks `size` bytes already in memory (a fuzzer's input, a buffer
+  /// received over a network); they must stay valid and 64-byte aligned
+  /// while the artifact is used. `name` stands for a path in messages.
+  static StatusOr<std::shared_ptr<Artifact>>
+  fromBuffer(const uint8_t *bytes, size_t size, const std::string &name);
   ~Artifact();
 
   const fb::Model &model() const { return *model_; }
@@ -46,7 +58,8 @@ private:
   Status verify();
 
   std::string path_;
-  void *map_ = nullptr;
+  void *map_ = nullptr; ///< owned: unmapped on destruction
+  const uint8_t *bytes_ = nullptr;
   size_t size_ = 0;
   const fb::Model *model_ = nullptr;
   std::vector<int32_t> weightOf_;

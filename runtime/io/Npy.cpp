@@ -22,16 +22,15 @@ constexpr size_t kMagicSize = 6;
 struct DTypeInfo {
   DType dtype;
   const char *descr;
-  const char *name;
-  size_t size;
 };
 
+// bfloat16 comes last: its "<V2" is written, never matched when reading
+// (any 2-byte void type would read as it).
 constexpr DTypeInfo kDTypes[] = {
-    {DType::kF32, "<f4", "float32", 4}, {DType::kF64, "<f8", "float64", 8},
-    {DType::kF16, "<f2", "float16", 2}, {DType::kI8, "|i1", "int8", 1},
-    {DType::kI16, "<i2", "int16", 2},   {DType::kI32, "<i4", "int32", 4},
-    {DType::kI64, "<i8", "int64", 8},   {DType::kU8, "|u1", "uint8", 1},
-    {DType::kBool, "|b1", "bool", 1},
+    {DType::kF32, "<f4"}, {DType::kF64, "<f8"},  {DType::kF16, "<f2"},
+    {DType::kI8, "|i1"},  {DType::kI16, "<i2"},  {DType::kI32, "<i4"},
+    {DType::kI64, "<i8"}, {DType::kU8, "|u1"},   {DType::kBool, "|b1"},
+    {DType::kBF16, "<V2"},
 };
 
 const DTypeInfo &info(DType dtype) {
@@ -153,9 +152,19 @@ uint32_t readLE(const uint8_t *p, size_t n) {
 
 } // namespace
 
-size_t tlc::runtime::dtypeSize(DType dtype) { return info(dtype).size; }
 const char *tlc::runtime::dtypeDescr(DType dtype) { return info(dtype).descr; }
-const char *tlc::runtime::dtypeName(DType dtype) { return info(dtype).name; }
+
+Tensor tlc::runtime::toTensor(NpyArray array) {
+  return Tensor(array.dtype, std::move(array.shape), std::move(array.data));
+}
+
+NpyArray tlc::runtime::toNpy(const Tensor &tensor) {
+  NpyArray a;
+  a.dtype = tensor.dtype();
+  a.shape = tensor.shape();
+  a.data.assign(tensor.data(), tensor.data() + tensor.byteSize());
+  return a;
+}
 
 int64_t NpyArray::numElements() const {
   int64_t n = 1;
@@ -200,8 +209,11 @@ StatusOr<NpyArray> tlc::runtime::parseNpy(const uint8_t *bytes, size_t size,
   const std::string &descr = strings["descr"];
   const DTypeInfo *found = nullptr;
   for (const DTypeInfo &i : kDTypes) {
+    if (i.dtype == DType::kBF16)
+      continue;
     // Single-byte types may be written with '|', '<' or '='.
-    bool match = descr == i.descr || (i.size == 1 && descr.size() == 3 &&
+    bool match = descr == i.descr || (dtypeSize(i.dtype) == 1 &&
+                                      descr.size() == 3 &&
                                       (descr[0] == '<' || descr[0] == '=') &&
                                       descr.compare(1, 2, i.descr + 1) == 0);
     if (match)
@@ -219,7 +231,7 @@ StatusOr<NpyArray> tlc::runtime::parseNpy(const uint8_t *bytes, size_t size,
       return dataLoss(source + ": implausible shape");
     count *= d;
   }
-  uint64_t payload = count * found->size;
+  uint64_t payload = count * dtypeSize(found->dtype);
   size_t offset = prefix + headerLen;
   if (payload != size - offset)
     return dataLoss(source + ": the payload has " +

@@ -8,7 +8,8 @@
 
 #include "Batching.h"
 
-#include "Kernel.h"
+#include "Attrs.h"
+#include "OpSchema.h"
 
 #include <algorithm>
 
@@ -122,11 +123,11 @@ bool tlc::runtime::samplesAreIndependent(const fb::Model &m, std::string *why) {
   };
   size_t numValues = m.values()->size();
   auto rankOf = [&](uint32_t v) {
-    return static_cast<int64_t>(m.values()->Get(v)->shape()->size());
+    return static_cast<int64_t>(declaredShape(*m.values()->Get(v)).size());
   };
   auto dim0 = [&](uint32_t v) {
-    auto *shape = m.values()->Get(v)->shape();
-    return shape->size() ? shape->Get(0) : int64_t(1);
+    std::vector<int64_t> shape = declaredShape(*m.values()->Get(v));
+    return shape.empty() ? int64_t(1) : shape[0];
   };
   std::vector<bool> batched(numValues, false);
   if (m.inputs()->size() == 0)
@@ -160,7 +161,7 @@ bool tlc::runtime::samplesAreIndependent(const fb::Model &m, std::string *why) {
                        : "") +
                   ": " + reason);
     };
-    const OpDef *def = findOp(op);
+    const OpSchema *def = findOpSchema(op);
     if (!def || !def->keepsSamples)
       return reject("not known to keep samples apart");
     bool ok = def->keepsSamples(c);

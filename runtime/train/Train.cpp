@@ -3,7 +3,8 @@
 #include "tlc/runtime/Train.h"
 
 #include "Artifact.h"
-#include "Kernel.h"
+#include "Attrs.h"
+#include "Shapes.h"
 #include "tlc/runtime/Npy.h"
 
 #include <oneapi/dnnl/dnnl.h>
@@ -20,15 +21,13 @@ using namespace tlc::runtime;
 
 namespace {
 
-// tl's Activation enum (dialects/tl/include/tl/IR/TLEnums.td).
-enum Act : int64_t {
-  kNone = 0,
-  kRelu = 1,
-  kSigmoid = 3,
-  kTanh = 4,
-  kSilu = 7,
-  kGelu = 8
-};
+// The activations a head may have, by their schema values.
+constexpr int64_t kNone = static_cast<int64_t>(fb::Activation::None);
+constexpr int64_t kRelu = static_cast<int64_t>(fb::Activation::Relu);
+constexpr int64_t kSigmoid = static_cast<int64_t>(fb::Activation::Sigmoid);
+constexpr int64_t kTanh = static_cast<int64_t>(fb::Activation::Tanh);
+constexpr int64_t kSilu = static_cast<int64_t>(fb::Activation::Silu);
+constexpr int64_t kGelu = static_cast<int64_t>(fb::Activation::Gelu);
 
 int64_t activationOfOp(const std::string &op) {
   if (op == "relu")
@@ -278,8 +277,8 @@ StatusOr<Head> Head::load(const std::string &path) {
     return artifact.status();
   const Artifact &a = **artifact;
   const fb::Model &m = a.model();
-  const fb::Port *features = findPort(m, "features");
-  const fb::Port *logits = findPort(m, "logits");
+  const fb::Port *features = findPort(m, tlc::outputs::kFeatures);
+  const fb::Port *logits = findPort(m, tlc::outputs::kLogits);
   if (!features || !logits)
     return invalidArgument(path + ": no trainable head (the artifact has no "
                                   "`features` and `logits` outputs; compile "
@@ -322,9 +321,20 @@ StatusOr<Head> Head::load(const std::string &path) {
                                printable(k->name()) +
                                "' is not a trainable fc with a bias");
       HeadLayer layer;
-      auto shape = m.values()->Get(k->inputs()->Get(1))->shape();
-      layer.out = shape->Get(0);
-      layer.in = shape->Get(1);
+      auto shape = declaredShape(*m.values()->Get(k->inputs()->Get(1)));
+      auto biasShape = declaredShape(*m.values()->Get(k->inputs()->Get(2)));
+      if (shape.size() != 2 || biasShape != std::vector<int64_t>{shape[0]} ||
+          m.weights()->Get(w)->value() != uint32_t(k->inputs()->Get(1)) ||
+          fromSchema(m.values()->Get(k->inputs()->Get(1))->dtype()) !=
+              DType::kF32 ||
+          fromSchema(m.values()->Get(k->inputs()->Get(2))->dtype()) !=
+              DType::kF32)
+        return invalidArgument(path + ": the head's fc '" +
+                               printable(k->name()) +
+                               "' has no float32 [out, in] weight and [out] "
+                               "bias");
+      layer.out = shape[0];
+      layer.in = shape[1];
       layer.weight = readFloats(a, w);
       layer.bias = readFloats(a, b);
       layer.weightIndex = w;
@@ -354,7 +364,7 @@ StatusOr<Head> Head::load(const std::string &path) {
   if (head.layers.empty() || !inHead[logits->value()])
     return invalidArgument(path + ": no trainable layers lead from "
                                   "`features` to `logits`");
-  if (auto it = head.metadata.find("tl.classes"); it != head.metadata.end()) {
+  if (auto it = head.metadata.find(tlc::metadata::kClasses); it != head.metadata.end()) {
     std::string names = it->second;
     size_t start = 0;
     while (start <= names.size()) {
@@ -386,7 +396,7 @@ StatusOr<FeatureSet> tlc::runtime::extractFeatures(
   const std::string inputName = session.inputs()[0].name;
   size_t featuresIndex = session.outputs().size();
   for (size_t i = 0; i < session.outputs().size(); ++i)
-    if (session.outputs()[i].name == "features")
+    if (session.outputs()[i].name == tlc::outputs::kFeatures)
       featuresIndex = i;
   if (featuresIndex == session.outputs().size())
     return invalidArgument("the artifact has no `features` output (compile "
@@ -836,7 +846,7 @@ Status tlc::runtime::writeTrainedArtifact(
   std::string names;
   for (size_t i = 0; i < classNames.size(); ++i)
     names += (i ? "\n" : "") + classNames[i];
-  entries["tl.classes"] = names;
+  entries[tlc::metadata::kClasses] = names;
   model->metadata.clear();
   for (const auto &[k, v] : entries) { // sorted, as the schema's key wants
     auto kv = std::make_unique<fb::KeyValueT>();

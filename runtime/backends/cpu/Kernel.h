@@ -1,52 +1,32 @@
-//===- Kernel.h - CPU kernels of the tl ops ---------------------*- C++ -*-===//
+//===- Kernel.h - kernels of the CPU backend --------------------*- C++ -*-===//
 //
-// Each tl op has one OpDef: `build` checks the kernel's attributes and input
-// shapes, computes its output shapes, and creates a Kernel specialized to
-// those shapes (oneDNN primitives, reordered weights). Everything that can
-// fail, fails in build; Kernel::run never does.
+// Each tl op has one OpDef: `build` creates a Kernel specialized to one
+// kernel instance's shapes (oneDNN primitives, weights in the layout they
+// want). The core verified the kernel first (runtime/core/OpSchema.h): its
+// operands, attributes and output shapes are known good, and build only
+// refuses what this backend cannot run. Everything that can fail, fails in
+// build; Kernel::run never does.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef TLC_RUNTIME_KERNEL_H
-#define TLC_RUNTIME_KERNEL_H
+#ifndef TLC_RUNTIME_BACKENDS_CPU_KERNEL_H
+#define TLC_RUNTIME_BACKENDS_CPU_KERNEL_H
 
 #include "Artifact.h"
-#include "Batching.h"
+#include "Attrs.h"
+#include "Shapes.h"
+#include "tlc/runtime/DType.h"
 #include "tlc/runtime/Tensor.h"
 
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
-namespace tlc::runtime {
-
-using Shape = std::vector<int64_t>;
-
-int64_t numElements(const Shape &shape);
-
-/// Attributes of one kernel. Getters record the first problem (missing or
-/// of the wrong kind) and return a neutral value; status() reports it.
-class Attrs {
-public:
-  Attrs(const fb::Kernel &kernel) : kernel_(kernel) {}
-  int64_t i(const char *name);
-  std::vector<int64_t> ints(const char *name);
-  float f(const char *name);
-  std::vector<float> floats(const char *name);
-  /// Whether the attribute exists; records nothing.
-  bool has(const char *name) const {
-    return kernel_.attributes() &&
-           kernel_.attributes()->LookupByKey(name) != nullptr;
-  }
-  Status status() const { return status_; }
-
-private:
-  const fb::Attribute *find(const char *name);
-  const fb::Kernel &kernel_;
-  Status status_;
-};
+namespace tlc::runtime::cpu {
 
 struct ExecEnv {
   dnnl::engine engine{dnnl::engine::kind::cpu, 0};
@@ -69,6 +49,24 @@ public:
 
 private:
   dnnl::memory memory_;
+};
+
+/// Constant weights in the layouts primitives asked for, made once per
+/// session and shared by every plan: a conv built for batch 1 and for
+/// batch 32 usually wants the same blocked weight layout.
+class WeightCache {
+public:
+  /// The weight `value` (whose plain bytes are `data`, described by
+  /// `plain`) in layout `wanted`; reordered on first request.
+  dnnl::memory get(int64_t value, const uint8_t *data,
+                   const dnnl::memory::desc &plain,
+                   const dnnl::memory::desc &wanted, ExecEnv &env);
+  uint64_t bytes() const;
+
+private:
+  mutable std::mutex mutex_;
+  std::map<int64_t, std::vector<dnnl::memory>> prepared_;
+  uint64_t bytes_ = 0;
 };
 
 /// A tensor during execution: a pointer into the arena, an input, or a
@@ -101,32 +99,22 @@ public:
 struct BuildContext {
   Attrs &attrs;
   ExecEnv &env;
+  WeightCache &weightCache;
   std::vector<Shape> shapes;            ///< per input; empty if absent
   std::vector<bool> present;            ///< optional inputs may be absent
   std::vector<DType> dtypes;            ///< per input
+  std::vector<int64_t> values;          ///< per input: its value id, or -1
   std::vector<const uint8_t *> weights; ///< per input: data if a weight
   /// Per input: its memory layout. Plain row-major unless the op's OpDef
   /// accepts other layouts (see OpDef::acceptsLayouts).
   std::vector<dnnl::memory::desc> layouts;
+  /// Per output: its shape, computed by the core (OpSchema.h).
+  std::vector<Shape> outShapes;
 
-  /// Fails unless input `i` is present and of rank in [minRank, maxRank].
-  Status expectRank(size_t i, size_t minRank, size_t maxRank = 64) const;
-  /// Per output: the shape the artifact declares (-1 where dynamic).
-  std::vector<Shape> declared;
-
-  /// Fails unless every present input is float32.
-  Status expectF32() const;
-  /// Fails unless output `o` may have `shape`: the artifact's declaration
-  /// allows it and its bytes fit in this machine's memory. Kernels call it
-  /// before creating primitives, so a corrupt attribute (a pad of 2^24) is
-  /// an error rather than minutes inside a primitive constructor; the
-  /// planner calls it on every output.
-  Status checkOutput(size_t o, const Shape &shape) const;
+  bool has(size_t i) const { return i < present.size() && present[i]; }
 };
 
 struct Built {
-  std::vector<Shape> outShapes;
-  std::vector<DType> outTypes;
   std::unique_ptr<Kernel> kernel;
   /// Layouts of the outputs; empty means plain row-major.
   std::vector<dnnl::memory::desc> outLayouts = {};
@@ -135,10 +123,14 @@ struct Built {
   int inPlaceInput = -1;
 };
 
-/// The row-major f32 descriptor of a shape.
+/// The row-major f32 descriptor of a shape; a zero descriptor for what
+/// oneDNN cannot describe (scalars, empty dims, very high ranks).
 dnnl::memory::desc plainLayout(const Shape &shape);
 
 using BuildFn = StatusOr<Built> (*)(BuildContext &ctx);
+
+/// Which element types an op's kernel computes on.
+enum class Computes { kF32, kAnyType };
 
 struct OpDef {
   const char *name;
@@ -146,30 +138,27 @@ struct OpDef {
   /// Whether build() takes these input layouts as they are. Null: plain
   /// inputs only; the planner reorders blocked inputs to plain first.
   bool (*acceptsLayouts)(const BuildContext &ctx) = nullptr;
-  /// Whether the op keeps samples apart, given its attributes (see
-  /// Batching.h). Null: unknown, and a model using it runs in one pass.
-  SampleRule keepsSamples = nullptr;
+  Computes computes = Computes::kF32;
 };
 
 /// The OpDef for a tl mnemonic, or null.
-const OpDef *findOp(const std::string &name);
+const OpDef *findOp(std::string_view name);
 
-// Registration, one call per file of kernels.
-void appendDnnlOps(std::vector<OpDef> &ops);
-void appendTensorOps(std::vector<OpDef> &ops);
-
-/// Kernels that need no code: the output aliases nothing, the bytes are
-/// copied (reshape-like views).
-std::unique_ptr<Kernel> makeCopyKernel();
-
-/// Concat as byte copies, for any dtype in plain layout.
-StatusOr<Built> buildConcatBytes(BuildContext &ctx);
+// Registration, one call per op family (the files of this folder).
+void appendConvOps(std::vector<OpDef> &ops);
+void appendGemmOps(std::vector<OpDef> &ops);
+void appendEltwiseOps(std::vector<OpDef> &ops);
+void appendBinaryOps(std::vector<OpDef> &ops);
+void appendPoolingOps(std::vector<OpDef> &ops);
+void appendNormalizationOps(std::vector<OpDef> &ops);
+void appendConcatOps(std::vector<OpDef> &ops);
+void appendDataMovementOps(std::vector<OpDef> &ops);
 
 /// A kernel that converts one f32 tensor between layouts.
 std::unique_ptr<Kernel> makeReorderKernel(const dnnl::memory::desc &from,
                                           const dnnl::memory::desc &to,
                                           ExecEnv &env);
 
-} // namespace tlc::runtime
+} // namespace tlc::runtime::cpu
 
-#endif // TLC_RUNTIME_KERNEL_H
+#endif // TLC_RUNTIME_BACKENDS_CPU_KERNEL_H

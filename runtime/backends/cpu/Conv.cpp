@@ -1,0 +1,222 @@
+//===- Conv.cpp - convolution with fused post-ops on oneDNN ---------------===//
+//
+// oneDNN picks the activation layouts (blocked, e.g. nChw16c, or nhwc); the
+// input is reordered only when its layout differs from the pick, and the
+// weights are reordered once per session (WeightCache). Bias, residual sum
+// and activation are post-ops of the one primitive.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Primitives.h"
+
+#include <algorithm>
+#include <cstring>
+
+using namespace tlc::runtime;
+using namespace tlc::runtime::cpu;
+
+void ConvLikeKernel::gatherPixels(const float *x, float *y) const {
+  const Gather &g = gather;
+#pragma omp parallel for collapse(2) schedule(static)
+  for (int64_t b = 0; b < g.n; ++b)
+    for (int64_t oh = 0; oh < g.outH; ++oh) {
+      const float *row = x + ((b * g.h + oh * g.strideH) * g.w) * g.c;
+      float *dst = y + ((b * g.outH + oh) * g.outW) * g.c;
+      for (int64_t ow = 0; ow < g.outW; ++ow)
+        std::memcpy(dst + ow * g.c, row + ow * g.strideW * g.c,
+                    g.c * sizeof(float));
+    }
+}
+
+void ConvLikeKernel::run(ExecEnv &env, const std::vector<TensorRef> &in,
+                         const std::vector<TensorRef> &out) {
+  memory s = inputMem.at(input, env.engine, in[0].data);
+  if (gather.n) {
+    gatherPixels(in[0].f32(),
+                 static_cast<float *>(srcScratch.get_data_handle()));
+    s = srcScratch;
+  } else if (srcScratch) {
+    if (!toSrc)
+      toSrc = dnnl::reorder(s, srcScratch);
+    toSrc.execute(env.stream, s, srcScratch);
+    s = srcScratch;
+  }
+  memory &d = dstMem.at(dst, env.engine, out[0].data);
+  // The sum post-op adds to what dst holds; when the planner gave dst the
+  // residual's buffer, it already holds it.
+  if (hasResidual && in[3].data != out[0].data) {
+    if (residual == dst) {
+      std::memcpy(out[0].data, in[3].data, dst.get_size());
+    } else {
+      memory &r = residualMem.at(residual, env.engine, in[3].data);
+      if (!residualToDst)
+        residualToDst = dnnl::reorder(r, d);
+      residualToDst.execute(env.stream, r, d);
+    }
+  }
+  args[DNNL_ARG_SRC] = s;
+  args[DNNL_ARG_WEIGHTS] = weight.get(env, in[1].data);
+  args[DNNL_ARG_DST] = d;
+  if (hasBias)
+    args[DNNL_ARG_BIAS] = biasMem.at(bias, env.engine, in[2].data);
+  prim.execute(env.stream, args);
+  env.stream.wait();
+  if (mean.images)
+    applyEpilogueAndPool(epilogue, out[0].f32(), mean.images, mean.pixels,
+                         mean.channels, false, out[1].f32());
+  else
+    applyEpilogue(epilogue, out[0].f32(),
+                  static_cast<int64_t>(dst.get_size() / sizeof(float)));
+}
+
+/// A conv whose nhwc output is average-pooled right after computes
+/// the means in the pass that applies its activation, while each block is
+/// in cache: EfficientNet's squeeze-and-excitation pools the SiLU output of
+/// every depthwise conv.
+bool ConvLikeKernel::absorb(Kernel &next) {
+  auto *pool = dynamic_cast<NhwcGlobalPoolKernel *>(&next);
+  memory::dims d = dst.dims();
+  if (!pool || pool->isMax || mean.images || d.size() != 4 ||
+      dst != memory::desc(d, dt::f32, tag::acdb) || d[0] != pool->n ||
+      d[1] != pool->c || d[2] * d[3] != pool->hw)
+    return false;
+  mean = {pool->n, pool->hw, pool->c};
+  return true;
+}
+
+namespace {
+
+/// Replaces `pd` by the first implementation whose name starts with
+/// `prefix` and that keeps its activation layouts; leaves it if none.
+/// `make` creates a fresh descriptor to iterate (a copy would share, and
+/// next_impl() would move, pd's own).
+template <typename PrimitiveDesc, typename Make>
+void preferImpl(PrimitiveDesc &pd, const std::string &prefix, Make &&make) {
+  PrimitiveDesc candidate = make();
+  do {
+    if (std::string(candidate.impl_info_str()).rfind(prefix, 0) == 0) {
+      if (candidate.src_desc() == pd.src_desc() &&
+          candidate.dst_desc() == pd.dst_desc())
+        pd = candidate;
+      return;
+    }
+  } while (candidate.next_impl());
+}
+
+/// Moves `pd` past the implementations whose name starts with `prefix`,
+/// unless none other is left.
+template <typename PrimitiveDesc>
+void skipImpl(PrimitiveDesc &pd, const std::string &prefix) {
+  PrimitiveDesc first = pd;
+  while (std::string(pd.impl_info_str()).rfind(prefix, 0) == 0)
+    if (!pd.next_impl()) {
+      pd = first;
+      return;
+    }
+}
+
+StatusOr<Built> buildConv(BuildContext &ctx) {
+  const Shape &x = ctx.shapes[0], &w = ctx.shapes[1], &y = ctx.outShapes[0];
+  size_t spatial = x.size() - 2;
+  auto strides = ctx.attrs.ints("strides");
+  auto pads = ctx.attrs.ints("pads");
+  auto dilations = ctx.attrs.ints("dilations");
+  int64_t groups = ctx.attrs.i("groups");
+  memory::dims padL, padR, dil;
+  for (size_t i = 0; i < spatial; ++i) {
+    padL.push_back(pads[i]);
+    padR.push_back(pads[i + spatial]);
+    dil.push_back(dilations[i] - 1);
+  }
+  bool hasBias = ctx.has(2), hasResidual = ctx.has(3);
+  // oneDNN 2.6 runs a strided 1x1 conv on channels-last data one output
+  // row at a time, about 3x slower than the stride-1 case, which is one
+  // GEMM over all pixels. Without padding, it equals the stride-1 conv of
+  // every stride-th pixel: those are gathered first (ConvLikeKernel::
+  // Gather, a small fraction of the conv's time), then it runs with
+  // stride 1. (ResNets' downsampling convs.)
+  Shape xConv = x;
+  bool gather =
+      spatial == 2 && groups == 1 && w[2] == 1 && w[3] == 1 &&
+      (strides[0] > 1 || strides[1] > 1) && isNhwc(ctx.layouts[0], x) &&
+      std::all_of(pads.begin(), pads.end(), [](int64_t p) { return p == 0; });
+  if (gather)
+    xConv = {x[0], x[1], y[2], y[3]};
+  auto convStrides = gather ? std::vector<int64_t>(2, 1) : strides;
+  return guarded("conv", [&]() -> StatusOr<Built> {
+    auto k = std::make_unique<ConvLikeKernel>();
+    k->input = ctx.layouts[0];
+    memory::desc anySrc(dims(xConv), dt::f32, gather ? tag::acdb : tag::any);
+    memory::desc anyDst(dims(y), dt::f32, tag::any);
+    k->hasBias = hasBias;
+    k->hasResidual = hasResidual;
+    if (hasResidual)
+      k->residual = ctx.layouts[3];
+    // Grouped weights are [G, O/G, I/G, ...]: the same bytes as OIHW.
+    Shape wg = w;
+    if (groups > 1) {
+      wg[0] = w[0] / groups;
+      wg.insert(wg.begin(), groups);
+    }
+    memory::desc userW = plainLayout(wg);
+    memory::desc anyW(dims(wg), dt::f32, tag::any);
+    k->bias = memory::desc({w[0]}, dt::f32, tag::a);
+    auto attr = postOps(ctx.attrs, hasResidual, &k->epilogue);
+    if (!attr)
+      return attr.status();
+    dnnl::convolution_forward::desc d(
+        dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+        anySrc, anyW, hasBias ? k->bias : memory::desc(), anyDst,
+        dims(Shape(convStrides.begin(), convStrides.end())), dil, padL, padR);
+    dnnl::convolution_forward::primitive_desc pd(d, *attr, ctx.env.engine);
+    // The deferred activation runs over all of dst, so dst must hold no
+    // padding (a blocked layout's padded channels must stay zero).
+    if (k->epilogue != Epilogue::kNone &&
+        pd.dst_desc().get_size() != numElements(y) * sizeof(float)) {
+      attr = postOps(ctx.attrs, hasResidual);
+      k->epilogue = Epilogue::kNone;
+      pd = dnnl::convolution_forward::primitive_desc(d, *attr, ctx.env.engine);
+    }
+    // A 3x3 depthwise conv of stride 1 on one image: oneDNN 2.6 lists
+    // brdgmm_dw first, but its jit_dw runs these 20-35 % faster on
+    // channels-last data (32x112x112 and 144x56x56: 29 vs 37 us, 31 vs
+    // 42 us, 2 threads). 5x5 and strided ones are even, and in passes of
+    // two images MobileNetV2 was 3 % slower with jit_dw.
+    if (x[0] == 1 && groups > 1 && groups == x[1] && w[0] == groups &&
+        spatial == 2 && w[2] == 3 && w[3] == 3 && strides[0] == 1 &&
+        strides[1] == 1)
+      preferImpl(pd, "jit_dw:", [&] {
+        return dnnl::convolution_forward::primitive_desc(d, *attr,
+                                                         ctx.env.engine);
+      });
+    // oneDNN 2.6's brgconv faults (SIGSEGV in its JIT code) when a sum
+    // post-op meets output rows whose window lies wholly in the padding (a
+    // pad of at least the dilated kernel extent; found by the conformance
+    // suite): such convs take the next implementation.
+    bool padOnlyWindows = false;
+    for (size_t i = 0; i < spatial; ++i) {
+      int64_t span = dilations[i] * (w[i + 2] - 1) + 1;
+      padOnlyWindows = padOnlyWindows || pads[i] >= span ||
+                       pads[i + spatial] >= span;
+    }
+    if (hasResidual && padOnlyWindows)
+      skipImpl(pd, "brg");
+    k->src = pd.src_desc();
+    k->dst = pd.dst_desc();
+    if (gather)
+      k->gather = {x[0], x[1], x[2], x[3], strides[0], strides[1], y[2], y[3]};
+    if (gather || k->src != k->input)
+      k->srcScratch = memory(k->src, ctx.env.engine);
+    k->weight.prepare(ctx, 1, userW, pd.weights_desc());
+    k->prim = dnnl::convolution_forward(pd);
+    memory::desc outLayout = k->dst;
+    int inPlace = hasResidual && k->residual == k->dst ? 3 : -1;
+    return Built{std::move(k), {outLayout}, inPlace};
+  });
+}
+
+} // namespace
+
+void cpu::appendConvOps(std::vector<OpDef> &ops) {
+  ops.push_back({"conv", buildConv, anyLayout});
+}

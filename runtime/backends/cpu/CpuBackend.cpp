@@ -1,0 +1,419 @@
+//===- CpuBackend.cpp - the oneDNN backend behind Backend.h ---------------===//
+//
+// The CPU's policies live here: how many threads a kernel runs on, which
+// layouts flow between kernels (oneDNN's pick, with reorders inserted
+// where a kernel cannot read its input's), which kernels absorb the next
+// one, and how large a pass of a micro-batched run may be (half the
+// last-level cache).
+//
+//===----------------------------------------------------------------------===//
+
+#include "Backend.h"
+#include "Kernel.h"
+#include "Plan.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <omp.h>
+#include <unistd.h>
+
+using namespace tlc::runtime;
+using namespace tlc::runtime::cpu;
+
+namespace {
+
+constexpr size_t kBufferAlignment = 64;
+
+/// The size of the largest cache the first CPU sees, from sysfs ("32768K"),
+/// or 16 MiB where it does not say. (sysconf's L3 size is the whole
+/// package's on AMD, not the slice one core shares.)
+int64_t cacheBytes() {
+  static const int64_t bytes = [] {
+    int64_t best = 0;
+    for (int i = 0; i < 8; ++i) {
+      std::string dir =
+          "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(i);
+      std::ifstream type(dir + "/type"), size(dir + "/size");
+      std::string kind, text;
+      if (!(type >> kind) || !(size >> text) || kind == "Instruction")
+        continue;
+      char *unit = nullptr;
+      long long n = std::strtoll(text.c_str(), &unit, 10);
+      int64_t scale = *unit == 'K' ? 1 << 10 : *unit == 'M' ? 1 << 20 : 1;
+      best = std::max<int64_t>(best, n * scale);
+    }
+    return best > 0 ? best : int64_t(16) << 20;
+  }();
+  return bytes;
+}
+
+uint64_t physicalMemory() {
+  static const uint64_t bytes = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) *
+                                static_cast<uint64_t>(sysconf(_SC_PAGE_SIZE));
+  return bytes;
+}
+
+/// Whether a kernel does too little work to pay for waking other threads:
+/// a parallel region costs about 3 us here (a chain of 200 tiny eltwise
+/// kernels: 4.2 us each on 2 threads, 1.3 us on one). Work is the
+/// elements of output 0 times the multiply-adds per element for conv and
+/// fc; for other ops, the larger of input 0 and output 0 (a global pool
+/// reads far more than it writes).
+bool isSmall(const std::string &op, const BuildContext &ctx) {
+  if (ctx.outShapes.empty())
+    return true;
+  int64_t work = numElements(ctx.outShapes[0]);
+  if ((op == "conv" || op == "fc") && ctx.shapes.size() > 1) {
+    const Shape &w = ctx.shapes[1];
+    work *= numElements(Shape(w.begin() + 1, w.end()));
+    return work < (128 << 10);
+  }
+  if (!ctx.shapes.empty())
+    work = std::max(work, numElements(ctx.shapes[0]));
+  return work < (16 << 10);
+}
+
+/// One kernel of a plan: an artifact kernel, or a reorder the planner
+/// inserted.
+struct Step {
+  std::unique_ptr<Kernel> kernel;
+  std::vector<int64_t> inputs; // -1: absent optional input
+  std::vector<int64_t> outputs;
+  int inPlaceInput = -1;     // see Built::inPlaceInput
+  bool singleThread = false; // built and run on one thread (see isSmall)
+  std::string op, name;      // for profiles
+  double seconds = 0;        // profiled time, summed over runs
+  int64_t runs = 0;
+  /// The kernel's arguments: shapes and layouts set when the plan is made,
+  /// data pointers on every run (building them per run cost 1.5 us a
+  /// kernel, 4 % of EfficientNet-B0 at batch 1).
+  std::vector<TensorRef> in = {}, out = {};
+};
+
+class CpuExecutable : public Executable {
+public:
+  CpuExecutable(ExecEnv &env, int threads, bool profile)
+      : env_(env), threads_(threads), profile_(profile) {}
+
+  std::vector<Step> steps;
+  std::vector<Shape> shapes; // per value, for profiles
+
+  Status run(const std::vector<uint8_t *> &addresses) override {
+    auto bind = [&](const std::vector<int64_t> &values,
+                    std::vector<TensorRef> &refs) {
+      for (size_t i = 0; i < values.size(); ++i)
+        refs[i].data = values[i] >= 0 ? addresses[values[i]] : nullptr;
+    };
+    // OpenMP's thread count is per calling thread: set it for this one.
+    omp_set_num_threads(threads_);
+    try {
+      for (Step &step : steps) {
+        bind(step.inputs, step.in);
+        bind(step.outputs, step.out);
+        auto start = profile_ ? std::chrono::steady_clock::now()
+                              : std::chrono::steady_clock::time_point();
+        if (step.singleThread) {
+          omp_set_num_threads(1);
+          step.kernel->run(env_, step.in, step.out);
+          omp_set_num_threads(threads_);
+        } else {
+          step.kernel->run(env_, step.in, step.out);
+        }
+        if (profile_) {
+          step.seconds += std::chrono::duration<double>(
+                              std::chrono::steady_clock::now() - start)
+                              .count();
+          ++step.runs;
+        }
+      }
+    } catch (const dnnl::error &e) {
+      return Status(StatusCode::kInternal,
+                    std::string("oneDNN failed during execution: ") + e.what());
+    }
+    return Status::ok();
+  }
+
+  std::vector<KernelProfile> profile() const override {
+    std::vector<KernelProfile> result;
+    for (const Step &step : steps) {
+      if (!step.runs)
+        continue;
+      std::string shape =
+          step.outputs.empty() ? "" : shapeToString(shapes[step.outputs[0]]);
+      result.push_back({step.op, step.name, shape, step.seconds, step.runs});
+    }
+    return result;
+  }
+
+  void resetProfile() override {
+    for (Step &step : steps) {
+      step.seconds = 0;
+      step.runs = 0;
+    }
+  }
+
+private:
+  ExecEnv &env_;
+  int threads_;
+  bool profile_;
+};
+
+/// The values of a plan being lowered: the graph's, then temporaries.
+struct Values {
+  std::vector<Shape> shapes;
+  std::vector<DType> dtypes;
+  std::vector<dnnl::memory::desc> layouts;
+
+  int64_t add(Shape shape, DType dtype, dnnl::memory::desc layout) {
+    shapes.push_back(std::move(shape));
+    dtypes.push_back(dtype);
+    layouts.push_back(layout);
+    return static_cast<int64_t>(shapes.size()) - 1;
+  }
+  uint64_t bytes(size_t v) const {
+    uint64_t dense = numElements(shapes[v]) * dtypeSize(dtypes[v]);
+    // Blocked layouts may pad (e.g. 3 channels stored as 16).
+    return dtypes[v] == DType::kF32 ? std::max<uint64_t>(
+                                          dense, layouts[v].get_size())
+                                    : dense;
+  }
+};
+
+class CpuBackend : public Backend {
+public:
+  explicit CpuBackend(const BackendOptions &options) : options_(options) {
+    // OpenMP's default (OMP_NUM_THREADS, else all cores), read before any
+    // session changes this thread's count.
+    static const int defaultThreads = omp_get_max_threads();
+    threads_ = options.threads > 0 ? options.threads : defaultThreads;
+  }
+
+  const char *name() const override { return "cpu"; }
+
+  bool supports(const OpSchema &op, DType dtype,
+                LayoutToken layout) const override {
+    const OpDef *def = findOp(op.name);
+    return def && layout == kPlainLayout &&
+           (def->computes == Computes::kAnyType || dtype == DType::kF32);
+  }
+
+  Status attach(std::shared_ptr<const Artifact> artifact) override {
+    artifact_ = std::move(artifact);
+    return Status::ok();
+  }
+
+  StatusOr<Lowering> lower(const ShapedGraph &graph) override;
+
+  StatusOr<DeviceBuffer> allocate(uint64_t bytes) override {
+    if (bytes > physicalMemory())
+      return invalidArgument("the plan needs " + std::to_string(bytes) +
+                             " bytes of intermediate tensors, more than this "
+                             "machine's memory");
+    uint64_t rounded =
+        (bytes + kBufferAlignment - 1) / kBufferAlignment * kBufferAlignment;
+    void *p = std::aligned_alloc(kBufferAlignment, rounded);
+    if (!p)
+      return Status(StatusCode::kInternal,
+                    "cannot allocate " + std::to_string(bytes) +
+                        " bytes for intermediate tensors");
+    return DeviceBuffer(static_cast<uint8_t *>(p),
+                        [](uint8_t *q) { std::free(q); });
+  }
+
+  int64_t passBudgetBytes() const override { return cacheBytes() / 2; }
+  uint64_t sessionBytes() const override { return weights_.bytes(); }
+
+private:
+  BackendOptions options_;
+  int threads_ = 1;
+  ExecEnv env_;
+  WeightCache weights_;
+  std::shared_ptr<const Artifact> artifact_;
+};
+
+StatusOr<Lowering> CpuBackend::lower(const ShapedGraph &graph) {
+  auto exec = std::make_unique<CpuExecutable>(env_, threads_, options_.profile);
+  std::vector<Step> &steps = exec->steps;
+  Values values;
+  for (size_t v = 0; v < graph.shapes.size(); ++v)
+    values.add(graph.shapes[v], graph.dtypes[v], plainLayout(graph.shapes[v]));
+  const std::vector<int32_t> &weightOf = *graph.weightOf;
+  size_t numValues = graph.shapes.size();
+
+  // A value in plain layout: `v` itself, or a reorder of it.
+  auto toPlain = [&](int64_t v) {
+    dnnl::memory::desc plain = plainLayout(values.shapes[v]);
+    if (values.dtypes[v] != DType::kF32 || values.layouts[v] == plain)
+      return v;
+    int64_t t = values.add(values.shapes[v], values.dtypes[v], plain);
+    steps.push_back(Step{makeReorderKernel(values.layouts[v], plain, env_),
+                         {v},
+                         {t},
+                         -1,
+                         false,
+                         "reorder",
+                         ""});
+    return t;
+  };
+
+  try {
+    for (uint32_t k = 0; k < graph.nodes.size(); ++k) {
+      const GraphNode &node = graph.nodes[k];
+      const fb::Kernel &kernel = *node.kernel;
+      std::string where = describeKernel(k, kernel);
+      const OpDef *op = findOp(node.schema->name);
+      if (!op)
+        return Status(StatusCode::kUnimplemented,
+                      where + ": the cpu backend has no kernel for this op");
+      Attrs attrs(kernel);
+      BuildContext ctx{attrs, env_, weights_, {}, {}, {}, {}, {}, {}, {}};
+      for (int64_t v : node.outputs)
+        ctx.outShapes.push_back(graph.shapes[v]);
+      std::vector<int64_t> inputs = node.inputs;
+      auto describe = [&] {
+        ctx.present.clear();
+        ctx.shapes.clear();
+        ctx.dtypes.clear();
+        ctx.values.clear();
+        ctx.weights.clear();
+        ctx.layouts.clear();
+        for (int64_t in : inputs) {
+          bool present = in >= 0;
+          ctx.present.push_back(present);
+          ctx.shapes.push_back(present ? values.shapes[in] : Shape());
+          ctx.dtypes.push_back(present ? values.dtypes[in] : DType::kF32);
+          ctx.values.push_back(in);
+          ctx.layouts.push_back(present ? values.layouts[in]
+                                        : dnnl::memory::desc());
+          bool weight = present && static_cast<size_t>(in) < numValues &&
+                        weightOf[in] >= 0;
+          ctx.weights.push_back(
+              weight ? graph.artifact->weightData(weightOf[in]) : nullptr);
+        }
+      };
+      describe();
+      for (size_t i = 0; i < ctx.dtypes.size(); ++i)
+        if (ctx.present[i] && op->computes == Computes::kF32 &&
+            ctx.dtypes[i] != DType::kF32)
+          return Status(StatusCode::kUnimplemented,
+                        where + ": operand " + std::to_string(i) + " is " +
+                            dtypeName(ctx.dtypes[i]) +
+                            "; the cpu backend computes it in float32");
+      // Kernels that cannot read these layouts get plain copies first: of
+      // the smaller inputs only if that suffices (a broadcast operand),
+      // else of all.
+      auto accepted = [&] {
+        return op->acceptsLayouts && op->acceptsLayouts(ctx);
+      };
+      if (!accepted()) {
+        std::vector<int64_t> original = inputs;
+        size_t numSteps = steps.size(), numNow = values.shapes.size();
+        int64_t largest = 0;
+        for (size_t i = 0; i < inputs.size(); ++i)
+          if (inputs[i] >= 0)
+            largest = std::max(largest, numElements(ctx.shapes[i]));
+        for (size_t i = 0; i < inputs.size(); ++i)
+          if (inputs[i] >= 0 && numElements(ctx.shapes[i]) < largest)
+            inputs[i] = toPlain(inputs[i]);
+        describe();
+        if (!accepted()) {
+          inputs = original; // drop the partial attempt's reorders
+          steps.resize(numSteps);
+          values.shapes.resize(numNow);
+          values.dtypes.resize(numNow);
+          values.layouts.resize(numNow);
+          for (int64_t &in : inputs)
+            if (in >= 0)
+              in = toPlain(in);
+          describe();
+        }
+      }
+      // Primitives partition their work for the thread count they are
+      // created with; a small kernel is created (and later run) on one.
+      bool single = threads_ > 1 && isSmall(node.schema->name, ctx);
+      omp_set_num_threads(single ? 1 : threads_);
+      StatusOr<Built> built = op->build(ctx);
+      omp_set_num_threads(threads_);
+      if (!built)
+        return Status(built.status().code(),
+                      where + ": " + built.status().message());
+      for (size_t o = 0; o < node.outputs.size(); ++o) {
+        int64_t v = node.outputs[o];
+        values.layouts[v] = built->outLayouts.empty() ? plainLayout(ctx.outShapes[o])
+                                                      : built->outLayouts[o];
+      }
+      // A kernel that reads only the previous one's single output may be
+      // computed by it (Kernel::absorb).
+      if (!steps.empty()) {
+        Step &last = steps.back();
+        if (last.outputs.size() == 1 && inputs.size() == 1 &&
+            inputs[0] == last.outputs[0] &&
+            last.kernel->absorb(*built->kernel)) {
+          last.outputs.push_back(node.outputs[0]);
+          continue;
+        }
+      }
+      steps.push_back(Step{std::move(built->kernel), std::move(inputs),
+                           node.outputs, built->inPlaceInput, single,
+                           node.schema->name, printable(kernel.name())});
+    }
+  } catch (const dnnl::error &e) {
+    return Status(StatusCode::kUnimplemented,
+                  std::string("oneDNN cannot plan this model: ") + e.what());
+  }
+
+  Lowering lowering;
+  for (int64_t out : graph.outputValues)
+    lowering.outputValues.push_back(toPlain(out));
+  auto refs = [&](const std::vector<int64_t> &ids) {
+    std::vector<TensorRef> r;
+    for (int64_t v : ids)
+      r.push_back(v >= 0 ? TensorRef{nullptr, values.shapes[v],
+                                     values.dtypes[v], values.layouts[v]}
+                         : TensorRef{});
+    return r;
+  };
+  for (Step &step : steps) {
+    step.in = refs(step.inputs);
+    step.out = refs(step.outputs);
+    lowering.steps.push_back({step.inputs, step.outputs, step.inPlaceInput});
+  }
+  for (size_t v = 0; v < values.shapes.size(); ++v)
+    lowering.valueBytes.push_back(values.bytes(v));
+  exec->shapes = values.shapes;
+  lowering.shapes = std::move(values.shapes);
+  lowering.dtypes = std::move(values.dtypes);
+  lowering.executable = std::move(exec);
+  return lowering;
+}
+
+const bool registered = [] {
+  registerBackend("cpu", [](const BackendOptions &options)
+                             -> StatusOr<std::unique_ptr<Backend>> {
+    return std::unique_ptr<Backend>(std::make_unique<CpuBackend>(options));
+  });
+  return true;
+}();
+
+} // namespace
+
+const OpDef *cpu::findOp(std::string_view name) {
+  static const std::vector<OpDef> ops = [] {
+    std::vector<OpDef> all;
+    appendConvOps(all);
+    appendGemmOps(all);
+    appendEltwiseOps(all);
+    appendBinaryOps(all);
+    appendPoolingOps(all);
+    appendNormalizationOps(all);
+    appendConcatOps(all);
+    appendDataMovementOps(all);
+    return all;
+  }();
+  for (const OpDef &op : ops)
+    if (name == op.name)
+      return &op;
+  return nullptr;
+}

@@ -1,0 +1,139 @@
+//===- Pooling.cpp - pools and reductions ---------------------------------===//
+//
+// Windowed pools on oneDNN in any layout; global pools of nhwc maps as one
+// pass over each image's pixels (oneDNN 2.6 has only a slow reference
+// kernel for them); other reductions on oneDNN over plain sources.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Primitives.h"
+
+#include <algorithm>
+
+using namespace tlc::runtime;
+using namespace tlc::runtime::cpu;
+
+void NhwcGlobalPoolKernel::run(ExecEnv &, const std::vector<TensorRef> &in,
+                               const std::vector<TensorRef> &out) {
+  // With no activation the source is only read.
+  applyEpilogueAndPool(Epilogue::kNone, in[0].f32(), n, hw, c, isMax,
+                       out[0].f32());
+}
+
+namespace {
+
+StatusOr<Built> buildPool(BuildContext &ctx, bool isMax) {
+  const Shape &x = ctx.shapes[0], &y = ctx.outShapes[0];
+  size_t spatial = x.size() - 2;
+  auto kernel = ctx.attrs.ints("kernel_shape");
+  auto strides = ctx.attrs.ints("strides");
+  auto pads = ctx.attrs.ints("pads");
+  auto dilations =
+      isMax ? ctx.attrs.ints("dilations") : std::vector<int64_t>(spatial, 1);
+  bool includePad = !isMax && ctx.attrs.i("count_include_pad") != 0;
+  memory::dims padL, padR, dil;
+  for (size_t i = 0; i < spatial; ++i) {
+    padL.push_back(pads[i]);
+    // oneDNN wants the right padding that makes the last window fit (with
+    // ceil mode, more than the artifact's).
+    int64_t need = (y[i + 2] - 1) * strides[i] +
+                   dilations[i] * (kernel[i] - 1) + 1 - x[i + 2] - pads[i];
+    padR.push_back(std::max<int64_t>(need, 0));
+    dil.push_back(dilations[i] - 1);
+  }
+  return guarded("pool", [&]() -> StatusOr<Built> {
+    auto k = std::make_unique<ChainKernel>();
+    k->src = ctx.layouts[0];
+    memory::desc anyDst(dims(y), dt::f32, tag::any);
+    auto alg = isMax        ? dnnl::algorithm::pooling_max
+               : includePad ? dnnl::algorithm::pooling_avg_include_padding
+                            : dnnl::algorithm::pooling_avg_exclude_padding;
+    dnnl::pooling_v2_forward::desc d(
+        dnnl::prop_kind::forward_inference, alg, k->src, anyDst,
+        dims(Shape(strides.begin(), strides.end())),
+        dims(Shape(kernel.begin(), kernel.end())), dil, padL, padR);
+    dnnl::pooling_v2_forward::primitive_desc pd(d, ctx.env.engine);
+    k->dst = pd.dst_desc();
+    k->prims.push_back(dnnl::pooling_v2_forward(pd));
+    memory::desc layout = k->dst;
+    return Built{std::move(k), {layout}};
+  });
+}
+
+StatusOr<Built> buildMaxPool(BuildContext &ctx) { return buildPool(ctx, true); }
+StatusOr<Built> buildAvgPool(BuildContext &ctx) {
+  return buildPool(ctx, false);
+}
+
+/// Reductions over a set of dims (global pools, reduce_mean): `kept` is
+/// the input's shape with the reduced dims set to 1.
+StatusOr<Built> buildReduction(BuildContext &ctx, dnnl::algorithm alg,
+                               const Shape &kept) {
+  const Shape &x = ctx.shapes[0];
+  // oneDNN refuses a reduction that reduces nothing (every reduced dim of
+  // extent 1): the mean of one element is the element.
+  if (kept == x)
+    return Built{makeCopyKernel()};
+  return guarded("reduction", [&]() -> StatusOr<Built> {
+    auto k = std::make_unique<ChainKernel>();
+    // Plain only: oneDNN 2.6 reduces blocked sources with its slow
+    // reference kernel, so the planner reorders them first.
+    k->src = plainLayout(x);
+    k->dst = plainLayout(kept);
+    dnnl::reduction::desc d(alg, k->src, k->dst, 0.f, 0.f);
+    k->prims.push_back(
+        dnnl::reduction(dnnl::reduction::primitive_desc(d, ctx.env.engine)));
+    return Built{std::move(k)};
+  });
+}
+
+StatusOr<Built> buildGlobalPool(BuildContext &ctx, dnnl::algorithm alg) {
+  const Shape &x = ctx.shapes[0];
+  if (isNhwc(ctx.layouts[0], x)) {
+    auto k = std::make_unique<NhwcGlobalPoolKernel>();
+    k->n = x[0];
+    k->c = x[1];
+    k->hw = x[2] * x[3];
+    k->isMax = alg == dnnl::algorithm::reduction_max;
+    // The [N, C, 1, 1] result is the same bytes in nhwc and nchw.
+    return Built{std::move(k)};
+  }
+  return buildReduction(ctx, alg, ctx.outShapes[0]);
+}
+
+StatusOr<Built> buildGlobalAvgPool(BuildContext &ctx) {
+  return buildGlobalPool(ctx, dnnl::algorithm::reduction_mean);
+}
+StatusOr<Built> buildGlobalMaxPool(BuildContext &ctx) {
+  return buildGlobalPool(ctx, dnnl::algorithm::reduction_max);
+}
+
+StatusOr<Built> buildReduceMean(BuildContext &ctx) {
+  auto axes = ctx.attrs.ints("axes");
+  Shape kept = ctx.shapes[0];
+  int64_t rank = kept.size();
+  for (size_t d = 0; d < kept.size(); ++d)
+    if (axes.empty())
+      kept[d] = 1;
+  for (int64_t a : axes)
+    kept[a < 0 ? a + rank : a] = 1;
+  return buildReduction(ctx, dnnl::algorithm::reduction_mean, kept);
+}
+
+bool plainOrNhwc(const BuildContext &ctx) {
+  return ctx.layouts[0] == plainLayout(ctx.shapes[0]) ||
+         isNhwc(ctx.layouts[0], ctx.shapes[0]);
+}
+
+} // namespace
+
+void cpu::appendPoolingOps(std::vector<OpDef> &ops) {
+  ops.insert(ops.end(),
+             {
+                 {"max_pool", buildMaxPool, anyLayout},
+                 {"avg_pool", buildAvgPool, anyLayout},
+                 {"global_avg_pool", buildGlobalAvgPool, plainOrNhwc},
+                 {"global_max_pool", buildGlobalMaxPool, plainOrNhwc},
+                 {"reduce_mean", buildReduceMean},
+             });
+}

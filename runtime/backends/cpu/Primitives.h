@@ -1,0 +1,132 @@
+//===- Primitives.h - oneDNN helpers the op families share ------*- C++ -*-===//
+//
+// Descriptors, the guard that turns oneDNN's exceptions into statuses, the
+// fused post-ops of conv and fc, weights prepared once per session, and the
+// kernel classes more than one op family builds or recognizes.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TLC_RUNTIME_BACKENDS_CPU_PRIMITIVES_H
+#define TLC_RUNTIME_BACKENDS_CPU_PRIMITIVES_H
+
+#include "Activations.h"
+#include "Kernel.h"
+
+#include <unordered_map>
+
+namespace tlc::runtime::cpu {
+
+using dnnl::memory;
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+
+inline memory::dims dims(const Shape &s) {
+  return memory::dims(s.begin(), s.end());
+}
+
+inline std::string str(const Shape &s) { return shapeToString(s); }
+
+/// Whether `layout` is channels-last (nhwc) for a 4-D `shape`.
+inline bool isNhwc(const memory::desc &layout, const Shape &shape) {
+  return shape.size() == 4 &&
+         layout == memory::desc(dims(shape), dt::f32, tag::acdb);
+}
+
+/// oneDNN reports invalid configurations with exceptions; they never leave
+/// the backend.
+template <typename Fn> StatusOr<Built> guarded(const char *op, Fn &&fn) {
+  try {
+    return fn();
+  } catch (const dnnl::error &e) {
+    return Status(StatusCode::kUnimplemented,
+                  std::string(op) + ": oneDNN cannot run this configuration (" +
+                      e.what() + ")");
+  }
+}
+
+/// One oneDNN eltwise step.
+struct EltStep {
+  dnnl::algorithm alg;
+  float alpha, beta;
+};
+
+/// The eltwise steps of a tl activation (fb::Activation) with its
+/// parameters.
+StatusOr<std::vector<EltStep>> activationSteps(fb::Activation kind,
+                                               float alpha, float beta);
+
+/// Post-ops of conv/fc: residual sum, then the activation. With `deferred`,
+/// a SiLU or sigmoid activation is left out and named there instead, for
+/// the kernel to apply after the primitive (Activations.h says why).
+StatusOr<dnnl::primitive_attr> postOps(Attrs &attrs, bool residual,
+                                       Epilogue *deferred = nullptr);
+
+/// A weight in the layout a primitive wants: from the session's cache when
+/// constant, reordered per run otherwise.
+struct PreparedWeight {
+  memory::desc user, wanted;
+  memory reordered; // valid when constant
+  bool needsReorder = false;
+
+  /// For input `i` of `ctx`, in plain layout `userMd`.
+  void prepare(BuildContext &ctx, size_t i, const memory::desc &userMd,
+               const memory::desc &wantedMd);
+  memory get(ExecEnv &env, uint8_t *data);
+};
+
+/// Runs a chain of single-source primitives, the first out of place.
+struct ChainKernel : Kernel {
+  std::vector<dnnl::primitive> prims;
+  memory::desc src, dst;
+  BoundMemory srcMem, dstMem;
+  void run(ExecEnv &env, const std::vector<TensorRef> &in,
+           const std::vector<TensorRef> &out) override;
+};
+
+/// Global pooling of an nhwc tensor: per image, a pass over H*W rows of C
+/// contiguous channels (Pooling.cpp).
+struct NhwcGlobalPoolKernel : Kernel {
+  int64_t n, c, hw;
+  bool isMax;
+  void run(ExecEnv &, const std::vector<TensorRef> &in,
+           const std::vector<TensorRef> &out) override;
+};
+
+/// Conv and fc: one oneDNN primitive with fused post-ops (Conv.cpp).
+struct ConvLikeKernel : Kernel {
+  dnnl::primitive prim;
+  memory::desc input, src, dst, bias, residual;
+  PreparedWeight weight;
+  bool hasBias = false, hasResidual = false;
+  Epilogue epilogue = Epilogue::kNone; // applied to dst after the primitive
+  memory srcScratch; // the input reordered to `src`, when they differ
+  /// Set for a strided 1x1 conv run with stride 1 (see buildConv): every
+  /// stride-th pixel of the nhwc input [n, c, h, w] goes to srcScratch.
+  struct Gather {
+    int64_t n = 0, c, h, w, strideH, strideW, outH, outW;
+  } gather;
+  BoundMemory inputMem, dstMem, biasMem, residualMem;
+  dnnl::reorder toSrc, residualToDst; // made on first use
+  std::unordered_map<int, memory> args;
+  /// Set when this kernel took on the global average pool of its nhwc
+  /// output (absorb): output 1 gets the [images, channels] means.
+  struct Mean {
+    int64_t images = 0, pixels, channels;
+  } mean;
+
+  void gatherPixels(const float *x, float *y) const;
+  bool absorb(Kernel &next) override;
+  void run(ExecEnv &env, const std::vector<TensorRef> &in,
+           const std::vector<TensorRef> &out) override;
+};
+
+/// A kernel that copies its input's bytes to its output (reshape-like
+/// views, and reductions over dims of extent 1).
+std::unique_ptr<Kernel> makeCopyKernel();
+
+/// Accepts any input layout (elementwise ops keep it).
+bool anyLayout(const BuildContext &);
+
+} // namespace tlc::runtime::cpu
+
+#endif // TLC_RUNTIME_BACKENDS_CPU_PRIMITIVES_H

@@ -1,0 +1,302 @@
+//===- OpSchema.cpp - the op table, and checking kernels against it -------===//
+//
+// The table mirrors the tl dialect's ODS (dialects/tl/include/tl/IR/
+// TLOps.td): the artifact writer stores every attribute explicitly, with
+// defaults filled in, so each declared attribute is required here unless
+// the op declares it optional there.
+//
+//===----------------------------------------------------------------------===//
+
+#include "OpSchema.h"
+
+#include "ShapeFunctions.h"
+#include "tlc/runtime/Limits.h"
+#include "tlc/runtime/Tensor.h"
+
+#include <cmath>
+
+using namespace tlc::runtime;
+using tlc::kMaxDim;
+using tlc::kMaxRank;
+
+namespace {
+
+using K = AttrKind;
+namespace S = samples;
+namespace F = shapes;
+
+constexpr OperandTypes kFloat = OperandTypes::kFloating;
+constexpr OperandTypes kAny = OperandTypes::kAny;
+
+// Attribute specs that several ops share.
+AttrSpec positiveInts(const char *name) {
+  return {name, K::kInts, 1, kMaxDim};
+}
+AttrSpec padInts(const char *name) { return {name, K::kInts, 0, kMaxDim}; }
+AttrSpec axisInt(const char *name) {
+  return {name, K::kInt, -kMaxRank - 1, kMaxRank};
+}
+AttrSpec axisInts(const char *name) {
+  return {name, K::kInts, -kMaxRank - 1, kMaxRank};
+}
+AttrSpec boolInt(const char *name) { return {name, K::kInt, 0, 1}; }
+AttrSpec anyFloat(const char *name) { return {name, K::kFloat}; }
+AttrSpec finiteFloat(const char *name) {
+  return {name, K::kFloat, 0, 0, true, true};
+}
+
+/// Conv and fc: the fused activation (TL_Activation: none .. leaky_relu)
+/// and its parameters.
+std::vector<AttrSpec> postOps(std::vector<AttrSpec> more = {}) {
+  more.push_back({"activation", K::kInt, 0,
+                  static_cast<int64_t>(fb::Activation::MAX)});
+  more.push_back(finiteFloat("act_alpha"));
+  more.push_back(finiteFloat("act_beta"));
+  return more;
+}
+
+OpSchema unary(const char *name, std::vector<AttrSpec> attrs = {}) {
+  return {name, 1, 0, false, 1, kFloat, std::move(attrs), F::sameAsInput,
+          S::perSample};
+}
+
+OpSchema binary(const char *name) {
+  return {name, 2, 0, false, 1, kFloat, {}, F::broadcast, S::broadcasting};
+}
+
+std::vector<OpSchema> makeTable() {
+  const int64_t maxInt = std::numeric_limits<int64_t>::max();
+  const int64_t minInt = std::numeric_limits<int64_t>::min();
+  return {
+      // Layers.
+      {"conv", 2, 2, false, 1, kFloat,
+       postOps({positiveInts("strides"), padInts("pads"),
+                positiveInts("dilations"),
+                {"groups", K::kInt, 1, kMaxDim}}),
+       F::conv, S::layer},
+      {"fc", 2, 2, false, 1, kFloat, postOps(), F::fc, S::layer},
+      {"matmul", 2, 0, false, 1, kFloat, {}, F::matmul, S::matmul},
+      {"batch_norm", 5, 0, false, 1, kFloat, {finiteFloat("epsilon")},
+       F::batchNorm, S::perSample},
+      {"layer_norm", 2, 1, false, 1, kFloat,
+       {axisInt("axis"), finiteFloat("epsilon")}, F::layerNorm, S::fromAxis},
+      // Elementwise.
+      unary("relu"),
+      unary("sigmoid"),
+      unary("tanh"),
+      unary("hard_swish"),
+      unary("silu"),
+      unary("sqrt"),
+      unary("exp"),
+      unary("log"),
+      unary("abs"),
+      unary("neg"),
+      unary("reciprocal"),
+      unary("erf"),
+      unary("clip", {anyFloat("min"), anyFloat("max")}),
+      unary("hard_sigmoid", {finiteFloat("alpha"), finiteFloat("beta")}),
+      unary("leaky_relu", {finiteFloat("alpha")}),
+      unary("gelu", {boolInt("approximate")}),
+      binary("add"),
+      binary("sub"),
+      binary("mul"),
+      binary("div"),
+      binary("max"),
+      binary("min"),
+      binary("pow"),
+      {"prelu", 2, 0, false, 1, kFloat, {}, F::prelu, S::broadcasting},
+      // Pooling and reductions.
+      {"max_pool", 1, 0, false, 1, kFloat,
+       {positiveInts("kernel_shape"), positiveInts("strides"), padInts("pads"),
+        positiveInts("dilations"), boolInt("ceil_mode")},
+       F::maxPool, S::perSample},
+      {"avg_pool", 1, 0, false, 1, kFloat,
+       {positiveInts("kernel_shape"), positiveInts("strides"), padInts("pads"),
+        boolInt("ceil_mode"), boolInt("count_include_pad")},
+       F::avgPool, S::perSample},
+      {"global_avg_pool", 1, 0, false, 1, kFloat, {}, F::globalPool,
+       S::perSample},
+      {"global_max_pool", 1, 0, false, 1, kFloat, {}, F::globalPool,
+       S::perSample},
+      {"reduce_mean", 1, 0, false, 1, kFloat,
+       {axisInts("axes"), boolInt("keepdims")}, F::reduceMean, S::axesSkip0},
+      {"softmax", 1, 0, false, 1, kFloat, {axisInt("axis")}, F::softmax,
+       S::fromAxis},
+      {"lrn", 1, 0, false, 1, kFloat,
+       {{"size", K::kInt, 1, kMaxDim}, finiteFloat("alpha"),
+        finiteFloat("beta"), finiteFloat("bias")},
+       F::lrn, S::perSample},
+      // Shape and data movement.
+      {"concat", 0, 0, true, 1, kAny, {axisInt("axis")}, F::concat,
+       S::concat},
+      {"identity", 1, 0, false, 1, kAny, {}, F::sameAsInput, S::perSample},
+      {"dropout", 1, 0, false, 1, kAny, {anyFloat("ratio")}, F::sameAsInput,
+       S::perSample},
+      {"flatten", 1, 0, false, 1, kAny, {axisInt("axis")}, F::flatten,
+       S::fromAxis},
+      {"reshape", 1, 0, false, 1, kAny, {{"shape", K::kInts, -1, kMaxDim}},
+       F::reshape, S::reshape},
+      {"squeeze", 1, 0, false, 1, kAny, {axisInts("axes")}, F::squeeze,
+       S::axesSkip0},
+      {"unsqueeze", 1, 0, false, 1, kAny, {axisInts("axes")}, F::unsqueeze,
+       S::unsqueeze},
+      {"transpose", 1, 0, false, 1, kAny, {{"perm", K::kInts, 0, kMaxRank}},
+       F::transpose, S::transpose},
+      {"slice", 1, 0, false, 1, kAny,
+       {{"starts", K::kInts, minInt, maxInt},
+        {"ends", K::kInts, minInt, maxInt},
+        axisInts("axes"),
+        {"steps", K::kInts, -kMaxDim, kMaxDim}},
+       F::slice, S::axesSkip0},
+      {"pad", 1, 0, false, 1, kFloat,
+       {padInts("pads"),
+        {"mode", K::kInt, 0, static_cast<int64_t>(fb::PadMode::MAX)},
+        anyFloat("value")},
+       F::pad, S::pad},
+      {"resize", 1, 0, false, 1, kFloat,
+       {{"mode", K::kInt, 0, static_cast<int64_t>(fb::ResizeMode::MAX)},
+        {"coordinate_mode", K::kInt, 0,
+         static_cast<int64_t>(fb::CoordinateMode::MAX)},
+        {"nearest_mode", K::kInt, 0,
+         static_cast<int64_t>(fb::NearestMode::MAX)},
+        finiteFloat("cubic_coeff_a"),
+        {"scales", K::kFloats, 0, 0, false, true},
+        {"sizes", K::kInts, 0, kMaxDim, false}},
+       F::resize, S::resize},
+  };
+}
+
+const char *kindName(AttrKind kind) {
+  switch (kind) {
+  case K::kInt:
+    return "an integer";
+  case K::kInts:
+    return "a list of integers";
+  case K::kFloat:
+    return "a float";
+  case K::kFloats:
+    return "a list of floats";
+  }
+  return "?";
+}
+
+Status checkAttr(const fb::Kernel &kernel, const AttrSpec &spec) {
+  const fb::Attribute *a =
+      kernel.attributes() ? kernel.attributes()->LookupByKey(spec.name)
+                          : nullptr;
+  std::string what = std::string("attribute '") + spec.name + "'";
+  if (!a) {
+    if (spec.required)
+      return invalidArgument("lacks " + what);
+    return Status::ok();
+  }
+  bool isInt = spec.kind == K::kInt || spec.kind == K::kInts;
+  bool single = spec.kind == K::kInt || spec.kind == K::kFloat;
+  // flatbuffers omits empty vectors: an absent list is an empty one.
+  size_t ints = a->ints() ? a->ints()->size() : 0;
+  size_t floats = a->floats() ? a->floats()->size() : 0;
+  size_t count = isInt ? ints : floats;
+  if ((isInt ? floats : ints) != 0 || (single && count != 1) ||
+      count > static_cast<size_t>(tlc::kMaxOperands))
+    return invalidArgument(what + " is not " + kindName(spec.kind));
+  if (isInt && ints) {
+    // A [long] vector the verifier let through at a 4-byte boundary would
+    // be read misaligned.
+    if (ints && reinterpret_cast<uintptr_t>(a->ints()->data()) % 8 != 0)
+      return invalidArgument(what + " is misaligned");
+    for (int64_t v : *a->ints())
+      if (v < spec.lo || v > spec.hi)
+        return invalidArgument(what + " has value " + std::to_string(v) +
+                               ", outside [" + std::to_string(spec.lo) +
+                               ", " + std::to_string(spec.hi) + "]");
+  } else if (floats) {
+    for (float v : *a->floats())
+      if (std::isnan(v) || (spec.finite && !std::isfinite(v)))
+        return invalidArgument(what + " has value " + std::to_string(v));
+  }
+  return Status::ok();
+}
+
+} // namespace
+
+const std::vector<OpSchema> &tlc::runtime::allOpSchemas() {
+  static const std::vector<OpSchema> table = makeTable();
+  return table;
+}
+
+const OpSchema *tlc::runtime::findOpSchema(std::string_view name) {
+  for (const OpSchema &op : allOpSchemas())
+    if (name == op.name)
+      return &op;
+  return nullptr;
+}
+
+Status tlc::runtime::verifyKernel(const fb::Kernel &kernel,
+                                  const OpSchema &schema) {
+  const auto &inputs = *kernel.inputs();
+  size_t count = inputs.size();
+  if (schema.variadic) {
+    if (count < 1 || count > static_cast<size_t>(tlc::kMaxOperands))
+      return invalidArgument("has " + std::to_string(count) +
+                             " operands, expected 1 to " +
+                             std::to_string(tlc::kMaxOperands));
+  } else {
+    size_t lo = schema.required, hi = schema.required + schema.optional;
+    // Trailing optional operands may be left out, or stored as -1.
+    if (count < lo || count > hi)
+      return invalidArgument(
+          "has " + std::to_string(count) + " operands, expected " +
+          std::to_string(lo) + (lo == hi ? "" : " to " + std::to_string(hi)));
+  }
+  for (size_t i = 0; i < count; ++i)
+    if (inputs.Get(i) < 0 &&
+        (schema.variadic || i < static_cast<size_t>(schema.required)))
+      return invalidArgument("lacks its required operand " +
+                             std::to_string(i));
+  if (kernel.outputs()->size() != static_cast<size_t>(schema.results))
+    return invalidArgument("has " + std::to_string(kernel.outputs()->size()) +
+                           " results, expected " +
+                           std::to_string(schema.results));
+  for (const AttrSpec &spec : schema.attrs)
+    if (Status s = checkAttr(kernel, spec); !s)
+      return s;
+  return Status::ok();
+}
+
+StatusOr<std::vector<Shape>>
+tlc::runtime::inferKernelShapes(const fb::Kernel &kernel,
+                                const OpSchema &schema,
+                                const std::vector<const Shape *> &inputs,
+                                const std::vector<DType> &dtypes) {
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (inputs[i] && schema.types == OperandTypes::kFloating &&
+        !isFloating(dtypes[i]))
+      return invalidArgument("operand " + std::to_string(i) + " is " +
+                             dtypeName(dtypes[i]) +
+                             "; the op computes on floating-point tensors");
+  Attrs attrs(kernel);
+  ShapeContext ctx{attrs, inputs, dtypes, {}};
+  std::vector<Shape> outputs;
+  if (Status s = schema.shapes(ctx, outputs); !s)
+    return s;
+  if (!attrs.status())
+    return attrs.status(); // unreachable for a verified kernel
+  if (ctx.arith.overflowed())
+    return invalidArgument("its sizes overflow 64-bit arithmetic");
+  if (outputs.size() != static_cast<size_t>(schema.results))
+    return Status(StatusCode::kInternal, "wrong number of result shapes");
+  for (const Shape &y : outputs) {
+    if (y.size() > static_cast<size_t>(kMaxRank))
+      return invalidArgument("its result " + shapeToString(y) +
+                             " has rank above " + std::to_string(kMaxRank));
+    CheckedArith count;
+    for (int64_t d : y)
+      if (d < 0 || d > kMaxDim)
+        return invalidArgument("its result " + shapeToString(y) +
+                               " has a dim outside [0, 2^40]");
+    if (count.elements(y) > tlc::kMaxElements || count.overflowed())
+      return invalidArgument("its result " + shapeToString(y) +
+                             " has more than 2^40 elements");
+  }
+  return outputs;
+}

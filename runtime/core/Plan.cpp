@@ -1,0 +1,184 @@
+//===- Plan.cpp - shapes, liveness and the arena for one input shape ------===//
+
+#include "Plan.h"
+
+#include "tlc/runtime/Tensor.h"
+
+#include <algorithm>
+#include <map>
+
+using namespace tlc::runtime;
+
+namespace {
+
+constexpr uint64_t kBufferAlignment = 64;
+
+uint64_t alignUp(uint64_t n) {
+  return (n + kBufferAlignment - 1) / kBufferAlignment * kBufferAlignment;
+}
+
+} // namespace
+
+std::string tlc::runtime::describeKernel(uint32_t index,
+                                         const fb::Kernel &kernel) {
+  return "kernel " + std::to_string(index) + " '" + printable(kernel.op()) +
+         "'" +
+         (kernel.name() && kernel.name()->size()
+              ? " (" + printable(kernel.name()) + ")"
+              : "");
+}
+
+StatusOr<ShapedGraph>
+tlc::runtime::shapeGraph(const Artifact &artifact,
+                         const std::vector<Shape> &inputShapes) {
+  const fb::Model &m = artifact.model();
+  ShapedGraph g;
+  g.artifact = &artifact;
+  g.weightOf = &artifact.weightOfValue();
+  size_t numValues = m.values()->size();
+  for (size_t v = 0; v < numValues; ++v) {
+    const fb::Value *value = m.values()->Get(v);
+    g.shapes.push_back(declaredShape(*value));
+    g.dtypes.push_back(fromSchema(value->dtype()));
+  }
+  if (inputShapes.size() != m.inputs()->size())
+    return invalidArgument("expected " + std::to_string(m.inputs()->size()) +
+                           " input shapes, got " +
+                           std::to_string(inputShapes.size()));
+  for (size_t i = 0; i < inputShapes.size(); ++i) {
+    int64_t v = m.inputs()->Get(i)->value();
+    g.shapes[v] = inputShapes[i];
+    g.inputValues.push_back(v);
+  }
+  for (uint32_t k = 0; k < m.kernels()->size(); ++k) {
+    const fb::Kernel &kernel = *m.kernels()->Get(k);
+    GraphNode node{&kernel, findOpSchema(kernel.op()->string_view()), {}, {}};
+    std::vector<const Shape *> shapes;
+    std::vector<DType> dtypes;
+    for (int32_t in : *kernel.inputs()) {
+      node.inputs.push_back(in);
+      shapes.push_back(in >= 0 ? &g.shapes[in] : nullptr);
+      dtypes.push_back(in >= 0 ? g.dtypes[in] : DType::kF32);
+    }
+    auto where = [&] { return describeKernel(k, kernel) + ": "; };
+    auto results = inferKernelShapes(kernel, *node.schema, shapes, dtypes);
+    if (!results)
+      return Status(results.status().code(),
+                    where() + results.status().message());
+    for (size_t o = 0; o < results->size(); ++o) {
+      int64_t v = kernel.outputs()->Get(o);
+      const Shape &got = (*results)[o];
+      const Shape &want = g.shapes[v]; // still the declaration
+      bool ok = want.size() == got.size();
+      for (size_t d = 0; ok && d < got.size(); ++d)
+        ok = want[d] == -1 || want[d] == got[d];
+      if (!ok)
+        return invalidArgument(where() + "computes " + shapeToString(got) +
+                               ", but the artifact declares " +
+                               shapeToString(want));
+      // Every op's results have its first operand's element type.
+      if (g.dtypes[v] != dtypes[0])
+        return invalidArgument(where() + "computes " + dtypeName(dtypes[0]) +
+                               ", but the artifact declares " +
+                               dtypeName(g.dtypes[v]));
+      g.shapes[v] = got;
+      node.outputs.push_back(v);
+    }
+    g.nodes.push_back(std::move(node));
+  }
+  for (const fb::Port *out : *m.outputs())
+    g.outputValues.push_back(out->value());
+  return g;
+}
+
+StatusOr<ArenaLayout>
+tlc::runtime::placeValues(const Lowering &lowering,
+                          const std::vector<bool> &external) {
+  size_t numValues = lowering.valueBytes.size();
+  size_t numSteps = lowering.steps.size();
+  auto bad = [](const std::string &what) {
+    return Status(StatusCode::kInternal, "the backend's plan " + what);
+  };
+  ArenaLayout layout;
+  layout.offsets.assign(numValues, -1);
+  std::vector<bool> defined(numValues, false);
+  for (size_t v = 0; v < external.size() && v < numValues; ++v)
+    defined[v] = external[v];
+  std::vector<size_t> lastUse(numValues, 0);
+  for (size_t k = 0; k < numSteps; ++k) {
+    const BufferStep &step = lowering.steps[k];
+    for (int64_t in : step.inputs) {
+      if (in < -1 || in >= static_cast<int64_t>(numValues))
+        return bad("reads value " + std::to_string(in));
+      if (in >= 0)
+        lastUse[in] = k;
+    }
+    for (int64_t out : step.outputs)
+      if (out < 0 || out >= static_cast<int64_t>(numValues) ||
+          (out < static_cast<int64_t>(external.size()) && external[out]))
+        return bad("writes value " + std::to_string(out));
+  }
+  for (int64_t v : lowering.outputValues) {
+    if (v < 0 || v >= static_cast<int64_t>(numValues))
+      return bad("returns value " + std::to_string(v));
+    lastUse[v] = numSteps; // live to the end
+  }
+
+  // First-fit over the blocks live at each step.
+  std::map<uint64_t, uint64_t> live; // offset -> size
+  std::vector<std::vector<int64_t>> dies(numSteps + 1);
+  uint64_t arenaSize = 0;
+  for (size_t k = 0; k < numSteps; ++k) {
+    const BufferStep &step = lowering.steps[k];
+    for (int64_t in : step.inputs)
+      if (in >= 0 && !defined[in])
+        return bad("reads value " + std::to_string(in) +
+                   " before any step writes it");
+    // Output 0 takes over an input's buffer when the step allows it and the
+    // input dies here (an arena value of the same size).
+    if (step.inPlaceInput >= 0 &&
+        static_cast<size_t>(step.inPlaceInput) < step.inputs.size() &&
+        !step.outputs.empty()) {
+      int64_t in = step.inputs[step.inPlaceInput], out = step.outputs[0];
+      auto &dying = dies[k];
+      auto it = std::find(dying.begin(), dying.end(), in);
+      if (in >= 0 && layout.offsets[in] >= 0 && it != dying.end() &&
+          lowering.valueBytes[in] == lowering.valueBytes[out] &&
+          std::count(step.inputs.begin(), step.inputs.end(), in) == 1) {
+        dying.erase(it);
+        layout.offsets[out] = layout.offsets[in];
+        dies[std::max(lastUse[out], k)].push_back(out);
+      }
+    }
+    for (int64_t v : step.outputs) {
+      defined[v] = true;
+      if (layout.offsets[v] >= 0)
+        continue; // placed in place above
+      uint64_t size = alignUp(std::max<uint64_t>(lowering.valueBytes[v], 1));
+      uint64_t offset = 0;
+      for (auto [o, s] : live) {
+        if (o >= offset && o - offset >= size)
+          break;
+        offset = std::max(offset, o + s);
+      }
+      live[offset] = size;
+      layout.offsets[v] = static_cast<int64_t>(offset);
+      arenaSize = std::max(arenaSize, offset + size);
+      dies[std::max(lastUse[v], k)].push_back(v);
+    }
+    for (int64_t v : dies[k])
+      live.erase(layout.offsets[v]);
+  }
+  for (int64_t v : lowering.outputValues)
+    if (!defined[v])
+      return bad("returns value " + std::to_string(v) +
+                 " that no step writes");
+  // Every buffer inside the arena (a check on the placement above).
+  for (size_t v = 0; v < numValues; ++v)
+    if (layout.offsets[v] >= 0 &&
+        static_cast<uint64_t>(layout.offsets[v]) + lowering.valueBytes[v] >
+            arenaSize)
+      return bad("places value " + std::to_string(v) + " outside the arena");
+  layout.bytes = arenaSize;
+  return layout;
+}

@@ -1,0 +1,46 @@
+//===- Plan.h - shapes, liveness and the arena for one input shape -*- C++ -*-===//
+//
+// Planning a new set of input shapes is two core steps around the backend:
+// shapeGraph() runs every kernel's shape function (OpSchema.h) in order and
+// checks each result against the artifact's declaration; after the backend
+// lowered the graph, placeValues() gives every intermediate value an
+// offset in one arena by a liveness scan (a value's bytes are free once the
+// last step that reads it ran) and checks that every buffer lies inside it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TLC_RUNTIME_CORE_PLAN_H
+#define TLC_RUNTIME_CORE_PLAN_H
+
+#include "Backend.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace tlc::runtime {
+
+/// The graph with every value's shape for these input shapes (in port
+/// order, already checked against the ports), or the first kernel whose
+/// operands do not fit, named with its op and source node.
+StatusOr<ShapedGraph> shapeGraph(const Artifact &artifact,
+                                 const std::vector<Shape> &inputShapes);
+
+/// Where the values of a lowering live in the arena.
+struct ArenaLayout {
+  std::vector<int64_t> offsets; ///< per value; -1: not in the arena
+  uint64_t bytes = 0;
+};
+
+/// Offsets for every value a step writes, in first-fit order over the
+/// blocks live at each step; values in `external` (graph inputs, weights)
+/// stay out. Fails if a step reads a value nothing defined or a buffer
+/// would end past the arena.
+StatusOr<ArenaLayout> placeValues(const Lowering &lowering,
+                                  const std::vector<bool> &external);
+
+/// A value's printable location: "kernel 3 'conv' (node_name)".
+std::string describeKernel(uint32_t index, const fb::Kernel &kernel);
+
+} // namespace tlc::runtime
+
+#endif // TLC_RUNTIME_CORE_PLAN_H

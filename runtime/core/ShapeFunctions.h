@@ -1,0 +1,55 @@
+//===- ShapeFunctions.h - output shapes of the tl ops -----------*- C++ -*-===//
+//
+// The one implementation of the tl ops' shape rules on concrete dims (the
+// dialect's TLShapeInference.cpp states the same rules on static or dynamic
+// dims at compile time). Referenced by the op table (OpSchema.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TLC_RUNTIME_CORE_SHAPEFUNCTIONS_H
+#define TLC_RUNTIME_CORE_SHAPEFUNCTIONS_H
+
+#include "OpSchema.h"
+
+namespace tlc::runtime::shapes {
+
+Status conv(ShapeContext &c, std::vector<Shape> &out);
+Status fc(ShapeContext &c, std::vector<Shape> &out);
+Status matmul(ShapeContext &c, std::vector<Shape> &out);
+Status batchNorm(ShapeContext &c, std::vector<Shape> &out);
+Status layerNorm(ShapeContext &c, std::vector<Shape> &out);
+/// The result has the shape of operand 0 (elementwise, softmax, ...).
+Status sameAsInput(ShapeContext &c, std::vector<Shape> &out);
+/// lrn: operand 0's shape, rank 3 to 5.
+Status lrn(ShapeContext &c, std::vector<Shape> &out);
+Status broadcast(ShapeContext &c, std::vector<Shape> &out);
+Status prelu(ShapeContext &c, std::vector<Shape> &out);
+Status maxPool(ShapeContext &c, std::vector<Shape> &out);
+Status avgPool(ShapeContext &c, std::vector<Shape> &out);
+Status globalPool(ShapeContext &c, std::vector<Shape> &out);
+Status reduceMean(ShapeContext &c, std::vector<Shape> &out);
+Status softmax(ShapeContext &c, std::vector<Shape> &out);
+Status concat(ShapeContext &c, std::vector<Shape> &out);
+Status flatten(ShapeContext &c, std::vector<Shape> &out);
+Status reshape(ShapeContext &c, std::vector<Shape> &out);
+Status squeeze(ShapeContext &c, std::vector<Shape> &out);
+Status unsqueeze(ShapeContext &c, std::vector<Shape> &out);
+Status transpose(ShapeContext &c, std::vector<Shape> &out);
+Status slice(ShapeContext &c, std::vector<Shape> &out);
+Status pad(ShapeContext &c, std::vector<Shape> &out);
+Status resize(ShapeContext &c, std::vector<Shape> &out);
+
+/// Pool output extent with PyTorch's ceil-mode rule (the last window must
+/// start inside the input or its left padding).
+int64_t pooledDim(CheckedArith &a, int64_t in, int64_t k, int64_t s,
+                  int64_t d, int64_t pb, int64_t pe, bool ceil);
+
+/// One slice axis after ONNX's clamping: first index, step and extent.
+struct SliceAxis {
+  int64_t begin, step, extent;
+};
+SliceAxis sliceAxis(int64_t dim, int64_t start, int64_t end, int64_t step);
+
+} // namespace tlc::runtime::shapes
+
+#endif // TLC_RUNTIME_CORE_SHAPEFUNCTIONS_H

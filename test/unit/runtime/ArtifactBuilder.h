@@ -1,0 +1,135 @@
+//===- ArtifactBuilder.h - small artifacts for runtime tests ----*- C++ -*-===//
+//
+// Builds .tlb models with the schema's object API, the way the compiler's
+// writer lays them out: a value per tensor, weights 64-byte aligned in
+// weight_data, every attribute explicit.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TLC_TEST_UNIT_RUNTIME_ARTIFACTBUILDER_H
+#define TLC_TEST_UNIT_RUNTIME_ARTIFACTBUILDER_H
+
+#include "tlc/runtime/ArtifactFormat.h"
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace tlc::test {
+
+namespace fb = tlc::schema;
+
+/// An attribute value: integers or floats.
+struct AttrValue {
+  std::vector<int64_t> ints;
+  std::vector<float> floats;
+  static AttrValue i(std::vector<int64_t> v) { return {std::move(v), {}}; }
+  static AttrValue f(std::vector<float> v) { return {{}, std::move(v)}; }
+};
+using AttrList = std::vector<std::pair<std::string, AttrValue>>;
+
+class ArtifactBuilder {
+public:
+  ArtifactBuilder() { model_.schema_version = tlc::kArtifactSchemaVersion; }
+
+  /// A value of this shape (-1: dynamic).
+  int32_t value(std::vector<int64_t> shape, fb::DType dtype = fb::DType::F32) {
+    auto v = std::make_unique<fb::ValueT>();
+    v->name = "v" + std::to_string(model_.values.size());
+    v->dtype = dtype;
+    v->shape = std::move(shape);
+    model_.values.push_back(std::move(v));
+    return static_cast<int32_t>(model_.values.size() - 1);
+  }
+  int32_t input(const std::string &name, std::vector<int64_t> shape) {
+    int32_t v = value(std::move(shape));
+    port(model_.inputs, name, v);
+    return v;
+  }
+  void output(const std::string &name, int32_t v) {
+    port(model_.outputs, name, v);
+  }
+  /// A float32 weight holding `data`.
+  int32_t weight(std::vector<int64_t> shape, const std::vector<float> &data) {
+    int32_t v = value(std::move(shape));
+    auto w = std::make_unique<fb::WeightT>();
+    w->value = v;
+    size_t offset = (model_.weight_data.size() + tlc::kWeightAlignment - 1) /
+                    tlc::kWeightAlignment * tlc::kWeightAlignment;
+    model_.weight_data.resize(offset + data.size() * sizeof(float));
+    std::memcpy(model_.weight_data.data() + offset, data.data(),
+                data.size() * sizeof(float));
+    w->offset = offset;
+    w->size = data.size() * sizeof(float);
+    model_.weights.push_back(std::move(w));
+    return v;
+  }
+  /// A kernel writing one new value of `shape`; returns it.
+  int32_t op(const std::string &name, std::vector<int32_t> inputs,
+             std::vector<int64_t> shape, AttrList attrs = {}) {
+    int32_t out = value(std::move(shape));
+    auto k = std::make_unique<fb::KernelT>();
+    k->op = name;
+    k->name = name + "_" + std::to_string(model_.kernels.size());
+    k->inputs = std::move(inputs);
+    k->outputs = {static_cast<uint32_t>(out)};
+    std::sort(attrs.begin(), attrs.end(),
+              [](auto &a, auto &b) { return a.first < b.first; });
+    for (auto &[key, v] : attrs) {
+      auto a = std::make_unique<fb::AttributeT>();
+      a->name = key;
+      a->ints = v.ints;
+      a->floats = v.floats;
+      k->attributes.push_back(std::move(a));
+    }
+    model_.kernels.push_back(std::move(k));
+    return out;
+  }
+  fb::ModelT &model() { return model_; }
+
+  /// The serialized artifact. The object API leaves empty vectors out,
+  /// and the runtime wants every section the compiler writes: a model
+  /// without weights gets an unused one.
+  std::vector<uint8_t> bytes() const {
+    ArtifactBuilder copy;
+    const fb::ModelT *model = &model_;
+    if (model_.weights.empty()) {
+      flatbuffers::FlatBufferBuilder tmp;
+      tmp.Finish(fb::Model::Pack(tmp, &model_));
+      fb::GetModel(tmp.GetBufferPointer())->UnPackTo(&copy.model_);
+      copy.weight({1}, {0.f});
+      model = &copy.model_;
+    }
+    flatbuffers::FlatBufferBuilder fbb;
+    fb::FinishModelBuffer(fbb, fb::Model::Pack(fbb, model));
+    return {fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()};
+  }
+  /// Writes the artifact to a fresh file in the temp directory.
+  std::string write(const std::string &name) const {
+    std::string path =
+        (std::filesystem::temp_directory_path() / (name + ".tlb")).string();
+    std::vector<uint8_t> data = bytes();
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char *>(data.data()), data.size());
+    return path;
+  }
+
+private:
+  void port(std::vector<std::unique_ptr<fb::PortT>> &ports,
+            const std::string &name, int32_t v) {
+    auto p = std::make_unique<fb::PortT>();
+    p->name = name;
+    p->value = static_cast<uint32_t>(v);
+    ports.push_back(std::move(p));
+  }
+  fb::ModelT model_;
+};
+
+} // namespace tlc::test
+
+#endif // TLC_TEST_UNIT_RUNTIME_ARTIFACTBUILDER_H

@@ -1,0 +1,200 @@
+//===- OpSchemaTest.cpp - the core verifies kernels before any backend ----===//
+//
+// Artifacts a hostile user could write: each passes the flatbuffers
+// verifier, and each must be refused by the core with a message naming the
+// kernel, at load (operands, attributes) or when a shape is planned (sizes
+// that overflow, shapes that do not fit together). Also: the shape rules on
+// the cases they exist for (ceil mode, negative axes, broadcasting).
+//
+//===----------------------------------------------------------------------===//
+
+#include "ArtifactBuilder.h"
+
+#include "OpSchema.h"
+#include "ShapeFunctions.h"
+#include "tlc/runtime/Limits.h"
+#include "tlc/runtime/Session.h"
+
+#include <gtest/gtest.h>
+
+using namespace tlc;
+using namespace tlc::test;
+using A = AttrValue;
+using Shape = std::vector<int64_t>;
+
+namespace {
+
+AttrList convAttrs(Shape strides = {1, 1}, Shape pads = {0, 0, 0, 0},
+                   Shape dilations = {1, 1}, int64_t groups = 1) {
+  return {{"strides", A::i(strides)},   {"pads", A::i(pads)},
+          {"dilations", A::i(dilations)}, {"groups", A::i({groups})},
+          {"activation", A::i({0})},    {"act_alpha", A::f({0})},
+          {"act_beta", A::f({0})}};
+}
+
+/// Loads the artifact and, if that works, runs it on zeros of `shape`.
+runtime::Status loadAndRun(const ArtifactBuilder &b, const Shape &shape,
+                           const std::string &name) {
+  auto session = runtime::Session::load(b.write("opschema_" + name));
+  if (!session)
+    return session.status();
+  runtime::Tensor x(runtime::DType::kF32, shape);
+  auto out = session->run({{"x", std::move(x)}});
+  return out ? runtime::Status::ok() : out.status();
+}
+
+void expectRefused(const ArtifactBuilder &b, const Shape &shape,
+                   const std::string &name, const std::string &message) {
+  runtime::Status s = loadAndRun(b, shape, name);
+  EXPECT_FALSE(s) << name;
+  EXPECT_NE(s.message().find(message), std::string::npos)
+      << name << ": " << s.message();
+}
+
+TEST(OpSchema, EveryOpHasAShapeFunction) {
+  for (const runtime::OpSchema &op : runtime::allOpSchemas()) {
+    EXPECT_NE(op.shapes, nullptr) << op.name;
+    EXPECT_GE(op.results, 1) << op.name;
+  }
+  EXPECT_EQ(runtime::findOpSchema("no_such_op"), nullptr);
+}
+
+TEST(OpSchema, MissingOperandsAreRefusedAtLoad) {
+  ArtifactBuilder fc;
+  int32_t x = fc.input("x", {1, 4});
+  fc.output("y", fc.op("fc", {x}, {1, 4},
+                       {{"activation", A::i({0})},
+                        {"act_alpha", A::f({0})},
+                        {"act_beta", A::f({0})}}));
+  expectRefused(fc, {1, 4}, "fc_one_operand", "operands, expected 2 to 4");
+
+  ArtifactBuilder add;
+  x = add.input("x", {1, 4});
+  add.output("y", add.op("add", {x}, {1, 4}));
+  expectRefused(add, {1, 4}, "add_one_operand", "has 1 operands, expected 2");
+
+  ArtifactBuilder absent;
+  x = absent.input("x", {1, 4});
+  absent.output("y", absent.op("add", {x, -1}, {1, 4}));
+  expectRefused(absent, {1, 4}, "add_absent", "lacks its required operand 1");
+}
+
+TEST(OpSchema, AttributesAreCheckedForPresenceKindAndRange) {
+  auto pool = [](AttrList attrs, const std::string &name,
+                 const std::string &message) {
+    ArtifactBuilder b;
+    int32_t x = b.input("x", {1, 1, 4, 4});
+    b.output("y", b.op("max_pool", {x}, {1, 1, 4, 4}, std::move(attrs)));
+    expectRefused(b, {1, 1, 4, 4}, name, message);
+  };
+  AttrList good = {{"kernel_shape", A::i({1, 1})},
+                   {"strides", A::i({1, 1})},
+                   {"pads", A::i({0, 0, 0, 0})},
+                   {"dilations", A::i({1, 1})},
+                   {"ceil_mode", A::i({0})}};
+  AttrList missing(good.begin() + 1, good.end());
+  pool(missing, "pool_missing", "lacks attribute 'kernel_shape'");
+  AttrList hugePads = good;
+  hugePads[2].second = A::i({INT64_MAX - 1, 0, 0, 0});
+  pool(hugePads, "pool_huge_pads", "attribute 'pads' has value");
+  AttrList zeroStride = good;
+  zeroStride[1].second = A::i({0, 1});
+  pool(zeroStride, "pool_zero_stride", "attribute 'strides' has value 0");
+  AttrList wrongKind = good;
+  wrongKind[4].second = A::f({1.f});
+  pool(wrongKind, "pool_wrong_kind", "'ceil_mode' is not an integer");
+
+  ArtifactBuilder act;
+  int32_t x = act.input("x", {1, 1, 2, 2});
+  AttrList attrs = convAttrs();
+  attrs[4].second = A::i({42}); // activation past the enum
+  act.output("y", act.op("conv", {x, act.weight({1, 1, 1, 1}, {1.f})},
+                         {1, 1, 2, 2}, attrs));
+  expectRefused(act, {1, 1, 2, 2}, "conv_bad_activation",
+                "attribute 'activation' has value 42");
+}
+
+TEST(OpSchema, UnknownOpsAreUnimplementedAtLoad) {
+  ArtifactBuilder b;
+  int32_t x = b.input("x", {1});
+  b.output("y", b.op("lstm", {x}, {1}));
+  auto session = runtime::Session::load(b.write("opschema_unknown"));
+  ASSERT_FALSE(session);
+  EXPECT_EQ(session.status().code(), runtime::StatusCode::kUnimplemented);
+  EXPECT_NE(session.status().message().find("'lstm'"), std::string::npos);
+}
+
+TEST(OpSchema, SizesThatOverflowAreRefusedWhenPlanned) {
+  // A conv of 2^40 pixels in each dim: its output would have 2^80.
+  ArtifactBuilder big;
+  int32_t x = big.input("x", {-1, 1, -1, -1});
+  big.output("y", big.op("conv", {x, big.weight({1, 1, 1, 1}, {1.f})},
+                         {-1, 1, -1, -1},
+                         convAttrs({1, 1}, {kMaxDim / 2, kMaxDim / 2,
+                                            kMaxDim / 2, kMaxDim / 2})));
+  expectRefused(big, {1, 1, 2, 2}, "conv_huge", "2^40");
+
+  // Pads that make the result larger than any machine.
+  ArtifactBuilder pad;
+  x = pad.input("x", {-1, -1});
+  pad.output("y", pad.op("pad", {x}, {-1, -1},
+                         {{"pads", A::i({kMaxDim, kMaxDim, kMaxDim, kMaxDim})},
+                          {"mode", A::i({0})},
+                          {"value", A::f({0})}}));
+  expectRefused(pad, {1, 1}, "pad_huge", "2^40");
+}
+
+TEST(OpSchema, ShapesThatDoNotFitAreRefusedWhenPlanned) {
+  ArtifactBuilder conv;
+  int32_t x = conv.input("x", {-1, 3, -1, -1});
+  // A 3-channel input, a weight for 2 channels.
+  conv.output("y", conv.op("conv", {x, conv.weight({4, 2, 1, 1},
+                                                   std::vector<float>(8, 1.f))},
+                           {-1, 4, -1, -1}, convAttrs()));
+  expectRefused(conv, {1, 3, 4, 4}, "conv_channels", "do not match groups");
+
+  ArtifactBuilder bias;
+  x = bias.input("x", {-1, 2, -1, -1});
+  bias.output("y", bias.op("conv",
+                           {x, bias.weight({4, 2, 1, 1}, std::vector<float>(8)),
+                            bias.weight({3}, {0, 0, 0})},
+                           {-1, 4, -1, -1}, convAttrs()));
+  expectRefused(bias, {1, 2, 4, 4}, "conv_bias", "bias [3] must have 4");
+
+  ArtifactBuilder add;
+  x = add.input("x", {-1, 3});
+  add.output("y", add.op("add", {x, add.weight({4}, {0, 0, 0, 0})}, {-1, 3}));
+  expectRefused(add, {2, 3}, "add_broadcast", "do not broadcast");
+
+  ArtifactBuilder declared;
+  x = declared.input("x", {-1, 3});
+  declared.output("y", declared.op("relu", {x}, {-1, 4}));
+  expectRefused(declared, {2, 3}, "relu_declared",
+                "computes [2, 3], but the artifact declares [?, 4]");
+}
+
+TEST(OpSchema, ShapeRules) {
+  using runtime::shapes::pooledDim;
+  runtime::CheckedArith a;
+  // PyTorch's ceil mode: the last window must start inside the input.
+  EXPECT_EQ(pooledDim(a, 5, 2, 2, 1, 0, 0, false), 2);
+  EXPECT_EQ(pooledDim(a, 5, 2, 2, 1, 0, 0, true), 3);
+  EXPECT_EQ(pooledDim(a, 6, 2, 2, 1, 0, 1, true), 3);
+  EXPECT_FALSE(a.overflowed());
+  // Slices clamp, and a step past the dim takes one element.
+  auto s = runtime::shapes::sliceAxis(5, -2, INT64_MAX, 1);
+  EXPECT_EQ(s.begin, 3);
+  EXPECT_EQ(s.extent, 2);
+  s = runtime::shapes::sliceAxis(5, 4, INT64_MIN, -2);
+  EXPECT_EQ(s.extent, 3);
+  s = runtime::shapes::sliceAxis(5, 0, 5, int64_t(1) << 40);
+  EXPECT_EQ(s.extent, 1);
+  EXPECT_EQ(s.step, 5);
+  s = runtime::shapes::sliceAxis(0, 0, 5, -1);
+  EXPECT_EQ(s.extent, 0);
+  runtime::CheckedArith b;
+  b.mul(kMaxDim, kMaxDim * 16);
+  EXPECT_TRUE(b.overflowed());
+}
+
+} // namespace
