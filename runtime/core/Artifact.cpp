@@ -139,6 +139,29 @@ StatusOr<std::shared_ptr<Artifact>> Artifact::open(const std::string &path,
   return a;
 }
 
+StatusOr<std::shared_ptr<Artifact>>
+Artifact::copyOf(const uint8_t *bytes, size_t size, const std::string &name) {
+  std::shared_ptr<Artifact> a(new Artifact());
+  a->path_ = name;
+  a->size_ = size;
+  if (size < 8)
+    return dataLoss(name + ": too short to be a tlc artifact (" +
+                    std::to_string(size) + " bytes)");
+  // Anonymous pages: page-aligned, so weights stay aligned.
+  a->map_ = ::mmap(nullptr, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (a->map_ == MAP_FAILED) {
+    a->map_ = nullptr;
+    return ioError(name + ": cannot allocate " + std::to_string(size) +
+                   " bytes");
+  }
+  std::memcpy(a->map_, bytes, size);
+  a->bytes_ = static_cast<const uint8_t *>(a->map_);
+  if (Status s = a->verify(); !s)
+    return s;
+  return a;
+}
+
 Artifact::~Artifact() {
   if (map_)
     ::munmap(map_, size_);

@@ -44,6 +44,9 @@ public:
   /// while the artifact is used. `name` stands for a path in messages.
   static StatusOr<std::shared_ptr<Artifact>>
   fromBuffer(const uint8_t *bytes, size_t size, const std::string &name);
+  /// A private, aligned copy of `size` bytes (the caller's may be freed).
+  static StatusOr<std::shared_ptr<Artifact>>
+  copyOf(const uint8_t *bytes, size_t size, const std::string &name);
   ~Artifact();
 
   const fb::Model &model() const { return *model_; }

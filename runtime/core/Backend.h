@@ -132,6 +132,9 @@ public:
   /// Bytes the backend holds for the session beyond plans (prepared
   /// weights), for the plan cache's report.
   virtual uint64_t sessionBytes() const { return 0; }
+  /// The device's memory: the default limit on one plan's intermediates
+  /// (SessionOptions::maxPlanBytes); 0: unknown.
+  virtual uint64_t memoryBytes() const { return 0; }
 };
 
 using BackendFactory =

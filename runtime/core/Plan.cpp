@@ -2,6 +2,7 @@
 
 #include "Plan.h"
 
+#include "tlc/runtime/Limits.h"
 #include "tlc/runtime/Tensor.h"
 
 #include <algorithm>
@@ -30,7 +31,9 @@ std::string tlc::runtime::describeKernel(uint32_t index,
 
 StatusOr<ShapedGraph>
 tlc::runtime::shapeGraph(const Artifact &artifact,
-                         const std::vector<Shape> &inputShapes) {
+                         const std::vector<Shape> &inputShapes,
+                         uint64_t maxBytes) {
+  uint64_t intermediateBytes = 0;
   const fb::Model &m = artifact.model();
   ShapedGraph g;
   g.artifact = &artifact;
@@ -47,6 +50,16 @@ tlc::runtime::shapeGraph(const Artifact &artifact,
                            std::to_string(inputShapes.size()));
   for (size_t i = 0; i < inputShapes.size(); ++i) {
     int64_t v = m.inputs()->Get(i)->value();
+    const Shape &want = g.shapes[v], &got = inputShapes[i];
+    bool ok = want.size() == got.size();
+    for (size_t d = 0; ok && d < got.size(); ++d)
+      ok = got[d] >= 0 && got[d] <= tlc::kMaxDim &&
+           (want[d] == -1 || want[d] == got[d]);
+    CheckedArith count;
+    if (!ok || count.elements(got) > tlc::kMaxElements || count.overflowed())
+      return invalidArgument("input '" + printable(m.inputs()->Get(i)->name()) +
+                             "' cannot have shape " + shapeToString(got) +
+                             " (declared " + shapeToString(want) + ")");
     g.shapes[v] = inputShapes[i];
     g.inputValues.push_back(v);
   }
@@ -83,6 +96,15 @@ tlc::runtime::shapeGraph(const Artifact &artifact,
                                dtypeName(g.dtypes[v]));
       g.shapes[v] = got;
       node.outputs.push_back(v);
+      // Each result has at most 2^40 elements of at most 8 bytes.
+      uint64_t bytes = static_cast<uint64_t>(numElements(got)) *
+                       dtypeSize(g.dtypes[v]);
+      bool over = __builtin_add_overflow(intermediateBytes, bytes,
+                                         &intermediateBytes);
+      if (maxBytes && (over || intermediateBytes > maxBytes))
+        return invalidArgument(
+            where() + "the intermediate tensors of these input shapes pass " +
+            std::to_string(maxBytes) + " bytes, the session's limit");
     }
     g.nodes.push_back(std::move(node));
   }

@@ -22,8 +22,11 @@ namespace tlc::runtime {
 /// The graph with every value's shape for these input shapes (in port
 /// order, already checked against the ports), or the first kernel whose
 /// operands do not fit, named with its op and source node.
+/// With `maxBytes` > 0, the dense bytes of all intermediate values together
+/// must not exceed it (checked before any backend allocates).
 StatusOr<ShapedGraph> shapeGraph(const Artifact &artifact,
-                                 const std::vector<Shape> &inputShapes);
+                                 const std::vector<Shape> &inputShapes,
+                                 uint64_t maxBytes = 0);
 
 /// Where the values of a lowering live in the arena.
 struct ArenaLayout {

@@ -58,6 +58,7 @@ struct Session::Impl {
   mutable std::mutex statsMutex;
   PlanCacheStats stats;
   Plan *lastRun = nullptr; // whose profile profile() reports
+  uint64_t maxPlanBytes = 0; // resolved SessionOptions::maxPlanBytes
 
   const fb::Model &model() const { return artifact->model(); }
   /// Why a batch must run in one pass (Batching.h); empty when samples
@@ -80,7 +81,7 @@ struct Session::Impl {
 
 StatusOr<std::unique_ptr<Plan>>
 Session::Impl::build(const std::vector<Shape> &inputShapes) {
-  auto graph = shapeGraph(*artifact, inputShapes);
+  auto graph = shapeGraph(*artifact, inputShapes, maxPlanBytes);
   if (!graph)
     return graph.status();
   auto lowered = backend->lower(*graph);
@@ -107,6 +108,12 @@ Session::Impl::build(const std::vector<Shape> &inputShapes) {
   if (!layout)
     return layout.status();
   p->layout = std::move(*layout);
+  if (maxPlanBytes && p->layout.bytes > maxPlanBytes)
+    return invalidArgument("these input shapes need " +
+                           std::to_string(p->layout.bytes) +
+                           " bytes of intermediate tensors, more than the "
+                           "session's limit of " +
+                           std::to_string(maxPlanBytes));
   auto arena = backend->allocate(std::max<uint64_t>(p->layout.bytes, 1));
   if (!arena)
     return arena.status();
@@ -171,25 +178,54 @@ Session::Session(Session &&) noexcept = default;
 Session &Session::operator=(Session &&) noexcept = default;
 Session::~Session() = default;
 
-StatusOr<Session> Session::load(const std::string &path,
-                                const SessionOptions &options) {
+namespace {
+
+Status checkOptions(const SessionOptions &options) {
   if (options.threads < 0 || options.threads > kMaxThreads)
     return invalidArgument("threads must be between 0 and " +
                            std::to_string(kMaxThreads) + ", got " +
                            std::to_string(options.threads));
   if (options.microBatch < 0)
     return invalidArgument("microBatch must not be negative");
+  return Status::ok();
+}
+
+} // namespace
+
+StatusOr<Session> Session::load(const std::string &path,
+                                const SessionOptions &options) {
+  if (Status s = checkOptions(options); !s)
+    return s;
   auto artifact = Artifact::open(path, options.copyArtifact);
   if (!artifact)
     return artifact.status();
+  return fromArtifact(std::move(*artifact), options, path);
+}
+
+StatusOr<Session> Session::loadFromMemory(const uint8_t *data, size_t size,
+                                          const SessionOptions &options,
+                                          const std::string &name) {
+  if (Status s = checkOptions(options); !s)
+    return s;
+  auto artifact = Artifact::copyOf(data, size, name);
+  if (!artifact)
+    return artifact.status();
+  return fromArtifact(std::move(*artifact), options, name);
+}
+
+StatusOr<Session> Session::fromArtifact(std::shared_ptr<Artifact> artifact,
+                                        const SessionOptions &options,
+                                        const std::string &path) {
   auto backend =
       createBackend(options.device, {options.threads, options.profile});
   if (!backend)
     return backend.status();
   auto impl = std::make_unique<Impl>();
-  impl->artifact = std::move(*artifact);
+  impl->artifact = std::move(artifact);
   impl->backend = std::move(*backend);
   impl->options = options;
+  impl->maxPlanBytes = options.maxPlanBytes ? options.maxPlanBytes
+                                            : impl->backend->memoryBytes();
   impl->stats.budget = options.planCacheBytes;
   const fb::Model &m = impl->model();
   auto port = [&](const fb::Port *p) {
@@ -277,6 +313,11 @@ Session::run(const std::vector<NamedView> &inputs) {
       return invalidArgument("input '" + port.name + "' has shape " +
                              shapeToString(t.shape) + ", the model expects " +
                              shapeToString(port.shape));
+    CheckedArith count;
+    if (count.elements(t.shape) > tlc::kMaxElements || count.overflowed())
+      return invalidArgument("input '" + port.name + "' has shape " +
+                             shapeToString(t.shape) +
+                             ", more than 2^40 elements");
     if (!t.data)
       return invalidArgument("input '" + port.name + "' has no data");
     shapes.push_back(t.shape);

@@ -134,7 +134,7 @@ int64_t shapes::pooledDim(CheckedArith &a, int64_t in, int64_t k, int64_t s,
 
 shapes::SliceAxis shapes::sliceAxis(int64_t dim, int64_t start, int64_t end,
                                     int64_t step) {
-  if (dim <= 0)
+  if (dim <= 0 || step == 0)
     return {0, 1, 0};
   auto clampIndex = [dim](int64_t v, int64_t lo, int64_t hi) {
     if (v < 0)
@@ -499,6 +499,8 @@ Status shapes::slice(ShapeContext &c, std::vector<Shape> &out) {
     if (!normalizeAxis(a, rank) || seen[a])
       return invalidArgument("slice: invalid or repeated axis " +
                              std::to_string(axes[i]) + " for " + str(x));
+    if (steps[i] == 0)
+      return invalidArgument("slice: a step of 0");
     seen[a] = true;
     y[a] = sliceAxis(x[a], starts[i], ends[i], steps[i]).extent;
   }

@@ -224,6 +224,7 @@ public:
 
   int64_t passBudgetBytes() const override { return cacheBytes() / 2; }
   uint64_t sessionBytes() const override { return weights_.bytes(); }
+  uint64_t memoryBytes() const override { return physicalMemory(); }
 
 private:
   BackendOptions options_;

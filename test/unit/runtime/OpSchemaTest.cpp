@@ -166,6 +166,16 @@ TEST(OpSchema, ShapesThatDoNotFitAreRefusedWhenPlanned) {
   add.output("y", add.op("add", {x, add.weight({4}, {0, 0, 0, 0})}, {-1, 3}));
   expectRefused(add, {2, 3}, "add_broadcast", "do not broadcast");
 
+  // Found by the artifact fuzzer: a slice step of 0 divided by zero.
+  ArtifactBuilder slice;
+  x = slice.input("x", {-1, 3});
+  slice.output("y", slice.op("slice", {x}, {-1, 3},
+                             {{"starts", A::i({0})},
+                              {"ends", A::i({3})},
+                              {"axes", A::i({1})},
+                              {"steps", A::i({0})}}));
+  expectRefused(slice, {2, 3}, "slice_zero_step", "a step of 0");
+
   ArtifactBuilder declared;
   x = declared.input("x", {-1, 3});
   declared.output("y", declared.op("relu", {x}, {-1, 4}));

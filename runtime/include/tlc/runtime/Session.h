@@ -51,6 +51,10 @@ struct SessionOptions {
   /// least recently used plans are dropped past it, and past 64 plans. A
   /// server with dynamic batching makes a plan per batch size.
   uint64_t planCacheBytes = uint64_t(2) << 30;
+  /// The most bytes of intermediate tensors one plan may need (0: the
+  /// device's memory). A larger input shape is an error before anything
+  /// is allocated.
+  uint64_t maxPlanBytes = 0;
 };
 
 /// The plan cache's state (SessionOptions::planCacheBytes).
@@ -98,6 +102,11 @@ class Session {
 public:
   static StatusOr<Session> load(const std::string &path,
                                 const SessionOptions &options = {});
+  /// The same for an artifact in memory (copied; `name` stands for its
+  /// path in messages).
+  static StatusOr<Session> loadFromMemory(const uint8_t *data, size_t size,
+                                          const SessionOptions &options = {},
+                                          const std::string &name = "<memory>");
   Session(Session &&) noexcept;
   Session &operator=(Session &&) noexcept;
   ~Session();
@@ -134,6 +143,9 @@ public:
 
 private:
   explicit Session(std::unique_ptr<Impl> impl);
+  static StatusOr<Session> fromArtifact(std::shared_ptr<class Artifact> artifact,
+                                        const SessionOptions &options,
+                                        const std::string &path);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -381,6 +381,9 @@ WRITERS = {"external_data", "external_data_truncated", "external_data_escape",
 
 
 def main():
+    if sys.argv[1:] == ["--list"]:
+        print("\n".join(sorted(CASES)))
+        return
     if len(sys.argv) != 3 or sys.argv[1] not in CASES:
         sys.exit(f"usage: {sys.argv[0]} CASE OUT.onnx; cases: {', '.join(sorted(CASES))}")
     case, out = sys.argv[1], sys.argv[2]
