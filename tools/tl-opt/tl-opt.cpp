@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tl/IR/TLDialect.h"
+#include "tlc/Pipelines/TransferPipeline.h"
 #include "tlc/Plugin/PluginLoader.h"
 #include "tlc/Transforms/Passes.h"
 
@@ -45,6 +46,7 @@ int main(int argc, char **argv) {
   registry.insert<mlir::tl::TLDialect, mlir::func::FuncDialect>();
   mlir::registerTransformsPasses(); // canonicalize, cse, inline, ...
   mlir::tl::registerTLTransformsPasses();
+  mlir::tl::registerTransferPipeline();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "tlc optimizer driver\n", registry));
 }

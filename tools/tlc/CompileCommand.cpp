@@ -14,6 +14,7 @@
 
 #include "Commands.h"
 
+#include "tlc/Pipelines/TransferPipeline.h"
 #include "tlc/Plugin/PluginLoader.h"
 #include "tlc/Target/ArtifactWriter.h"
 #include "tlc/Transforms/Passes.h"
@@ -172,10 +173,6 @@ std::string sha256Hex(StringRef path) {
   return llvm::toHex(digest, /*LowerCase=*/true);
 }
 
-/// The points of the default pipeline where --extra-passes go.
-constexpr llvm::StringLiteral kHookPoints[] = {"after-import", "after-truncate",
-                                               "after-fold", "before-lowering"};
-
 /// Adds the --extra-passes given for `point` (func-level pipelines).
 LogicalResult addExtraPasses(OpPassManager &pm, StringRef point) {
   for (StringRef spec : extraPasses) {
@@ -193,8 +190,9 @@ LogicalResult addExtraPasses(OpPassManager &pm, StringRef point) {
   return success();
 }
 
-/// The default pipeline, shaped by the transfer options, with the user's
-/// extra passes at their points; or the user's --pass-pipeline.
+/// The default pipeline (compiler/lib/Pipelines), shaped by the transfer
+/// options, with the user's extra passes at their points; or the user's
+/// --pass-pipeline.
 LogicalResult buildPipeline(PassManager &pm) {
   if (!passPipeline.empty()) {
     std::string error;
@@ -212,51 +210,27 @@ LogicalResult buildPipeline(PassManager &pm) {
     return success();
   }
   for (StringRef spec : extraPasses)
-    if (!llvm::is_contained(kHookPoints, spec.split('=').first) ||
+    if (!llvm::is_contained(tl::transferHookPoints(), spec.split('=').first) ||
         !spec.contains('=')) {
       llvm::errs() << "tlc: error: --extra-passes expects POINT=PIPELINE with "
-                      "POINT one of after-import, after-truncate, after-fold, "
-                      "before-lowering; got '"
+                      "POINT one of "
+                   << llvm::join(tl::transferHookPoints(), ", ") << "; got '"
                    << spec << "'\n";
       return failure();
     }
-
-  pm.addNestedPass<func::FuncOp>(tl::createInferShapesPass());
-  if (failed(addExtraPasses(pm, "after-import")))
-    return failure();
-  bool automatic = cuts.size() == 1 && cuts.front() == "auto";
-  if (!cuts.empty() || dropLast > 0) {
-    tl::TruncatePassOptions truncate;
-    if (!automatic)
-      truncate.cuts = cuts;
-    truncate.automatic = automatic;
-    truncate.dropLast = dropLast;
-    truncate.keepActivation = keepActivation;
-    pm.addNestedPass<func::FuncOp>(tl::createTruncatePass(truncate));
-  }
-  if (failed(addExtraPasses(pm, "after-truncate")))
-    return failure();
-  // Constants first: exporters route weights through Identity nodes, and a
-  // BatchNorm folds only into a conv whose weights are plain constants.
-  pm.addNestedPass<func::FuncOp>(tl::createFoldConstantsPass());
-  pm.addNestedPass<func::FuncOp>(tl::createFoldBatchNormPass());
-  if (failed(addExtraPasses(pm, "after-fold")))
-    return failure();
-  if (fcToConv)
-    pm.addNestedPass<func::FuncOp>(
-        tl::createFcToConvPass(tl::FcToConvPassOptions{poolAfter}));
-  if (!head.empty()) {
-    tl::AttachHeadPassOptions options;
-    options.spec = head;
-    options.activation = headActivation;
-    options.dropout = headDropout;
-    options.init = headInit;
-    options.seed = seed;
-    options.pool = headPool;
-    pm.addNestedPass<func::FuncOp>(tl::createAttachHeadPass(options));
-  }
-  pm.addNestedPass<func::FuncOp>(tl::createFusePass());
-  return addExtraPasses(pm, "before-lowering");
+  tl::TransferPipelineOptions options;
+  options.cuts = cuts;
+  options.dropLast = dropLast.getValue();
+  options.keepActivation = keepActivation.getValue();
+  options.fcToConv = fcToConv.getValue();
+  options.poolAfter = poolAfter.getValue();
+  options.head = head.getValue();
+  options.headActivation = headActivation.getValue();
+  options.headDropout = headDropout.getValue();
+  options.headInit = headInit.getValue();
+  options.headPool = headPool.getValue();
+  options.seed = seed.getValue();
+  return tl::buildTransferPipeline(pm, options, addExtraPasses);
 }
 
 OpPrintingFlags elidedWeights() {

@@ -14,6 +14,7 @@
 
 #include "tl/IR/TLDialect.h"
 #include "tlc/Importers/Onnx/OnnxImporter.h"
+#include "tlc/Pipelines/TransferPipeline.h"
 #include "tlc/Transforms/Passes.h"
 #include "tlc/Transforms/ShapeUtils.h"
 
@@ -187,6 +188,7 @@ int main(int argc, char **argv) {
 
   // Every tlc pass by name, for --pass-pipeline and --extra-passes.
   tl::registerTLTransformsPasses();
+  tl::registerTransferPipeline();
   registerTransformsPasses(); // canonicalize, cse, ...
   DialectRegistry registry;
   registry.insert<tl::TLDialect, func::FuncDialect>();
