@@ -15,7 +15,9 @@
 #include "Commands.h"
 
 #include "tlc/runtime/ArtifactFormat.h"
+#include "tlc/runtime/Checkpoint.h"
 #include "tlc/runtime/Data.h"
+#include "tlc/runtime/Features.h"
 #include "tlc/runtime/Npy.h"
 #include "tlc/runtime/Session.h"
 #include "tlc/runtime/Train.h"
@@ -162,14 +164,6 @@ cl::opt<bool> json("json", cl::desc("Print JSON"), cl::sub(evalCmd),
 cl::opt<int64_t> topK("top-k", cl::init(5), cl::desc("Classes to show"),
                       cl::sub(predictCmd));
 
-std::string defaultCacheDir() {
-  if (const char *xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
-    return std::string(xdg) + "/tlc";
-  if (const char *home = std::getenv("HOME"); home && *home)
-    return std::string(home) + "/.cache/tlc";
-  return ".tlc-cache";
-}
-
 /// A progress bar on stderr: redrawn in place on a terminal, a line per
 /// tenth otherwise (logs stay readable).
 class Progress {
@@ -200,152 +194,45 @@ private:
       std::chrono::steady_clock::now();
 };
 
-/// Features of `dataset` through the artifact's backbone, from the cache
-/// when possible.
+/// Features of `dataset` through the artifact's backbone (from the cache
+/// when possible), reporting progress, skipped samples and the cache.
 StatusOr<FeatureSet> features(const std::string &artifact, Session &session,
                               const Dataset &dataset, const Preprocessing &pre,
                               const char *label) {
-  std::string dir = cacheDir.empty() ? defaultCacheDir() : cacheDir.getValue();
-  std::string key;
-  if (!noCache) {
-    auto k = featureCacheKey(artifact, dataset, pre);
-    if (!k)
-      return k.status();
-    key = *k;
-    if (auto cached = loadCachedFeatures(dir, key)) {
-      llvm::errs() << label << ": " << cached->count
-                   << " feature vectors from the cache (" << dir << ")\n";
-      return cached;
-    }
-  }
   Progress progress(std::string(label) + ": features");
-  ExtractOptions options;
+  FeatureOptions options;
+  options.cacheDir = cacheDir;
+  options.useCache = !noCache;
   options.skipBad = skipBad;
   options.progress = [&](size_t done, size_t total) {
     progress.update(done, total);
   };
-  std::vector<std::string> skipped;
-  auto f = extractFeatures(session, dataset, pre, options, skipped);
-  for (const std::string &s : skipped)
+  FeatureReport report;
+  auto f = backboneFeatures(artifact, session, dataset, pre, options, report);
+  for (const std::string &s : report.skipped)
     llvm::errs() << "tlc: warning: skipped " << s << "\n";
   if (!f)
     return f.status();
-  if (!skipped.empty())
-    llvm::errs() << label << ": " << skipped.size() << " of " << dataset.size()
-                 << " samples skipped\n";
-  if (!noCache && skipped.empty())
-    if (Status s = storeCachedFeatures(dir, key, *f); !s)
-      llvm::errs() << "tlc: warning: cannot cache features: " << s.message()
-                   << "\n";
+  if (report.fromCache)
+    llvm::errs() << label << ": " << f->count
+                 << " feature vectors from the cache (" << report.cacheDir
+                 << ")\n";
+  if (!report.skipped.empty())
+    llvm::errs() << label << ": " << report.skipped.size() << " of "
+                 << dataset.size() << " samples skipped\n";
+  if (!report.cacheWarning.empty())
+    llvm::errs() << "tlc: warning: cannot cache features: "
+                 << report.cacheWarning << "\n";
   return f;
 }
 
-/// Features and labels from .npy files, or from one .npz holding
-/// `features` (or `x`) and `labels` (or `y`); labels of any integer type.
-StatusOr<FeatureSet> readFeatureFiles(const std::string &x,
-                                      const std::string &y) {
-  StatusOr<NpyArray> values = invalidArgument(x), labels = invalidArgument(y);
-  if (llvm::StringRef(x).ends_with(".npz")) {
-    auto arrays = readNpz(x);
-    if (!arrays)
-      return arrays.status();
-    auto pick = [&](const char *a, const char *b) -> StatusOr<NpyArray> {
-      for (const char *name : {a, b})
-        if (auto it = arrays->find(name); it != arrays->end())
-          return std::move(it->second);
-      return invalidArgument(x + ": no array '" + a + "' (or '" + b + "')");
-    };
-    values = pick("features", "x");
-    labels = pick("labels", "y");
-  } else {
-    values = readNpy(x);
-    labels = readNpy(y);
-  }
-  if (!values)
-    return values.status();
-  if (!labels)
-    return labels.status();
-  return featuresFromNpy(*values, *labels, x, y);
-}
-
-/// The seeded subset of `count` rows, when `count` is set and smaller.
-FeatureSet limitRows(FeatureSet f, int64_t count) {
-  if (count <= 0 || count >= f.count)
-    return f;
-  std::vector<size_t> pick = seededPermutation(f.count, seed);
-  pick.resize(count);
-  return selectRows(f, pick);
-}
-
-/// The optimizer state as one float64 .npy: [step, sizes..., values...].
-Status writeState(const std::string &path, const OptimizerState &st) {
-  std::vector<double> flat = {double(st.step), double(st.first.size())};
-  for (const auto &v : st.first)
-    flat.push_back(double(v.size()));
-  for (const auto *set : {&st.first, &st.second})
-    for (const auto &v : *set)
-      flat.insert(flat.end(), v.begin(), v.end());
-  NpyArray a{DType::kF64, {int64_t(flat.size())}, {}};
-  a.data.resize(flat.size() * sizeof(double));
-  std::memcpy(a.data.data(), flat.data(), a.data.size());
-  return writeNpy(path, a);
-}
-
-StatusOr<OptimizerState> readState(const std::string &path) {
-  auto a = readNpy(path);
-  if (!a)
-    return a.status();
-  if (a->dtype != DType::kF64 || a->shape.size() != 1 || a->shape[0] < 2)
-    return invalidArgument(path + ": not a tlc optimizer state");
-  const double *p = reinterpret_cast<const double *>(a->data.data());
-  size_t n = a->shape[0], tensors = size_t(p[1]), pos = 2 + tensors;
-  if (tensors > n)
-    return invalidArgument(path + ": damaged optimizer state");
-  OptimizerState st;
-  st.step = int64_t(p[0]);
-  for (auto *set : {&st.first, &st.second})
-    for (size_t t = 0; t < tensors; ++t) {
-      size_t size = size_t(p[2 + t]);
-      if (pos + size > n)
-        return invalidArgument(path + ": damaged optimizer state");
-      set->emplace_back(p + pos, p + pos + size);
-      pos += size;
-    }
-  return st;
-}
-
-struct Loaded {
-  Session session;
-  Head head;
-  Preprocessing pre;
-};
-
-StatusOr<Loaded> loadModel(const std::string &path) {
-  auto head = Head::load(path);
-  if (!head)
-    return head.status();
-  auto pre = Preprocessing::fromMetadata(head->metadata);
-  if (!pre)
-    return pre.status();
-  SessionOptions options;
-  options.threads = threads;
-  auto session = Session::load(path, options);
-  if (!session)
-    return session.status();
-  return Loaded{std::move(*session), std::move(*head), *pre};
+StatusOr<TrainableModel> loadModel(const std::string &path) {
+  return TrainableModel::load(path, threads);
 }
 
 StatusOr<std::shared_ptr<Dataset>> openLimited(const std::string &spec,
                                                int64_t count) {
-  auto ds = openDataset(spec);
-  if (!ds)
-    return ds.status();
-  std::shared_ptr<Dataset> all = std::move(*ds);
-  if (count <= 0 || size_t(count) >= all->size())
-    return all;
-  std::vector<size_t> pick = seededPermutation(all->size(), seed);
-  pick.resize(count);
-  return std::shared_ptr<Dataset>(subset(all, std::move(pick)));
+  return openDatasetSubset(spec, count, seed);
 }
 
 int runTrain() {
@@ -367,9 +254,9 @@ int runTrain() {
   std::vector<std::string> classes;
   StatusOr<FeatureSet> trainSet = invalidArgument("no data");
   if (!featuresFile.empty()) {
-    trainSet = readFeatureFiles(featuresFile, labelsFile);
+    trainSet = readFeatureArrays(featuresFile, labelsFile);
     if (trainSet)
-      *trainSet = limitRows(std::move(*trainSet), limit);
+      *trainSet = limitFeatures(std::move(*trainSet), limit, seed);
     for (int64_t c = 0; c < loaded->head.classes(); ++c)
       classes.push_back(std::to_string(c));
   } else {
@@ -380,7 +267,7 @@ int runTrain() {
     classes = dataset->classNames();
     if (int64_t(classes.size()) == loaded->head.classes())
       trainSet =
-          features(model, loaded->session, *dataset, loaded->pre, "train");
+          features(model, loaded->session, *dataset, loaded->preprocessing, "train");
   }
   if (!classNames.empty()) {
     std::vector<std::string> names;
@@ -406,7 +293,7 @@ int runTrain() {
     auto v = openLimited(valData, 0);
     if (!v)
       return tlc::tool::fail(v.status().message());
-    auto vf = features(model, loaded->session, **v, loaded->pre, "val");
+    auto vf = features(model, loaded->session, **v, loaded->preprocessing, "val");
     if (!vf)
       return tlc::tool::fail(vf.status().message());
     val = std::move(*vf);
@@ -454,31 +341,14 @@ int runTrain() {
                   "acc   time\n";
   Head &head = loaded->head;
   // Checkpoints: the artifact so far and the optimizer state, every epoch.
-  std::string checkpoint = output + ".ckpt",
-              stateFile = checkpoint + ".state.npy";
+  Checkpoint checkpoint(model, output);
   OptimizerState state;
   options.state = &state;
   if (resume) {
-    auto saved = Head::load(checkpoint);
-    if (!saved)
-      return tlc::tool::fail("--resume: " + saved.status().message());
-    auto savedState = readState(stateFile);
-    if (!savedState)
-      return tlc::tool::fail("--resume: " + savedState.status().message());
-    if (saved->layers.size() != head.layers.size())
-      return tlc::tool::fail("--resume: " + checkpoint +
-                             " has another head than " + model);
-    for (size_t l = 0; l < head.layers.size(); ++l) {
-      if (saved->layers[l].weight.size() != head.layers[l].weight.size())
-        return tlc::tool::fail("--resume: " + checkpoint +
-                               " has another head than " + model);
-      head.layers[l].weight = saved->layers[l].weight;
-      head.layers[l].bias = saved->layers[l].bias;
-    }
-    state = std::move(*savedState);
-    auto it = saved->metadata.find(tlc::metadata::kTrainEpoch);
-    options.startEpoch =
-        (it == saved->metadata.end() ? 0 : std::atoll(it->second.c_str())) + 1;
+    auto next = checkpoint.restore(head, state);
+    if (!next)
+      return tlc::tool::fail("--resume: " + next.status().message());
+    options.startEpoch = *next;
     llvm::errs() << "resuming after epoch " << options.startEpoch - 1 << "\n";
   }
   auto onEpoch = [&](const EpochStats &e) {
@@ -492,10 +362,7 @@ int runTrain() {
                         opt(e.valAccuracy).c_str(), e.seconds)
                  << "\n";
     llvm::outs().flush();
-    std::map<std::string, std::string> meta = {
-        {tlc::metadata::kTrainEpoch, std::to_string(e.epoch)}};
-    if (Status s = writeTrainedArtifact(model, checkpoint, head, classes, meta);
-        !s || !(s = writeState(stateFile, state)))
+    if (Status s = checkpoint.save(head, classes, state, e.epoch); !s)
       llvm::errs() << "tlc: warning: cannot write the checkpoint: "
                    << s.message() << "\n";
     csv += llvm::formatv("{0},{1},{2},{3},{4},{5},{6}\n", e.epoch,
@@ -543,9 +410,9 @@ int runEval() {
   const Head &head = loaded->head;
   StatusOr<FeatureSet> f = invalidArgument("no data");
   if (!featuresFile.empty()) {
-    f = readFeatureFiles(featuresFile, labelsFile);
+    f = readFeatureArrays(featuresFile, labelsFile);
     if (f)
-      *f = limitRows(std::move(*f), limit);
+      *f = limitFeatures(std::move(*f), limit, seed);
   } else {
     auto ds = openLimited(data, limit);
     if (!ds)
@@ -554,7 +421,7 @@ int runEval() {
       return tlc::tool::fail(
           "the data has " + std::to_string((*ds)->classNames().size()) +
           " classes, the head " + std::to_string(head.classes()));
-    f = features(model, loaded->session, **ds, loaded->pre, "eval");
+    f = features(model, loaded->session, **ds, loaded->preprocessing, "eval");
   }
   if (!f)
     return tlc::tool::fail(f.status().message());
@@ -623,7 +490,7 @@ int runPredict() {
   if (!loaded)
     return tlc::tool::fail(loaded.status().message());
   const Head &head = loaded->head;
-  const Preprocessing &pre = loaded->pre;
+  const Preprocessing &pre = loaded->preprocessing;
   std::vector<std::string> names = head.classNames;
   for (int64_t c = names.size(); c < head.classes(); ++c)
     names.push_back(std::to_string(c));
@@ -690,7 +557,7 @@ int runExtract() {
   auto ds = openLimited(data, limit);
   if (!ds)
     return tlc::tool::fail(ds.status().message());
-  auto f = features(model, loaded->session, **ds, loaded->pre, "extract");
+  auto f = features(model, loaded->session, **ds, loaded->preprocessing, "extract");
   if (!f)
     return tlc::tool::fail(f.status().message());
   if (Status s = writeFeatures(output, *f); !s)
