@@ -1,0 +1,247 @@
+//===- Protocol.cpp - the Open Inference Protocol's tensor codec ----------===//
+
+#include "Protocol.h"
+
+#include <cstring>
+
+using namespace tlc::runtime;
+using namespace tlc::server;
+
+const char *tlc::server::protocolType(DType t) {
+  switch (t) {
+  case DType::kF32:
+    return "FP32";
+  case DType::kF64:
+    return "FP64";
+  case DType::kF16:
+    return "FP16";
+  case DType::kBF16:
+    return "BF16";
+  case DType::kI8:
+    return "INT8";
+  case DType::kI16:
+    return "INT16";
+  case DType::kI32:
+    return "INT32";
+  case DType::kI64:
+    return "INT64";
+  case DType::kU8:
+    return "UINT8";
+  case DType::kBool:
+    return "BOOL";
+  }
+  return "UNKNOWN";
+}
+
+namespace {
+
+void flatten(const json &value, std::vector<double> &out) {
+  if (value.is_array()) {
+    for (const json &v : value)
+      flatten(v, out);
+  } else if (value.is_number() || value.is_boolean()) {
+    out.push_back(value.is_boolean() ? double(value.get<bool>())
+                                     : value.get<double>());
+  } else {
+    throw HttpError{400, "tensor data must be numbers"};
+  }
+}
+
+template <typename T> void store(Tensor &t, const std::vector<double> &v) {
+  T *p = t.dataAs<T>();
+  for (size_t i = 0; i < v.size(); ++i)
+    p[i] = static_cast<T>(v[i]);
+}
+
+void fillFromNumbers(Tensor &t, const std::vector<double> &v) {
+  switch (t.dtype()) {
+  case DType::kF32:
+    return store<float>(t, v);
+  case DType::kF64:
+    return store<double>(t, v);
+  case DType::kI8:
+    return store<int8_t>(t, v);
+  case DType::kI16:
+    return store<int16_t>(t, v);
+  case DType::kI32:
+    return store<int32_t>(t, v);
+  case DType::kI64:
+    return store<int64_t>(t, v);
+  case DType::kU8:
+  case DType::kBool:
+    return store<uint8_t>(t, v);
+  case DType::kF16:
+  case DType::kBF16:
+    throw HttpError{400, std::string(protocolType(t.dtype())) +
+                             " tensors must be sent as binary data"};
+  }
+}
+
+template <typename T> json numbers(const Tensor &t) {
+  const T *p = t.dataAs<T>();
+  return json(std::vector<T>(p, p + t.numElements()));
+}
+
+json toJson(const Tensor &t) {
+  switch (t.dtype()) {
+  case DType::kF32:
+    return numbers<float>(t);
+  case DType::kF64:
+    return numbers<double>(t);
+  case DType::kI8:
+    return numbers<int8_t>(t);
+  case DType::kI16:
+    return numbers<int16_t>(t);
+  case DType::kI32:
+    return numbers<int32_t>(t);
+  case DType::kI64:
+    return numbers<int64_t>(t);
+  case DType::kU8:
+    return numbers<uint8_t>(t);
+  case DType::kBool: {
+    json out = json::array();
+    for (int64_t i = 0; i < t.numElements(); ++i)
+      out.push_back(t.dataAs<uint8_t>()[i] != 0);
+    return out;
+  }
+  case DType::kF16:
+  case DType::kBF16:
+    break;
+  }
+  throw HttpError{400, std::string(protocolType(t.dtype())) +
+                           " outputs must be requested as binary data"};
+}
+
+} // namespace
+
+InferRequest tlc::server::decodeInferRequest(const std::string &body,
+                                             size_t headerLength,
+                                             const std::string &model,
+                                             const std::vector<PortInfo> &ports,
+                                             uint64_t maxTensorBytes) {
+  json request =
+      json::parse(body.begin(), body.begin() + long(headerLength), nullptr,
+                  /*allow_exceptions=*/false);
+  if (request.is_discarded() || !request.is_object())
+    throw HttpError{400, "the request is not a JSON object"};
+  if (!request.contains("inputs") || !request["inputs"].is_array())
+    throw HttpError{400, "the request has no `inputs` array"};
+  size_t blob = headerLength;
+  std::vector<NamedTensor> inputs;
+  for (const json &in : request["inputs"]) {
+    if (!in.is_object() || !in.contains("name") || !in["name"].is_string() ||
+        !in.contains("shape") || !in["shape"].is_array() ||
+        !in.contains("datatype") || !in["datatype"].is_string())
+      throw HttpError{400, "each input needs name, shape and datatype"};
+    std::string name = in["name"];
+    const PortInfo *port = nullptr;
+    for (const PortInfo &p : ports)
+      if (p.name == name)
+        port = &p;
+    if (!port)
+      throw HttpError{400, "model '" + model + "' has no input '" + name + "'"};
+    if (in["datatype"] != protocolType(port->dtype))
+      throw HttpError{400, "input '" + name + "' is " +
+                               protocolType(port->dtype) + ", not " +
+                               in["datatype"].get<std::string>()};
+    std::vector<int64_t> shape;
+    for (const json &d : in["shape"]) {
+      if (!d.is_number_integer() || d.get<int64_t>() < 0 ||
+          d.get<int64_t>() > (int64_t(1) << 32))
+        throw HttpError{400, "input '" + name + "' has a bad shape"};
+      shape.push_back(d.get<int64_t>());
+    }
+    uint64_t count = 1;
+    for (int64_t d : shape) {
+      if (d && count > (uint64_t(1) << 40) / uint64_t(d))
+        throw HttpError{400, "input '" + name + "' is too large"};
+      count *= uint64_t(d);
+    }
+    if (count * dtypeSize(port->dtype) > maxTensorBytes)
+      throw HttpError{400, "input '" + name + "' is too large"};
+    Tensor t(port->dtype, shape);
+    const json *params =
+        in.contains("parameters") ? &in["parameters"] : nullptr;
+    if (params && params->contains("binary_data_size")) {
+      uint64_t size = (*params)["binary_data_size"].get<uint64_t>();
+      if (size != t.byteSize())
+        throw HttpError{400, "input '" + name + "': binary_data_size " +
+                                 std::to_string(size) +
+                                 " but the shape needs " +
+                                 std::to_string(t.byteSize()) + " bytes"};
+      if (blob + size > body.size())
+        throw HttpError{400,
+                        "input '" + name + "': the binary data is cut short"};
+      std::memcpy(t.data(), body.data() + blob, size);
+      blob += size;
+    } else {
+      if (!in.contains("data"))
+        throw HttpError{400, "input '" + name + "' has no data"};
+      std::vector<double> values;
+      flatten(in["data"], values);
+      if (values.size() != count)
+        throw HttpError{
+            400, "input '" + name + "' has " + std::to_string(values.size()) +
+                     " values, its shape needs " + std::to_string(count)};
+      fillFromNumbers(t, values);
+    }
+    inputs.emplace_back(name, std::move(t));
+  }
+  if (blob != body.size())
+    throw HttpError{400, "the body has bytes no input claims"};
+
+  return {std::move(request), std::move(inputs)};
+}
+
+InferResponse
+tlc::server::encodeInferResponse(const InferRequest &req,
+                                 const std::string &model,
+                                 const std::vector<NamedTensor> &outputs) {
+  const json &request = req.header;
+  // Which outputs, and which of them as binary data.
+  bool binaryDefault = false;
+  if (request.contains("parameters") && request["parameters"].is_object() &&
+      request["parameters"].contains("binary_data_output"))
+    binaryDefault = request["parameters"]["binary_data_output"].get<bool>();
+  std::vector<std::pair<const NamedTensor *, bool>> chosen;
+  if (request.contains("outputs") && request["outputs"].is_array()) {
+    for (const json &o : request["outputs"]) {
+      if (!o.is_object() || !o.contains("name") || !o["name"].is_string())
+        throw HttpError{400, "each requested output needs a name"};
+      const NamedTensor *found = nullptr;
+      for (const NamedTensor &t : outputs)
+        if (t.first == o["name"])
+          found = &t;
+      if (!found)
+        throw HttpError{400, "model '" + model + "' has no output '" +
+                                 o["name"].get<std::string>() + "'"};
+      bool binary = binaryDefault;
+      if (o.contains("parameters") && o["parameters"].is_object() &&
+          o["parameters"].contains("binary_data"))
+        binary = o["parameters"]["binary_data"].get<bool>();
+      chosen.emplace_back(found, binary);
+    }
+  } else {
+    for (const NamedTensor &t : outputs)
+      chosen.emplace_back(&t, binaryDefault);
+  }
+  json response = {{"model_name", model}, {"model_version", "1"}};
+  if (request.contains("id"))
+    response["id"] = request["id"];
+  std::string blobs;
+  response["outputs"] = json::array();
+  for (auto [t, binary] : chosen) {
+    json out = {{"name", t->first},
+                {"datatype", protocolType(t->second.dtype())},
+                {"shape", t->second.shape()}};
+    if (binary) {
+      out["parameters"] = {{"binary_data_size", t->second.byteSize()}};
+      blobs.append(reinterpret_cast<const char *>(t->second.data()),
+                   t->second.byteSize());
+    } else {
+      out["data"] = toJson(t->second);
+    }
+    response["outputs"].push_back(std::move(out));
+  }
+  return {response.dump(), std::move(blobs)};
+}
