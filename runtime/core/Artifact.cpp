@@ -199,8 +199,8 @@ Status Artifact::verify() {
   uint32_t version = model_->schema_version();
   if (version < kOldestArtifactSchemaVersion ||
       version > kArtifactSchemaVersion)
-    return invalidArgument(path_ + ": artifact schema version " +
-                           str(version) + ", this runtime reads versions " +
+    return invalidArgument(path_ + ": artifact schema version " + str(version) +
+                           ", this runtime reads versions " +
                            str(kOldestArtifactSchemaVersion) + " to " +
                            str(kArtifactSchemaVersion) +
                            "; recompile the model with this tlc");
@@ -278,9 +278,8 @@ Status Artifact::verify() {
       size_t want = axis < 0 ? 1 : axis < rank ? shape[axis] : 0;
       if (axis < -1 || axis >= rank || scales != want || scales == 0)
         return corrupt(what + " has " + std::to_string(scales) +
-                       " quantization scales for axis " +
-                       std::to_string(axis) + " of rank " +
-                       std::to_string(rank));
+                       " quantization scales for axis " + std::to_string(axis) +
+                       " of rank " + std::to_string(rank));
       for (float scale : *q->scale())
         if (!(scale > 0.f) || !std::isfinite(scale))
           return corrupt(what + " has a quantization scale of " +
@@ -340,8 +339,8 @@ Status Artifact::verify() {
       bool found = false;
       if (entries && kernel->entry_point())
         for (const flatbuffers::String *entry : *entries)
-          found = found || entry->string_view() ==
-                               kernel->entry_point()->string_view();
+          found = found ||
+                  entry->string_view() == kernel->entry_point()->string_view();
       if (!found)
         return corrupt(what + " runs an entry point its executable lacks");
     }

@@ -1,4 +1,5 @@
-//===- Backend.h - the interface every device backend implements -*- C++ -*-===//
+//===- Backend.h - the interface every device backend implements -*- C++
+//-*-===//
 //
 // The core (artifact, op metadata, shapes, liveness, Session) is device
 // neutral; a backend turns a verified, shaped graph into something that

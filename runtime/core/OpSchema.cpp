@@ -29,9 +29,7 @@ constexpr OperandTypes kFloat = OperandTypes::kFloating;
 constexpr OperandTypes kAny = OperandTypes::kAny;
 
 // Attribute specs that several ops share.
-AttrSpec positiveInts(const char *name) {
-  return {name, K::kInts, 1, kMaxDim};
-}
+AttrSpec positiveInts(const char *name) { return {name, K::kInts, 1, kMaxDim}; }
 AttrSpec padInts(const char *name) { return {name, K::kInts, 0, kMaxDim}; }
 AttrSpec axisInt(const char *name) {
   return {name, K::kInt, -kMaxRank - 1, kMaxRank};
@@ -48,16 +46,16 @@ AttrSpec finiteFloat(const char *name) {
 /// Conv and fc: the fused activation (TL_Activation: none .. leaky_relu)
 /// and its parameters.
 std::vector<AttrSpec> postOps(std::vector<AttrSpec> more = {}) {
-  more.push_back({"activation", K::kInt, 0,
-                  static_cast<int64_t>(fb::Activation::MAX)});
+  more.push_back(
+      {"activation", K::kInt, 0, static_cast<int64_t>(fb::Activation::MAX)});
   more.push_back(finiteFloat("act_alpha"));
   more.push_back(finiteFloat("act_beta"));
   return more;
 }
 
 OpSchema unary(const char *name, std::vector<AttrSpec> attrs = {}) {
-  return {name, 1, 0, false, 1, kFloat, std::move(attrs), F::sameAsInput,
-          S::perSample};
+  return {name,           1,           0, false, 1, kFloat, std::move(attrs),
+          F::sameAsInput, S::perSample};
 }
 
 OpSchema binary(const char *name) {
@@ -70,16 +68,31 @@ std::vector<OpSchema> makeTable() {
   return {
       // Layers.
       {"conv", 2, 2, false, 1, kFloat,
-       postOps({positiveInts("strides"), padInts("pads"),
+       postOps({positiveInts("strides"),
+                padInts("pads"),
                 positiveInts("dilations"),
                 {"groups", K::kInt, 1, kMaxDim}}),
        F::conv, S::layer},
       {"fc", 2, 2, false, 1, kFloat, postOps(), F::fc, S::layer},
       {"matmul", 2, 0, false, 1, kFloat, {}, F::matmul, S::matmul},
-      {"batch_norm", 5, 0, false, 1, kFloat, {finiteFloat("epsilon")},
-       F::batchNorm, S::perSample},
-      {"layer_norm", 2, 1, false, 1, kFloat,
-       {axisInt("axis"), finiteFloat("epsilon")}, F::layerNorm, S::fromAxis},
+      {"batch_norm",
+       5,
+       0,
+       false,
+       1,
+       kFloat,
+       {finiteFloat("epsilon")},
+       F::batchNorm,
+       S::perSample},
+      {"layer_norm",
+       2,
+       1,
+       false,
+       1,
+       kFloat,
+       {axisInt("axis"), finiteFloat("epsilon")},
+       F::layerNorm,
+       S::fromAxis},
       // Elementwise.
       unary("relu"),
       unary("sigmoid"),
@@ -106,54 +119,160 @@ std::vector<OpSchema> makeTable() {
       binary("pow"),
       {"prelu", 2, 0, false, 1, kFloat, {}, F::prelu, S::broadcasting},
       // Pooling and reductions.
-      {"max_pool", 1, 0, false, 1, kFloat,
+      {"max_pool",
+       1,
+       0,
+       false,
+       1,
+       kFloat,
        {positiveInts("kernel_shape"), positiveInts("strides"), padInts("pads"),
         positiveInts("dilations"), boolInt("ceil_mode")},
-       F::maxPool, S::perSample},
-      {"avg_pool", 1, 0, false, 1, kFloat,
+       F::maxPool,
+       S::perSample},
+      {"avg_pool",
+       1,
+       0,
+       false,
+       1,
+       kFloat,
        {positiveInts("kernel_shape"), positiveInts("strides"), padInts("pads"),
         boolInt("ceil_mode"), boolInt("count_include_pad")},
-       F::avgPool, S::perSample},
-      {"global_avg_pool", 1, 0, false, 1, kFloat, {}, F::globalPool,
+       F::avgPool,
        S::perSample},
-      {"global_max_pool", 1, 0, false, 1, kFloat, {}, F::globalPool,
+      {"global_avg_pool",
+       1,
+       0,
+       false,
+       1,
+       kFloat,
+       {},
+       F::globalPool,
        S::perSample},
-      {"reduce_mean", 1, 0, false, 1, kFloat,
-       {axisInts("axes"), boolInt("keepdims")}, F::reduceMean, S::axesSkip0},
-      {"softmax", 1, 0, false, 1, kFloat, {axisInt("axis")}, F::softmax,
-       S::fromAxis},
-      {"lrn", 1, 0, false, 1, kFloat,
-       {{"size", K::kInt, 1, kMaxDim}, finiteFloat("alpha"),
-        finiteFloat("beta"), finiteFloat("bias")},
-       F::lrn, S::perSample},
-      // Shape and data movement.
-      {"concat", 0, 0, true, 1, kAny, {axisInt("axis")}, F::concat,
-       S::concat},
-      {"identity", 1, 0, false, 1, kAny, {}, F::sameAsInput, S::perSample},
-      {"dropout", 1, 0, false, 1, kAny, {anyFloat("ratio")}, F::sameAsInput,
+      {"global_max_pool",
+       1,
+       0,
+       false,
+       1,
+       kFloat,
+       {},
+       F::globalPool,
        S::perSample},
-      {"flatten", 1, 0, false, 1, kAny, {axisInt("axis")}, F::flatten,
-       S::fromAxis},
-      {"reshape", 1, 0, false, 1, kAny, {{"shape", K::kInts, -1, kMaxDim}},
-       F::reshape, S::reshape},
-      {"squeeze", 1, 0, false, 1, kAny, {axisInts("axes")}, F::squeeze,
+      {"reduce_mean",
+       1,
+       0,
+       false,
+       1,
+       kFloat,
+       {axisInts("axes"), boolInt("keepdims")},
+       F::reduceMean,
        S::axesSkip0},
-      {"unsqueeze", 1, 0, false, 1, kAny, {axisInts("axes")}, F::unsqueeze,
+      {"softmax",
+       1,
+       0,
+       false,
+       1,
+       kFloat,
+       {axisInt("axis")},
+       F::softmax,
+       S::fromAxis},
+      {"lrn",
+       1,
+       0,
+       false,
+       1,
+       kFloat,
+       {{"size", K::kInt, 1, kMaxDim},
+        finiteFloat("alpha"),
+        finiteFloat("beta"),
+        finiteFloat("bias")},
+       F::lrn,
+       S::perSample},
+      // Shape and data movement.
+      {"concat", 0, 0, true, 1, kAny, {axisInt("axis")}, F::concat, S::concat},
+      {"identity", 1, 0, false, 1, kAny, {}, F::sameAsInput, S::perSample},
+      {"dropout",
+       1,
+       0,
+       false,
+       1,
+       kAny,
+       {anyFloat("ratio")},
+       F::sameAsInput,
+       S::perSample},
+      {"flatten",
+       1,
+       0,
+       false,
+       1,
+       kAny,
+       {axisInt("axis")},
+       F::flatten,
+       S::fromAxis},
+      {"reshape",
+       1,
+       0,
+       false,
+       1,
+       kAny,
+       {{"shape", K::kInts, -1, kMaxDim}},
+       F::reshape,
+       S::reshape},
+      {"squeeze",
+       1,
+       0,
+       false,
+       1,
+       kAny,
+       {axisInts("axes")},
+       F::squeeze,
+       S::axesSkip0},
+      {"unsqueeze",
+       1,
+       0,
+       false,
+       1,
+       kAny,
+       {axisInts("axes")},
+       F::unsqueeze,
        S::unsqueeze},
-      {"transpose", 1, 0, false, 1, kAny, {{"perm", K::kInts, 0, kMaxRank}},
-       F::transpose, S::transpose},
-      {"slice", 1, 0, false, 1, kAny,
+      {"transpose",
+       1,
+       0,
+       false,
+       1,
+       kAny,
+       {{"perm", K::kInts, 0, kMaxRank}},
+       F::transpose,
+       S::transpose},
+      {"slice",
+       1,
+       0,
+       false,
+       1,
+       kAny,
        {{"starts", K::kInts, minInt, maxInt},
         {"ends", K::kInts, minInt, maxInt},
         axisInts("axes"),
         {"steps", K::kInts, -kMaxDim, kMaxDim}},
-       F::slice, S::axesSkip0},
-      {"pad", 1, 0, false, 1, kFloat,
+       F::slice,
+       S::axesSkip0},
+      {"pad",
+       1,
+       0,
+       false,
+       1,
+       kFloat,
        {padInts("pads"),
         {"mode", K::kInt, 0, static_cast<int64_t>(fb::PadMode::MAX)},
         anyFloat("value")},
-       F::pad, S::pad},
-      {"resize", 1, 0, false, 1, kFloat,
+       F::pad,
+       S::pad},
+      {"resize",
+       1,
+       0,
+       false,
+       1,
+       kFloat,
        {{"mode", K::kInt, 0, static_cast<int64_t>(fb::ResizeMode::MAX)},
         {"coordinate_mode", K::kInt, 0,
          static_cast<int64_t>(fb::CoordinateMode::MAX)},
@@ -162,7 +281,8 @@ std::vector<OpSchema> makeTable() {
         finiteFloat("cubic_coeff_a"),
         {"scales", K::kFloats, 0, 0, false, true},
         {"sizes", K::kInts, 0, kMaxDim, false}},
-       F::resize, S::resize},
+       F::resize,
+       S::resize},
   };
 }
 
@@ -181,9 +301,9 @@ const char *kindName(AttrKind kind) {
 }
 
 Status checkAttr(const fb::Kernel &kernel, const AttrSpec &spec) {
-  const fb::Attribute *a =
-      kernel.attributes() ? kernel.attributes()->LookupByKey(spec.name)
-                          : nullptr;
+  const fb::Attribute *a = kernel.attributes()
+                               ? kernel.attributes()->LookupByKey(spec.name)
+                               : nullptr;
   std::string what = std::string("attribute '") + spec.name + "'";
   if (!a) {
     if (spec.required)
@@ -207,8 +327,8 @@ Status checkAttr(const fb::Kernel &kernel, const AttrSpec &spec) {
     for (int64_t v : *a->ints())
       if (v < spec.lo || v > spec.hi)
         return invalidArgument(what + " has value " + std::to_string(v) +
-                               ", outside [" + std::to_string(spec.lo) +
-                               ", " + std::to_string(spec.hi) + "]");
+                               ", outside [" + std::to_string(spec.lo) + ", " +
+                               std::to_string(spec.hi) + "]");
   } else if (floats) {
     for (float v : *a->floats())
       if (std::isnan(v) || (spec.finite && !std::isfinite(v)))
@@ -244,15 +364,14 @@ Status tlc::runtime::verifyKernel(const fb::Kernel &kernel,
     size_t lo = schema.required, hi = schema.required + schema.optional;
     // Trailing optional operands may be left out, or stored as -1.
     if (count < lo || count > hi)
-      return invalidArgument(
-          "has " + std::to_string(count) + " operands, expected " +
-          std::to_string(lo) + (lo == hi ? "" : " to " + std::to_string(hi)));
+      return invalidArgument("has " + std::to_string(count) +
+                             " operands, expected " + std::to_string(lo) +
+                             (lo == hi ? "" : " to " + std::to_string(hi)));
   }
   for (size_t i = 0; i < count; ++i)
     if (inputs.Get(i) < 0 &&
         (schema.variadic || i < static_cast<size_t>(schema.required)))
-      return invalidArgument("lacks its required operand " +
-                             std::to_string(i));
+      return invalidArgument("lacks its required operand " + std::to_string(i));
   if (kernel.outputs()->size() != static_cast<size_t>(schema.results))
     return invalidArgument("has " + std::to_string(kernel.outputs()->size()) +
                            " results, expected " +

@@ -97,10 +97,10 @@ tlc::runtime::shapeGraph(const Artifact &artifact,
       g.shapes[v] = got;
       node.outputs.push_back(v);
       // Each result has at most 2^40 elements of at most 8 bytes.
-      uint64_t bytes = static_cast<uint64_t>(numElements(got)) *
-                       dtypeSize(g.dtypes[v]);
-      bool over = __builtin_add_overflow(intermediateBytes, bytes,
-                                         &intermediateBytes);
+      uint64_t bytes =
+          static_cast<uint64_t>(numElements(got)) * dtypeSize(g.dtypes[v]);
+      bool over =
+          __builtin_add_overflow(intermediateBytes, bytes, &intermediateBytes);
       if (maxBytes && (over || intermediateBytes > maxBytes))
         return invalidArgument(
             where() + "the intermediate tensors of these input shapes pass " +
@@ -193,8 +193,7 @@ tlc::runtime::placeValues(const Lowering &lowering,
   }
   for (int64_t v : lowering.outputValues)
     if (!defined[v])
-      return bad("returns value " + std::to_string(v) +
-                 " that no step writes");
+      return bad("returns value " + std::to_string(v) + " that no step writes");
   // Every buffer inside the arena (a check on the placement above).
   for (size_t v = 0; v < numValues; ++v)
     if (layout.offsets[v] >= 0 &&

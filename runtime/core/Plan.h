@@ -1,4 +1,5 @@
-//===- Plan.h - shapes, liveness and the arena for one input shape -*- C++ -*-===//
+//===- Plan.h - shapes, liveness and the arena for one input shape -*- C++
+//-*-===//
 //
 // Planning a new set of input shapes is two core steps around the backend:
 // shapeGraph() runs every kernel's shape function (OpSchema.h) in order and

@@ -57,7 +57,7 @@ struct Session::Impl {
   /// Guards `stats` alone, so that /metrics never waits for a run.
   mutable std::mutex statsMutex;
   PlanCacheStats stats;
-  Plan *lastRun = nullptr; // whose profile profile() reports
+  Plan *lastRun = nullptr;   // whose profile profile() reports
   uint64_t maxPlanBytes = 0; // resolved SessionOptions::maxPlanBytes
 
   const fb::Model &model() const { return artifact->model(); }
@@ -243,8 +243,8 @@ StatusOr<Session> Session::fromArtifact(std::shared_ptr<Artifact> artifact,
     const fb::Kernel &kernel = *m.kernels()->Get(k);
     const OpSchema &op = *findOpSchema(kernel.op()->string_view());
     int32_t first = kernel.inputs()->size() ? kernel.inputs()->Get(0) : -1;
-    DType dtype = first >= 0 ? fromSchema(m.values()->Get(first)->dtype())
-                             : DType::kF32;
+    DType dtype =
+        first >= 0 ? fromSchema(m.values()->Get(first)->dtype()) : DType::kF32;
     if (!b.supports(op, dtype, kPlainLayout))
       return Status(StatusCode::kUnimplemented,
                     path + ": " + describeKernel(k, kernel) + ": the " +

@@ -77,8 +77,7 @@ Status checkBiasResidual(const ShapeContext &c, const char *op, int64_t outC,
                          const Shape &y) {
   if (c.present(2) && c.in(2) != Shape{outC})
     return invalidArgument(std::string(op) + ": bias " + str(c.in(2)) +
-                           " must have " + std::to_string(outC) +
-                           " elements");
+                           " must have " + std::to_string(outC) + " elements");
   if (c.present(3) && c.in(3) != y)
     return invalidArgument(std::string(op) + ": residual " + str(c.in(3)) +
                            " does not match the output " + str(y));
@@ -99,8 +98,7 @@ Status pool(ShapeContext &c, std::vector<Shape> &out, bool isMax) {
   auto dilations =
       isMax ? c.attrs.ints("dilations") : std::vector<int64_t>(spatial, 1);
   bool ceil = c.attrs.i("ceil_mode") != 0;
-  if (Status s =
-          checkWindowLengths(op, spatial, strides, dilations, pads, x);
+  if (Status s = checkWindowLengths(op, spatial, strides, dilations, pads, x);
       !s)
     return s;
   if (kernel.size() != spatial)
@@ -114,8 +112,9 @@ Status pool(ShapeContext &c, std::vector<Shape> &out, bool isMax) {
     if (padded < span)
       return invalidArgument(std::string(op) +
                              ": the window does not fit input " + str(x));
-    y.push_back(shapes::pooledDim(a, x[i + 2], kernel[i], strides[i], dilations[i],
-                          pads[i], pads[i + spatial], ceil));
+    y.push_back(shapes::pooledDim(a, x[i + 2], kernel[i], strides[i],
+                                  dilations[i], pads[i], pads[i + spatial],
+                                  ceil));
   }
   out = {y};
   return Status::ok();
@@ -144,8 +143,8 @@ shapes::SliceAxis shapes::sliceAxis(int64_t dim, int64_t start, int64_t end,
   // A step longer than the dim takes one element, as a step of dim does;
   // clamping it keeps strides (step times the dim's stride) in range.
   step = std::clamp<int64_t>(step, -dim, dim);
-  int64_t b = step > 0 ? clampIndex(start, 0, dim)
-                       : clampIndex(start, 0, dim - 1);
+  int64_t b =
+      step > 0 ? clampIndex(start, 0, dim) : clampIndex(start, 0, dim - 1);
   int64_t e = step > 0 ? clampIndex(end, 0, dim) : clampIndex(end, -1, dim - 1);
   int64_t n = step > 0 ? (e - b + step - 1) / step : (b - e - step - 1) / -step;
   return {b, step, std::max<int64_t>(n, 0)};
@@ -169,8 +168,7 @@ Status shapes::conv(ShapeContext &c, std::vector<Shape> &out) {
       !s)
     return s;
   CheckedArith &a = c.arith;
-  if (w.size() != x.size() || a.mul(w[1], groups) != x[1] ||
-      w[0] % groups != 0)
+  if (w.size() != x.size() || a.mul(w[1], groups) != x[1] || w[0] % groups != 0)
     return invalidArgument("conv: input " + str(x) + " and weight " + str(w) +
                            " do not match groups = " + std::to_string(groups));
   Shape y = {x[0], w[0]};
@@ -259,10 +257,9 @@ Status shapes::layerNorm(ShapeContext &c, std::vector<Shape> &out) {
       continue;
     Shape merged;
     if (!broadcastShapes(normalized, c.in(i), merged) || merged != normalized)
-      return invalidArgument("layer_norm: " +
-                             std::string(i == 1 ? "scale " : "bias ") +
-                             str(c.in(i)) + " does not broadcast to " +
-                             str(normalized));
+      return invalidArgument(
+          "layer_norm: " + std::string(i == 1 ? "scale " : "bias ") +
+          str(c.in(i)) + " does not broadcast to " + str(normalized));
   }
   out = {x};
   return Status::ok();
@@ -536,9 +533,9 @@ Status shapes::resize(ShapeContext &c, std::vector<Shape> &out) {
   auto scales = byScales ? c.attrs.floats("scales") : std::vector<float>();
   auto sizes = byScales ? std::vector<int64_t>() : c.attrs.ints("sizes");
   if ((byScales ? scales.size() : sizes.size()) != x.size())
-    return invalidArgument("resize: " +
-                           std::string(byScales ? "scales" : "sizes") +
-                           " do not match the rank of " + str(x));
+    return invalidArgument(
+        "resize: " + std::string(byScales ? "scales" : "sizes") +
+        " do not match the rank of " + str(x));
   Shape y;
   for (size_t d = 0; d < x.size(); ++d) {
     int64_t n = sizes.empty() ? 0 : sizes[d];

@@ -41,8 +41,8 @@ Status resize(ShapeContext &c, std::vector<Shape> &out);
 
 /// Pool output extent with PyTorch's ceil-mode rule (the last window must
 /// start inside the input or its left padding).
-int64_t pooledDim(CheckedArith &a, int64_t in, int64_t k, int64_t s,
-                  int64_t d, int64_t pb, int64_t pe, bool ceil);
+int64_t pooledDim(CheckedArith &a, int64_t in, int64_t k, int64_t s, int64_t d,
+                  int64_t pb, int64_t pe, bool ceil);
 
 /// One slice axis after ONNX's clamping: first index, step and extent.
 struct SliceAxis {

@@ -70,8 +70,7 @@ int64_t CheckedArith::elements(const Shape &shape) {
   return n;
 }
 
-bool tlc::runtime::broadcastShapes(const Shape &a, const Shape &b,
-                                   Shape &out) {
+bool tlc::runtime::broadcastShapes(const Shape &a, const Shape &b, Shape &out) {
   size_t rank = std::max(a.size(), b.size());
   out.assign(rank, 1);
   for (size_t i = 0; i < rank; ++i) {

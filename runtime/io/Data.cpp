@@ -387,9 +387,11 @@ StatusOr<Preprocessing> Preprocessing::fromMetadata(
     return invalidArgument(
         "the artifact's preprocessing sizes are not numbers");
   }
-  if (auto *v = get(tlc::metadata::kPreprocessMean); v && !parseFloats(*v, p.mean))
+  if (auto *v = get(tlc::metadata::kPreprocessMean);
+      v && !parseFloats(*v, p.mean))
     return invalidArgument("tl.preprocess.mean: expected three numbers");
-  if (auto *v = get(tlc::metadata::kPreprocessStd); v && !parseFloats(*v, p.std))
+  if (auto *v = get(tlc::metadata::kPreprocessStd);
+      v && !parseFloats(*v, p.std))
     return invalidArgument("tl.preprocess.std: expected three numbers");
   if (auto *v = get(tlc::metadata::kPreprocessChannels))
     p.bgr = *v == "bgr";

@@ -27,9 +27,9 @@ struct DTypeInfo {
 // bfloat16 comes last: its "<V2" is written, never matched when reading
 // (any 2-byte void type would read as it).
 constexpr DTypeInfo kDTypes[] = {
-    {DType::kF32, "<f4"}, {DType::kF64, "<f8"},  {DType::kF16, "<f2"},
-    {DType::kI8, "|i1"},  {DType::kI16, "<i2"},  {DType::kI32, "<i4"},
-    {DType::kI64, "<i8"}, {DType::kU8, "|u1"},   {DType::kBool, "|b1"},
+    {DType::kF32, "<f4"},  {DType::kF64, "<f8"}, {DType::kF16, "<f2"},
+    {DType::kI8, "|i1"},   {DType::kI16, "<i2"}, {DType::kI32, "<i4"},
+    {DType::kI64, "<i8"},  {DType::kU8, "|u1"},  {DType::kBool, "|b1"},
     {DType::kBF16, "<V2"},
 };
 
@@ -212,10 +212,10 @@ StatusOr<NpyArray> tlc::runtime::parseNpy(const uint8_t *bytes, size_t size,
     if (i.dtype == DType::kBF16)
       continue;
     // Single-byte types may be written with '|', '<' or '='.
-    bool match = descr == i.descr || (dtypeSize(i.dtype) == 1 &&
-                                      descr.size() == 3 &&
-                                      (descr[0] == '<' || descr[0] == '=') &&
-                                      descr.compare(1, 2, i.descr + 1) == 0);
+    bool match =
+        descr == i.descr || (dtypeSize(i.dtype) == 1 && descr.size() == 3 &&
+                             (descr[0] == '<' || descr[0] == '=') &&
+                             descr.compare(1, 2, i.descr + 1) == 0);
     if (match)
       found = &i;
   }

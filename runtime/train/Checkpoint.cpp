@@ -63,14 +63,14 @@ Status Checkpoint::save(const Head &head,
                         const OptimizerState &state, int64_t epoch) const {
   std::map<std::string, std::string> meta = {
       {tlc::metadata::kTrainEpoch, std::to_string(epoch)}};
-  if (Status s = writeTrainedArtifact(model_, artifact_, head, classNames, meta);
+  if (Status s =
+          writeTrainedArtifact(model_, artifact_, head, classNames, meta);
       !s)
     return s;
   return writeOptimizerState(state_, state);
 }
 
-StatusOr<int64_t> Checkpoint::restore(Head &head,
-                                      OptimizerState &state) const {
+StatusOr<int64_t> Checkpoint::restore(Head &head, OptimizerState &state) const {
   auto saved = Head::load(artifact_);
   if (!saved)
     return saved.status();

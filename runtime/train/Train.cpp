@@ -364,7 +364,8 @@ StatusOr<Head> Head::load(const std::string &path) {
   if (head.layers.empty() || !inHead[logits->value()])
     return invalidArgument(path + ": no trainable layers lead from "
                                   "`features` to `logits`");
-  if (auto it = head.metadata.find(tlc::metadata::kClasses); it != head.metadata.end()) {
+  if (auto it = head.metadata.find(tlc::metadata::kClasses);
+      it != head.metadata.end()) {
     std::string names = it->second;
     size_t start = 0;
     while (start <= names.size()) {

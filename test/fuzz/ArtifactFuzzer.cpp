@@ -94,9 +94,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     CheckedArith a;
     int64_t inputBytes = 0;
     for (size_t i = 0; i < shapes.size(); ++i)
-      inputBytes = a.add(inputBytes,
-                         a.mul(a.elements(shapes[i]),
-                               dtypeSize(session->inputs()[i].dtype)));
+      inputBytes =
+          a.add(inputBytes, a.mul(a.elements(shapes[i]),
+                                  dtypeSize(session->inputs()[i].dtype)));
     if (a.overflowed() || inputBytes > static_cast<int64_t>(kMaxPlanBytes)) {
       note("skipped: inputs too large");
       return 0;

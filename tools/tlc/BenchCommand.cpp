@@ -218,8 +218,7 @@ std::optional<int> tlc::tool::runBenchCommand() {
         "%lld built, %lld evicted; prepared weights %.1f MiB\n",
         static_cast<long long>(cache.plans), cache.bytes / 1048576.0,
         cache.budget / 1048576.0, static_cast<long long>(cache.misses),
-        static_cast<long long>(cache.evictions),
-        cache.weightBytes / 1048576.0);
+        static_cast<long long>(cache.evictions), cache.weightBytes / 1048576.0);
   }
   return kOk;
 }

@@ -266,8 +266,8 @@ int runTrain() {
     std::shared_ptr<Dataset> dataset = *all;
     classes = dataset->classNames();
     if (int64_t(classes.size()) == loaded->head.classes())
-      trainSet =
-          features(model, loaded->session, *dataset, loaded->preprocessing, "train");
+      trainSet = features(model, loaded->session, *dataset,
+                          loaded->preprocessing, "train");
   }
   if (!classNames.empty()) {
     std::vector<std::string> names;
@@ -293,7 +293,8 @@ int runTrain() {
     auto v = openLimited(valData, 0);
     if (!v)
       return tlc::tool::fail(v.status().message());
-    auto vf = features(model, loaded->session, **v, loaded->preprocessing, "val");
+    auto vf =
+        features(model, loaded->session, **v, loaded->preprocessing, "val");
     if (!vf)
       return tlc::tool::fail(vf.status().message());
     val = std::move(*vf);
@@ -374,7 +375,8 @@ int runTrain() {
   if (!result)
     return tlc::tool::fail(result.status().message());
   std::map<std::string, std::string> meta;
-  meta[tlc::metadata::kTrainEpochs] = std::to_string(result->epochs.back().epoch);
+  meta[tlc::metadata::kTrainEpochs] =
+      std::to_string(result->epochs.back().epoch);
   meta[tlc::metadata::kTrainBestEpoch] = std::to_string(result->bestEpoch);
   meta[tlc::metadata::kTrainData] = data;
   if (Status s = writeTrainedArtifact(model, output, head, classes, meta); !s)
@@ -557,7 +559,8 @@ int runExtract() {
   auto ds = openLimited(data, limit);
   if (!ds)
     return tlc::tool::fail(ds.status().message());
-  auto f = features(model, loaded->session, **ds, loaded->preprocessing, "extract");
+  auto f =
+      features(model, loaded->session, **ds, loaded->preprocessing, "extract");
   if (!f)
     return tlc::tool::fail(f.status().message());
   if (Status s = writeFeatures(output, *f); !s)

@@ -11,8 +11,8 @@ using namespace mlir;
 using namespace mlir::tl;
 
 ArrayRef<StringLiteral> mlir::tl::transferHookPoints() {
-  static constexpr StringLiteral points[] = {
-      "after-import", "after-truncate", "after-fold", "before-lowering"};
+  static constexpr StringLiteral points[] = {"after-import", "after-truncate",
+                                             "after-fold", "before-lowering"};
   return points;
 }
 
@@ -20,9 +20,7 @@ LogicalResult
 mlir::tl::buildTransferPipeline(OpPassManager &pm,
                                 const TransferPipelineOptions &options,
                                 const TransferHook &hook) {
-  auto at = [&](StringRef point) {
-    return hook ? hook(pm, point) : success();
-  };
+  auto at = [&](StringRef point) { return hook ? hook(pm, point) : success(); };
   pm.addNestedPass<func::FuncOp>(createInferShapesPass());
   if (failed(at("after-import")))
     return failure();

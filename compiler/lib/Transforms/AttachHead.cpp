@@ -10,9 +10,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "tlc/Transforms/Constants.h"
-#include "tlc/runtime/ArtifactFormat.h"
 #include "tlc/Transforms/Passes.h"
 #include "tlc/Transforms/ShapeUtils.h"
+#include "tlc/runtime/ArtifactFormat.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -190,8 +190,8 @@ struct AttachHeadPass : tl::impl::AttachHeadPassBase<AttachHeadPass> {
     auto name = [&](StringRef n) {
       return b.getDictionaryAttr(b.getNamedAttr(kNameAttr, b.getStringAttr(n)));
     };
-    func.setAllResultAttrs(
-        ArrayRef<DictionaryAttr>{name(tlc::outputs::kLogits), name(tlc::outputs::kFeatures)});
+    func.setAllResultAttrs(ArrayRef<DictionaryAttr>{
+        name(tlc::outputs::kLogits), name(tlc::outputs::kFeatures)});
   }
 };
 

@@ -8,9 +8,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "tl/IR/TLOps.h"
-#include "tlc/runtime/ArtifactFormat.h"
 #include "tlc/Transforms/Passes.h"
 #include "tlc/Transforms/ShapeUtils.h"
+#include "tlc/runtime/ArtifactFormat.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"

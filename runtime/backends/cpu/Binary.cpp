@@ -155,10 +155,10 @@ StatusOr<Built> buildBinary(BuildContext &ctx,
     bool same =
         ctx.shapes[0] == ctx.shapes[1] && ctx.layouts[0] == ctx.layouts[1];
     // The operand with the result's shape; the blocked one if both have it.
-    int big =
-        same || (a == y && (b != y || ctx.layouts[0] != plainLayout(ctx.shapes[0])))
-            ? 0
-            : 1;
+    int big = same || (a == y &&
+                       (b != y || ctx.layouts[0] != plainLayout(ctx.shapes[0])))
+                  ? 0
+                  : 1;
     const Shape &small = big == 0 ? b : a;
     bool perChannel = !same && (big == 0 || commutative) &&
                       small.size() == y.size() &&
@@ -232,9 +232,8 @@ StatusOr<Built> buildPow(BuildContext &c) {
 }
 
 StatusOr<Built> buildPRelu(BuildContext &c) {
-  return buildBinary(c, std::nullopt, false, [](float x, float s) {
-    return x >= 0.f ? x : s * x;
-  });
+  return buildBinary(c, std::nullopt, false,
+                     [](float x, float s) { return x >= 0.f ? x : s * x; });
 }
 
 /// Whether `s` broadcasts into `x` without changing x (same rank).

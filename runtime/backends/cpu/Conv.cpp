@@ -196,8 +196,8 @@ StatusOr<Built> buildConv(BuildContext &ctx) {
     bool padOnlyWindows = false;
     for (size_t i = 0; i < spatial; ++i) {
       int64_t span = dilations[i] * (w[i + 2] - 1) + 1;
-      padOnlyWindows = padOnlyWindows || pads[i] >= span ||
-                       pads[i + spatial] >= span;
+      padOnlyWindows =
+          padOnlyWindows || pads[i] >= span || pads[i + spatial] >= span;
     }
     if (hasResidual && padOnlyWindows)
       skipImpl(pd, "brg");

@@ -175,9 +175,9 @@ struct Values {
   uint64_t bytes(size_t v) const {
     uint64_t dense = numElements(shapes[v]) * dtypeSize(dtypes[v]);
     // Blocked layouts may pad (e.g. 3 channels stored as 16).
-    return dtypes[v] == DType::kF32 ? std::max<uint64_t>(
-                                          dense, layouts[v].get_size())
-                                    : dense;
+    return dtypes[v] == DType::kF32
+               ? std::max<uint64_t>(dense, layouts[v].get_size())
+               : dense;
   }
 };
 
@@ -342,8 +342,9 @@ StatusOr<Lowering> CpuBackend::lower(const ShapedGraph &graph) {
                       where + ": " + built.status().message());
       for (size_t o = 0; o < node.outputs.size(); ++o) {
         int64_t v = node.outputs[o];
-        values.layouts[v] = built->outLayouts.empty() ? plainLayout(ctx.outShapes[o])
-                                                      : built->outLayouts[o];
+        values.layouts[v] = built->outLayouts.empty()
+                                ? plainLayout(ctx.outShapes[o])
+                                : built->outLayouts[o];
       }
       // A kernel that reads only the previous one's single output may be
       // computed by it (Kernel::absorb).
@@ -391,10 +392,11 @@ StatusOr<Lowering> CpuBackend::lower(const ShapedGraph &graph) {
 }
 
 const bool registered = [] {
-  registerBackend("cpu", [](const BackendOptions &options)
-                             -> StatusOr<std::unique_ptr<Backend>> {
-    return std::unique_ptr<Backend>(std::make_unique<CpuBackend>(options));
-  });
+  registerBackend(
+      "cpu",
+      [](const BackendOptions &options) -> StatusOr<std::unique_ptr<Backend>> {
+        return std::unique_ptr<Backend>(std::make_unique<CpuBackend>(options));
+      });
   return true;
 }();
 

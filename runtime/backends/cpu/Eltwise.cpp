@@ -90,25 +90,24 @@ StatusOr<Built> buildErf(BuildContext &) {
 void cpu::appendEltwiseOps(std::vector<OpDef> &ops) {
   using A = dnnl::algorithm;
   using Act = fb::Activation;
-  ops.insert(ops.end(),
-             {
-                 {"relu", buildEltwise<A::eltwise_relu>, anyLayout},
-                 {"sigmoid", buildEltwise<A::eltwise_logistic>, anyLayout},
-                 {"tanh", buildEltwise<A::eltwise_tanh>, anyLayout},
-                 {"hard_swish", buildEltwise<A::eltwise_hardswish>, anyLayout},
-                 {"silu", buildEltwise<A::eltwise_swish, 10>, anyLayout},
-                 {"sqrt", buildEltwise<A::eltwise_sqrt>, anyLayout},
-                 {"exp", buildEltwise<A::eltwise_exp>, anyLayout},
-                 {"log", buildEltwise<A::eltwise_log>, anyLayout},
-                 {"abs", buildEltwise<A::eltwise_abs>, anyLayout},
-                 {"neg", buildEltwise<A::eltwise_linear, -10, 0>, anyLayout},
-                 {"reciprocal", buildEltwise<A::eltwise_pow, 10, -10>,
-                  anyLayout},
-                 {"erf", buildErf},
-                 {"clip", buildActivation<Act::Clip>, anyLayout},
-                 {"hard_sigmoid", buildActivation<Act::HardSigmoid>,
-                  anyLayout},
-                 {"leaky_relu", buildActivation<Act::LeakyRelu>, anyLayout},
-                 {"gelu", buildActivation<Act::Gelu>, anyLayout},
-             });
+  ops.insert(
+      ops.end(),
+      {
+          {"relu", buildEltwise<A::eltwise_relu>, anyLayout},
+          {"sigmoid", buildEltwise<A::eltwise_logistic>, anyLayout},
+          {"tanh", buildEltwise<A::eltwise_tanh>, anyLayout},
+          {"hard_swish", buildEltwise<A::eltwise_hardswish>, anyLayout},
+          {"silu", buildEltwise<A::eltwise_swish, 10>, anyLayout},
+          {"sqrt", buildEltwise<A::eltwise_sqrt>, anyLayout},
+          {"exp", buildEltwise<A::eltwise_exp>, anyLayout},
+          {"log", buildEltwise<A::eltwise_log>, anyLayout},
+          {"abs", buildEltwise<A::eltwise_abs>, anyLayout},
+          {"neg", buildEltwise<A::eltwise_linear, -10, 0>, anyLayout},
+          {"reciprocal", buildEltwise<A::eltwise_pow, 10, -10>, anyLayout},
+          {"erf", buildErf},
+          {"clip", buildActivation<Act::Clip>, anyLayout},
+          {"hard_sigmoid", buildActivation<Act::HardSigmoid>, anyLayout},
+          {"leaky_relu", buildActivation<Act::LeakyRelu>, anyLayout},
+          {"gelu", buildActivation<Act::Gelu>, anyLayout},
+      });
 }

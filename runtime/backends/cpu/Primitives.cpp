@@ -69,10 +69,10 @@ void PreparedWeight::prepare(BuildContext &ctx, size_t i,
   wanted = wantedMd;
   needsReorder = user != wanted;
   if (ctx.weights[i])
-    reordered = needsReorder ? ctx.weightCache.get(ctx.values[i],
-                                                   ctx.weights[i], user,
-                                                   wanted, ctx.env)
-                             : memory();
+    reordered = needsReorder
+                    ? ctx.weightCache.get(ctx.values[i], ctx.weights[i], user,
+                                          wanted, ctx.env)
+                    : memory();
 }
 
 memory PreparedWeight::get(ExecEnv &env, uint8_t *data) {

@@ -52,8 +52,8 @@ struct EltStep {
 
 /// The eltwise steps of a tl activation (fb::Activation) with its
 /// parameters.
-StatusOr<std::vector<EltStep>> activationSteps(fb::Activation kind,
-                                               float alpha, float beta);
+StatusOr<std::vector<EltStep>> activationSteps(fb::Activation kind, float alpha,
+                                               float beta);
 
 /// Post-ops of conv/fc: residual sum, then the activation. With `deferred`,
 /// a SiLU or sigmoid activation is left out and named there instead, for

@@ -26,9 +26,9 @@ namespace {
 
 AttrList convAttrs(Shape strides = {1, 1}, Shape pads = {0, 0, 0, 0},
                    Shape dilations = {1, 1}, int64_t groups = 1) {
-  return {{"strides", A::i(strides)},   {"pads", A::i(pads)},
+  return {{"strides", A::i(strides)},     {"pads", A::i(pads)},
           {"dilations", A::i(dilations)}, {"groups", A::i({groups})},
-          {"activation", A::i({0})},    {"act_alpha", A::f({0})},
+          {"activation", A::i({0})},      {"act_alpha", A::f({0})},
           {"act_beta", A::f({0})}};
 }
 
@@ -148,9 +148,10 @@ TEST(OpSchema, ShapesThatDoNotFitAreRefusedWhenPlanned) {
   ArtifactBuilder conv;
   int32_t x = conv.input("x", {-1, 3, -1, -1});
   // A 3-channel input, a weight for 2 channels.
-  conv.output("y", conv.op("conv", {x, conv.weight({4, 2, 1, 1},
-                                                   std::vector<float>(8, 1.f))},
-                           {-1, 4, -1, -1}, convAttrs()));
+  conv.output(
+      "y", conv.op("conv",
+                   {x, conv.weight({4, 2, 1, 1}, std::vector<float>(8, 1.f))},
+                   {-1, 4, -1, -1}, convAttrs()));
   expectRefused(conv, {1, 3, 4, 4}, "conv_channels", "do not match groups");
 
   ArtifactBuilder bias;

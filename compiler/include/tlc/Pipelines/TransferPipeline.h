@@ -49,9 +49,9 @@ struct TransferPipelineOptions
       *this, "head",
       llvm::cl::desc("A trainable head: linear:CLASSES or "
                      "mlp:H1,H2,...:CLASSES (empty: none)")};
-  Option<std::string> headActivation{
-      *this, "head-activation", llvm::cl::desc("Hidden-layer activation"),
-      llvm::cl::init("relu")};
+  Option<std::string> headActivation{*this, "head-activation",
+                                     llvm::cl::desc("Hidden-layer activation"),
+                                     llvm::cl::init("relu")};
   Option<double> headDropout{*this, "head-dropout",
                              llvm::cl::desc("Dropout ratio of hidden layers"),
                              llvm::cl::init(0.0)};

@@ -38,9 +38,9 @@ struct TrainableModel {
 std::string defaultFeatureCacheDir();
 
 struct FeatureOptions {
-  std::string cacheDir;  ///< empty: defaultFeatureCacheDir()
-  bool useCache = true;  ///< read and write the cache
-  bool skipBad = false;  ///< skip undecodable images instead of failing
+  std::string cacheDir; ///< empty: defaultFeatureCacheDir()
+  bool useCache = true; ///< read and write the cache
+  bool skipBad = false; ///< skip undecodable images instead of failing
   /// Called as samples are computed (not for cached features).
   std::function<void(size_t done, size_t total)> progress;
 };

@@ -59,12 +59,12 @@ struct SessionOptions {
 
 /// The plan cache's state (SessionOptions::planCacheBytes).
 struct PlanCacheStats {
-  int64_t plans = 0;      ///< cached now
-  uint64_t bytes = 0;     ///< their arenas together
-  uint64_t budget = 0;    ///< planCacheBytes
-  int64_t hits = 0;       ///< runs (or passes) that found their plan
-  int64_t misses = 0;     ///< plans built
-  int64_t evictions = 0;  ///< plans dropped to stay within the budget
+  int64_t plans = 0;        ///< cached now
+  uint64_t bytes = 0;       ///< their arenas together
+  uint64_t budget = 0;      ///< planCacheBytes
+  int64_t hits = 0;         ///< runs (or passes) that found their plan
+  int64_t misses = 0;       ///< plans built
+  int64_t evictions = 0;    ///< plans dropped to stay within the budget
   uint64_t weightBytes = 0; ///< weights the backend prepared, shared by all
 };
 
@@ -143,9 +143,9 @@ public:
 
 private:
   explicit Session(std::unique_ptr<Impl> impl);
-  static StatusOr<Session> fromArtifact(std::shared_ptr<class Artifact> artifact,
-                                        const SessionOptions &options,
-                                        const std::string &path);
+  static StatusOr<Session>
+  fromArtifact(std::shared_ptr<class Artifact> artifact,
+               const SessionOptions &options, const std::string &path);
   std::unique_ptr<Impl> impl_;
 };
 

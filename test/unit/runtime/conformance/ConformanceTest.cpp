@@ -50,7 +50,8 @@ protected:
   }
 
   /// Runs `b` (outputs "y") on `inputs` and compares with `want`.
-  void check(ArtifactBuilder &b, const std::vector<std::pair<std::string, Array>> &inputs,
+  void check(ArtifactBuilder &b,
+             const std::vector<std::pair<std::string, Array>> &inputs,
              const Array &want, const std::string &what) {
     SCOPED_TRACE(what);
     if (std::getenv("TLC_CONFORMANCE_VERBOSE"))
@@ -97,21 +98,24 @@ protected:
       w.push_back(1);
     Array weight = random(w);
     size_t spatial = value.shape.size() - 2;
-    ref::ConvParams p{Shape(spatial, 1), Shape(2 * spatial, 0),
-                      Shape(spatial, 1), 1, 0, 0, 0};
+    ref::ConvParams p{Shape(spatial, 1),
+                      Shape(2 * spatial, 0),
+                      Shape(spatial, 1),
+                      1,
+                      0,
+                      0,
+                      0};
     value = ref::conv(value, weight, nullptr, nullptr, p);
     return b.op("conv", {x, b.weight(w, weight.data)}, value.shape,
                 convAttrs(p));
   }
 
   static AttrList convAttrs(const ref::ConvParams &p) {
-    return {{"strides", A::i(p.strides)},
-            {"pads", A::i(p.pads)},
-            {"dilations", A::i(p.dilations)},
-            {"groups", A::i({p.groups})},
-            {"activation", A::i({p.activation})},
-            {"act_alpha", A::f({p.alpha})},
-            {"act_beta", A::f({p.beta})}};
+    return {
+        {"strides", A::i(p.strides)},         {"pads", A::i(p.pads)},
+        {"dilations", A::i(p.dilations)},     {"groups", A::i({p.groups})},
+        {"activation", A::i({p.activation})}, {"act_alpha", A::f({p.alpha})},
+        {"act_beta", A::f({p.beta})}};
   }
 };
 
@@ -142,8 +146,8 @@ TEST_P(Conformance, Conv) {
     p.beta = p.activation == 2 ? 6.f : 0.f;
     bool hasBias = coin(), hasResidual = pick(0, 3) == 0;
     Array xa = random(x), wa = random(w), bias = random({outC});
-    Array want0 = ref::conv(xa, wa, nullptr, nullptr, {p.strides, p.pads,
-                                                        p.dilations, groups});
+    Array want0 = ref::conv(xa, wa, nullptr, nullptr,
+                            {p.strides, p.pads, p.dilations, groups});
     Array residual = random(want0.shape);
     Array want = ref::conv(xa, wa, hasBias ? &bias : nullptr,
                            hasResidual ? &residual : nullptr, p);
@@ -151,8 +155,8 @@ TEST_P(Conformance, Conv) {
     Shape dynamic = x;
     dynamic[0] = -1;
     int32_t in = b.input("x", dynamic);
-    std::vector<int32_t> operands = {in, b.weight(w, wa.data),
-                                     hasBias ? b.weight({outC}, bias.data) : -1};
+    std::vector<int32_t> operands = {
+        in, b.weight(w, wa.data), hasBias ? b.weight({outC}, bias.data) : -1};
     if (hasResidual)
       operands.push_back(b.weight(residual.shape, residual.data));
     Shape y = want.shape;
@@ -162,11 +166,11 @@ TEST_P(Conformance, Conv) {
     check(b, {{"x", xa}}, want,
           "conv x=" + runtime::shapeToString(x) + " w=" +
               runtime::shapeToString(w) + " groups=" + std::to_string(groups) +
-              " strides=" + runtime::shapeToString(p.strides) + " pads=" +
-              runtime::shapeToString(p.pads) + " dilations=" +
-              runtime::shapeToString(p.dilations) + " act=" +
-              std::to_string(p.activation) + (hasBias ? " bias" : "") +
-              (hasResidual ? " residual" : ""));
+              " strides=" + runtime::shapeToString(p.strides) +
+              " pads=" + runtime::shapeToString(p.pads) +
+              " dilations=" + runtime::shapeToString(p.dilations) +
+              " act=" + std::to_string(p.activation) +
+              (hasBias ? " bias" : "") + (hasResidual ? " residual" : ""));
   }
 }
 
@@ -189,9 +193,11 @@ TEST_P(Conformance, FullyConnectedAndMatMul) {
           "fc " + std::to_string(n) + "x" + std::to_string(k) + " -> " +
               std::to_string(m));
   }
-  const std::vector<std::pair<Shape, Shape>> shapes = {
-      {{3, 4}, {4, 5}},       {{2, 3, 4}, {4, 6}}, {{2, 3, 4}, {2, 4, 2}},
-      {{1, 3, 4}, {5, 4, 2}}, {{7, 1}, {1, 9}}};
+  const std::vector<std::pair<Shape, Shape>> shapes = {{{3, 4}, {4, 5}},
+                                                       {{2, 3, 4}, {4, 6}},
+                                                       {{2, 3, 4}, {2, 4, 2}},
+                                                       {{1, 3, 4}, {5, 4, 2}},
+                                                       {{7, 1}, {1, 9}}};
   for (const auto &[sa, sb] : shapes) {
     Array a = random(sa), c = random(sb);
     ArtifactBuilder b;
@@ -237,14 +243,14 @@ TEST_P(Conformance, Pools) {
       attrs.push_back({"dilations", A::i(p.dilations)});
     else
       attrs.push_back({"count_include_pad", A::i({p.countIncludePad})});
-    b.output("y", b.op(isMax ? "max_pool" : "avg_pool", {in}, want.shape,
-                       attrs));
+    b.output("y",
+             b.op(isMax ? "max_pool" : "avg_pool", {in}, want.shape, attrs));
     check(b, {{"x", input}}, want,
-          std::string(isMax ? "max" : "avg") + " pool x=" +
-              runtime::shapeToString(x) + " k=" +
-              runtime::shapeToString(p.kernel) + " s=" +
-              runtime::shapeToString(p.strides) + " pads=" +
-              runtime::shapeToString(p.pads) + " ceil=" +
+          std::string(isMax ? "max" : "avg") +
+              " pool x=" + runtime::shapeToString(x) +
+              " k=" + runtime::shapeToString(p.kernel) +
+              " s=" + runtime::shapeToString(p.strides) +
+              " pads=" + runtime::shapeToString(p.pads) + " ceil=" +
               std::to_string(p.ceil) + " trial " + std::to_string(trial));
   }
 }
@@ -325,8 +331,8 @@ TEST_P(Conformance, Binary) {
       Array c = random(sb, 0.5f, 2.f);
       Array want = ref::broadcast(a, c, op.fn);
       ArtifactBuilder b;
-      b.output("y", b.op(op.name, {b.input("a", sa), b.input("b", sb)},
-                         want.shape));
+      b.output("y",
+               b.op(op.name, {b.input("a", sa), b.input("b", sb)}, want.shape));
       check(b, {{"a", a}, {"b", c}}, want,
             std::string(op.name) + " " + runtime::shapeToString(sa) + " and " +
                 runtime::shapeToString(sb));
@@ -353,8 +359,9 @@ TEST_P(Conformance, Binary) {
                     .fn;
       Array want = swap ? ref::broadcast(otherValue, value, fn)
                         : ref::broadcast(value, otherValue, fn);
-      b.output("y", b.op(name, swap ? std::vector<int32_t>{o, in}
-                                    : std::vector<int32_t>{in, o},
+      b.output("y", b.op(name,
+                         swap ? std::vector<int32_t>{o, in}
+                              : std::vector<int32_t>{in, o},
                          want.shape));
       check(b, {{"x", input}, {"s", other}}, want,
             std::string(name) + " after conv " + runtime::shapeToString(x) +
@@ -365,12 +372,10 @@ TEST_P(Conformance, Binary) {
     Shape x = {pick(1, 2), pick(1, 6), pick(1, 5), pick(1, 5)};
     Shape slope = trial % 2 ? Shape{x[1], 1, 1} : Shape{1};
     Array input = random(x), s = random(slope);
-    Array want = ref::broadcast(input, s, [](float v, float k) {
-      return v >= 0 ? v : k * v;
-    });
+    Array want = ref::broadcast(
+        input, s, [](float v, float k) { return v >= 0 ? v : k * v; });
     ArtifactBuilder b;
-    b.output("y", b.op("prelu", {b.input("x", x), b.weight(slope, s.data)},
-                       x));
+    b.output("y", b.op("prelu", {b.input("x", x), b.weight(slope, s.data)}, x));
     check(b, {{"x", input}}, want, "prelu " + runtime::shapeToString(slope));
   }
 }
@@ -391,7 +396,9 @@ TEST_P(Conformance, Unary) {
       {"silu", 7, nullptr, {}},
       {"gelu", 8, nullptr, {{"approximate", A::i({0})}}},
       {"clip", 2, nullptr, {{"min", A::f({-0.5f})}, {"max", A::f({1.5f})}}},
-      {"hard_sigmoid", 5, nullptr,
+      {"hard_sigmoid",
+       5,
+       nullptr,
        {{"alpha", A::f({0.2f})}, {"beta", A::f({0.5f})}}},
       {"leaky_relu", 9, nullptr, {{"alpha", A::f({0.1f})}}},
       {"abs", -1, [](float v) { return std::fabs(v); }, {}},
@@ -455,11 +462,11 @@ TEST_P(Conformance, Normalization) {
           bias = random(scaleShape);
     bool hasBias = axis != 2;
     ArtifactBuilder b;
-    b.output("y", b.op("layer_norm",
-                       {b.input("x", x), b.weight(scaleShape, scale.data),
-                        hasBias ? b.weight(scaleShape, bias.data) : -1},
-                       x,
-                       {{"axis", A::i({axis})}, {"epsilon", A::f({1e-5f})}}));
+    b.output("y",
+             b.op("layer_norm",
+                  {b.input("x", x), b.weight(scaleShape, scale.data),
+                   hasBias ? b.weight(scaleShape, bias.data) : -1},
+                  x, {{"axis", A::i({axis})}, {"epsilon", A::f({1e-5f})}}));
     check(b, {{"x", input}},
           ref::layerNorm(input, scale, hasBias ? &bias : nullptr, axis, 1e-5f),
           "layer_norm axis " + std::to_string(axis));
@@ -468,8 +475,8 @@ TEST_P(Conformance, Normalization) {
     Shape x = {pick(1, 4), pick(1, 7), pick(1, 9)};
     Array input = random(x, -5.f, 5.f);
     ArtifactBuilder b;
-    b.output("y", b.op("softmax", {b.input("x", x)}, x,
-                       {{"axis", A::i({axis})}}));
+    b.output("y",
+             b.op("softmax", {b.input("x", x)}, x, {{"axis", A::i({axis})}}));
     check(b, {{"x", input}}, ref::softmax(input, axis),
           "softmax axis " + std::to_string(axis));
   }
@@ -535,8 +542,7 @@ TEST_P(Conformance, DataMovement) {
     ArtifactBuilder b;
     b.output("y", b.op("transpose", {b.input("x", x)}, want.shape,
                        {{"perm", A::i(perm)}}));
-    check(b, {{"x", input}}, want,
-          "transpose " + runtime::shapeToString(perm));
+    check(b, {{"x", input}}, want, "transpose " + runtime::shapeToString(perm));
   }
   for (int trial = 0; trial < 16; ++trial) {
     Shape x = {pick(1, 4), pick(1, 9), pick(1, 9)};
@@ -560,9 +566,9 @@ TEST_P(Conformance, DataMovement) {
                         {"axes", A::i(axes)},
                         {"steps", A::i(steps)}}));
     check(b, {{"x", input}}, want,
-          "slice starts=" + runtime::shapeToString(starts) + " ends=" +
-              runtime::shapeToString(ends) + " steps=" +
-              runtime::shapeToString(steps));
+          "slice starts=" + runtime::shapeToString(starts) +
+              " ends=" + runtime::shapeToString(ends) +
+              " steps=" + runtime::shapeToString(steps));
   }
   for (int mode = 0; mode < 3; ++mode)
     for (int trial = 0; trial < 4; ++trial) {
@@ -625,11 +631,10 @@ TEST_P(Conformance, DataMovement) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Backends, Conformance,
-    ::testing::ValuesIn(runtime::availableDevices()),
-    [](const ::testing::TestParamInfo<std::string> &info) {
-      return info.param;
-    });
+INSTANTIATE_TEST_SUITE_P(Backends, Conformance,
+                         ::testing::ValuesIn(runtime::availableDevices()),
+                         [](const ::testing::TestParamInfo<std::string> &info) {
+                           return info.param;
+                         });
 
 } // namespace

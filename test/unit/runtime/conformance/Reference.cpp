@@ -107,7 +107,8 @@ Array tlc::test::ref::conv(const Array &x, const Array &w, const Array *bias,
       forEach(window, [&](int64_t, const std::vector<int64_t> &k) {
         std::vector<int64_t> xi = {o[0], g * inPerGroup + ci};
         for (size_t i = 0; i < spatial; ++i) {
-          int64_t pos = o[i + 2] * p.strides[i] - p.pads[i] + k[i] * p.dilations[i];
+          int64_t pos =
+              o[i + 2] * p.strides[i] - p.pads[i] + k[i] * p.dilations[i];
           if (pos < 0 || pos >= x.shape[i + 2])
             return;
           xi.push_back(pos);
@@ -187,10 +188,11 @@ Array tlc::test::ref::pool(const Array &x, const PoolParams &p, bool isMax,
               std::vector<int64_t> xi = {o[0], o[1]};
               bool inside = true, inPadded = true;
               for (size_t i = 0; i < spatial; ++i) {
-                int64_t pos = o[i + 2] * p.strides[i] - p.pads[i] +
-                              k[i] * p.dilations[i];
+                int64_t pos =
+                    o[i + 2] * p.strides[i] - p.pads[i] + k[i] * p.dilations[i];
                 inside = inside && pos >= 0 && pos < x.shape[i + 2];
-                inPadded = inPadded && pos < x.shape[i + 2] + p.pads[i + spatial];
+                inPadded =
+                    inPadded && pos < x.shape[i + 2] + p.pads[i + spatial];
                 xi.push_back(pos);
               }
               padded += inPadded;
@@ -262,13 +264,14 @@ Array tlc::test::ref::broadcast(const Array &a, const Array &b,
     y[d] = pa[d] == 1 ? pb[d] : pa[d];
   Array out(y);
   forEach(y, [&](int64_t flat, const std::vector<int64_t> &i) {
-    out.data[flat] = fn(a.data[broadcastIndex(pa, i)],
-                        b.data[broadcastIndex(pb, i)]);
+    out.data[flat] =
+        fn(a.data[broadcastIndex(pa, i)], b.data[broadcastIndex(pb, i)]);
   });
   return out;
 }
 
-Array tlc::test::ref::map(const Array &x, const std::function<float(float)> &fn) {
+Array tlc::test::ref::map(const Array &x,
+                          const std::function<float(float)> &fn) {
   Array out(x.shape);
   for (int64_t i = 0; i < x.size(); ++i)
     out.data[i] = fn(x.data[i]);
@@ -281,10 +284,10 @@ Array tlc::test::ref::batchNorm(const Array &x, const Array &scale,
   Array out(x.shape);
   forEach(x.shape, [&](int64_t flat, const std::vector<int64_t> &i) {
     int64_t c = i[1];
-    out.data[flat] = float((x.data[flat] - mean.data[c]) /
-                               std::sqrt(double(var.data[c]) + eps) *
-                               scale.data[c] +
-                           bias.data[c]);
+    out.data[flat] =
+        float((x.data[flat] - mean.data[c]) /
+                  std::sqrt(double(var.data[c]) + eps) * scale.data[c] +
+              bias.data[c]);
   });
   return out;
 }
@@ -338,8 +341,8 @@ Array tlc::test::ref::softmax(const Array &x, int64_t axis) {
   return out;
 }
 
-Array tlc::test::ref::lrn(const Array &x, int64_t size, float alpha,
-                          float beta, float bias) {
+Array tlc::test::ref::lrn(const Array &x, int64_t size, float alpha, float beta,
+                          float bias) {
   Array out(x.shape);
   int64_t channels = x.shape[1];
   forEach(x.shape, [&](int64_t flat, const std::vector<int64_t> &i) {

@@ -24,7 +24,8 @@ struct Array {
 
   Array() = default;
   explicit Array(Shape s);
-  Array(Shape s, std::vector<float> d) : shape(std::move(s)), data(std::move(d)) {}
+  Array(Shape s, std::vector<float> d)
+      : shape(std::move(s)), data(std::move(d)) {}
   int64_t size() const { return static_cast<int64_t>(data.size()); }
   float &at(const std::vector<int64_t> &index);
   float at(const std::vector<int64_t> &index) const;
@@ -32,8 +33,9 @@ struct Array {
 
 int64_t count(const Shape &s);
 /// Calls fn(flat, index) over every index of `s` in row-major order.
-void forEach(const Shape &s,
-             const std::function<void(int64_t, const std::vector<int64_t> &)> &fn);
+void forEach(
+    const Shape &s,
+    const std::function<void(int64_t, const std::vector<int64_t> &)> &fn);
 
 /// fb::Activation values with their parameters.
 float activate(int kind, float alpha, float beta, float x);
