@@ -24,6 +24,7 @@ import http.client
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -280,6 +281,13 @@ def main():
                  s == 200 and 'nv_inference_request_success{model="shapes",version="1"} 21' in text
                  and 'reason="BAD_REQUEST"' in text and "nv_inference_exec_count" in text,
                  [l for l in text.splitlines() if l.startswith("nv_inference_request")][:4])
+        # The plan cache: `shapes` ran batches of several sizes, each a plan.
+        plans = re.search(r'tlc_plan_cache_plans\{model="shapes",version="1"\} (\d+)', text)
+        c.expect("/metrics reports the plan cache",
+                 plans is not None and int(plans.group(1)) >= 1
+                 and 'tlc_plan_cache_budget_bytes{model="shapes",version="1"} 2147483648' in text
+                 and "tlc_prepared_weight_bytes" in text,
+                 [l for l in text.splitlines() if l.startswith("tlc_")][:6])
 
         # Reload: a broken artifact keeps the old model serving; a good one
         # (SIGHUP or the repository endpoint) replaces it, under load.
