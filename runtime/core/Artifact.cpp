@@ -109,15 +109,10 @@ StatusOr<std::shared_ptr<Artifact>> Artifact::open(const std::string &path,
       return ioError(path + ": cannot map: " + std::strerror(errno));
     }
   } else {
-    // Anonymous pages (page-aligned, so weights stay aligned) holding a
-    // private copy: the file may then be replaced or truncated in place.
-    a->map_ = ::mmap(nullptr, a->size_, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (a->map_ == MAP_FAILED) {
-      a->map_ = nullptr;
+    // A private copy: the file may then be replaced or truncated in place.
+    if (Status s = a->allocateCopy(); !s) {
       ::close(fd);
-      return ioError(path + ": cannot allocate " + std::to_string(a->size_) +
-                     " bytes");
+      return s;
     }
     size_t done = 0;
     while (done < a->size_) {
@@ -147,19 +142,25 @@ Artifact::copyOf(const uint8_t *bytes, size_t size, const std::string &name) {
   if (size < 8)
     return dataLoss(name + ": too short to be a tlc artifact (" +
                     std::to_string(size) + " bytes)");
-  // Anonymous pages: page-aligned, so weights stay aligned.
-  a->map_ = ::mmap(nullptr, size, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (a->map_ == MAP_FAILED) {
-    a->map_ = nullptr;
-    return ioError(name + ": cannot allocate " + std::to_string(size) +
-                   " bytes");
-  }
+  if (Status s = a->allocateCopy(); !s)
+    return s;
   std::memcpy(a->map_, bytes, size);
   a->bytes_ = static_cast<const uint8_t *>(a->map_);
   if (Status s = a->verify(); !s)
     return s;
   return a;
+}
+
+Status Artifact::allocateCopy() {
+  // Anonymous pages: page-aligned, so weights stay aligned.
+  map_ = ::mmap(nullptr, size_, PROT_READ | PROT_WRITE,
+                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (map_ == MAP_FAILED) {
+    map_ = nullptr;
+    return ioError(path_ + ": cannot allocate " + std::to_string(size_) +
+                   " bytes");
+  }
+  return Status::ok();
 }
 
 Artifact::~Artifact() {

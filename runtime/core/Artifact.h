@@ -59,6 +59,8 @@ public:
 private:
   Artifact() = default;
   Status verify();
+  /// Maps size_ bytes of private memory for a copy.
+  Status allocateCopy();
 
   std::string path_;
   void *map_ = nullptr; ///< owned: unmapped on destruction

@@ -92,12 +92,10 @@ Status pool(ShapeContext &c, std::vector<Shape> &out, bool isMax) {
     return s;
   const Shape &x = c.in(0);
   size_t spatial = x.size() - 2;
-  auto kernel = c.attrs.ints("kernel_shape");
-  auto strides = c.attrs.ints("strides");
-  auto pads = c.attrs.ints("pads");
-  auto dilations =
-      isMax ? c.attrs.ints("dilations") : std::vector<int64_t>(spatial, 1);
-  bool ceil = c.attrs.i("ceil_mode") != 0;
+  auto w = shapes::PoolWindow::read(c.attrs, isMax, spatial);
+  const auto &kernel = w.kernel, &strides = w.strides, &pads = w.pads,
+             &dilations = w.dilations;
+  bool ceil = w.ceil;
   if (Status s = checkWindowLengths(op, spatial, strides, dilations, pads, x);
       !s)
     return s;
@@ -121,6 +119,19 @@ Status pool(ShapeContext &c, std::vector<Shape> &out, bool isMax) {
 }
 
 } // namespace
+
+shapes::PoolWindow shapes::PoolWindow::read(Attrs &attrs, bool isMax,
+                                            size_t spatial) {
+  PoolWindow w;
+  w.kernel = attrs.ints("kernel_shape");
+  w.strides = attrs.ints("strides");
+  w.pads = attrs.ints("pads");
+  w.dilations =
+      isMax ? attrs.ints("dilations") : std::vector<int64_t>(spatial, 1);
+  w.ceil = attrs.i("ceil_mode") != 0;
+  w.countIncludePad = !isMax && attrs.i("count_include_pad") != 0;
+  return w;
+}
 
 int64_t shapes::pooledDim(CheckedArith &a, int64_t in, int64_t k, int64_t s,
                           int64_t d, int64_t pb, int64_t pe, bool ceil) {

@@ -39,6 +39,15 @@ Status slice(ShapeContext &c, std::vector<Shape> &out);
 Status pad(ShapeContext &c, std::vector<Shape> &out);
 Status resize(ShapeContext &c, std::vector<Shape> &out);
 
+/// A pool's window, read from its attributes (max_pool has dilations,
+/// avg_pool count_include_pad); the shape function and every backend's
+/// kernel read it the same way.
+struct PoolWindow {
+  std::vector<int64_t> kernel, strides, pads, dilations;
+  bool ceil = false, countIncludePad = false;
+  static PoolWindow read(Attrs &attrs, bool isMax, size_t spatial);
+};
+
 /// Pool output extent with PyTorch's ceil-mode rule (the last window must
 /// start inside the input or its left padding).
 int64_t pooledDim(CheckedArith &a, int64_t in, int64_t k, int64_t s, int64_t d,

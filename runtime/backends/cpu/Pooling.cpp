@@ -8,6 +8,8 @@
 
 #include "Primitives.h"
 
+#include "ShapeFunctions.h"
+
 #include <algorithm>
 
 using namespace tlc::runtime;
@@ -25,12 +27,10 @@ namespace {
 StatusOr<Built> buildPool(BuildContext &ctx, bool isMax) {
   const Shape &x = ctx.shapes[0], &y = ctx.outShapes[0];
   size_t spatial = x.size() - 2;
-  auto kernel = ctx.attrs.ints("kernel_shape");
-  auto strides = ctx.attrs.ints("strides");
-  auto pads = ctx.attrs.ints("pads");
-  auto dilations =
-      isMax ? ctx.attrs.ints("dilations") : std::vector<int64_t>(spatial, 1);
-  bool includePad = !isMax && ctx.attrs.i("count_include_pad") != 0;
+  auto w = shapes::PoolWindow::read(ctx.attrs, isMax, spatial);
+  const auto &kernel = w.kernel, &strides = w.strides, &pads = w.pads,
+             &dilations = w.dilations;
+  bool includePad = w.countIncludePad;
   memory::dims padL, padR, dil;
   for (size_t i = 0; i < spatial; ++i) {
     padL.push_back(pads[i]);

@@ -41,6 +41,13 @@ protected:
     return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
   }
   bool coin() { return pick(0, 1) == 1; }
+  /// `rank` dims, each in [lo, hi].
+  Shape randomShape(size_t rank, int64_t lo, int64_t hi) {
+    Shape s;
+    for (size_t d = 0; d < rank; ++d)
+      s.push_back(pick(lo, hi));
+    return s;
+  }
   Array random(Shape shape, float lo = -1.f, float hi = 1.f) {
     Array a(std::move(shape));
     std::uniform_real_distribution<float> u(lo, hi);
@@ -497,9 +504,7 @@ TEST_P(Conformance, Normalization) {
 TEST_P(Conformance, Concat) {
   for (int trial = 0; trial < 12; ++trial) {
     size_t rank = pick(1, 4);
-    Shape base;
-    for (size_t d = 0; d < rank; ++d)
-      base.push_back(pick(1, 5));
+    Shape base = randomShape(rank, 1, 5);
     int64_t axis = pick(0, rank - 1);
     bool blocked = rank == 4 && axis == 1 && trial % 2 == 0;
     std::vector<Array> inputs, values;
@@ -530,9 +535,7 @@ TEST_P(Conformance, Concat) {
 TEST_P(Conformance, DataMovement) {
   for (int trial = 0; trial < 8; ++trial) {
     size_t rank = pick(1, 5);
-    Shape x;
-    for (size_t d = 0; d < rank; ++d)
-      x.push_back(pick(1, 5));
+    Shape x = randomShape(rank, 1, 5);
     std::vector<int64_t> perm(rank);
     for (size_t d = 0; d < rank; ++d)
       perm[d] = d;
