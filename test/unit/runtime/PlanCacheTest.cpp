@@ -74,6 +74,41 @@ TEST(PlanCache, KeepsAtMost64Plans) {
   EXPECT_EQ(stats.evictions, 36);
 }
 
+TEST(PlanCache, PlansShareThePreparedWeights) {
+  // A 3x3 conv whose weights oneDNN wants in a blocked layout: reordered
+  // once for the session, not once per plan.
+  ArtifactBuilder b;
+  int32_t x = b.input("x", {-1, 16, 8, 8});
+  std::vector<float> w(32 * 16 * 3 * 3, 0.01f);
+  b.output("y", b.op("conv", {x, b.weight({32, 16, 3, 3}, w)}, {-1, 32, 8, 8},
+                     {{"strides", AttrValue::i({1, 1})},
+                      {"pads", AttrValue::i({1, 1, 1, 1})},
+                      {"dilations", AttrValue::i({1, 1})},
+                      {"groups", AttrValue::i({1})},
+                      {"activation", AttrValue::i({0})},
+                      {"act_alpha", AttrValue::f({0})},
+                      {"act_beta", AttrValue::f({0})}}));
+  runtime::SessionOptions options;
+  options.microBatch = 1 << 20;
+  auto session = runtime::Session::load(b.write("plan_cache_conv"), options);
+  ASSERT_TRUE(session) << session.status().toString();
+  uint64_t first = 0;
+  for (int64_t n : {2, 3, 4, 5}) {
+    runtime::Tensor input(runtime::DType::kF32, {n, 16, 8, 8});
+    auto out = session->run({{"x", input}});
+    ASSERT_TRUE(out) << out.status().toString();
+    uint64_t bytes = session->planCacheStats().weightBytes;
+    if (!first)
+      first = bytes;
+    EXPECT_EQ(bytes, first) << "batch " << n;
+  }
+  EXPECT_GT(first, 0u) << "the weights were never reordered: the test needs "
+                          "a conv whose primitive wants another layout";
+  EXPECT_EQ(session->planCacheStats().plans, 4);
+  // At most the weight in one blocked layout (padding aside).
+  EXPECT_LE(first, 2 * w.size() * sizeof(float));
+}
+
 TEST(PlanCache, BadOptionsAreRefused) {
   runtime::SessionOptions options;
   options.threads = 2147483647;
