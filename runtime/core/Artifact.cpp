@@ -356,5 +356,10 @@ Status Artifact::verify() {
   for (const fb::Port *p : *model_->outputs())
     if (p->value() >= numValues || !defined[p->value()])
       return corrupt("an output refers to an undefined value");
+  // Every value is an input, a weight or a kernel's result: one that
+  // nothing defines would have no shape to plan with.
+  for (uint32_t v = 0; v < numValues; ++v)
+    if (!defined[v])
+      return corrupt("value " + str(v) + " is never defined");
   return Status::ok();
 }
