@@ -8,7 +8,7 @@
 // a slice over it). Session uses this to run large batches in cache-sized
 // passes (SessionOptions::microBatch).
 //
-// Each op states its rule in its OpDef (Kernel.h): one of the SampleRules
+// Each op states its rule in its OpSchema (OpSchema.h): one of the SampleRules
 // below, or none, which keeps a model that uses it in one pass.
 //
 //===----------------------------------------------------------------------===//

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <unistd.h>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -109,13 +110,27 @@ public:
     fb::FinishModelBuffer(fbb, fb::Model::Pack(fbb, model));
     return {fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()};
   }
-  /// Writes the artifact to a fresh file in the temp directory.
+  /// Writes the artifact to a fresh file in the temp directory, named after
+  /// `name`, the process and a counter: tests run in parallel processes,
+  /// and a session maps its file (rewriting it under a mapping faults).
   std::string write(const std::string &name) const {
-    std::string path =
-        (std::filesystem::temp_directory_path() / (name + ".tlb")).string();
+    static int count = 0;
+    std::string path = (std::filesystem::temp_directory_path() /
+                        (name + "." + std::to_string(::getpid()) + "." +
+                         std::to_string(count++) + ".tlb"))
+                           .string();
     std::vector<uint8_t> data = bytes();
     std::ofstream(path, std::ios::binary)
         .write(reinterpret_cast<const char *>(data.data()), data.size());
+    // Removed when the test program exits (sessions map them until then).
+    static struct Written {
+      std::vector<std::string> paths;
+      ~Written() {
+        for (const std::string &p : paths)
+          std::filesystem::remove(p);
+      }
+    } written;
+    written.paths.push_back(path);
     return path;
   }
 

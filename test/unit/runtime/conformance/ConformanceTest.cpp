@@ -63,11 +63,12 @@ protected:
     SCOPED_TRACE(what);
     if (std::getenv("TLC_CONFORMANCE_VERBOSE"))
       std::fprintf(stderr, "%s\n", what.c_str());
-    std::string path = b.write("conformance_" + GetParam());
+    std::vector<uint8_t> artifact = b.bytes();
     runtime::SessionOptions options;
     options.device = GetParam();
     options.threads = 2;
-    auto session = runtime::Session::load(path, options);
+    auto session = runtime::Session::loadFromMemory(
+        artifact.data(), artifact.size(), options, what);
     ASSERT_TRUE(session) << session.status().toString();
     std::vector<runtime::NamedView> views;
     for (const auto &[name, a] : inputs)
