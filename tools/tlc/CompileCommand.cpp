@@ -282,7 +282,10 @@ bool threeFloats(StringRef text) {
 std::map<std::string, std::string> transferMetadata(func::FuncOp func) {
   std::map<std::string, std::string> metadata;
   int64_t size = crop;
-  auto type = dyn_cast<RankedTensorType>(func.getArgument(0).getType());
+  // A graph may have no inputs at all (ONNX's test_constant).
+  auto type = func.getNumArguments()
+                  ? dyn_cast<RankedTensorType>(func.getArgument(0).getType())
+                  : RankedTensorType();
   if (!size && type && type.getRank() == 4 && !type.isDynamicDim(2))
     size = type.getDimSize(2);
   if (!size)
@@ -370,7 +373,9 @@ std::optional<int> tlc::tool::runCompileCommand(MLIRContext &context) {
     return kFailed;
   if (crop) {
     auto func = *module->getOps<func::FuncOp>().begin();
-    auto type = dyn_cast<RankedTensorType>(func.getArgument(0).getType());
+    auto type = func.getNumArguments()
+                    ? dyn_cast<RankedTensorType>(func.getArgument(0).getType())
+                    : RankedTensorType();
     if (type && type.getRank() == 4 &&
         ((!type.isDynamicDim(2) && type.getDimSize(2) != crop) ||
          (!type.isDynamicDim(3) && type.getDimSize(3) != crop)))

@@ -13,6 +13,7 @@
 #include "tlc/Transforms/Passes.h"
 #include "tlc/Transforms/ShapeUtils.h"
 #include "tlc/runtime/ArtifactFormat.h"
+#include "tlc/runtime/Limits.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -156,6 +157,17 @@ struct AttachHeadPass : tl::impl::AttachHeadPassBase<AttachHeadPass> {
     Value x = features;
     SmallVector<int64_t> widths = head->hidden;
     widths.push_back(head->classes);
+    // Bounds before anything is allocated: `linear:99999999999` is a
+    // mistake, not a head.
+    for (int64_t in = width, i = 0; i < int64_t(widths.size()); ++i) {
+      int64_t out = widths[i];
+      if (out > tlc::kMaxHeadLayerParameters / in)
+        return fail("head layer " + Twine(i) + " of " + Twine(out) +
+                    " outputs over " + Twine(in) + " inputs needs " +
+                    Twine(out) + " x " + Twine(in) +
+                    " parameters; at most 2^31 fit one layer");
+      in = out;
+    }
     for (auto [i, out] : llvm::enumerate(widths)) {
       bool last = i + 1 == widths.size();
       std::string layer = last ? "head.logits" : "head.fc" + std::to_string(i);

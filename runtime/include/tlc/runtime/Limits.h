@@ -24,6 +24,9 @@ inline constexpr int64_t kMaxDim = int64_t(1) << 40;
 inline constexpr int64_t kMaxElements = int64_t(1) << 40;
 /// The most operands of one kernel (a concat of this many tensors).
 inline constexpr int64_t kMaxOperands = 4096;
+/// The most parameters of one layer of a new head (2^31 floats: 8 GiB),
+/// which the compiler initializes in memory.
+inline constexpr int64_t kMaxHeadLayerParameters = int64_t(1) << 31;
 
 } // namespace tlc
 

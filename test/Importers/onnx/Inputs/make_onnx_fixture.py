@@ -308,6 +308,14 @@ def large_initializer():
 
 # --- bad input ---------------------------------------------------------------
 
+def no_inputs():
+    """A graph of constants only, like the ONNX node test test_constant."""
+    value = floats("value", [1.5, -2.0, 3.25])
+    nodes = [helper.make_node("Constant", [], ["c"], value=value),
+             helper.make_node("Relu", ["c"], ["y"], name="relu")]
+    return model(nodes, [], [vinfo("y", [3])])
+
+
 def unsupported_op():
     return model([helper.make_node("Relu", ["x"], ["r"], name="ok"),
                   helper.make_node("TopK", ["r", "k"], ["v", "i"], name="topk"),
