@@ -2,6 +2,7 @@
 
 #include "Protocol.h"
 
+#include <algorithm>
 #include <cstring>
 
 using namespace tlc::runtime;
@@ -34,6 +35,29 @@ const char *tlc::server::protocolType(DType t) {
 }
 
 namespace {
+
+/// The deepest nesting of arrays and objects in JSON text (brackets inside
+/// strings do not count); malformed text is the parser's to report.
+size_t nestingDepth(const char *text, size_t size) {
+  size_t depth = 0, deepest = 0;
+  bool inString = false;
+  for (size_t i = 0; i < size; ++i) {
+    char c = text[i];
+    if (inString) {
+      if (c == '\\')
+        ++i; // the escaped character
+      else if (c == '"')
+        inString = false;
+    } else if (c == '"') {
+      inString = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
 
 void flatten(const json &value, std::vector<double> &out) {
   if (value.is_array()) {
@@ -119,6 +143,12 @@ InferRequest tlc::server::decodeInferRequest(const std::string &body,
                                              const std::string &model,
                                              const std::vector<PortInfo> &ports,
                                              uint64_t maxTensorBytes) {
+  // Code that walks a JSON value recurses (ours, and json::dump when the
+  // request's id is echoed): a body nested 100,000 levels deep would
+  // overflow the stack, so depth is checked on the bytes first.
+  if (nestingDepth(body.data(), headerLength) > kMaxJsonDepth)
+    throw HttpError{400, "the request nests deeper than " +
+                             std::to_string(kMaxJsonDepth) + " levels"};
   json request =
       json::parse(body.begin(), body.begin() + long(headerLength), nullptr,
                   /*allow_exceptions=*/false);

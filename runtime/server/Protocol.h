@@ -22,6 +22,10 @@ namespace tlc::server {
 
 using json = nlohmann::json;
 
+/// The deepest a request's JSON may nest: tensors nest their data at most
+/// kMaxRank deep, inside a few levels of request.
+inline constexpr size_t kMaxJsonDepth = 64;
+
 /// The protocol's name of a dtype ("FP32", ...).
 const char *protocolType(runtime::DType t);
 

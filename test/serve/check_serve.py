@@ -270,6 +270,16 @@ def main():
         s, _, _ = cl.request("POST", "/v2/models/net/infer", b"x" * (2 << 20),
                              {"Content-Type": "application/json"})
         c.expect("a body over --max-body-mb is a 413", s == 413, s)
+        # 100,000 levels of nesting in 200 KB: once a stack overflow in the
+        # server's walk over the data; now a 400 before any walk, in the
+        # data or in the echoed id, and the server keeps serving.
+        for deep in (b'{"id": ' + b"[" * 100000 + b"]" * 100000 + b', "inputs": []}',
+                     b'{"inputs": [{"name": "x", "shape": [1], "datatype": "FP32", "data": '
+                     + b"[" * 100000 + b"1" + b"]" * 100000 + b"}]}"):
+            s, _, data = cl.request("POST", "/v2/models/net/infer", deep,
+                                    {"Content-Type": "application/json"})
+            c.expect("JSON nested 100,000 deep is a 400", s == 400 and b"nests deeper" in data,
+                     (s, data[:100]))
         s, body = cl.json("GET", "/v2/health/live")
         c.expect("still live after the bad requests", s == 200, body)
 
