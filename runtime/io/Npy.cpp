@@ -361,37 +361,6 @@ std::vector<uint8_t> tlc::runtime::encodeNpy(const NpyArray &array) {
   return out;
 }
 
-Status tlc::runtime::writeFileAtomic(const std::string &path,
-                                     const std::vector<uint8_t> &bytes) {
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return ioError(path + ": cannot create: " + std::strerror(errno));
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0) {
-      int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return ioError(path + ": write failed: " + std::strerror(err));
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    ::unlink(tmp.c_str());
-    return ioError(path + ": cannot flush: " + std::strerror(errno));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    return ioError(path + ": cannot rename into place: " + std::strerror(err));
-  }
-  return Status::ok();
-}
-
 Status tlc::runtime::writeNpy(const std::string &path, const NpyArray &array) {
   if (array.data.size() !=
       static_cast<size_t>(array.numElements()) * dtypeSize(array.dtype))

@@ -21,6 +21,11 @@ inline int fail(const std::string &message) {
   return kFailed;
 }
 
+/// Writes `bytes` to `path` ("-": stdout) with the runtime's
+/// writeFileAtomic: a failure (a full disk, a missing folder) is an error
+/// message and leaves an existing file as it was. Returns an exit code.
+int writeOutput(const std::string &path, llvm::StringRef bytes);
+
 /// Imports the ONNX model at `path`, with its inputs' dims fixed by
 /// `--input-shape NAME=SHAPE` values. On failure, after the diagnostics,
 /// returns null and sets `exitCode` (kUsage for a malformed shape).

@@ -387,13 +387,13 @@ std::optional<int> tlc::tool::runCompileCommand(MLIRContext &context) {
                   " (export it with dynamic height and width to change it)");
   }
 
-  llvm::Error err = llvm::Error::success();
   if (emit == Emit::Mlir) {
-    err = llvm::writeToOutput(output, [&](llvm::raw_ostream &os) {
-      module->print(os);
-      return llvm::Error::success();
-    });
-  } else {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    module->print(os);
+    return writeOutput(output, text);
+  }
+  {
     tl::ArtifactOptions artifact;
     artifact.source = input;
     artifact.sourceSha256 = sha256Hex(input);
@@ -406,15 +406,8 @@ std::optional<int> tlc::tool::runCompileCommand(MLIRContext &context) {
     std::vector<uint8_t> bytes;
     if (failed(tl::serializeArtifact(func, artifact, bytes)))
       return kFailed;
-    err = llvm::writeToOutput(output, [&](llvm::raw_ostream &os) {
-      os.write(reinterpret_cast<const char *>(bytes.data()), bytes.size());
-      return llvm::Error::success();
-    });
+    return writeOutput(
+        output, llvm::StringRef(reinterpret_cast<const char *>(bytes.data()),
+                                bytes.size()));
   }
-  if (err) {
-    llvm::errs() << "tlc: error: cannot write '" << output
-                 << "': " << llvm::toString(std::move(err)) << "\n";
-    return kFailed;
-  }
-  return kOk;
 }

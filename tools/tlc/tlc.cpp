@@ -9,6 +9,7 @@
 #include "Commands.h"
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 #include "tlc/Pipelines/TransferPipeline.h"
 #include "tlc/Transforms/Passes.h"
 #include "tlc/Transforms/ShapeUtils.h"
+#include "tlc/runtime/AtomicFile.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -89,16 +91,10 @@ void printDiagnostic(Diagnostic &diag) {
 /// Writes `module` to `path` ("-" for stdout); files are replaced
 /// atomically, so a failure never leaves a half-written file.
 int writeModule(ModuleOp module, StringRef path, OpPrintingFlags flags) {
-  llvm::Error err = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
-    module->print(os, flags);
-    return llvm::Error::success();
-  });
-  if (err) {
-    llvm::errs() << "tlc: error: cannot write '" << path
-                 << "': " << llvm::toString(std::move(err)) << "\n";
-    return kFailed;
-  }
-  return kOk;
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module->print(os, flags);
+  return tlc::tool::writeOutput(path.str(), text);
 }
 
 int runImport(MLIRContext &context) {
@@ -166,7 +162,21 @@ int execServe(int argc, char **argv) {
   return kFailed;
 }
 
+int tlc::tool::writeOutput(const std::string &path, llvm::StringRef bytes) {
+  if (path == "-") {
+    llvm::outs() << bytes;
+    llvm::outs().flush();
+    return llvm::outs().has_error() ? fail("cannot write to stdout") : kOk;
+  }
+  runtime::Status s = runtime::writeFileAtomic(
+      path, reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size());
+  return s ? kOk : fail(s.message());
+}
+
 int main(int argc, char **argv) {
+  // A file-size limit (ulimit -f) makes writes fail with EFBIG rather than
+  // kill the process, so the error is reported and nothing is replaced.
+  std::signal(SIGXFSZ, SIG_IGN);
   if (argc > 1 && llvm::StringRef(argv[1]) == "serve")
     return execServe(argc, argv);
   llvm::InitLLVM init(argc, argv);

@@ -11,6 +11,7 @@
 #ifndef TLC_RUNTIME_NPY_H
 #define TLC_RUNTIME_NPY_H
 
+#include "tlc/runtime/AtomicFile.h"
 #include "tlc/runtime/DType.h"
 #include "tlc/runtime/Status.h"
 #include "tlc/runtime/Tensor.h"
@@ -53,10 +54,6 @@ StatusOr<std::map<std::string, NpyArray>> readNpz(const std::string &path);
 std::vector<uint8_t> encodeNpy(const NpyArray &array);
 /// Writes atomically: a temporary file in the same directory, then rename.
 Status writeNpy(const std::string &path, const NpyArray &array);
-
-/// Writes `bytes` to `path` atomically (temporary file, fsync, rename).
-Status writeFileAtomic(const std::string &path,
-                       const std::vector<uint8_t> &bytes);
 
 } // namespace tlc::runtime
 
