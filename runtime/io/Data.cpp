@@ -205,6 +205,7 @@ public:
     }
     for (int64_t c = 0; c <= maxLabel; ++c)
       ds->classes_.push_back(std::to_string(c));
+    ds->named_ = false;
     return std::unique_ptr<Dataset>(std::move(ds));
   }
 
@@ -291,6 +292,7 @@ public:
   SubsetDataset(std::shared_ptr<Dataset> base, std::vector<size_t> indices)
       : base(std::move(base)), indices(std::move(indices)) {
     classes_ = this->base->classNames();
+    named_ = this->base->namedClasses();
   }
   size_t size() const override { return indices.size(); }
   int64_t label(size_t i) const override { return base->label(indices[i]); }
@@ -334,6 +336,7 @@ Status Dataset::setClassNames(std::vector<std::string> names) {
                            " classes, " + std::to_string(names.size()) +
                            " names were given");
   classes_ = std::move(names);
+  named_ = true;
   return Status::ok();
 }
 

@@ -91,6 +91,38 @@ StatusOr<FeatureSet> tlc::runtime::readFeatureArrays(const std::string &x,
   return featuresFromNpy(*values, *labels, x, npz ? x : y);
 }
 
+Status
+tlc::runtime::relabelByClassName(FeatureSet &features, const Dataset &data,
+                                 const std::vector<std::string> &headClasses) {
+  if (headClasses.empty() || !data.namedClasses())
+    return Status::ok();
+  const std::vector<std::string> &dataClasses = data.classNames();
+  std::vector<int64_t> toHead(dataClasses.size(), -1);
+  std::string unknown;
+  for (size_t c = 0; c < dataClasses.size(); ++c) {
+    for (size_t h = 0; h < headClasses.size(); ++h)
+      if (dataClasses[c] == headClasses[h])
+        toHead[c] = static_cast<int64_t>(h);
+    if (toHead[c] < 0)
+      unknown += (unknown.empty() ? "'" : ", '") + dataClasses[c] + "'";
+  }
+  if (!unknown.empty()) {
+    std::string known;
+    for (const std::string &h : headClasses)
+      known += (known.empty() ? "" : ", ") + h;
+    return invalidArgument("the data has classes the head was not trained "
+                           "on: " +
+                           unknown + " (the head's classes: " + known + ")");
+  }
+  for (int64_t &y : features.labels) {
+    if (y < 0 || y >= static_cast<int64_t>(toHead.size()))
+      return invalidArgument("label " + std::to_string(y) +
+                             " names no class of the data");
+    y = toHead[y];
+  }
+  return Status::ok();
+}
+
 FeatureSet tlc::runtime::limitFeatures(FeatureSet features, int64_t count,
                                        uint64_t seed) {
   if (count <= 0 || count >= features.count)

@@ -185,6 +185,22 @@ def main():
         labels = [p["top"][0]["class"] for p in pred]
         c.expect("predict names the classes from the folder", labels == ["dark", "light"],
                  str(labels))
+        # Evaluation labels by class name: a test folder with only "light"
+        # is all light (by folder order it was class 0, "dark": accuracy 0),
+        # and a class the head does not know is an error that names it.
+        only = os.path.join(work, "only-light")
+        os.makedirs(os.path.join(only, "light"))
+        for i in range(3):
+            shutil.copy(os.path.join(folder, "light", f"{i}.png"), os.path.join(only, "light"))
+        result = json.loads(tlc(args, "eval", out, "--data", only, "--json",
+                              "--no-cache").stdout)
+        c.expect("eval maps a folder's labels by class name", result["accuracy"] == 1.0,
+                 result["accuracy"])
+        os.rename(os.path.join(only, "light"), os.path.join(only, "purple"))
+        unknown = tlc(args, "eval", out, "--data", only, "--no-cache", check=False)
+        c.expect("a class the head does not know is an error naming it",
+                 unknown.returncode == 1 and "'purple'" in unknown.stderr
+                 and "dark, light" in unknown.stderr, unknown.stderr.strip())
     missing = tlc(args, "train", small, "--data", os.path.join(work, "nowhere"), "-o", out,
                   check=False)
     c.expect("missing data is a clear error", missing.returncode == 1 and

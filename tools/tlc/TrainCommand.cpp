@@ -252,6 +252,9 @@ int runTrain() {
   if (!loaded)
     return tlc::tool::fail(loaded.status().message());
   std::vector<std::string> classes;
+  // The training data's own class names (before --class-names renames
+  // them): --val data is labeled by these.
+  std::vector<std::string> dataClasses;
   StatusOr<FeatureSet> trainSet = invalidArgument("no data");
   if (!featuresFile.empty()) {
     trainSet = readFeatureArrays(featuresFile, labelsFile);
@@ -264,7 +267,7 @@ int runTrain() {
     if (!all)
       return tlc::tool::fail(all.status().message());
     std::shared_ptr<Dataset> dataset = *all;
-    classes = dataset->classNames();
+    classes = dataClasses = dataset->classNames();
     if (int64_t(classes.size()) == loaded->head.classes())
       trainSet = features(model, loaded->session, *dataset,
                           loaded->preprocessing, "train");
@@ -297,6 +300,9 @@ int runTrain() {
         features(model, loaded->session, **v, loaded->preprocessing, "val");
     if (!vf)
       return tlc::tool::fail(vf.status().message());
+    // Validation labels by class name, in the training data's order.
+    if (Status s = relabelByClassName(*vf, **v, dataClasses); !s)
+      return tlc::tool::fail(valData + ": " + s.message());
     val = std::move(*vf);
   } else if (valSplit > 0) {
     // A seeded split of the (cached) features.
@@ -419,11 +425,16 @@ int runEval() {
     auto ds = openLimited(data, limit);
     if (!ds)
       return tlc::tool::fail(ds.status().message());
-    if (int64_t((*ds)->classNames().size()) > head.classes())
+    if (head.classNames.empty() &&
+        int64_t((*ds)->classNames().size()) > head.classes())
       return tlc::tool::fail(
           "the data has " + std::to_string((*ds)->classNames().size()) +
           " classes, the head " + std::to_string(head.classes()));
     f = features(model, loaded->session, **ds, loaded->preprocessing, "eval");
+    // Labels by class name, not by the order of this data's classes.
+    if (f)
+      if (Status s = relabelByClassName(*f, **ds, head.classNames); !s)
+        return tlc::tool::fail(data + ": " + s.message());
   }
   if (!f)
     return tlc::tool::fail(f.status().message());

@@ -68,9 +68,14 @@ public:
   const std::vector<std::string> &classNames() const { return classes_; }
   /// Renames the classes (IDX files only number them); same count.
   Status setClassNames(std::vector<std::string> names);
+  /// Whether the classes have names (folders, CSV labels) rather than only
+  /// numbers (IDX files, until renamed): named classes are matched to a
+  /// head's by name, numbered ones by number.
+  bool namedClasses() const { return named_; }
 
 protected:
   std::vector<std::string> classes_;
+  bool named_ = true;
 };
 
 /// Opens `spec`: a directory of class subfolders, a .csv manifest, or the

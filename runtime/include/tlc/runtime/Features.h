@@ -66,6 +66,16 @@ StatusOr<FeatureSet> backboneFeatures(const std::string &artifactPath,
 StatusOr<FeatureSet> readFeatureArrays(const std::string &features,
                                        const std::string &labels);
 
+/// Relabels `features` of `data` (labels index data.classNames(), e.g. the
+/// subfolders of a test folder) by the classes a head was trained on: a
+/// sample of class "cat" gets the index of "cat" in `headClasses`. A folder
+/// holding only some of the classes is then evaluated right. Fails, naming
+/// them, on data classes the head does not know. Labels stay as they are
+/// when the data's classes are only numbered (IDX files) or `headClasses`
+/// is empty (a head trained on unnamed labels).
+Status relabelByClassName(FeatureSet &features, const Dataset &data,
+                          const std::vector<std::string> &headClasses);
+
 /// A seeded subset of `count` rows, when `count` is positive and smaller
 /// than the set.
 FeatureSet limitFeatures(FeatureSet features, int64_t count, uint64_t seed);
