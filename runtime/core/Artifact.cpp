@@ -68,21 +68,6 @@ std::vector<int64_t> tlc::runtime::declaredShape(const fb::Value &value) {
   return std::vector<int64_t>(value.shape()->begin(), value.shape()->end());
 }
 
-StatusOr<std::shared_ptr<Artifact>>
-Artifact::fromBuffer(const uint8_t *bytes, size_t size,
-                     const std::string &name) {
-  std::shared_ptr<Artifact> a(new Artifact());
-  a->path_ = name;
-  a->bytes_ = bytes;
-  a->size_ = size;
-  if (size < 8)
-    return dataLoss(name + ": too short to be a tlc artifact (" +
-                    std::to_string(size) + " bytes)");
-  if (Status s = a->verify(); !s)
-    return s;
-  return a;
-}
-
 StatusOr<std::shared_ptr<Artifact>> Artifact::open(const std::string &path,
                                                    bool copy) {
   std::shared_ptr<Artifact> a(new Artifact());

@@ -39,12 +39,8 @@ public:
   /// long-running process survives the file being overwritten in place).
   static StatusOr<std::shared_ptr<Artifact>> open(const std::string &path,
                                                   bool copy = false);
-  /// Checks `size` bytes already in memory (a fuzzer's input, a buffer
-  /// received over a network); they must stay valid and 64-byte aligned
-  /// while the artifact is used. `name` stands for a path in messages.
-  static StatusOr<std::shared_ptr<Artifact>>
-  fromBuffer(const uint8_t *bytes, size_t size, const std::string &name);
-  /// A private, aligned copy of `size` bytes (the caller's may be freed).
+  /// A private, aligned copy of `size` bytes in memory (the caller's may be
+  /// freed); `name` stands for a path in messages.
   static StatusOr<std::shared_ptr<Artifact>>
   copyOf(const uint8_t *bytes, size_t size, const std::string &name);
   ~Artifact();

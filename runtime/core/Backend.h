@@ -107,6 +107,10 @@ struct Lowering {
   std::unique_ptr<Executable> executable;
 };
 
+/// The core places every value of a plan at a multiple of this in the
+/// arena; a backend's allocate() returns memory aligned to it.
+inline constexpr uint64_t kArenaAlignment = 64;
+
 /// Device memory a backend hands out, freed by its deleter.
 using DeviceBuffer = std::unique_ptr<uint8_t, std::function<void(uint8_t *)>>;
 

@@ -12,10 +12,8 @@ using namespace tlc::runtime;
 
 namespace {
 
-constexpr uint64_t kBufferAlignment = 64;
-
 uint64_t alignUp(uint64_t n) {
-  return (n + kBufferAlignment - 1) / kBufferAlignment * kBufferAlignment;
+  return (n + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment;
 }
 
 } // namespace
@@ -27,6 +25,23 @@ std::string tlc::runtime::describeKernel(uint32_t index,
          (kernel.name() && kernel.name()->size()
               ? " (" + printable(kernel.name()) + ")"
               : "");
+}
+
+Status tlc::runtime::checkInputShape(const std::string &name,
+                                     const Shape &declared, const Shape &got) {
+  bool ok = declared.size() == got.size();
+  for (size_t d = 0; ok && d < got.size(); ++d)
+    ok = (declared[d] == -1 && got[d] > 0 && got[d] <= tlc::kMaxDim) ||
+         declared[d] == got[d];
+  if (!ok)
+    return invalidArgument("input '" + name + "' has shape " +
+                           shapeToString(got) + ", the model expects " +
+                           shapeToString(declared));
+  CheckedArith count;
+  if (count.elements(got) > tlc::kMaxElements || count.overflowed())
+    return invalidArgument("input '" + name + "' has shape " +
+                           shapeToString(got) + ", more than 2^40 elements");
+  return Status::ok();
 }
 
 StatusOr<ShapedGraph>
@@ -50,16 +65,10 @@ tlc::runtime::shapeGraph(const Artifact &artifact,
                            std::to_string(inputShapes.size()));
   for (size_t i = 0; i < inputShapes.size(); ++i) {
     int64_t v = m.inputs()->Get(i)->value();
-    const Shape &want = g.shapes[v], &got = inputShapes[i];
-    bool ok = want.size() == got.size();
-    for (size_t d = 0; ok && d < got.size(); ++d)
-      ok = got[d] >= 0 && got[d] <= tlc::kMaxDim &&
-           (want[d] == -1 || want[d] == got[d]);
-    CheckedArith count;
-    if (!ok || count.elements(got) > tlc::kMaxElements || count.overflowed())
-      return invalidArgument("input '" + printable(m.inputs()->Get(i)->name()) +
-                             "' cannot have shape " + shapeToString(got) +
-                             " (declared " + shapeToString(want) + ")");
+    if (Status s = checkInputShape(printable(m.inputs()->Get(i)->name()),
+                                   g.shapes[v], inputShapes[i]);
+        !s)
+      return s;
     g.shapes[v] = inputShapes[i];
     g.inputValues.push_back(v);
   }

@@ -20,6 +20,12 @@
 
 namespace tlc::runtime {
 
+/// Whether `got` may feed the input `name` declared as `declared`: the same
+/// rank, every static dim equal, every dynamic one in [1, 2^40], at most
+/// 2^40 elements in all.
+Status checkInputShape(const std::string &name, const Shape &declared,
+                       const Shape &got);
+
 /// The graph with every value's shape for these input shapes (in port
 /// order, already checked against the ports), or the first kernel whose
 /// operands do not fit, named with its op and source node.

@@ -13,7 +13,6 @@
 #include "Backend.h"
 #include "Batching.h"
 #include "Plan.h"
-#include "tlc/runtime/Limits.h"
 
 #include <algorithm>
 #include <cstring>
@@ -304,20 +303,8 @@ Session::run(const std::vector<NamedView> &inputs) {
       return invalidArgument("input '" + port.name + "' is " +
                              dtypeName(t.dtype) + ", the model expects " +
                              dtypeName(port.dtype));
-    bool ok = t.shape.size() == port.shape.size();
-    for (size_t d = 0; ok && d < t.shape.size(); ++d)
-      ok = (port.shape[d] == -1 && t.shape[d] > 0 &&
-            t.shape[d] <= tlc::kMaxDim) ||
-           port.shape[d] == t.shape[d];
-    if (!ok)
-      return invalidArgument("input '" + port.name + "' has shape " +
-                             shapeToString(t.shape) + ", the model expects " +
-                             shapeToString(port.shape));
-    CheckedArith count;
-    if (count.elements(t.shape) > tlc::kMaxElements || count.overflowed())
-      return invalidArgument("input '" + port.name + "' has shape " +
-                             shapeToString(t.shape) +
-                             ", more than 2^40 elements");
+    if (Status s = checkInputShape(port.name, port.shape, t.shape); !s)
+      return s;
     if (!t.data)
       return invalidArgument("input '" + port.name + "' has no data");
     shapes.push_back(t.shape);

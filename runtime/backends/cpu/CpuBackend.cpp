@@ -24,8 +24,6 @@ using namespace tlc::runtime::cpu;
 
 namespace {
 
-constexpr size_t kBufferAlignment = 64;
-
 /// The size of the largest cache the first CPU sees, from sysfs ("32768K"),
 /// or 16 MiB where it does not say. (sysconf's L3 size is the whole
 /// package's on AMD, not the slice one core shares.)
@@ -212,8 +210,8 @@ public:
                              " bytes of intermediate tensors, more than this "
                              "machine's memory");
     uint64_t rounded =
-        (bytes + kBufferAlignment - 1) / kBufferAlignment * kBufferAlignment;
-    void *p = std::aligned_alloc(kBufferAlignment, rounded);
+        (bytes + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment;
+    void *p = std::aligned_alloc(kArenaAlignment, rounded);
     if (!p)
       return Status(StatusCode::kInternal,
                     "cannot allocate " + std::to_string(bytes) +
