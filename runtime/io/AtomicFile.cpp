@@ -26,14 +26,26 @@ std::string folderOf(const std::string &path) {
 
 } // namespace
 
-Status tlc::runtime::writeFileAtomic(const std::string &path,
-                                     const uint8_t *data, size_t size) {
+Status tlc::runtime::checkWritable(const std::string &path) {
+  if (path.empty())
+    return invalidArgument("an empty output path");
   struct stat st;
   if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
     return invalidArgument(path + ": is a directory");
   std::string folder = folderOf(path);
   if (::stat(folder.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     return ioError(path + ": the folder '" + folder + "' does not exist");
+  if (::access(folder.c_str(), W_OK | X_OK) != 0)
+    return ioError(path + ": the folder '" + folder +
+                   "' is not writable: " + errorText(errno));
+  return Status::ok();
+}
+
+Status tlc::runtime::writeFileAtomic(const std::string &path,
+                                     const uint8_t *data, size_t size) {
+  if (Status s = checkWritable(path); !s)
+    return s;
+  std::string folder = folderOf(path);
   // mkostemp creates the file exclusively (O_CREAT | O_EXCL) under a random
   // name: nothing planted there can redirect the write.
   std::string tmp = path;

@@ -3,6 +3,7 @@
 #include "tlc/runtime/Data.h"
 
 #include "tlc/runtime/ArtifactFormat.h"
+#include "tlc/runtime/ReadFile.h"
 
 #include <stb_image.h>
 #include <stb_image_resize.h>
@@ -24,35 +25,32 @@ namespace fs = std::filesystem;
 
 namespace {
 
-StatusOr<std::vector<uint8_t>> readFile(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return ioError(path + ": cannot open: " + std::strerror(errno));
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                             std::istreambuf_iterator<char>());
-  if (in.bad())
-    return ioError(path + ": read error");
-  return bytes;
-}
+/// The most bytes an encoded image file may have (stb reads at most 2 GiB).
+constexpr uint64_t kMaxImageFileBytes = (uint64_t(1) << 31) - 1;
+/// The most bytes a CSV manifest may have.
+constexpr uint64_t kMaxCsvBytes = uint64_t(1) << 30;
 
-/// A file's bytes, gunzipped when it ends in .gz.
-StatusOr<std::vector<uint8_t>> readMaybeGzip(const std::string &path) {
-  if (path.size() < 3 || path.compare(path.size() - 3, 3, ".gz") != 0)
-    return readFile(path);
-  gzFile f = gzopen(path.c_str(), "rb");
-  if (!f)
-    return ioError(path + ": cannot open");
-  std::vector<uint8_t> bytes;
-  uint8_t chunk[1 << 16];
-  int n;
-  while ((n = gzread(f, chunk, sizeof(chunk))) > 0)
-    bytes.insert(bytes.end(), chunk, chunk + n);
-  int err = 0;
-  const char *message = gzerror(f, &err);
-  gzclose(f);
-  if (n < 0 || (err != Z_OK && err != Z_STREAM_END))
-    return invalidArgument(path + ": corrupt gzip data (" + message + ")");
-  return bytes;
+/// stb's limit on either side of an image (STBI_MAX_DIMENSIONS).
+constexpr int64_t kMaxImageSide = int64_t(1) << 24;
+
+/// The sides a PNG or BMP header declares ({0, 0} for other formats).
+std::pair<int64_t, int64_t> headerDims(const uint8_t *b, size_t size) {
+  auto be32 = [&](size_t i) {
+    return int64_t(b[i]) << 24 | int64_t(b[i + 1]) << 16 |
+           int64_t(b[i + 2]) << 8 | int64_t(b[i + 3]);
+  };
+  auto le32 = [&](size_t i) {
+    return int64_t(int32_t(uint32_t(b[i]) | uint32_t(b[i + 1]) << 8 |
+                           uint32_t(b[i + 2]) << 16 |
+                           uint32_t(b[i + 3]) << 24));
+  };
+  static const uint8_t png[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  if (size >= 24 && std::memcmp(b, png, 8) == 0 &&
+      std::memcmp(b + 12, "IHDR", 4) == 0)
+    return {be32(16), be32(20)};
+  if (size >= 26 && b[0] == 'B' && b[1] == 'M')
+    return {std::abs(le32(18)), std::abs(le32(22))};
+  return {0, 0};
 }
 
 /// What image folders take: every format decodeImage reads.
@@ -112,7 +110,7 @@ public:
   }
   std::string where(size_t i) const override { return paths[i]; }
   StatusOr<std::string> fingerprint(size_t i) const override {
-    auto bytes = readFile(paths[i]);
+    auto bytes = readRegularFile(paths[i], kMaxImageFileBytes);
     if (!bytes)
       return bytes.status();
     return std::string(bytes->begin(), bytes->end());
@@ -124,8 +122,10 @@ private:
 };
 
 /// IDX: big-endian magic (0, 0, type 0x08 = ubyte, rank), dims, data.
-StatusOr<std::vector<int64_t>> idxHeader(const std::vector<uint8_t> &b,
-                                         const std::string &path, size_t rank) {
+/// The dims of the header at the start of `b`, checked against the sizes
+/// a dataset may have.
+StatusOr<std::vector<int64_t>> idxDims(const std::vector<uint8_t> &b,
+                                       const std::string &path, size_t rank) {
   if (b.size() < 4 + 4 * rank || b[0] != 0 || b[1] != 0 || b[2] != 0x08 ||
       b[3] != rank)
     return invalidArgument(path + ": not an IDX file of unsigned bytes with " +
@@ -134,15 +134,45 @@ StatusOr<std::vector<int64_t>> idxHeader(const std::vector<uint8_t> &b,
   uint64_t total = 1;
   for (size_t d = 0; d < rank; ++d) {
     const uint8_t *p = &b[4 + 4 * d];
-    int64_t v = (int64_t(p[0]) << 24) | (p[1] << 16) | (p[2] << 8) | p[3];
-    dims.push_back(v);
-    total *= static_cast<uint64_t>(v);
+    uint64_t v = (uint64_t(p[0]) << 24) | (p[1] << 16) | (p[2] << 8) | p[3];
+    if (v == 0)
+      return invalidArgument(
+          path + ": the header declares " +
+          (d == 0 ? std::string("no samples") : "a dim of 0"));
+    total *= v; // at most 2^32 per dim, and checked after each step
+    if (total > kMaxReadBytes)
+      return invalidArgument(path + ": the header declares more than " +
+                             std::to_string(kMaxReadBytes) + " bytes");
+    dims.push_back(int64_t(v));
   }
-  if (b.size() != 4 + 4 * rank + total)
-    return invalidArgument(path + ": " + std::to_string(b.size()) +
-                           " bytes, the header needs " +
-                           std::to_string(4 + 4 * rank + total));
   return dims;
+}
+
+/// An IDX file, gzip'd or not, inflated only as far as its header says.
+StatusOr<std::vector<uint8_t>> readIdx(const std::string &path, size_t rank,
+                                       std::vector<int64_t> &dims) {
+  size_t header = 4 + 4 * rank;
+  auto bytes = readInflated(
+      path, header, [&](const std::vector<uint8_t> &b) -> StatusOr<uint64_t> {
+        auto d = idxDims(b, path, rank);
+        if (!d)
+          return d.status();
+        dims = *d;
+        uint64_t total = 1;
+        for (int64_t v : dims)
+          total *= uint64_t(v);
+        return header + total;
+      });
+  if (!bytes)
+    return bytes.status();
+  uint64_t total = 1;
+  for (int64_t v : dims)
+    total *= uint64_t(v);
+  if (bytes->size() != header + total)
+    return invalidArgument(path + ": " + std::to_string(bytes->size()) +
+                           " bytes, the header needs " +
+                           std::to_string(header + total));
+  return bytes;
 }
 
 class IdxDataset : public Dataset {
@@ -179,27 +209,22 @@ public:
                              "[.gz]");
     auto ds = std::make_unique<IdxDataset>();
     ds->prefix = prefix;
-    auto images = readMaybeGzip(imagesPath);
+    std::vector<int64_t> dims, ldims;
+    auto images = readIdx(imagesPath, 3, dims);
     if (!images)
       return images.status();
-    auto labelBytes = readMaybeGzip(labelsPath);
+    auto labelBytes = readIdx(labelsPath, 1, ldims);
     if (!labelBytes)
       return labelBytes.status();
-    auto dims = idxHeader(*images, imagesPath, 3);
-    if (!dims)
-      return dims.status();
-    auto ldims = idxHeader(*labelBytes, labelsPath, 1);
-    if (!ldims)
-      return ldims.status();
-    if ((*ldims)[0] != (*dims)[0])
-      return invalidArgument(labelsPath + ": " + std::to_string((*ldims)[0]) +
-                             " labels for " + std::to_string((*dims)[0]) +
+    if (ldims[0] != dims[0])
+      return invalidArgument(labelsPath + ": " + std::to_string(ldims[0]) +
+                             " labels for " + std::to_string(dims[0]) +
                              " images");
-    ds->rows = (*dims)[1];
-    ds->cols = (*dims)[2];
+    ds->rows = dims[1];
+    ds->cols = dims[2];
     ds->images = std::move(*images);
     int64_t maxLabel = 0;
-    for (size_t i = 0; i < static_cast<size_t>((*ldims)[0]); ++i) {
+    for (size_t i = 0; i < static_cast<size_t>(ldims[0]); ++i) {
       ds->labels.push_back((*labelBytes)[8 + i]);
       maxLabel = std::max(maxLabel, ds->labels.back());
     }
@@ -249,9 +274,10 @@ StatusOr<std::unique_ptr<Dataset>> openImageFolder(const fs::path &dir) {
 }
 
 StatusOr<std::unique_ptr<Dataset>> openCsv(const fs::path &file) {
-  std::ifstream in(file);
-  if (!in)
-    return ioError(file.string() + ": cannot open");
+  auto bytes = readRegularFile(file.string(), kMaxCsvBytes);
+  if (!bytes)
+    return bytes.status();
+  std::istringstream in(std::string(bytes->begin(), bytes->end()));
   std::vector<std::pair<std::string, std::string>> rows;
   std::string line;
   size_t lineNo = 0;
@@ -259,6 +285,9 @@ StatusOr<std::unique_ptr<Dataset>> openCsv(const fs::path &file) {
     ++lineNo;
     if (!line.empty() && line.back() == '\r')
       line.pop_back();
+    // Spreadsheets save UTF-8 with a byte-order mark.
+    if (lineNo == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0)
+      line.erase(0, 3);
     if (line.empty() || (lineNo == 1 && line == "path,label"))
       continue;
     size_t comma = line.rfind(',');
@@ -341,20 +370,32 @@ Status Dataset::setClassNames(std::vector<std::string> names) {
 }
 
 StatusOr<Image> tlc::runtime::decodeImage(const uint8_t *bytes, size_t size,
-                                          const std::string &source) {
+                                          const std::string &source,
+                                          int64_t maxPixels) {
   if (size > size_t(std::numeric_limits<int>::max()))
     return invalidArgument(source + ": larger than 2 GiB");
   if (size_t expected = pnmExpectedSize(bytes, size); expected > size)
     return invalidArgument(source + ": the image is cut short");
   int w = 0, h = 0, c = 0;
-  if (!stbi_info_from_memory(bytes, static_cast<int>(size), &w, &h, &c))
+  if (!stbi_info_from_memory(bytes, static_cast<int>(size), &w, &h, &c)) {
+    // stb tries every format and reports the last one's complaint
+    // ("unknown image type"); say what is wrong with a PNG or BMP whose
+    // sides are beyond the decoder's limit.
+    if (auto [hw, hh] = headerDims(bytes, size);
+        hw > kMaxImageSide || hh > kMaxImageSide)
+      return invalidArgument(source + ": " + std::to_string(hw) + "x" +
+                             std::to_string(hh) +
+                             " pixels, more than the decoder's limit of " +
+                             std::to_string(kMaxImageSide) + " per side");
     return invalidArgument(source + ": not a readable image (" +
                            stbi_failure_reason() + ")");
+  }
   if (w <= 0 || h <= 0)
     return invalidArgument(source + ": an image of no pixels");
-  if (int64_t(w) * h > (int64_t(1) << 28))
+  if (int64_t(w) * h > maxPixels)
     return invalidArgument(source + ": " + std::to_string(w) + "x" +
-                           std::to_string(h) + " is too large");
+                           std::to_string(h) + " pixels, more than the " +
+                           std::to_string(maxPixels) + " an image may have");
   int want = c <= 2 ? 1 : 3; // grey (+alpha) stays grey; alpha is dropped
   uint8_t *data =
       stbi_load_from_memory(bytes, static_cast<int>(size), &w, &h, &c, want);
@@ -367,11 +408,12 @@ StatusOr<Image> tlc::runtime::decodeImage(const uint8_t *bytes, size_t size,
   return img;
 }
 
-StatusOr<Image> tlc::runtime::decodeImage(const std::string &path) {
-  auto bytes = readFile(path);
+StatusOr<Image> tlc::runtime::decodeImage(const std::string &path,
+                                          int64_t maxPixels) {
+  auto bytes = readRegularFile(path, kMaxImageFileBytes);
   if (!bytes)
     return bytes.status();
-  return decodeImage(bytes->data(), bytes->size(), path);
+  return decodeImage(bytes->data(), bytes->size(), path, maxPixels);
 }
 
 StatusOr<Preprocessing> Preprocessing::fromMetadata(
@@ -421,23 +463,30 @@ Status tlc::runtime::preprocess(const Image &image, const Preprocessing &p,
       (image.channels != 1 && image.channels != 3))
     return invalidArgument("an image of " + std::to_string(image.channels) +
                            " channels cannot be preprocessed");
-  // Shorter side to `resize`, keeping the aspect ratio.
+  // Shorter side to `resize`, keeping the aspect ratio, then the centered
+  // crop. Only the crop is resampled (the same filter taps as resizing the
+  // whole image and cutting it): a 4,000,000x1 image is never blown up to
+  // 256 rows of a billion pixels.
   double scale = double(p.resize) / std::min(image.height, image.width);
   int64_t h = std::max<int64_t>(p.crop, std::lround(image.height * scale));
   int64_t w = std::max<int64_t>(p.crop, std::lround(image.width * scale));
-  std::vector<uint8_t> resized(size_t(h) * w * image.channels);
-  if (!stbir_resize_uint8(image.pixels.data(), int(image.width),
-                          int(image.height), 0, resized.data(), int(w), int(h),
-                          0, int(image.channels)))
-    return invalidArgument("cannot resize the image");
   int64_t top = (h - p.crop) / 2, left = (w - p.crop) / 2;
+  std::vector<uint8_t> resized(size_t(p.crop) * p.crop * image.channels);
+  if (!stbir_resize_subpixel(
+          image.pixels.data(), int(image.width), int(image.height), 0,
+          resized.data(), int(p.crop), int(p.crop), 0, STBIR_TYPE_UINT8,
+          int(image.channels), STBIR_ALPHA_CHANNEL_NONE, 0, STBIR_EDGE_CLAMP,
+          STBIR_EDGE_CLAMP, STBIR_FILTER_DEFAULT, STBIR_FILTER_DEFAULT,
+          STBIR_COLORSPACE_LINEAR, nullptr, float(double(w) / image.width),
+          float(double(h) / image.height), float(left), float(top)))
+    return invalidArgument("cannot resize the image");
   int64_t plane = p.crop * p.crop;
   for (int64_t c = 0; c < 3; ++c) {
     int64_t src = image.channels == 1 ? 0 : (p.bgr ? 2 - c : c);
     float m = p.mean[c], s = p.std[c];
     for (int64_t y = 0; y < p.crop; ++y)
       for (int64_t x = 0; x < p.crop; ++x) {
-        uint8_t v = resized[((top + y) * w + left + x) * image.channels + src];
+        uint8_t v = resized[(y * p.crop + x) * image.channels + src];
         out[c * plane + y * p.crop + x] = (v / 255.f - m) / s;
       }
   }

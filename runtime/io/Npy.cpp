@@ -2,6 +2,8 @@
 
 #include "tlc/runtime/Npy.h"
 
+#include "tlc/runtime/ReadFile.h"
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -243,14 +245,10 @@ StatusOr<NpyArray> tlc::runtime::parseNpy(const uint8_t *bytes, size_t size,
 }
 
 StatusOr<NpyArray> tlc::runtime::readNpy(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return notFound(path + ": cannot open: " + std::strerror(errno));
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                             std::istreambuf_iterator<char>());
-  if (in.bad())
-    return ioError(path + ": read failed");
-  return parseNpy(bytes.data(), bytes.size(), path);
+  auto bytes = readRegularFile(path);
+  if (!bytes)
+    return bytes.status();
+  return parseNpy(bytes->data(), bytes->size(), path);
 }
 
 namespace {
@@ -262,13 +260,21 @@ uint16_t le16(const uint8_t *p) { return p[0] | (p[1] << 8); }
 
 StatusOr<std::map<std::string, NpyArray>>
 tlc::runtime::readNpz(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return notFound(path + ": cannot open: " + std::strerror(errno));
-  std::vector<uint8_t> b((std::istreambuf_iterator<char>(in)),
-                         std::istreambuf_iterator<char>());
-  if (in.bad())
-    return ioError(path + ": read failed");
+  auto file = readRegularFile(path);
+  if (!file)
+    return file.status();
+  return parseNpz(file->data(), file->size(), path);
+}
+
+StatusOr<std::map<std::string, NpyArray>>
+tlc::runtime::parseNpz(const uint8_t *bytes, size_t length,
+                       const std::string &path) {
+  struct View {
+    const uint8_t *p;
+    size_t n;
+    size_t size() const { return n; }
+    const uint8_t &operator[](size_t i) const { return p[i]; }
+  } b{bytes, length};
   auto corrupt = [&](const std::string &why) {
     return invalidArgument(path + ": not a readable .npz (" + why + ")");
   };
@@ -307,11 +313,16 @@ tlc::runtime::readNpz(const std::string &path) {
       return corrupt("'" + name + "' is cut short");
     std::vector<uint8_t> raw;
     if (method == 0) {
-      raw.assign(b.begin() + data, b.begin() + data + packed);
+      raw.assign(bytes + data, bytes + data + packed);
     } else if (method == 8) {
+      // Deflate packs at most 1032:1: a larger claim is a lie, refused
+      // before the buffer is allocated.
+      if (uint64_t(size) > uint64_t(packed) * 1032 + 1024)
+        return corrupt("'" + name + "' claims " + std::to_string(size) +
+                       " bytes from " + std::to_string(packed) + " compressed");
       raw.resize(size);
       z_stream z{};
-      z.next_in = &b[data];
+      z.next_in = const_cast<uint8_t *>(bytes + data);
       z.avail_in = packed;
       z.next_out = raw.data();
       z.avail_out = size;

@@ -23,6 +23,11 @@ namespace tlc::runtime {
 
 Status writeFileAtomic(const std::string &path, const uint8_t *data,
                        size_t size);
+
+/// Whether writeFileAtomic(path, ...) could succeed: `path` is not a
+/// folder and its folder exists and is writable. Commands check their
+/// outputs with it before any work starts, not after hours of it.
+Status checkWritable(const std::string &path);
 inline Status writeFileAtomic(const std::string &path,
                               const std::vector<uint8_t> &bytes) {
   return writeFileAtomic(path, bytes.data(), bytes.size());

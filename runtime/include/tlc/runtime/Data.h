@@ -30,10 +30,17 @@ struct Image {
   std::vector<uint8_t> pixels;
 };
 
-/// Decodes an image file (JPEG, PNG, BMP, GIF, TGA, PNM).
-StatusOr<Image> decodeImage(const std::string &path);
+/// The most pixels an image may have by default (2^28: 16384x16384).
+inline constexpr int64_t kMaxImagePixels = int64_t(1) << 28;
+
+/// Decodes an image file (JPEG, PNG, BMP, GIF, TGA, PNM). Its dimensions
+/// are read from its header and checked against `maxPixels` before any
+/// pixel is decoded.
+StatusOr<Image> decodeImage(const std::string &path,
+                            int64_t maxPixels = kMaxImagePixels);
 StatusOr<Image> decodeImage(const uint8_t *bytes, size_t size,
-                            const std::string &source);
+                            const std::string &source,
+                            int64_t maxPixels = kMaxImagePixels);
 
 /// How images become network inputs; from the artifact's metadata.
 struct Preprocessing {

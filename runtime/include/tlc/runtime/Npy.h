@@ -49,6 +49,8 @@ StatusOr<NpyArray> readNpy(const std::string &path);
 /// the .npy suffix. Stored and deflated entries; not ZIP64 (arrays over
 /// 4 GiB).
 StatusOr<std::map<std::string, NpyArray>> readNpz(const std::string &path);
+StatusOr<std::map<std::string, NpyArray>>
+parseNpz(const uint8_t *bytes, size_t size, const std::string &source);
 
 /// The .npy encoding (version 1.0, or 2.0 when the header needs it).
 std::vector<uint8_t> encodeNpy(const NpyArray &array);
