@@ -2,6 +2,8 @@
 
 #include "Protocol.h"
 
+#include "tlc/runtime/Limits.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -149,10 +151,20 @@ InferRequest tlc::server::decodeInferRequest(const std::string &body,
   if (nestingDepth(body.data(), headerLength) > kMaxJsonDepth)
     throw HttpError{400, "the request nests deeper than " +
                              std::to_string(kMaxJsonDepth) + " levels"};
-  json request =
-      json::parse(body.begin(), body.begin() + long(headerLength), nullptr,
-                  /*allow_exceptions=*/false);
-  if (request.is_discarded() || !request.is_object())
+  json request;
+  try {
+    request = json::parse(body.begin(), body.begin() + long(headerLength));
+  } catch (const json::parse_error &e) {
+    // "[json.exception.parse_error.101] parse error at line 1, column 9:
+    // syntax error while parsing value - number overflow ..." -> the part
+    // after the exception's tag.
+    std::string what = e.what();
+    size_t tag = what.find("] ");
+    throw HttpError{
+        400, "the request is not valid JSON: " +
+                 (tag == std::string::npos ? what : what.substr(tag + 2))};
+  }
+  if (!request.is_object())
     throw HttpError{400, "the request is not a JSON object"};
   if (!request.contains("inputs") || !request["inputs"].is_array())
     throw HttpError{400, "the request has no `inputs` array"};
@@ -170,6 +182,12 @@ InferRequest tlc::server::decodeInferRequest(const std::string &body,
         port = &p;
     if (!port)
       throw HttpError{400, "model '" + model + "' has no input '" + name + "'"};
+    for (const NamedTensor &seen : inputs)
+      if (seen.first == name)
+        throw HttpError{400, "input '" + name + "' is given twice"};
+    if (in["shape"].size() > size_t(tlc::kMaxRank))
+      throw HttpError{400, "input '" + name + "' has more than " +
+                               std::to_string(tlc::kMaxRank) + " dims"};
     if (in["datatype"] != protocolType(port->dtype))
       throw HttpError{400, "input '" + name + "' is " +
                                protocolType(port->dtype) + ", not " +
@@ -187,23 +205,32 @@ InferRequest tlc::server::decodeInferRequest(const std::string &body,
         throw HttpError{400, "input '" + name + "' is too large"};
       count *= uint64_t(d);
     }
-    if (count * dtypeSize(port->dtype) > maxTensorBytes)
+    uint64_t bytes = count * dtypeSize(port->dtype);
+    if (bytes > maxTensorBytes)
       throw HttpError{400, "input '" + name + "' is too large"};
-    Tensor t(port->dtype, shape);
+    // The data actually sent is checked against the declared shape before
+    // the tensor is allocated: a 76-byte request declaring a gigabyte is
+    // refused without touching it.
     const json *params =
         in.contains("parameters") ? &in["parameters"] : nullptr;
     if (params && params->contains("binary_data_size")) {
-      uint64_t size = (*params)["binary_data_size"].get<uint64_t>();
-      if (size != t.byteSize())
+      const json &sizeField = (*params)["binary_data_size"];
+      if (!sizeField.is_number_unsigned())
+        throw HttpError{400, "input '" + name +
+                                 "': binary_data_size is not a byte count"};
+      uint64_t size = sizeField.get<uint64_t>();
+      if (size != bytes)
         throw HttpError{400, "input '" + name + "': binary_data_size " +
                                  std::to_string(size) +
                                  " but the shape needs " +
-                                 std::to_string(t.byteSize()) + " bytes"};
-      if (blob + size > body.size())
+                                 std::to_string(bytes) + " bytes"};
+      if (size > body.size() - blob)
         throw HttpError{400,
                         "input '" + name + "': the binary data is cut short"};
+      Tensor t(port->dtype, shape);
       std::memcpy(t.data(), body.data() + blob, size);
       blob += size;
+      inputs.emplace_back(name, std::move(t));
     } else {
       if (!in.contains("data"))
         throw HttpError{400, "input '" + name + "' has no data"};
@@ -213,9 +240,10 @@ InferRequest tlc::server::decodeInferRequest(const std::string &body,
         throw HttpError{
             400, "input '" + name + "' has " + std::to_string(values.size()) +
                      " values, its shape needs " + std::to_string(count)};
+      Tensor t(port->dtype, shape);
       fillFromNumbers(t, values);
+      inputs.emplace_back(name, std::move(t));
     }
-    inputs.emplace_back(name, std::move(t));
   }
   if (blob != body.size())
     throw HttpError{400, "the body has bytes no input claims"};

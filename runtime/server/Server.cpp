@@ -14,6 +14,7 @@
 #include "Server.h"
 
 #include "Batcher.h"
+#include "Connection.h"
 #include "Metrics.h"
 #include "Protocol.h"
 #include "WorkerPool.h"
@@ -47,12 +48,16 @@ using json = nlohmann::json;
 //===----------------------------------------------------------------------===//
 
 struct InferenceServer::Impl {
+  explicit Impl(ServerOptions o)
+      : options(std::move(o)),
+        http(std::chrono::milliseconds(options.requestDeadlineMs)) {}
+
   ServerOptions options;
   /// Handlers hold a model while they use it; a reload swaps the pointer.
   std::mutex modelsMutex;
   std::map<std::string, std::shared_ptr<Model>> models;
   std::map<std::string, std::string> paths;
-  httplib::Server http;
+  HttpServer http;
 
   StatusOr<std::shared_ptr<Model>> load(const std::string &name,
                                         const std::string &path) {
@@ -183,7 +188,8 @@ struct InferenceServer::Impl {
     int64_t classes = m.head->classes();
     k = std::clamp<int64_t>(k, 1, classes);
     auto image = decodeImage(reinterpret_cast<const uint8_t *>(req.body.data()),
-                             req.body.size(), "the request body");
+                             req.body.size(), "the request body",
+                             options.maxImagePixels);
     if (!image)
       throw HttpError{400, image.status().message()};
     const Preprocessing &pre = *m.pre;
@@ -242,30 +248,48 @@ struct InferenceServer::Impl {
     // cpp-httplib closes a keep-alive connection after 5 requests by
     // default: every fifth request paid a new connection (a latency tail).
     http.set_keep_alive_max_count(size_t(options.keepAliveRequests));
-    http.set_read_timeout(30, 0);
-    http.set_write_timeout(30, 0);
-    // Bodies are read before handlers run; refuse the ones whose size the
-    // length limit cannot bound (chunked) or that would be inflated
-    // (Content-Encoding), before reading them.
-    http.set_pre_routing_handler(
-        [](const httplib::Request &req, httplib::Response &res) {
-          if (req.method == "POST") {
-            std::string te = req.get_header_value("Transfer-Encoding");
-            std::transform(te.begin(), te.end(), te.begin(), ::tolower);
-            if (te.find("chunked") != std::string::npos) {
-              error(res, 411,
-                    "chunked request bodies are not accepted; send "
-                    "Content-Length");
-              return httplib::Server::HandlerResponse::Handled;
-            }
-            if (req.has_header("Content-Encoding") &&
-                req.get_header_value("Content-Encoding") != "identity") {
-              error(res, 415, "encoded request bodies are not accepted");
-              return httplib::Server::HandlerResponse::Handled;
-            }
-          }
-          return httplib::Server::HandlerResponse::Unhandled;
-        });
+    http.set_keep_alive_timeout(options.keepAliveTimeoutS);
+    // Bodies are read before handlers run; refuse, before reading them,
+    // the ones too large for the limit, those whose size it cannot bound
+    // (chunked) and those that would be inflated (Content-Encoding). The
+    // connection then closes: the unread body is not the next request.
+    http.set_pre_routing_handler([this](const httplib::Request &req,
+                                        httplib::Response &res) {
+      auto refuse = [&](int status, const std::string &message) {
+        error(res, status, message);
+        res.set_header("Connection", "close");
+        HttpServer::closeAfterResponse();
+        return httplib::Server::HandlerResponse::Handled;
+      };
+      if (req.has_header("Content-Length")) {
+        const std::string &text = req.get_header_value("Content-Length");
+        uint64_t length = 0;
+        bool number = !text.empty() && text.size() <= 19 &&
+                      text.find_first_not_of("0123456789") == std::string::npos;
+        if (number)
+          length = std::stoull(text);
+        if (!number)
+          return refuse(400, "Content-Length '" + text.substr(0, 32) +
+                                 "' is not a byte count");
+        if (length > options.maxBodyBytes)
+          return refuse(413, "the request body of " + std::to_string(length) +
+                                 " bytes is larger than the server's limit "
+                                 "of " +
+                                 std::to_string(options.maxBodyBytes) +
+                                 " (--max-body-mb)");
+      }
+      if (req.method == "POST") {
+        std::string te = req.get_header_value("Transfer-Encoding");
+        std::transform(te.begin(), te.end(), te.begin(), ::tolower);
+        if (te.find("chunked") != std::string::npos)
+          return refuse(411, "chunked request bodies are not accepted; send "
+                             "Content-Length");
+        if (req.has_header("Content-Encoding") &&
+            req.get_header_value("Content-Encoding") != "identity")
+          return refuse(415, "encoded request bodies are not accepted");
+      }
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
     // Anything else a handler throws is a 500 with a JSON body, never a
     // dead worker.
     http.set_exception_handler([](const httplib::Request &,
@@ -350,8 +374,7 @@ struct InferenceServer::Impl {
 };
 
 InferenceServer::InferenceServer(ServerOptions options)
-    : impl_(std::make_unique<Impl>()) {
-  impl_->options = std::move(options);
+    : impl_(std::make_unique<Impl>(std::move(options))) {
   impl_->routes();
 }
 

@@ -43,6 +43,15 @@ struct ServerOptions {
   int64_t maxQueue = 256;
   /// A request not answered within this is a 503 (0: no limit).
   int64_t requestTimeoutMs = 0;
+  /// A request's headers and body must arrive within this of its first
+  /// byte, and its response must be taken within this of its first byte
+  /// sent; else the connection is closed (slow clients never hold a worker
+  /// for longer).
+  int64_t requestDeadlineMs = 30000;
+  /// Seconds a keep-alive connection may idle between requests.
+  int keepAliveTimeoutS = 5;
+  /// The most pixels an image sent to /classify may have (2^26: 8192x8192).
+  int64_t maxImagePixels = int64_t(1) << 26;
   /// Request log on stderr: 0 none, 1 errors, 2 every request.
   int logLevel = 1;
 };

@@ -3,6 +3,7 @@
 //   tlc-serve MODEL.tlb [--model NAME=PATH]... [--host H] [--port P]
 //             [--workers N] [--threads N] [--max-batch-size B]
 //             [--batch-timeout-us T] [--max-body-mb M]
+//             [--request-deadline-ms T] [--max-image-pixels N] ...
 //
 // The KServe v2 / Open Inference Protocol REST API (runtime/server). Links
 // the runtime only. Stops cleanly on SIGINT/SIGTERM.
@@ -67,6 +68,19 @@ int main(int argc, char **argv) {
                  "Answer 503 to a request not done in time (0: no limit)")
       ->capture_default_str()
       ->check(CLI::Range(int64_t(0), int64_t(1) << 30));
+  app.add_option("--request-deadline-ms", options.requestDeadlineMs,
+                 "Time a client has to send a whole request, and to take "
+                 "its whole response; then the connection is closed")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t(100), int64_t(1) << 30));
+  app.add_option("--keep-alive-timeout", options.keepAliveTimeoutS,
+                 "Seconds a keep-alive connection may idle between requests")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  app.add_option("--max-image-pixels", options.maxImagePixels,
+                 "The most pixels of an image sent to /classify")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t(1), int64_t(1) << 28));
   std::string logLevel = "errors";
   app.add_option("--log", logLevel,
                  "Request log on stderr: none, errors or all")
