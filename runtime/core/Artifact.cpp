@@ -212,7 +212,12 @@ Status Artifact::verify() {
                      std::to_string(kMaxRank));
     for (int64_t d : shape)
       if (d < -1 || d > kMaxDim)
-        return corrupt(what + " has dim " + std::to_string(d));
+        return corrupt(what +
+                       (v->name() && v->name()->size()
+                            ? " ('" + v->name()->str() + "')"
+                            : std::string()) +
+                       " has dim " + std::to_string(d) + ", outside [-1, " +
+                       std::to_string(kMaxDim) + "]");
   }
 
   std::vector<bool> defined(numValues, false);

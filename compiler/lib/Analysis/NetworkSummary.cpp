@@ -13,14 +13,22 @@ using namespace mlir::tl;
 
 namespace {
 
-/// Product of `dims`, or nothing if one is dynamic.
+/// Product of `dims`, or nothing if one is dynamic or it overflows.
 std::optional<int64_t> product(ArrayRef<int64_t> dims) {
   int64_t p = 1;
   for (int64_t d : dims) {
-    if (ShapedType::isDynamic(d))
+    if (ShapedType::isDynamic(d) || __builtin_mul_overflow(p, d, &p))
       return std::nullopt;
-    p *= d;
   }
+  return p;
+}
+
+/// a * b, or nothing if either is unknown or the product overflows.
+std::optional<int64_t> times(std::optional<int64_t> a,
+                             std::optional<int64_t> b) {
+  int64_t p;
+  if (!a || !b || __builtin_mul_overflow(*a, *b, &p))
+    return std::nullopt;
   return p;
 }
 
@@ -36,11 +44,8 @@ std::optional<int64_t> macsOf(Operation *op) {
   ArrayRef<int64_t> out = shapeOf(op->getResult(0));
   if (auto conv = dyn_cast<ConvOp>(op)) {
     // Each output element reads (C / groups) x kernel weights.
-    auto perOutput = product(shapeOf(conv.getWeight()).drop_front());
-    auto outputs = product(out.drop_front());
-    if (!perOutput || !outputs)
-      return std::nullopt;
-    return *perOutput * *outputs;
+    return times(product(shapeOf(conv.getWeight()).drop_front()),
+                 product(out.drop_front()));
   }
   if (auto fc = dyn_cast<FullyConnectedOp>(op)) {
     auto weights = product(shapeOf(fc.getWeight()));
@@ -48,10 +53,9 @@ std::optional<int64_t> macsOf(Operation *op) {
   }
   if (auto matmul = dyn_cast<MatMulOp>(op)) {
     ArrayRef<int64_t> lhs = shapeOf(matmul.getLhs());
-    auto outputs = product(out.drop_front());
-    if (lhs.empty() || !outputs || ShapedType::isDynamic(lhs.back()))
+    if (lhs.empty() || ShapedType::isDynamic(lhs.back()))
       return std::nullopt;
-    return *outputs * lhs.back();
+    return times(product(out.drop_front()), lhs.back());
   }
   return 0;
 }
@@ -120,10 +124,8 @@ NetworkSummary mlir::tl::summarizeNetwork(func::FuncOp func) {
         layer.params += product(shapeOf(constant)).value_or(0);
     layer.macs = macsOf(&op);
     summary.totalParams += layer.params;
-    if (!layer.macs)
+    if (!layer.macs || __builtin_add_overflow(macs, *layer.macs, &macs))
       macsKnown = false;
-    else
-      macs += *layer.macs;
     summary.layers.push_back(std::move(layer));
   }
   if (macsKnown)

@@ -14,10 +14,14 @@
 #include "tlc/Transforms/Passes.h"
 #include "tlc/runtime/ArtifactFormat.h"
 
+#include "Artifact.h" // the runtime core: its verifier and shape functions
+#include "Plan.h"
+
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/DenseMap.h"
 
+#include <cstring>
 #include <functional>
 
 using namespace mlir;
@@ -299,5 +303,35 @@ LogicalResult mlir::tl::serializeArtifact(func::FuncOp func,
       fb::Precision::F32, fbb.CreateVector(targets));
   fb::FinishModelBuffer(fbb, model);
   out.assign(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
+  return checkWithRuntime(func, out);
+}
+
+LogicalResult mlir::tl::checkWithRuntime(func::FuncOp func,
+                                         const std::vector<uint8_t> &bytes) {
+  // The runtime's own verifier, and with static inputs its shape functions:
+  // the compiler and the runtime share one set of limits by running the
+  // same code, so the compiler never writes what the runtime would refuse.
+  auto refuse = [&](std::string why) {
+    // The verifier speaks of a file it was handed; here it is our own.
+    for (const char *prefix : {"artifact: ", "corrupt artifact: "})
+      if (llvm::StringRef(why).starts_with(prefix))
+        why.erase(0, std::strlen(prefix));
+    return emitError(func.getLoc())
+           << "the compiled network is beyond what the runtime accepts: "
+           << why;
+  };
+  auto artifact =
+      tlc::runtime::Artifact::copyOf(bytes.data(), bytes.size(), "artifact");
+  if (!artifact)
+    return refuse(artifact.status().message());
+  std::vector<tlc::runtime::Shape> shapes;
+  for (Type t : func.getArgumentTypes()) {
+    auto type = dyn_cast<RankedTensorType>(t);
+    if (!type || !type.hasStaticShape())
+      return success(); // checked again for each input shape at run time
+    shapes.emplace_back(type.getShape().begin(), type.getShape().end());
+  }
+  if (auto shaped = tlc::runtime::shapeGraph(**artifact, shapes); !shaped)
+    return refuse(shaped.status().message());
   return success();
 }

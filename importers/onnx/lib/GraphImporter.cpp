@@ -8,8 +8,11 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Path.h"
+
+#include <map>
 
 using namespace mlir;
 using namespace tlc::onnx_importer;
@@ -44,6 +47,7 @@ private:
   int64_t opset = 0;
 
   LogicalResult readOpset();
+  LogicalResult checkGraph();
   FailureOr<RankedTensorType> graphValueType(const onnx::ValueInfoProto &info,
                                              bool isInput);
   LogicalResult importNode(const onnx::NodeProto &node, size_t index);
@@ -382,9 +386,85 @@ GraphImporter::graphValueType(const onnx::ValueInfoProto &info, bool isInput) {
                << "' has rank or dims that differ from the model's "
                << RankedTensorType::get(dims, elem);
       dims.assign(it->second.begin(), it->second.end());
+    } else if (options.freeSpatialDims && dims.size() == 4) {
+      dims[2] = dims[3] = ShapedType::kDynamic;
     }
   }
   return RankedTensorType::get(dims, elem);
+}
+
+/// The name a node goes by in messages.
+static std::string nodeName(const onnx::NodeProto &node, size_t index) {
+  return node.name().empty() ? node.op_type() + "_" + std::to_string(index)
+                             : node.name();
+}
+
+LogicalResult GraphImporter::checkGraph() {
+  const onnx::GraphProto &graph = model.graph();
+  auto loc = UnknownLoc::get(&ctx);
+  // Each tensor is defined once: by an initializer, a graph input (which an
+  // initializer may also name, before IR 4) or one node's output.
+  llvm::StringMap<std::string> definedBy;
+  for (const auto &init : graph.initializer())
+    if (!definedBy.try_emplace(init.name(), "an initializer").second)
+      return emitError(loc)
+             << "initializer '" << init.name() << "' is given twice";
+  llvm::StringSet<> inputs;
+  for (const auto &in : graph.input()) {
+    if (!inputs.insert(in.name()).second)
+      return emitError(loc) << "graph input '" << in.name()
+                            << "' is declared twice (it could not be fed)";
+    definedBy.try_emplace(in.name(), "a graph input");
+  }
+  // Every op the model uses that tlc does not convert, in one error.
+  struct Unsupported {
+    size_t count = 0;
+    SmallVector<std::string> nodes;
+    std::string note;
+  };
+  std::map<std::string, Unsupported> unsupported;
+  const ConverterTable &table = ConverterTable::get();
+  for (const auto &[i, node] : llvm::enumerate(graph.node())) {
+    std::string name = nodeName(node, i);
+    for (const std::string &out : node.output()) {
+      if (out.empty())
+        continue;
+      auto [it, fresh] = definedBy.try_emplace(out, "node '" + name + "'");
+      if (!fresh)
+        return emitError(loc)
+               << "tensor '" << out << "' is produced by " << it->second
+               << " and again by node '" << name << "' (" << node.op_type()
+               << "): an ONNX graph defines each tensor once";
+    }
+    std::string key, note;
+    if (!node.domain().empty() && node.domain() != "ai.onnx") {
+      key = node.domain() + "::" + node.op_type();
+      note = "domain '" + node.domain() + "' is not supported";
+    } else if (!table.lookup(node.op_type(), opset)) {
+      key = node.op_type();
+      if (int64_t first = table.firstVersion(node.op_type()))
+        note = "tlc converts it from opset " + std::to_string(first);
+    } else {
+      continue;
+    }
+    Unsupported &u = unsupported[key];
+    if (u.count++ < 3)
+      u.nodes.push_back("'" + name + "'");
+    u.note = note;
+  }
+  if (unsupported.empty())
+    return success();
+  auto diag = emitError(loc);
+  diag << "the model uses " << unsupported.size()
+       << (unsupported.size() == 1 ? " op" : " ops")
+       << " tlc does not convert at opset " << opset << ":";
+  for (const auto &[op, u] : unsupported) {
+    diag << "\n  " << op << " x" << u.count << " (" << llvm::join(u.nodes, ", ")
+         << (u.count > u.nodes.size() ? ", ..." : "") << ")";
+    if (!u.note.empty())
+      diag << ": " << u.note;
+  }
+  return diag;
 }
 
 LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
@@ -396,9 +476,7 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
       poisoned.insert(out);
     return failure();
   }
-  std::string name = node.name().empty()
-                         ? node.op_type() + "_" + std::to_string(index)
-                         : node.name();
+  std::string name = nodeName(node, index);
   Location loc = NameLoc::get(builder.getStringAttr(name));
   std::string prefix = "node '" + name + "' (" + node.op_type() + ", opset " +
                        std::to_string(opset) + "): ";
@@ -431,7 +509,21 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
       return success();
     });
     NodeContext nc(*this, node, opset, loc);
+    Block *block = builder.getInsertionBlock();
+    Operation *last = block->empty() ? nullptr : &block->back();
     result = convert(nc);
+    // The ops the converter built are verified here, so that a type the
+    // dialect refuses is reported as this node's error, with its name, op
+    // and opset, not as raw verifier text about a tl op.
+    if (succeeded(result))
+      for (Operation &op : llvm::make_early_inc_range(
+               last ? llvm::make_range(std::next(last->getIterator()),
+                                       block->end())
+                    : llvm::make_range(block->begin(), block->end())))
+        if (failed(verify(&op))) {
+          result = failure();
+          break;
+        }
     if (succeeded(result))
       result = nc.checkAttributes();
     if (succeeded(result))
@@ -466,6 +558,8 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
 OwningOpRef<ModuleOp> GraphImporter::run() {
   ctx.loadDialect<tl::TLDialect, func::FuncDialect>();
   if (failed(readOpset()))
+    return nullptr;
+  if (failed(checkGraph()))
     return nullptr;
   onnx::GraphProto &graph = *model.mutable_graph();
   auto unknown = UnknownLoc::get(&ctx);
@@ -564,4 +658,18 @@ tlc::onnx_importer::importOnnxFile(MLIRContext &context, StringRef path,
   if (dir.empty())
     dir = ".";
   return GraphImporter(context, model, dir, options).run();
+}
+
+OwningOpRef<ModuleOp>
+tlc::onnx_importer::importOnnxBytes(MLIRContext &context, StringRef bytes,
+                                    StringRef baseDir,
+                                    const ImportOptions &options) {
+  onnx::ModelProto model;
+  if (auto err =
+          parseModel(reinterpret_cast<const uint8_t *>(bytes.data()),
+                     bytes.size(), "the model", model)) {
+    emitError(UnknownLoc::get(&context)) << llvm::toString(std::move(err));
+    return nullptr;
+  }
+  return GraphImporter(context, model, baseDir, options).run();
 }

@@ -8,8 +8,12 @@
 
 #include <google/protobuf/io/coded_stream.h>
 
+#include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <limits>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace tlc::onnx_importer;
 using llvm::createStringError;
@@ -55,34 +59,71 @@ llvm::Error readExternalData(const onnx::TensorProto &proto,
   if (location.empty())
     return error("tensor '" + proto.name() +
                  "' has external data without a location");
-  // Like onnx.checker: external files must stay inside the model directory.
+  // Like onnx.checker: external files must stay inside the model directory,
+  // and that is checked on the real path, after links are resolved, not on
+  // the string: a link in the model's folder may point anywhere.
+  auto refuse = [&](const llvm::Twine &why) {
+    return error("tensor '" + proto.name() + "': external data '" + location +
+                 "' " + why);
+  };
   if (llvm::sys::path::is_absolute(location) ||
       llvm::StringRef(location).contains(".."))
-    return error("tensor '" + proto.name() + "': external data location '" +
-                 location +
-                 "' must be a relative path inside the model "
-                 "directory");
-  llvm::SmallString<256> path(baseDir);
+    return refuse("must be a relative path inside the model directory");
+  llvm::SmallString<256> path(baseDir.empty() ? "." : baseDir);
   llvm::sys::path::append(path, location);
-  auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                          /*RequiresNullTerminator=*/false);
-  if (!file)
-    return error("tensor '" + proto.name() + "': cannot read external data '" +
-                 path + "': " + file.getError().message());
-  uint64_t size = (*file)->getBufferSize();
+  llvm::SmallString<256> realBase, realPath;
+  if (llvm::sys::fs::real_path(baseDir.empty() ? "." : baseDir, realBase))
+    return refuse("cannot be resolved: the model's folder is unreadable");
+  if (std::error_code ec = llvm::sys::fs::real_path(path, realPath))
+    return refuse("cannot be read: " + ec.message());
+  llvm::StringRef inside = realPath;
+  if (realBase != "/" &&
+      (!inside.consume_front(realBase) || !inside.starts_with("/")))
+    return refuse("resolves to '" + realPath +
+                  "', outside the model's folder '" + realBase + "'");
+  // A regular file only, opened without blocking (a FIFO would hang) and
+  // read only in the range asked for (a link to /dev/zero is not a file).
+  int fd = ::open(realPath.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0)
+    return refuse("cannot be opened: " + llvm::Twine(std::strerror(errno)));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return refuse("is not a regular file");
+  }
+  uint64_t size = static_cast<uint64_t>(st.st_size);
   if (length < 0)
     length = static_cast<int64_t>(size) - offset;
   if (static_cast<uint64_t>(offset) > size ||
-      static_cast<uint64_t>(length) > size - offset)
+      static_cast<uint64_t>(length) > size - offset) {
+    ::close(fd);
     return error("tensor '" + proto.name() + "': external data range [" +
                  llvm::Twine(offset) + ", " + llvm::Twine(offset + length) +
                  ") lies outside '" + path + "' (" + llvm::Twine(size) +
                  " bytes)");
-  if (static_cast<size_t>(length) != expectedBytes)
+  }
+  if (static_cast<size_t>(length) != expectedBytes) {
+    ::close(fd);
     return error("tensor '" + proto.name() + "': external data has " +
                  llvm::Twine(length) + " bytes, its shape needs " +
                  llvm::Twine(expectedBytes));
-  bytes.assign((*file)->getBufferStart() + offset, length);
+  }
+  bytes.resize(static_cast<size_t>(length));
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::pread(fd, bytes.data() + done, bytes.size() - done,
+                        static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      ::close(fd);
+      return refuse(n == 0 ? llvm::Twine("shrank while being read")
+                           : "cannot be read: " +
+                                 llvm::Twine(std::strerror(errno)));
+    }
+    done += static_cast<size_t>(n);
+  }
+  ::close(fd);
   return llvm::Error::success();
 }
 
@@ -90,13 +131,29 @@ llvm::Error readExternalData(const onnx::TensorProto &proto,
 
 llvm::Error tlc::onnx_importer::loadModel(llvm::StringRef path,
                                           onnx::ModelProto &model) {
+  // A directory, device or FIFO named as the model is refused before it is
+  // opened (a FIFO would block, /dev/zero never ends).
+  llvm::sys::fs::file_status status;
+  if (std::error_code ec = llvm::sys::fs::status(path, status))
+    return error("cannot read '" + path + "': " + ec.message());
+  if (status.type() != llvm::sys::fs::file_type::regular_file)
+    return error("'" + path + "' is " +
+                 (status.type() == llvm::sys::fs::file_type::directory_file
+                      ? "a directory"
+                      : "not a regular file") +
+                 ", not an ONNX model");
   auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                           /*RequiresNullTerminator=*/false);
   if (!file)
     return error("cannot read '" + path + "': " + file.getError().message());
-  const auto *data =
-      reinterpret_cast<const uint8_t *>((*file)->getBufferStart());
-  size_t size = (*file)->getBufferSize();
+  return parseModel(
+      reinterpret_cast<const uint8_t *>((*file)->getBufferStart()),
+      (*file)->getBufferSize(), path, model);
+}
+
+llvm::Error tlc::onnx_importer::parseModel(const uint8_t *data, size_t size,
+                                           llvm::StringRef path,
+                                           onnx::ModelProto &model) {
   if (size == 0)
     return error("'" + path + "' is empty, not an ONNX model");
   if (size > static_cast<size_t>(std::numeric_limits<int>::max()))

@@ -14,6 +14,9 @@ namespace tlc::onnx_importer {
 /// Parses the ModelProto in `path`. A file that is missing, not protobuf,
 /// truncated, or protobuf without a graph is an error that says which.
 llvm::Error loadModel(llvm::StringRef path, onnx::ModelProto &model);
+/// Parses a ModelProto from bytes; `source` names them in messages.
+llvm::Error parseModel(const uint8_t *data, size_t size, llvm::StringRef source,
+                       onnx::ModelProto &model);
 
 /// Decodes a TensorProto into a HostTensor. External data is read from
 /// `baseDir` (the model's directory), bounds-checked against the file.

@@ -26,6 +26,12 @@ LogicalResult serializeArtifact(func::FuncOp func,
                                 const ArtifactOptions &options,
                                 std::vector<uint8_t> &bytes);
 
+/// Runs the runtime's verifier on `bytes` (the artifact of `func`), and with
+/// static input shapes its shape functions: a failure is a diagnostic
+/// saying what the runtime would refuse. serializeArtifact calls it.
+LogicalResult checkWithRuntime(func::FuncOp func,
+                               const std::vector<uint8_t> &bytes);
+
 } // namespace mlir::tl
 
 #endif // TLC_TARGET_ARTIFACTWRITER_H

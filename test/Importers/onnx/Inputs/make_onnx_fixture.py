@@ -323,6 +323,53 @@ def unsupported_op():
                  [vinfo("x", [1, 5])], [vinfo("y", [1, 2])], [ints("k", [2])])
 
 
+def cnn_then_rnn():
+    """A CNN followed by ops tlc does not convert (an LSTM head, TopK, a
+    custom-domain op): one error lists them all, before any conversion."""
+    nodes = [helper.make_node("Conv", ["x", "w"], ["c"], name="conv1"),
+             helper.make_node("Relu", ["c"], ["r"], name="relu1"),
+             helper.make_node("Flatten", ["r"], ["f"], name="flat", axis=2),
+             helper.make_node("ConstantOfShape", ["shape"], ["h0"], name="h0"),
+             helper.make_node("LSTM", ["f", "W", "R", "", "", "h0"], ["seq"],
+                              name="lstm1", hidden_size=4),
+             helper.make_node("LSTM", ["seq", "W", "R"], ["seq2"], name="lstm2",
+                              hidden_size=4),
+             helper.make_node("TopK", ["seq2", "k"], ["v", "i"], name="topk"),
+             helper.make_node("Fancy", ["v"], ["y"], name="fancy", domain="com.example")]
+    return model(nodes, [vinfo("x", [1, 3, 4, 4])], [vinfo("y", None)],
+                 [weight("w", 2, 3, 1, 1), weight("W", 1, 16, 2), weight("R", 1, 16, 4),
+                  ints("shape", [1, 1, 4]), ints("k", [1])])
+
+
+def duplicate_output():
+    """Two nodes writing the same tensor name."""
+    return model([helper.make_node("Relu", ["x"], ["t"], name="first"),
+                  helper.make_node("Sigmoid", ["x"], ["t"], name="second"),
+                  helper.make_node("Identity", ["t"], ["y"], name="out")],
+                 [vinfo("x", [1, 4])], [vinfo("y", [1, 4])])
+
+
+def duplicate_input():
+    """A graph input declared twice."""
+    return model([helper.make_node("Relu", ["x"], ["y"], name="relu")],
+                 [vinfo("x", [1, 4]), vinfo("x", [1, 4])], [vinfo("y", [1, 4])])
+
+
+def huge_pads():
+    """Pads of 2^40: shapes beyond what the runtime accepts."""
+    node = helper.make_node("Conv", ["x", "w"], ["y"], name="conv1",
+                            pads=[1 << 40, 1 << 40, 1 << 40, 1 << 40])
+    return model([node], [vinfo("x", [1, 3, 8, 8])], [vinfo("y", None)],
+                 [weight("w", 2, 3, 1, 1)])
+
+
+def huge_strides():
+    """Strides of 2^62."""
+    node = helper.make_node("MaxPool", ["x"], ["y"], name="pool1",
+                            kernel_shape=[2, 2], strides=[1 << 62, 1 << 62])
+    return model([node], [vinfo("x", [1, 3, 8, 8])], [vinfo("y", None)])
+
+
 def unknown_attribute():
     node = helper.make_node("Relu", ["x"], ["y"], name="relu", fancy=1)
     return model([node], [vinfo("x", [1, 5])], [vinfo("y", [1, 5])])
@@ -370,6 +417,36 @@ def external_data_escape(out):
     onnx.save_model(m, out)
 
 
+def external_data_links(out):
+    """Model files whose external data is a link: to a file outside the
+    model's folder (the string is clean, the real path is not), to
+    /dev/zero, and a FIFO. Writes OUT.outside.onnx, OUT.zero.onnx and
+    OUT.fifo.onnx next to OUT."""
+    folder = os.path.dirname(os.path.abspath(out))
+    secret = os.path.join(os.path.dirname(folder), "secret.bin")
+    with open(secret, "wb") as f:
+        f.write(b"\x01" * 4096)
+    for kind, target in (("outside", secret), ("zero", "/dev/zero"), ("fifo", None)):
+        m = conv_relu_pool()
+        data = kind + ".weights"
+        path = os.path.join(folder, data)
+        if os.path.lexists(path):
+            os.remove(path)
+        if target:
+            os.symlink(target, path)
+        else:
+            os.mkfifo(path)
+        for init in m.graph.initializer:
+            size = int(np.prod(init.dims)) * 4
+            init.ClearField("float_data")
+            init.ClearField("raw_data")
+            init.data_location = TensorProto.EXTERNAL
+            for key, value in (("location", data), ("offset", "0"), ("length", str(size))):
+                entry = init.external_data.add()
+                entry.key, entry.value = key, value
+        onnx.save_model(m, f"{out}.{kind}.onnx")
+
+
 def truncated(out):
     data = conv_relu_pool().SerializeToString()
     with open(out, "wb") as f:
@@ -385,6 +462,7 @@ CASES = {name: fn for name, fn in globals().items()
          if callable(fn) and not name.startswith("_")
          and name not in ("weight", "ints", "floats", "vinfo", "model", "main")}
 WRITERS = {"external_data", "external_data_truncated", "external_data_escape",
+           "external_data_links",
            "truncated", "not_onnx"}
 
 

@@ -32,6 +32,9 @@ struct ImportOptions {
   /// Shapes that replace the declared shapes of graph inputs, by name; a
   /// given shape must be compatible with the declared one.
   llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+  /// Image inputs (rank 4, NCHW) not named in `inputShapes` get dynamic
+  /// height and width, whatever the export declared.
+  bool freeSpatialDims = false;
   /// Name of the function the graph becomes.
   std::string functionName = "main";
 };
@@ -41,6 +44,12 @@ struct ImportOptions {
 mlir::OwningOpRef<mlir::ModuleOp> importOnnxFile(mlir::MLIRContext &context,
                                                  llvm::StringRef path,
                                                  const ImportOptions &options);
+
+/// Imports a serialized ONNX model held in memory; external data is
+/// resolved in `baseDir`. The same checks and diagnostics as importOnnxFile.
+mlir::OwningOpRef<mlir::ModuleOp>
+importOnnxBytes(mlir::MLIRContext &context, llvm::StringRef bytes,
+                llvm::StringRef baseDir, const ImportOptions &options);
 
 /// Op types (default domain) the importer converts at `opset`.
 llvm::SmallVector<std::string> supportedOps(int64_t opset);
