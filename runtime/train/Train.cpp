@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <numeric>
+#include <sstream>
 
 using namespace tlc::runtime;
 
@@ -588,6 +589,35 @@ Status tlc::runtime::storeCachedFeatures(const std::string &dir,
 // Training
 //===----------------------------------------------------------------------===//
 
+Status tlc::runtime::validate(const TrainOptions &o) {
+  auto within = [](double v, double lo, double hi) {
+    return std::isfinite(v) && v >= lo && v <= hi;
+  };
+  auto bad = [](const std::string &option, double v, const std::string &range) {
+    std::ostringstream os;
+    os << option << " " << v << " is outside " << range;
+    return invalidArgument(os.str());
+  };
+  if (!within(o.learningRate, 0, 10) || o.learningRate == 0)
+    return bad("--lr", o.learningRate, "(0, 10]");
+  if (!within(o.momentum, 0, 1) || o.momentum == 1)
+    return bad("--momentum", o.momentum, "[0, 1)");
+  if (!within(o.l2, 0, 1000))
+    return bad("--l2", o.l2, "[0, 1000]");
+  if (o.epochs < 1 || o.epochs > 1000000)
+    return bad("--epochs", double(o.epochs), "[1, 1000000]");
+  if (o.batch < 1 || o.batch > (int64_t(1) << 20))
+    return bad("--batch-size", double(o.batch), "[1, 1048576]");
+  if (o.stepEpochs < 1)
+    return bad("--lr-step", double(o.stepEpochs), "[1, --epochs]");
+  if (o.patience < 0)
+    return bad("--patience", double(o.patience), "[0, --epochs]");
+  for (float w : o.classWeights)
+    if (!within(w, 0, 1e6))
+      return bad("a class weight", w, "[0, 1e6]");
+  return Status::ok();
+}
+
 StatusOr<TrainResult> tlc::runtime::trainHead(
     Head &head, const FeatureSet &train, const FeatureSet &val,
     const TrainOptions &options,
@@ -607,9 +637,8 @@ StatusOr<TrainResult> tlc::runtime::trainHead(
     if (y < 0 || y >= classes)
       return invalidArgument("validation label " + std::to_string(y) +
                              " is outside the head's classes");
-  if (options.epochs <= 0 || options.batch <= 0 || options.learningRate <= 0)
-    return invalidArgument("epochs, batch size and learning rate must be "
-                           "positive");
+  if (Status s = validate(options); !s)
+    return s;
 
   std::vector<float> classWeight = options.classWeights;
   if (!classWeight.empty() &&
@@ -755,12 +784,15 @@ StatusOr<TrainResult> tlc::runtime::trainHead(
         options.state->second.push_back(st.v);
       }
     }
-    if (onEpoch)
-      onEpoch(stats);
-    if (!std::isfinite(stats.trainLoss))
+    // Before the callback: the epoch that diverged is never checkpointed,
+    // so --resume starts from the last good one.
+    if (!std::isfinite(stats.trainLoss) ||
+        (val.count > 0 && !std::isfinite(stats.valLoss)))
       return invalidArgument("training diverged at epoch " +
                              std::to_string(epoch) +
                              " (loss is not finite); lower the learning rate");
+    if (onEpoch)
+      onEpoch(stats);
     if (monitored < bestLoss) {
       bestLoss = monitored;
       best = head;

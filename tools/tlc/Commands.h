@@ -29,9 +29,12 @@ int writeOutput(const std::string &path, llvm::StringRef bytes);
 /// Imports the ONNX model at `path`, with its inputs' dims fixed by
 /// `--input-shape NAME=SHAPE` values. On failure, after the diagnostics,
 /// returns null and sets `exitCode` (kUsage for a malformed shape).
+/// With `freeSpatialDims`, image inputs (rank 4) without an --input-shape
+/// get dynamic height and width (what --fc-to-conv is asked for).
 mlir::OwningOpRef<mlir::ModuleOp>
 importModel(mlir::MLIRContext &context, llvm::StringRef path,
-            llvm::ArrayRef<std::string> inputShapes, int &exitCode);
+            llvm::ArrayRef<std::string> inputShapes, int &exitCode,
+            bool freeSpatialDims = false);
 
 /// Each returns nullopt when its subcommand was not selected.
 std::optional<int> runCompileCommand(mlir::MLIRContext &context);

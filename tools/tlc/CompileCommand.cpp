@@ -34,6 +34,8 @@
 #include "llvm/Support/SHA256.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
+
 using namespace mlir;
 namespace cl = llvm::cl;
 
@@ -268,12 +270,14 @@ private:
 };
 
 /// Three comma-separated numbers, or an error.
-bool threeFloats(StringRef text) {
+/// Whether `text` is three finite numbers, each > 0 when `positive`.
+bool threeFloats(StringRef text, bool positive) {
   SmallVector<StringRef> parts;
   text.split(parts, ',');
   double v;
   return parts.size() == 3 && llvm::all_of(parts, [&](StringRef p) {
-           return !p.trim().getAsDouble(v);
+           return !p.trim().getAsDouble(v) && std::isfinite(v) &&
+                  (!positive || v > 0);
          });
 }
 
@@ -333,9 +337,10 @@ std::optional<int> tlc::tool::runCompileCommand(MLIRContext &context) {
     llvm::errs() << "tlc: error: give --cut or --drop-last, not both\n";
     return kUsage;
   }
-  if (!threeFloats(mean) || !threeFloats(stddev)) {
-    llvm::errs() << "tlc: error: --mean and --std take three numbers, e.g. "
-                    "0.485,0.456,0.406\n";
+  if (!threeFloats(mean, false) || !threeFloats(stddev, true)) {
+    llvm::errs() << "tlc: error: --mean and --std take three finite numbers "
+                    "(--std above 0), e.g. --mean 0.485,0.456,0.406 --std "
+                    "0.229,0.224,0.225\n";
     return kUsage;
   }
   if (channelOrder != "rgb" && channelOrder != "bgr") {
@@ -351,7 +356,10 @@ std::optional<int> tlc::tool::runCompileCommand(MLIRContext &context) {
     return kUsage;
   }
   int exitCode = kOk;
-  auto module = importModel(context, input, shapes, exitCode);
+  // FC layers become convolutions so that the network runs on other input
+  // sizes: free the spatial dims, unless --input-shape fixes them.
+  auto module = importModel(context, input, shapes, exitCode,
+                            /*freeSpatialDims=*/fcToConv);
   if (!module)
     return exitCode;
   if (printIrAfterAll) {

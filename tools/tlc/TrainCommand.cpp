@@ -15,6 +15,7 @@
 #include "Commands.h"
 
 #include "tlc/runtime/ArtifactFormat.h"
+#include "tlc/runtime/AtomicFile.h"
 #include "tlc/runtime/Checkpoint.h"
 #include "tlc/runtime/Data.h"
 #include "tlc/runtime/Features.h"
@@ -235,6 +236,42 @@ StatusOr<std::shared_ptr<Dataset>> openLimited(const std::string &spec,
   return openDatasetSubset(spec, count, seed);
 }
 
+/// The training options of the command line, validated.
+StatusOr<TrainOptions> trainOptions() {
+  TrainOptions options;
+  options.optimizer = optimizer;
+  options.loss = loss;
+  options.schedule = schedule;
+  options.learningRate = lr;
+  options.momentum = momentum;
+  options.l2 = l2;
+  options.stepEpochs = lrStep;
+  options.epochs = epochs;
+  options.batch = batchSize;
+  options.patience = patience;
+  options.balanceClasses = balance;
+  options.seed = seed;
+  if (!classWeights.empty()) {
+    if (balance)
+      return invalidArgument("give --class-weights or --balance-classes, "
+                             "not both");
+    llvm::SmallVector<llvm::StringRef> parts;
+    llvm::StringRef(classWeights).split(parts, ',');
+    for (llvm::StringRef p : parts) {
+      double w;
+      if (p.trim().getAsDouble(w))
+        return invalidArgument("--class-weights: '" + p.str() +
+                               "' is not a number");
+      options.classWeights.push_back(float(w));
+    }
+  }
+  if (limit < 0)
+    return invalidArgument("--limit must not be negative");
+  if (Status s = validate(options); !s)
+    return s;
+  return options;
+}
+
 int runTrain() {
   bool npz = llvm::StringRef(featuresFile).ends_with(".npz");
   if (model.empty() || output.empty() ||
@@ -244,10 +281,21 @@ int runTrain() {
                     "--features X.npy --labels Y.npy) -o TRAINED.tlb\n";
     return tlc::tool::kUsage;
   }
-  if (valSplit < 0 || valSplit >= 1) {
+  if (!(valSplit >= 0 && valSplit < 1)) {
     llvm::errs() << "tlc: error: --val-split must be in [0, 1)\n";
     return tlc::tool::kUsage;
   }
+  // Every option and every output is checked before any work starts.
+  auto options = trainOptions();
+  if (!options) {
+    llvm::errs() << "tlc: error: " << options.status().message() << "\n";
+    return tlc::tool::kUsage;
+  }
+  for (const std::string &out : {output.getValue(), output + ".ckpt",
+                                 curves.getValue(), plot.getValue()})
+    if (!out.empty())
+      if (Status s = checkWritable(out); !s)
+        return tlc::tool::fail(s.message());
   auto loaded = loadModel(model);
   if (!loaded)
     return tlc::tool::fail(loaded.status().message());
@@ -291,6 +339,21 @@ int runTrain() {
         " (compile with --head linear:" + std::to_string(classes.size()) + ")");
   if (!trainSet)
     return tlc::tool::fail(trainSet.status().message());
+  // A class without a training sample cannot be learned: say which.
+  {
+    std::vector<int64_t> counts(classes.size(), 0);
+    for (int64_t y : trainSet->labels)
+      if (y >= 0 && size_t(y) < counts.size())
+        ++counts[y];
+    std::string missing;
+    for (size_t c = 0; c < counts.size(); ++c)
+      if (!counts[c])
+        missing += (missing.empty() ? "'" : ", '") + classes[c] + "'";
+    if (!missing.empty())
+      return tlc::tool::fail("no training samples of class " + missing +
+                             " (of the head's " +
+                             std::to_string(classes.size()) + " classes)");
+  }
   FeatureSet train = std::move(*trainSet), val;
   if (!valData.empty()) {
     auto v = openLimited(valData, 0);
@@ -315,34 +378,6 @@ int runTrain() {
                << val.count << "; " << train.width << " features, "
                << classes.size() << " classes\n";
 
-  TrainOptions options;
-  options.optimizer = optimizer;
-  options.loss = loss;
-  options.schedule = schedule;
-  options.learningRate = lr;
-  options.momentum = momentum;
-  options.l2 = l2;
-  options.stepEpochs = lrStep;
-  options.epochs = epochs;
-  options.batch = batchSize;
-  options.patience = patience;
-  options.balanceClasses = balance;
-  if (!classWeights.empty()) {
-    llvm::SmallVector<llvm::StringRef> parts;
-    llvm::StringRef(classWeights).split(parts, ',');
-    for (llvm::StringRef p : parts) {
-      double w;
-      if (p.trim().getAsDouble(w))
-        return tlc::tool::fail("--class-weights: '" + p.str() +
-                               "' is not a number");
-      options.classWeights.push_back(float(w));
-    }
-    if (balance)
-      return tlc::tool::fail("give --class-weights or --balance-classes, not "
-                             "both");
-  }
-  options.seed = seed;
-
   std::string csv = "epoch,lr,train_loss,train_acc,val_loss,val_acc,seconds\n";
   llvm::outs() << "epoch        lr  train loss  train acc    val loss    val "
                   "acc   time\n";
@@ -350,13 +385,13 @@ int runTrain() {
   // Checkpoints: the artifact so far and the optimizer state, every epoch.
   Checkpoint checkpoint(model, output);
   OptimizerState state;
-  options.state = &state;
+  options->state = &state;
   if (resume) {
     auto next = checkpoint.restore(head, state);
     if (!next)
       return tlc::tool::fail("--resume: " + next.status().message());
-    options.startEpoch = *next;
-    llvm::errs() << "resuming after epoch " << options.startEpoch - 1 << "\n";
+    options->startEpoch = *next;
+    llvm::errs() << "resuming after epoch " << options->startEpoch - 1 << "\n";
   }
   auto onEpoch = [&](const EpochStats &e) {
     auto opt = [](double v) {
@@ -377,7 +412,7 @@ int runTrain() {
                          e.valLoss, e.valAccuracy, e.seconds)
                .str();
   };
-  auto result = trainHead(head, train, val, options, onEpoch);
+  auto result = trainHead(head, train, val, *options, onEpoch);
   if (!result)
     return tlc::tool::fail(result.status().message());
   std::map<std::string, std::string> meta;
@@ -387,15 +422,11 @@ int runTrain() {
   meta[tlc::metadata::kTrainData] = data;
   if (Status s = writeTrainedArtifact(model, output, head, classes, meta); !s)
     return tlc::tool::fail(s.message());
-  if (!curves.empty()) {
-    if (llvm::Error err =
-            llvm::writeToOutput(curves, [&](llvm::raw_ostream &os) {
-              os << csv;
-              return llvm::Error::success();
-            }))
-      return tlc::tool::fail("cannot write '" + curves +
-                             "': " + llvm::toString(std::move(err)));
-  }
+  if (!curves.empty())
+    if (Status s = writeFileAtomic(
+            curves, reinterpret_cast<const uint8_t *>(csv.data()), csv.size());
+        !s)
+      return tlc::tool::fail(s.message());
   if (!plot.empty())
     if (Status s = plotCurves(result->epochs, plot); !s)
       return tlc::tool::fail(plot + ": " + s.message());
@@ -410,6 +441,10 @@ int runEval() {
       (!npz && featuresFile.empty() != labelsFile.empty())) {
     llvm::errs() << "tlc: error: usage: tlc eval TRAINED.tlb (--data DATA | "
                     "--features X.npy --labels Y.npy)\n";
+    return tlc::tool::kUsage;
+  }
+  if (limit < 0) {
+    llvm::errs() << "tlc: error: --limit must not be negative\n";
     return tlc::tool::kUsage;
   }
   auto loaded = loadModel(model);
@@ -507,7 +542,11 @@ int runPredict() {
   std::vector<std::string> names = head.classNames;
   for (int64_t c = names.size(); c < head.classes(); ++c)
     names.push_back(std::to_string(c));
-  int64_t k = std::min<int64_t>(std::max<int64_t>(1, topK), head.classes());
+  if (topK < 1) {
+    llvm::errs() << "tlc: error: --top-k must be at least 1\n";
+    return tlc::tool::kUsage;
+  }
+  int64_t k = std::min<int64_t>(topK, head.classes());
   std::optional<llvm::json::OStream> j;
   if (json) {
     j.emplace(llvm::outs(), 2);
@@ -564,6 +603,13 @@ int runExtract() {
                     "PREFIX\n";
     return tlc::tool::kUsage;
   }
+  if (limit < 0) {
+    llvm::errs() << "tlc: error: --limit must not be negative\n";
+    return tlc::tool::kUsage;
+  }
+  for (const char *suffix : {".features.npy", ".labels.npy"})
+    if (Status s = checkWritable(output + suffix); !s)
+      return tlc::tool::fail(s.message());
   auto loaded = loadModel(model);
   if (!loaded)
     return tlc::tool::fail(loaded.status().message());

@@ -126,8 +126,10 @@ int runImport(MLIRContext &context) {
 OwningOpRef<ModuleOp> tlc::tool::importModel(MLIRContext &context,
                                              StringRef path,
                                              ArrayRef<std::string> inputShapes,
-                                             int &exitCode) {
+                                             int &exitCode,
+                                             bool freeSpatialDims) {
   tlc::onnx_importer::ImportOptions options;
+  options.freeSpatialDims = freeSpatialDims;
   for (const std::string &spec : inputShapes) {
     auto named = tl::parseNamedShape(spec);
     if (!named) {
@@ -180,6 +182,12 @@ int main(int argc, char **argv) {
   if (argc > 1 && llvm::StringRef(argv[1]) == "serve")
     return execServe(argc, argv);
   llvm::InitLLVM init(argc, argv);
+  // libLLVM registers hundreds of flags of its own (every code generator's):
+  // `tlc --help` shows tlc's. tlc's options all belong to a subcommand.
+  for (auto &[name, option] :
+       cl::getRegisteredOptions(cl::SubCommand::getTopLevel()))
+    if (name != "help" && name != "version")
+      option->setHiddenFlag(cl::ReallyHidden);
   if (!cl::ParseCommandLineOptions(
           argc, argv,
           "tlc: a compiler and runtime for frozen-backbone transfer "

@@ -135,6 +135,12 @@ struct TrainOptions {
   OptimizerState *state = nullptr;
 };
 
+/// Every option within its range, checked before any work starts: the
+/// learning rate finite in (0, 10], momentum in [0, 1), L2 in [0, 1000],
+/// epochs in [1, 10^6], batch in [1, 2^20], the step at least one epoch,
+/// patience not negative, class weights finite and not negative.
+Status validate(const TrainOptions &options);
+
 struct EpochStats {
   int64_t epoch = 0;
   double learningRate = 0, trainLoss = 0, trainAccuracy = 0;
