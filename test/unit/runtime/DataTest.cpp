@@ -6,12 +6,19 @@
 //===----------------------------------------------------------------------===//
 
 #include "tlc/runtime/Data.h"
+#include "tlc/runtime/ReadFile.h"
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <random>
+#include <stb_image_resize.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
 
 using namespace tlc::runtime;
 namespace fs = std::filesystem;
@@ -122,6 +129,95 @@ TEST(Preprocess, UniformImageNormalizesPerChannel) {
   ASSERT_TRUE(preprocess(image, p, out.data()));
   EXPECT_NEAR(out[0], (204 / 255.f - p.mean[0]) / p.std[0], 1e-5);
   EXPECT_NEAR(out[2 * 784], (51 / 255.f - p.mean[2]) / p.std[2], 1e-5);
+}
+
+TEST(Preprocess, ResamplingTheCropEqualsResizingTheWholeImage) {
+  // preprocess resamples only the centered crop; it must match resizing
+  // the whole image (shorter side to `resize`) and cutting the crop out.
+  std::mt19937 rng(7);
+  for (auto [h, w, resize, crop] : {std::array<int, 4>{37, 53, 32, 28},
+                                    {300, 200, 64, 56},
+                                    {20, 90, 256, 224},
+                                    {64, 64, 64, 64}}) {
+    Image image{h, w, 3, std::vector<uint8_t>(size_t(h) * w * 3)};
+    for (uint8_t &v : image.pixels)
+      v = uint8_t(rng());
+    Preprocessing p;
+    p.resize = resize;
+    p.crop = crop;
+    p.mean = {0, 0, 0};
+    p.std = {1, 1, 1};
+    std::vector<float> out(3 * size_t(crop) * crop);
+    ASSERT_TRUE(preprocess(image, p, out.data()));
+    double scale = double(resize) / std::min(h, w);
+    int rh = std::max<int>(crop, int(std::lround(h * scale)));
+    int rw = std::max<int>(crop, int(std::lround(w * scale)));
+    std::vector<uint8_t> whole(size_t(rh) * rw * 3);
+    ASSERT_TRUE(stbir_resize_uint8(image.pixels.data(), w, h, 0, whole.data(),
+                                   rw, rh, 0, 3));
+    int top = (rh - crop) / 2, left = (rw - crop) / 2, worst = 0;
+    for (int c = 0; c < 3; ++c)
+      for (int y = 0; y < crop; ++y)
+        for (int x = 0; x < crop; ++x) {
+          int want = whole[((top + y) * rw + left + x) * 3 + c];
+          int got = int(std::lround(out[(c * crop + y) * crop + x] * 255));
+          worst = std::max(worst, std::abs(want - got));
+        }
+    EXPECT_LE(worst, 1) << h << "x" << w << " -> " << resize << "/" << crop;
+  }
+}
+
+TEST(Preprocess, ExtremeAspectRatiosCostOnlyTheCrop) {
+  // 4,000,000x1: resizing the shorter side to 256 first would make 256 rows
+  // of a billion pixels (once an out-of-memory abort in tlc predict).
+  Image image{1, 4000000, 1, std::vector<uint8_t>(4000000, 128)};
+  Preprocessing p;
+  std::vector<float> out(3 * 224 * 224);
+  ASSERT_TRUE(preprocess(image, p, out.data()));
+  EXPECT_NEAR(out[0], (128 / 255.f - p.mean[0]) / p.std[0], 1e-2);
+}
+
+TEST(ReadFile, OnlyRegularFilesWithinTheBudget) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("tlc-readfile-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto folder = readRegularFile(dir.string());
+  ASSERT_FALSE(folder);
+  EXPECT_NE(folder.status().message().find("is a directory"),
+            std::string::npos);
+  auto device = readRegularFile("/dev/zero");
+  ASSERT_FALSE(device);
+  EXPECT_NE(device.status().message().find("is a device"), std::string::npos);
+  std::string fifo = (dir / "fifo").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto pipe = readRegularFile(fifo); // never blocks waiting for a writer
+  ASSERT_FALSE(pipe);
+  EXPECT_NE(pipe.status().message().find("is a FIFO"), std::string::npos);
+  std::string file = (dir / "ten").string();
+  { std::ofstream(file) << "0123456789"; }
+  EXPECT_TRUE(readRegularFile(file, 10));
+  auto over = readRegularFile(file, 9);
+  ASSERT_FALSE(over);
+  EXPECT_NE(over.status().message().find("10 bytes, more than the 9 bytes"),
+            std::string::npos);
+  // A gzip stream is inflated only up to the budget.
+  std::string gz = (dir / "zeros.gz").string();
+  {
+    gzFile f = gzopen(gz.c_str(), "wb9");
+    std::vector<char> zeros(1 << 20, 0);
+    for (int i = 0; i < 64; ++i)
+      gzwrite(f, zeros.data(), unsigned(zeros.size()));
+    gzclose(f);
+  }
+  EXPECT_LT(std::filesystem::file_size(gz), size_t(1) << 20);
+  auto bomb = readInflated(gz, uint64_t(1) << 20);
+  ASSERT_FALSE(bomb);
+  EXPECT_NE(bomb.status().message().find("inflates to more than the 1 MiB"),
+            std::string::npos);
+  auto whole = readInflated(gz, uint64_t(64) << 20);
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(whole->size(), size_t(64) << 20);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Preprocess, GreyImagesFeedAllThreeChannels) {
