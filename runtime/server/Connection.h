@@ -54,6 +54,9 @@ private:
       deadline = Clock::now() + budget;
       writing = false;
     }
+    /// Whether a read or write gave up: the deadline passed or the peer
+    /// hung up. The connection is then closed, not kept alive.
+    bool broken() const { return failed; }
     bool is_readable() const override { return wait(POLLIN); }
     bool is_writable() const override { return wait(POLLOUT); }
     ssize_t read(char *ptr, size_t size) override {
@@ -96,14 +99,19 @@ private:
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
                         deadline - Clock::now())
                         .count();
-        if (left <= 0)
+        if (left <= 0) {
+          failed = true;
           return false;
+        }
         pollfd p{sock, events, 0};
         int rc = ::poll(&p, 1, int(std::min<int64_t>(left, 1 << 30)));
         if (rc < 0 && errno == EINTR)
           continue;
-        return rc > 0 && (p.revents & (events | POLLHUP)) &&
-               !(p.revents & (POLLERR | POLLNVAL));
+        bool ready = rc > 0 && (p.revents & (events | POLLHUP)) &&
+                     !(p.revents & (POLLERR | POLLNVAL));
+        if (!ready)
+          failed = true;
+        return ready;
       }
     }
     using NameFn = int (*)(int, sockaddr *, socklen_t *);
@@ -131,6 +139,7 @@ private:
     std::chrono::milliseconds budget;
     Clock::time_point deadline = Clock::now();
     bool writing = false;
+    mutable bool failed = false;
   };
 
   bool process_and_close_socket(socket_t sock) override {
@@ -155,7 +164,7 @@ private:
         lingeringClose(sock);
         break;
       }
-      if (!ok || closed)
+      if (!ok || closed || stream.broken())
         break;
     }
     ::shutdown(sock, SHUT_RDWR);
