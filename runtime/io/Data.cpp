@@ -197,7 +197,7 @@ public:
   static StatusOr<std::unique_ptr<Dataset>> open(const std::string &prefix) {
     auto find = [&](const std::string &stem) -> std::string {
       for (const char *ext : {"", ".gz"})
-        if (fs::exists(prefix + stem + ext))
+        if (std::error_code ec; fs::exists(prefix + stem + ext, ec))
           return prefix + stem + ext;
       return "";
     };
@@ -242,10 +242,19 @@ private:
 };
 
 StatusOr<std::unique_ptr<Dataset>> openImageFolder(const fs::path &dir) {
+  // The error_code forms throughout: an unreadable folder is a Status, not
+  // an uncaught filesystem_error.
+  std::error_code ec;
+  auto unreadable = [&](const fs::path &p) {
+    return ioError(p.string() + ": cannot list: " + ec.message());
+  };
   std::vector<std::string> classes;
-  for (const auto &entry : fs::directory_iterator(dir))
-    if (entry.is_directory())
-      classes.push_back(entry.path().filename().string());
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end;
+       it.increment(ec))
+    if (it->is_directory(ec))
+      classes.push_back(it->path().filename().string());
+  if (ec)
+    return unreadable(dir);
   std::sort(classes.begin(), classes.end());
   if (classes.empty())
     return invalidArgument(dir.string() +
@@ -254,9 +263,12 @@ StatusOr<std::unique_ptr<Dataset>> openImageFolder(const fs::path &dir) {
   std::vector<int64_t> labels;
   for (size_t c = 0; c < classes.size(); ++c) {
     std::vector<std::string> files;
-    for (const auto &entry : fs::recursive_directory_iterator(dir / classes[c]))
-      if (entry.is_regular_file() && isImageFile(entry.path()))
-        files.push_back(entry.path().string());
+    for (fs::recursive_directory_iterator it(dir / classes[c], ec), end;
+         !ec && it != end; it.increment(ec))
+      if (it->is_regular_file(ec) && isImageFile(it->path()))
+        files.push_back(it->path().string());
+    if (ec)
+      return unreadable(dir / classes[c]);
     std::sort(files.begin(), files.end());
     for (std::string &f : files) {
       paths.push_back(std::move(f));
@@ -501,8 +513,8 @@ tlc::runtime::openDataset(const std::string &spec) {
     return openImageFolder(path);
   if (path.extension() == ".csv")
     return openCsv(path);
-  if (fs::exists(spec + "-images-idx3-ubyte") ||
-      fs::exists(spec + "-images-idx3-ubyte.gz"))
+  if (fs::exists(spec + "-images-idx3-ubyte", ec) ||
+      fs::exists(spec + "-images-idx3-ubyte.gz", ec))
     return IdxDataset::open(spec);
   return invalidArgument(spec + ": not a directory of class folders, a .csv "
                                 "manifest, or the prefix of IDX files");

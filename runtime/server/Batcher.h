@@ -37,6 +37,38 @@ using runtime::StatusCode;
 using runtime::StatusOr;
 using runtime::Tensor;
 
+/// The model runs the server may have in flight at once, across models:
+/// each run takes the session's kernel threads, so as many as the cores
+/// hold (at least one); the others wait for a slot.
+class RunSlots {
+public:
+  explicit RunSlots(int slots) : free(std::max(1, slots)) {}
+  /// Holds a slot while alive.
+  class Held {
+  public:
+    explicit Held(RunSlots &s) : slots(s) {
+      std::unique_lock<std::mutex> lock(slots.mutex);
+      slots.available.wait(lock, [&] { return slots.free > 0; });
+      --slots.free;
+    }
+    ~Held() {
+      {
+        std::lock_guard<std::mutex> lock(slots.mutex);
+        ++slots.free;
+      }
+      slots.available.notify_one();
+    }
+
+  private:
+    RunSlots &slots;
+  };
+
+private:
+  std::mutex mutex;
+  std::condition_variable available;
+  int free;
+};
+
 struct Request {
   std::vector<NamedTensor> inputs;
   int64_t batch = 1;
@@ -54,8 +86,10 @@ inline uint64_t microsSince(std::chrono::steady_clock::time_point t) {
 
 class Model {
 public:
-  Model(std::string name, Session session, const ServerOptions &options)
+  Model(std::string name, Session session, const ServerOptions &options,
+        std::shared_ptr<RunSlots> slots)
       : name(std::move(name)), session(std::move(session)),
+        slots(std::move(slots)),
         maxBatch(std::max<int64_t>(1, options.maxBatch)),
         timeout(options.batchTimeoutUs),
         maxQueue(std::max<int64_t>(1, options.maxQueue)),
@@ -200,6 +234,7 @@ private:
       metrics.inferences += r->batch;
     }
     ++metrics.executions;
+    RunSlots::Held slot(*slots);
     runBatch(group);
     metrics.computeUs += microsSince(started);
   }
@@ -253,6 +288,7 @@ private:
     }
   }
 
+  std::shared_ptr<RunSlots> slots;
   int64_t maxBatch, timeout, maxQueue, requestTimeoutMs;
   std::mutex mutex;
   std::condition_variable wake;

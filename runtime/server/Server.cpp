@@ -53,6 +53,12 @@ struct InferenceServer::Impl {
         http(std::chrono::milliseconds(options.requestDeadlineMs)) {}
 
   ServerOptions options;
+  /// Runs in flight across models: the cores over the threads of a run.
+  std::shared_ptr<RunSlots> slots = std::make_shared<RunSlots>(
+      options.threads > 0
+          ? int(std::max(1u, std::thread::hardware_concurrency()) /
+                unsigned(options.threads))
+          : 1);
   /// Handlers hold a model while they use it; a reload swaps the pointer.
   std::mutex modelsMutex;
   std::map<std::string, std::shared_ptr<Model>> models;
@@ -67,7 +73,8 @@ struct InferenceServer::Impl {
     auto session = Session::load(path, sessionOptions);
     if (!session)
       return session.status();
-    auto model = std::make_shared<Model>(name, std::move(*session), options);
+    auto model =
+        std::make_shared<Model>(name, std::move(*session), options, slots);
     // A trained head enables /classify.
     if (auto head = Head::load(path)) {
       if (auto pre = Preprocessing::fromMetadata(head->metadata)) {

@@ -4,6 +4,7 @@
 #include "ModelLoader.h"
 
 #include "tlc/Importers/Onnx/OnnxImporter.h"
+#include "tlc/runtime/Limits.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -129,10 +130,15 @@ const SymbolicInts *NodeContext::symbolicInput(size_t i) {
   ImportedValue &v = it->second;
   if (!v.symbolic && v.constant && v.constant->isInteger() &&
       v.constant->dims.size() <= 1) {
+    // The ints live in a named optional: a range-for over `*toInts()`
+    // iterated a temporary destroyed before the loop (found by the fuzzer).
+    std::optional<SmallVector<int64_t>> ints = v.constant->toInts();
+    if (!ints)
+      return nullptr;
     auto sym = std::make_shared<SymbolicInts>();
     sym->dims = v.constant->dims;
     sym->elemType = v.constant->elemType;
-    for (int64_t x : *v.constant->toInts())
+    for (int64_t x : *ints)
       sym->elems.push_back(SymInt::of(x));
     v.symbolic = std::move(sym);
   }
@@ -377,6 +383,11 @@ GraphImporter::graphValueType(const onnx::ValueInfoProto &info, bool isInput) {
     dims.push_back(dim.has_dim_value() && dim.dim_value() > 0
                        ? dim.dim_value()
                        : ShapedType::kDynamic);
+  if (dims.size() > size_t(tlc::kMaxRank) ||
+      llvm::any_of(dims, [](int64_t d) { return d > tlc::kMaxDim; }))
+    return emitError(loc) << what << " '" << info.name() << "' has more than "
+                          << tlc::kMaxRank << " dims or a dim above "
+                          << tlc::kMaxDim;
   if (isInput) {
     auto it = options.inputShapes.find(info.name());
     if (it != options.inputShapes.end()) {
@@ -665,9 +676,8 @@ tlc::onnx_importer::importOnnxBytes(MLIRContext &context, StringRef bytes,
                                     StringRef baseDir,
                                     const ImportOptions &options) {
   onnx::ModelProto model;
-  if (auto err =
-          parseModel(reinterpret_cast<const uint8_t *>(bytes.data()),
-                     bytes.size(), "the model", model)) {
+  if (auto err = parseModel(reinterpret_cast<const uint8_t *>(bytes.data()),
+                            bytes.size(), "the model", model)) {
     emitError(UnknownLoc::get(&context)) << llvm::toString(std::move(err));
     return nullptr;
   }

@@ -229,15 +229,18 @@ LogicalResult inferBinary(std::optional<Location> loc, Value lhs, Value rhs,
   return success();
 }
 
-/// Product of dims, or kDynamic when any is dynamic.
-int64_t product(ArrayRef<int64_t> dims) {
+/// Product of dims, kDynamic when any is dynamic, or nothing when it
+/// overflows int64 (dims come from untrusted models).
+std::optional<int64_t> product(ArrayRef<int64_t> dims) {
   int64_t p = 1;
+  bool dynamic = false;
   for (int64_t d : dims) {
     if (ShapedType::isDynamic(d))
-      return kDynamic;
-    p *= d;
+      dynamic = true;
+    else if (__builtin_mul_overflow(p, d, &p))
+      return std::nullopt;
   }
-  return p;
+  return dynamic ? kDynamic : p;
 }
 
 /// Checks that `axes` are unique and in [0, rank) after normalization.
@@ -632,8 +635,12 @@ LogicalResult FlattenOp::inferReturnTypes(MLIRContext *,
                               rank);
   if (axis < 0)
     axis += rank;
-  results.push_back(input.clone({product(input.getShape().take_front(axis)),
-                                 product(input.getShape().drop_front(axis))}));
+  auto outer = product(input.getShape().take_front(axis));
+  auto inner = product(input.getShape().drop_front(axis));
+  if (!outer || !inner)
+    return opError<FlattenOp>(loc, "the flattened dims of ",
+                              shapeStr(input.getShape()), " overflow int64");
+  results.push_back(input.clone({*outer, *inner}));
   return success();
 }
 
@@ -676,7 +683,12 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
   for (auto [i, d] : llvm::enumerate(target))
     if (d > 0)
       outRest.push_back(d);
-  int64_t inCount = product(inRest), outCount = product(outRest);
+  auto inCountOr = product(inRest), outCountOr = product(outRest);
+  if (!inCountOr || !outCountOr)
+    return opError<ReshapeOp>(loc, "cannot reshape ",
+                              shapeStr(input.getShape()), " to ",
+                              listStr(target), ": the element count overflows");
+  int64_t inCount = *inCountOr, outCount = *outCountOr;
   if (!ShapedType::isDynamic(inCount)) {
     if (inferred) {
       if (outCount == 0 || inCount % outCount != 0)
