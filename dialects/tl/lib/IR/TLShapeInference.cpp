@@ -17,6 +17,8 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallBitVector.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::tl;
 using mlir::verifyCompatibleShape;
@@ -106,16 +108,29 @@ FailureOr<int64_t> windowedDim(std::optional<Location> loc, int64_t in,
                                unsigned dim) {
   if (ShapedType::isDynamic(in) || ShapedType::isDynamic(kernel))
     return kDynamic;
-  int64_t span = dilation * (kernel - 1) + 1;
-  int64_t room = in + padBegin + padEnd - span;
+  // Sizes come from untrusted models: every step is overflow-checked.
+  int64_t span, room;
+  if (__builtin_sub_overflow(kernel, 1, &span) ||
+      __builtin_mul_overflow(dilation, span, &span) ||
+      __builtin_add_overflow(span, 1, &span) ||
+      __builtin_add_overflow(in, padBegin, &room) ||
+      __builtin_add_overflow(room, padEnd, &room) ||
+      __builtin_sub_overflow(room, span, &room)) {
+    (void)opError<OpT>(loc, "the window of spatial dim ", dim, " (kernel ",
+                       kernel, ", dilation ", dilation, ", pads ", padBegin,
+                       ", ", padEnd, ") overflows int64");
+    return failure();
+  }
   if (room < 0) {
     (void)opError<OpT>(loc, "window of extent ", span,
                        " does not fit spatial dim ", dim, " of size ", in,
                        " padded by (", padBegin, ", ", padEnd, ")");
     return failure();
   }
-  int64_t out = (ceilMode ? (room + stride - 1) / stride : room / stride) + 1;
-  if (ceilMode && (out - 1) * stride >= in + padBegin)
+  int64_t out = room / stride + (ceilMode && room % stride != 0) + 1;
+  int64_t lastStart;
+  if (ceilMode && !__builtin_mul_overflow(out - 1, stride, &lastStart) &&
+      lastStart - padBegin >= in)
     --out;
   return out;
 }
@@ -607,10 +622,11 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
     for (int64_t d = 0; d < type.getRank(); ++d) {
       int64_t size = type.getDimSize(d);
       if (d == *axis) {
-        shape[d] =
-            ShapedType::isDynamic(size) || ShapedType::isDynamic(shape[d])
-                ? kDynamic
-                : shape[d] + size;
+        if (ShapedType::isDynamic(size) || ShapedType::isDynamic(shape[d]))
+          shape[d] = kDynamic;
+        else if (__builtin_add_overflow(shape[d], size, &shape[d]))
+          return opError<ConcatOp>(loc, "the concatenated dim ", *axis,
+                                   " overflows int64");
         continue;
       }
       if (bothStatic(size, shape[d]) && size != shape[d])
@@ -811,8 +827,15 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
                              : clampIndex(starts[i], 0, dim - 1);
     int64_t end = step > 0 ? clampIndex(ends[i], 0, dim)
                            : clampIndex(ends[i], -1, dim - 1);
-    int64_t size = step > 0 ? (end - start + step - 1) / step
-                            : (start - end + (-step) - 1) / (-step);
+    // ceil(length / |step|), without an addition that could overflow; the
+    // clamped length is within [-1, dim + 1], and |step| of INT64_MIN is
+    // taken as INT64_MAX (either way, one element).
+    int64_t length = step > 0 ? end - start : start - end;
+    int64_t stride = step > 0 ? step
+                     : step == std::numeric_limits<int64_t>::min()
+                         ? std::numeric_limits<int64_t>::max()
+                         : -step;
+    int64_t size = length <= 0 ? 0 : length / stride + (length % stride != 0);
     shape[(*axes)[i]] = std::max<int64_t>(0, size);
   }
   results.push_back(input.clone(shape));
@@ -836,7 +859,11 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *,
       shape.push_back(kDynamic);
       continue;
     }
-    int64_t out = d + pads[i] + pads[i + rank];
+    int64_t out;
+    if (__builtin_add_overflow(d, pads[i], &out) ||
+        __builtin_add_overflow(out, pads[i + rank], &out))
+      return opError<PadOp>(loc, "pads ", listStr(pads), " of dim ", i,
+                            " overflow int64");
     if (out < 0)
       return opError<PadOp>(loc, "pads ", listStr(pads),
                             " remove more than dim ", i, " of size ", d);
@@ -876,9 +903,13 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *,
       return opError<ResizeOp>(loc, "scales must be positive, got ", scale,
                                " for dim ", i);
     int64_t d = input.getDimSize(i);
-    shape.push_back(ShapedType::isDynamic(d)
-                        ? kDynamic
-                        : static_cast<int64_t>(std::floor(d * scale)));
+    double scaled =
+        ShapedType::isDynamic(d) ? 0 : std::floor(d * double(scale));
+    if (!(scaled < 0x1p62))
+      return opError<ResizeOp>(loc, "scale ", scale, " makes dim ", i,
+                               " of size ", d, " overflow int64");
+    shape.push_back(ShapedType::isDynamic(d) ? kDynamic
+                                             : static_cast<int64_t>(scaled));
   }
   results.push_back(input.clone(shape));
   return success();
