@@ -72,7 +72,8 @@ StatusOr<std::shared_ptr<Artifact>> Artifact::open(const std::string &path,
                                                    bool copy) {
   std::shared_ptr<Artifact> a(new Artifact());
   a->path_ = path;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO with no writer is refused below, not waited on.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0)
     return notFound(path + ": cannot open: " + std::strerror(errno));
   struct stat st;

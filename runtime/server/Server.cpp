@@ -270,16 +270,13 @@ struct InferenceServer::Impl {
       };
       if (req.has_header("Content-Length")) {
         const std::string &text = req.get_header_value("Content-Length");
-        uint64_t length = 0;
-        bool number = !text.empty() && text.size() <= 19 &&
-                      text.find_first_not_of("0123456789") == std::string::npos;
-        if (number)
-          length = std::stoull(text);
-        if (!number)
+        if (text.empty() ||
+            text.find_first_not_of("0123456789") != std::string::npos)
           return refuse(400, "Content-Length '" + text.substr(0, 32) +
                                  "' is not a byte count");
-        if (length > options.maxBodyBytes)
-          return refuse(413, "the request body of " + std::to_string(length) +
+        // Over 19 digits is past any limit (and past uint64 at 20).
+        if (text.size() > 19 || std::stoull(text) > options.maxBodyBytes)
+          return refuse(413, "the request body of " + text.substr(0, 32) +
                                  " bytes is larger than the server's limit "
                                  "of " +
                                  std::to_string(options.maxBodyBytes) +

@@ -314,6 +314,9 @@ def data_cases(c, args, work, onnx_path):
           FAILED, "is a directory")
     c.cli("run --input /dev/zero", ["run", trained, "--input", "x=/dev/zero", "--output-dir", work],
           FAILED, "is a device", timeout=20)
+    c.cli("run a FIFO as the artifact (no hang)", ["run", fifo, "--input", f"x={thin}", "--output-dir", work],
+          FAILED, "not a regular file", timeout=20)
+    c.cli("run a folder as the artifact", ["run", images, "--output-dir", work], FAILED, "not a regular file")
     c.cli("extract -o in a missing folder (before extracting)",
           ["extract", trained, "--data", images, "-o", os.path.join(work, "no", "f")], FAILED, "does not exist")
     return trained

@@ -2,6 +2,8 @@
 
 #include "ImportContext.h"
 
+#include "tlc/runtime/Limits.h"
+
 using namespace mlir;
 using namespace tlc::onnx_importer;
 
@@ -33,9 +35,19 @@ resolvePads(NodeContext &nc, RankedTensorType input, ArrayRef<int64_t> kernel,
       return nc.fail("auto_pad=" + autoPad +
                      " needs static spatial dims; fix them with "
                      "--input-shape");
-    int64_t out = (in + strides[i] - 1) / strides[i];
-    int64_t total = std::max<int64_t>(
-        0, (out - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 - in);
+    // From the model: bounded first, so that the arithmetic below is exact.
+    auto inRange = [](int64_t v) { return v >= 1 && v <= tlc::kMaxDim; };
+    int64_t reach;
+    if (!inRange(strides[i]) || !inRange(dilations[i]) || !inRange(kernel[i]) ||
+        in > tlc::kMaxDim ||
+        __builtin_mul_overflow(kernel[i] - 1, dilations[i], &reach) ||
+        reach > tlc::kMaxDim)
+      return nc.fail("kernel, stride and dilation of spatial dim " + Twine(i) +
+                     " must be in [1, " + Twine(tlc::kMaxDim) +
+                     "] and reach at most that far");
+    int64_t out = in / strides[i] + (in % strides[i] != 0);
+    int64_t total =
+        std::max<int64_t>(0, (out - 1) * strides[i] + reach + 1 - in);
     int64_t small = total / 2, large = total - small;
     pads[i] = autoPad == "SAME_UPPER" ? small : large;
     pads[i + spatial] = total - pads[i];

@@ -10,6 +10,8 @@
 #include "ImportContext.h"
 #include "ModelLoader.h"
 
+#include "tlc/runtime/Limits.h"
+
 using namespace mlir;
 using namespace tlc::onnx_importer;
 
@@ -590,8 +592,17 @@ LogicalResult convertSplit(NodeContext &nc) {
     return failure();
   axis = *normalized;
   int64_t dim = type.getDimSize(axis);
+  // Sizes come from the model: each within the runtime's dim limit, so
+  // that their running sum cannot overflow.
+  for (int64_t size : sizes)
+    if (size < 0 || size > tlc::kMaxDim)
+      return nc.fail("split size " + Twine(size) + " is outside [0, " +
+                     Twine(tlc::kMaxDim) + "]");
   if (sizes.empty()) {
     int64_t parts = numOutputs ? numOutputs : nc.numOutputs();
+    if (parts < 1 || parts > tlc::kMaxOperands)
+      return nc.fail("num_outputs " + Twine(parts) + " is outside [1, " +
+                     Twine(tlc::kMaxOperands) + "]");
     if (ShapedType::isDynamic(dim))
       return nc.fail("splitting a dynamic dim into equal parts needs a "
                      "static shape");
