@@ -2,6 +2,9 @@
 
 #include "ImportContext.h"
 
+#include <limits>
+#include <optional>
+
 using namespace mlir;
 using namespace tlc::onnx_importer;
 
@@ -13,8 +16,10 @@ template <typename OpT> LogicalResult convertUnary(NodeContext &nc) {
 
 /// Elementwise integer arithmetic on import-time values (numpy broadcasting
 /// of scalars and 1-D tensors), as shape computations need.
-FailureOr<bool> foldIntBinary(NodeContext &nc,
-                              int64_t (*fn)(int64_t, int64_t)) {
+/// `fn` returns nothing when the result does not fit int64.
+using IntFn = std::optional<int64_t> (*)(int64_t, int64_t);
+
+FailureOr<bool> foldIntBinary(NodeContext &nc, IntFn fn) {
   const SymbolicInts *a = nc.symbolicInput(0);
   const SymbolicInts *b = nc.symbolicInput(1);
   if (!a || !b)
@@ -36,14 +41,17 @@ FailureOr<bool> foldIntBinary(NodeContext &nc,
     }
     if (fn == nullptr || (y.value == 0 && nc.node.op_type() == "Div"))
       return nc.fail("integer division by zero at import time");
-    out.elems.push_back(SymInt::of(fn(x.value, y.value)));
+    std::optional<int64_t> v = fn(x.value, y.value);
+    if (!v)
+      return nc.fail("integer overflow at import time: " + Twine(x.value) +
+                     " and " + Twine(y.value));
+    out.elems.push_back(SymInt::of(*v));
   }
   nc.setOutputSymbolic(0, std::move(out));
   return true;
 }
 
-template <typename OpT>
-LogicalResult convertBinary(NodeContext &nc, int64_t (*fn)(int64_t, int64_t)) {
+template <typename OpT> LogicalResult convertBinary(NodeContext &nc, IntFn fn) {
   auto folded = foldIntBinary(nc, fn);
   if (failed(folded))
     return failure();
@@ -56,30 +64,56 @@ LogicalResult convertBinary(NodeContext &nc, int64_t (*fn)(int64_t, int64_t)) {
   return nc.emit<OpT>({*a, *b});
 }
 
+// Import-time integers come from the model: every operation is checked.
 LogicalResult convertAdd(NodeContext &nc) {
-  return convertBinary<tl::AddOp>(nc,
-                                  [](int64_t a, int64_t b) { return a + b; });
+  return convertBinary<tl::AddOp>(
+      nc, [](int64_t a, int64_t b) -> std::optional<int64_t> {
+        int64_t r;
+        return __builtin_add_overflow(a, b, &r) ? std::nullopt
+                                                : std::optional(r);
+      });
 }
 LogicalResult convertSub(NodeContext &nc) {
-  return convertBinary<tl::SubOp>(nc,
-                                  [](int64_t a, int64_t b) { return a - b; });
+  return convertBinary<tl::SubOp>(
+      nc, [](int64_t a, int64_t b) -> std::optional<int64_t> {
+        int64_t r;
+        return __builtin_sub_overflow(a, b, &r) ? std::nullopt
+                                                : std::optional(r);
+      });
 }
 LogicalResult convertMul(NodeContext &nc) {
-  return convertBinary<tl::MulOp>(nc,
-                                  [](int64_t a, int64_t b) { return a * b; });
+  return convertBinary<tl::MulOp>(
+      nc, [](int64_t a, int64_t b) -> std::optional<int64_t> {
+        int64_t r;
+        return __builtin_mul_overflow(a, b, &r) ? std::nullopt
+                                                : std::optional(r);
+      });
 }
 LogicalResult convertDiv(NodeContext &nc) {
   // ONNX integer division truncates toward zero, like C++.
   return convertBinary<tl::DivOp>(
-      nc, [](int64_t a, int64_t b) { return b == 0 ? 0 : a / b; });
+      nc, [](int64_t a, int64_t b) -> std::optional<int64_t> {
+        if (b == -1 && a == std::numeric_limits<int64_t>::min())
+          return std::nullopt;
+        return b == 0 ? 0 : a / b;
+      });
 }
 LogicalResult convertPow(NodeContext &nc) {
-  return convertBinary<tl::PowOp>(nc, [](int64_t a, int64_t b) {
-    int64_t r = 1;
-    for (int64_t i = 0; i < b; ++i)
-      r *= a;
-    return r;
-  });
+  // By squaring: an exponent of 2^62 takes 62 steps, not 2^62.
+  return convertBinary<tl::PowOp>(
+      nc, [](int64_t a, int64_t b) -> std::optional<int64_t> {
+        if (b < 0)
+          return std::nullopt;
+        int64_t r = 1;
+        while (b > 0) {
+          if ((b & 1) && __builtin_mul_overflow(r, a, &r))
+            return std::nullopt;
+          b >>= 1;
+          if (b > 0 && __builtin_mul_overflow(a, a, &a))
+            return std::nullopt;
+        }
+        return r;
+      });
 }
 
 /// Max, Min and Sum take one or more inputs: a left fold of binary ops.

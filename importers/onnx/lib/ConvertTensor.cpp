@@ -371,16 +371,19 @@ LogicalResult convertReshape(NodeContext &nc) {
           d = data->dims[i];
         if (d == -1)
           inferred = i;
-        else
-          known *= d;
+        else if (d < 0 || __builtin_mul_overflow(known, d, &known))
+          return nc.fail("cannot reshape " + Twine(count) +
+                         " import-time values to the target shape");
         dims.push_back(d);
       }
       if (inferred >= 0 && known > 0 && count % known == 0)
         dims[inferred] = count / known;
       int64_t total = 1;
+      bool overflow = false;
       for (int64_t d : dims)
-        total *= d;
-      if (total != count || llvm::any_of(dims, [](int64_t d) { return d < 0; }))
+        overflow |= __builtin_mul_overflow(total, d, &total);
+      if (overflow || total != count ||
+          llvm::any_of(dims, [](int64_t d) { return d < 0; }))
         return nc.fail("cannot reshape " + Twine(count) +
                        " import-time values to the target shape");
       SymbolicInts out = *data;
