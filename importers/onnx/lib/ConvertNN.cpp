@@ -28,6 +28,9 @@ resolvePads(NodeContext &nc, RankedTensorType input, ArrayRef<int64_t> kernel,
     return nc.fail("unsupported auto_pad '" + autoPad + "'");
   if (strides.size() != spatial || dilations.size() != spatial)
     return nc.fail("strides and dilations need one entry per spatial dim");
+  if (input.getRank() != int64_t(spatial) + 2)
+    return nc.fail("the input has rank " + Twine(input.getRank()) + ", a " +
+                   Twine(spatial) + "-D window needs " + Twine(spatial + 2));
   pads.assign(2 * spatial, 0);
   for (size_t i = 0; i < spatial; ++i) {
     int64_t in = input.getDimSize(i + 2);
