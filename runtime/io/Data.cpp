@@ -66,11 +66,13 @@ bool isImageFile(const fs::path &p) {
   return false;
 }
 
-/// For binary PNM (P5/P6) files, the bytes the header promises; 0 for
-/// other formats. stb reads missing PNM pixels as zeros instead of failing.
-size_t pnmExpectedSize(const uint8_t *bytes, size_t size) {
+/// For binary PNM (P5/P6) files: the header's numbers within what stb reads
+/// safely (it parses them into an int unchecked), and the pixels it promises
+/// present (stb reads missing PNM pixels as zeros instead of failing).
+Status checkPnmHeader(const uint8_t *bytes, size_t size,
+                      const std::string &source) {
   if (size < 2 || bytes[0] != 'P' || (bytes[1] != '5' && bytes[1] != '6'))
-    return 0;
+    return Status::ok();
   size_t i = 2;
   uint64_t fields[3] = {0, 0, 0}; // width, height, maxval
   for (uint64_t &field : fields) {
@@ -85,14 +87,23 @@ size_t pnmExpectedSize(const uint8_t *bytes, size_t size) {
       break;
     }
     if (i >= size || !std::isdigit(bytes[i]))
-      return SIZE_MAX; // a header cut short
-    while (i < size && std::isdigit(bytes[i]) && field < (uint64_t(1) << 32))
+      return invalidArgument(source + ": the image is cut short");
+    // stb reads these into an int without an overflow check: more than 9
+    // digits is refused here, before it.
+    size_t digits = 0;
+    while (i < size && std::isdigit(bytes[i]) && digits++ < 10)
       field = field * 10 + (bytes[i++] - '0');
+    if (digits > 9 || (&field != &fields[2] && field > kMaxImageSide) ||
+        (&field == &fields[2] && (field == 0 || field > 65535)))
+      return invalidArgument(source + ": the PNM header's sizes are beyond "
+                                      "what the decoder reads");
   }
   ++i; // the single whitespace after maxval
   uint64_t sample = fields[2] > 255 ? 2 : 1, channels = bytes[1] == '6' ? 3 : 1;
-  return size_t(std::min<uint64_t>(
-      i + fields[0] * fields[1] * channels * sample, SIZE_MAX - 1));
+  // Both sides are at most 2^24: the product fits.
+  if (i + fields[0] * fields[1] * channels * sample > size)
+    return invalidArgument(source + ": the image is cut short");
+  return Status::ok();
 }
 
 /// Images in files, with labels.
@@ -386,8 +397,8 @@ StatusOr<Image> tlc::runtime::decodeImage(const uint8_t *bytes, size_t size,
                                           int64_t maxPixels) {
   if (size > size_t(std::numeric_limits<int>::max()))
     return invalidArgument(source + ": larger than 2 GiB");
-  if (size_t expected = pnmExpectedSize(bytes, size); expected > size)
-    return invalidArgument(source + ": the image is cut short");
+  if (Status s = checkPnmHeader(bytes, size, source); !s)
+    return s;
   int w = 0, h = 0, c = 0;
   if (!stbi_info_from_memory(bytes, static_cast<int>(size), &w, &h, &c)) {
     // stb tries every format and reports the last one's complaint

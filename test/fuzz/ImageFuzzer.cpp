@@ -6,9 +6,19 @@
 // image is preprocessed (resize, center crop, normalize) as the server does.
 // Every failure must be a Status.
 //
+// stb is compiled into this target from its header (Debian's libstb is not
+// built with coverage or sanitizers): the executable's definitions take
+// precedence over the shared library's, so the runtime's calls reach the
+// instrumented decoder and the fuzzer can steer through its formats.
+//
 //===----------------------------------------------------------------------===//
 
 #include "tlc/runtime/Data.h"
+
+#define STB_IMAGE_IMPLEMENTATION
+#define STB_IMAGE_RESIZE_IMPLEMENTATION
+#include <stb_image.h>
+#include <stb_image_resize.h>
 
 #include <cmath>
 #include <cstdint>

@@ -38,8 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       &context, [](mlir::Diagnostic &) { return mlir::success(); });
   tlc::onnx_importer::ImportOptions options;
   auto module = tlc::onnx_importer::importOnnxBytes(
-      context,
-      llvm::StringRef(reinterpret_cast<const char *>(data), size), dir,
+      context, llvm::StringRef(reinterpret_cast<const char *>(data), size), dir,
       options);
   if (module && mlir::failed(mlir::verify(*module)))
     std::abort();

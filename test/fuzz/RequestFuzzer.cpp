@@ -25,11 +25,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size_t split = size_t(data[0]) << 8 | data[1];
   std::string body(reinterpret_cast<const char *>(data) + 2, size - 2);
   size_t header = split == 0 || split > body.size() ? body.size() : split;
-  static const std::vector<PortInfo> ports = {
-      {"x", DType::kF32, {-1, 3, 2, 2}},
-      {"ids", DType::kI64, {-1}},
-      {"mask", DType::kBool, {-1, 4}},
-      {"half", DType::kF16, {2}}};
+  static const std::vector<PortInfo> ports = {{"x", DType::kF32, {-1, 3, 2, 2}},
+                                              {"ids", DType::kI64, {-1}},
+                                              {"mask", DType::kBool, {-1, 4}},
+                                              {"half", DType::kF16, {2}}};
   try {
     InferRequest request = decodeInferRequest(body, header, "net", ports,
                                               /*maxTensorBytes=*/1 << 20);
