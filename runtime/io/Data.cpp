@@ -66,6 +66,35 @@ bool isImageFile(const fs::path &p) {
   return false;
 }
 
+/// For JPEG files: every Huffman table (DHT) codes at most 256 symbols.
+/// stb 2.27 stores a table's code lengths and symbols in 257- and 256-byte
+/// arrays without checking their count (a crafted JPEG wrote past them;
+/// fixed in later stb). Every FF C4 in the file is read as stb would read a
+/// DHT segment there (bytes past the end as 0, as its reader returns), so
+/// no walk of the markers can disagree with stb's.
+Status checkJpegTables(const uint8_t *b, size_t size,
+                       const std::string &source) {
+  if (size < 2 || b[0] != 0xFF || b[1] != 0xD8)
+    return Status::ok();
+  auto at = [&](size_t i) -> int { return i < size ? b[i] : 0; };
+  for (size_t i = 2; i + 1 < size; ++i) {
+    if (b[i] != 0xFF || b[i + 1] != 0xC4)
+      continue;
+    int64_t left = (at(i + 2) << 8 | at(i + 3)) - 2;
+    for (size_t t = i + 4; left > 0;) {
+      int symbols = 0;
+      for (size_t k = 0; k < 16; ++k)
+        symbols += at(t + 1 + k);
+      if (symbols > 256)
+        return invalidArgument(source + ": a JPEG Huffman table codes more "
+                                        "than 256 symbols (corrupt)");
+      t += 17 + symbols;
+      left -= 17 + symbols;
+    }
+  }
+  return Status::ok();
+}
+
 /// For binary PNM (P5/P6) files: the header's numbers within what stb reads
 /// safely (it parses them into an int unchecked), and the pixels it promises
 /// present (stb reads missing PNM pixels as zeros instead of failing).
@@ -398,6 +427,8 @@ StatusOr<Image> tlc::runtime::decodeImage(const uint8_t *bytes, size_t size,
   if (size > size_t(std::numeric_limits<int>::max()))
     return invalidArgument(source + ": larger than 2 GiB");
   if (Status s = checkPnmHeader(bytes, size, source); !s)
+    return s;
+  if (Status s = checkJpegTables(bytes, size, source); !s)
     return s;
   int w = 0, h = 0, c = 0;
   if (!stbi_info_from_memory(bytes, static_cast<int>(size), &w, &h, &c)) {
