@@ -5,7 +5,6 @@
 #include "tlc/runtime/ArtifactFormat.h"
 #include "tlc/runtime/ReadFile.h"
 
-#include <stb_image.h>
 #include <stb_image_resize.h>
 #include <zlib.h>
 
@@ -25,33 +24,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// The most bytes an encoded image file may have (stb reads at most 2 GiB).
-constexpr uint64_t kMaxImageFileBytes = (uint64_t(1) << 31) - 1;
 /// The most bytes a CSV manifest may have.
 constexpr uint64_t kMaxCsvBytes = uint64_t(1) << 30;
-
-/// stb's limit on either side of an image (STBI_MAX_DIMENSIONS).
-constexpr int64_t kMaxImageSide = int64_t(1) << 24;
-
-/// The sides a PNG or BMP header declares ({0, 0} for other formats).
-std::pair<int64_t, int64_t> headerDims(const uint8_t *b, size_t size) {
-  auto be32 = [&](size_t i) {
-    return int64_t(b[i]) << 24 | int64_t(b[i + 1]) << 16 |
-           int64_t(b[i + 2]) << 8 | int64_t(b[i + 3]);
-  };
-  auto le32 = [&](size_t i) {
-    return int64_t(int32_t(uint32_t(b[i]) | uint32_t(b[i + 1]) << 8 |
-                           uint32_t(b[i + 2]) << 16 |
-                           uint32_t(b[i + 3]) << 24));
-  };
-  static const uint8_t png[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-  if (size >= 24 && std::memcmp(b, png, 8) == 0 &&
-      std::memcmp(b + 12, "IHDR", 4) == 0)
-    return {be32(16), be32(20)};
-  if (size >= 26 && b[0] == 'B' && b[1] == 'M')
-    return {std::abs(le32(18)), std::abs(le32(22))};
-  return {0, 0};
-}
 
 /// What image folders take: every format decodeImage reads.
 constexpr const char *kImageExtensions[] = {
@@ -64,75 +38,6 @@ bool isImageFile(const fs::path &p) {
     if (ext == known)
       return true;
   return false;
-}
-
-/// For JPEG files: every Huffman table (DHT) codes at most 256 symbols.
-/// stb 2.27 stores a table's code lengths and symbols in 257- and 256-byte
-/// arrays without checking their count (a crafted JPEG wrote past them;
-/// fixed in later stb). Every FF C4 in the file is read as stb would read a
-/// DHT segment there (bytes past the end as 0, as its reader returns), so
-/// no walk of the markers can disagree with stb's.
-Status checkJpegTables(const uint8_t *b, size_t size,
-                       const std::string &source) {
-  if (size < 2 || b[0] != 0xFF || b[1] != 0xD8)
-    return Status::ok();
-  auto at = [&](size_t i) -> int { return i < size ? b[i] : 0; };
-  for (size_t i = 2; i + 1 < size; ++i) {
-    if (b[i] != 0xFF || b[i + 1] != 0xC4)
-      continue;
-    int64_t left = (at(i + 2) << 8 | at(i + 3)) - 2;
-    for (size_t t = i + 4; left > 0;) {
-      int symbols = 0;
-      for (size_t k = 0; k < 16; ++k)
-        symbols += at(t + 1 + k);
-      if (symbols > 256)
-        return invalidArgument(source + ": a JPEG Huffman table codes more "
-                                        "than 256 symbols (corrupt)");
-      t += 17 + symbols;
-      left -= 17 + symbols;
-    }
-  }
-  return Status::ok();
-}
-
-/// For binary PNM (P5/P6) files: the header's numbers within what stb reads
-/// safely (it parses them into an int unchecked), and the pixels it promises
-/// present (stb reads missing PNM pixels as zeros instead of failing).
-Status checkPnmHeader(const uint8_t *bytes, size_t size,
-                      const std::string &source) {
-  if (size < 2 || bytes[0] != 'P' || (bytes[1] != '5' && bytes[1] != '6'))
-    return Status::ok();
-  size_t i = 2;
-  uint64_t fields[3] = {0, 0, 0}; // width, height, maxval
-  for (uint64_t &field : fields) {
-    for (;;) { // whitespace and comments
-      while (i < size && std::isspace(bytes[i]))
-        ++i;
-      if (i < size && bytes[i] == '#') {
-        while (i < size && bytes[i] != '\n')
-          ++i;
-        continue;
-      }
-      break;
-    }
-    if (i >= size || !std::isdigit(bytes[i]))
-      return invalidArgument(source + ": the image is cut short");
-    // stb reads these into an int without an overflow check: more than 9
-    // digits is refused here, before it.
-    size_t digits = 0;
-    while (i < size && std::isdigit(bytes[i]) && digits++ < 10)
-      field = field * 10 + (bytes[i++] - '0');
-    if (digits > 9 || (&field != &fields[2] && field > kMaxImageSide) ||
-        (&field == &fields[2] && (field == 0 || field > 65535)))
-      return invalidArgument(source + ": the PNM header's sizes are beyond "
-                                      "what the decoder reads");
-  }
-  ++i; // the single whitespace after maxval
-  uint64_t sample = fields[2] > 255 ? 2 : 1, channels = bytes[1] == '6' ? 3 : 1;
-  // Both sides are at most 2^24: the product fits.
-  if (i + fields[0] * fields[1] * channels * sample > size)
-    return invalidArgument(source + ": the image is cut short");
-  return Status::ok();
 }
 
 /// Images in files, with labels.
@@ -419,55 +324,6 @@ Status Dataset::setClassNames(std::vector<std::string> names) {
   classes_ = std::move(names);
   named_ = true;
   return Status::ok();
-}
-
-StatusOr<Image> tlc::runtime::decodeImage(const uint8_t *bytes, size_t size,
-                                          const std::string &source,
-                                          int64_t maxPixels) {
-  if (size > size_t(std::numeric_limits<int>::max()))
-    return invalidArgument(source + ": larger than 2 GiB");
-  if (Status s = checkPnmHeader(bytes, size, source); !s)
-    return s;
-  if (Status s = checkJpegTables(bytes, size, source); !s)
-    return s;
-  int w = 0, h = 0, c = 0;
-  if (!stbi_info_from_memory(bytes, static_cast<int>(size), &w, &h, &c)) {
-    // stb tries every format and reports the last one's complaint
-    // ("unknown image type"); say what is wrong with a PNG or BMP whose
-    // sides are beyond the decoder's limit.
-    if (auto [hw, hh] = headerDims(bytes, size);
-        hw > kMaxImageSide || hh > kMaxImageSide)
-      return invalidArgument(source + ": " + std::to_string(hw) + "x" +
-                             std::to_string(hh) +
-                             " pixels, more than the decoder's limit of " +
-                             std::to_string(kMaxImageSide) + " per side");
-    return invalidArgument(source + ": not a readable image (" +
-                           stbi_failure_reason() + ")");
-  }
-  if (w <= 0 || h <= 0)
-    return invalidArgument(source + ": an image of no pixels");
-  if (int64_t(w) * h > maxPixels)
-    return invalidArgument(source + ": " + std::to_string(w) + "x" +
-                           std::to_string(h) + " pixels, more than the " +
-                           std::to_string(maxPixels) + " an image may have");
-  int want = c <= 2 ? 1 : 3; // grey (+alpha) stays grey; alpha is dropped
-  uint8_t *data =
-      stbi_load_from_memory(bytes, static_cast<int>(size), &w, &h, &c, want);
-  if (!data)
-    return invalidArgument(source + ": cannot decode (" +
-                           stbi_failure_reason() + ")");
-  Image img{h, w, want, {}};
-  img.pixels.assign(data, data + size_t(w) * h * want);
-  stbi_image_free(data);
-  return img;
-}
-
-StatusOr<Image> tlc::runtime::decodeImage(const std::string &path,
-                                          int64_t maxPixels) {
-  auto bytes = readRegularFile(path, kMaxImageFileBytes);
-  if (!bytes)
-    return bytes.status();
-  return decodeImage(bytes->data(), bytes->size(), path, maxPixels);
 }
 
 StatusOr<Preprocessing> Preprocessing::fromMetadata(

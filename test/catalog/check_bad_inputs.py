@@ -295,6 +295,9 @@ def data_cases(c, args, work, onnx_path):
     thin = os.path.join(work, "thin.png")
     with open(thin, "wb") as f:
         f.write(png_bytes(np.full((1, 4000000), 128, np.uint8)))
+    thin_ok = os.path.join(work, "thin-ok.png")
+    with open(thin_ok, "wb") as f:
+        f.write(png_bytes(np.full((1, 1000000), 128, np.uint8)))
     fake = os.path.join(work, "fake.png")
     with open(fake, "w") as f:
         f.write("not an image")
@@ -302,19 +305,20 @@ def data_cases(c, args, work, onnx_path):
                                  ("/dev/zero", "/dev/zero", "is a device"),
                                  ("a FIFO", fifo, "is a FIFO"),
                                  ("a 20000x20000 PNG header", big, "pixels, more than the"),
-                                 ("a PNG wider than the decoder's limit", wide, "more than the decoder's limit"),
+                                 ("a PNG wider than the decoder's limit", wide, "more than the PNG decoder's limit of 1000000 per side"),
+                                 ("a 4,000,000x1 PNG (once out of memory)", thin, "4000000x1 pixels, more than the PNG decoder's limit"),
                                  ("text named .png", fake, "not a readable image"),
                                  ("a missing image", os.path.join(work, "none.png"), "no such file")):
         c.cli(f"predict {label}", ["predict", trained, path], FAILED, message, timeout=30)
     start = time.monotonic()
-    c.cli("predict a 4,000,000x1 image (once out of memory)", ["predict", trained, thin], 0, "%", timeout=60)
+    c.cli("predict a 1,000,000x1 image (preprocessing costs the crop only)", ["predict", trained, thin_ok], 0, "%", timeout=60)
     c.expect("  ... in seconds, not minutes", time.monotonic() - start < 20)
-    c.cli("predict --top-k 0", ["predict", trained, thin, "--top-k", "0"], USAGE, "--top-k must be at least 1")
+    c.cli("predict --top-k 0", ["predict", trained, thin_ok, "--top-k", "0"], USAGE, "--top-k must be at least 1")
     c.cli("run --input a folder", ["run", trained, "--input", f"x={images}", "--output-dir", work],
           FAILED, "is a directory")
     c.cli("run --input /dev/zero", ["run", trained, "--input", "x=/dev/zero", "--output-dir", work],
           FAILED, "is a device", timeout=20)
-    c.cli("run a FIFO as the artifact (no hang)", ["run", fifo, "--input", f"x={thin}", "--output-dir", work],
+    c.cli("run a FIFO as the artifact (no hang)", ["run", fifo, "--input", f"x={thin_ok}", "--output-dir", work],
           FAILED, "not a regular file", timeout=20)
     c.cli("run a folder as the artifact", ["run", images, "--output-dir", work], FAILED, "not a regular file")
     c.cli("extract -o in a missing folder (before extracting)",

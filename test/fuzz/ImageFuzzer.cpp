@@ -6,10 +6,11 @@
 // image is preprocessed (resize, center crop, normalize) as the server does.
 // Every failure must be a Status.
 //
-// stb is compiled into this target from its header (Debian's libstb is not
-// built with coverage or sanitizers): the executable's definitions take
-// precedence over the shared library's, so the runtime's calls reach the
-// instrumented decoder and the fuzzer can steer through its formats.
+// JPEG and PNG go to libjpeg-turbo and libpng (fuzzed upstream). stb, which
+// reads BMP, GIF, TGA and PNM, is compiled into this target from its header
+// (Debian's libstb is built without coverage or sanitizers): the
+// executable's definitions take precedence over the shared library's, so
+// the runtime's calls reach the instrumented decoder.
 //
 //===----------------------------------------------------------------------===//
 

@@ -30,6 +30,8 @@ struct Image {
   std::vector<uint8_t> pixels;
 };
 
+/// The most bytes an encoded image file may have (2 GiB).
+inline constexpr uint64_t kMaxImageFileBytes = (uint64_t(1) << 31) - 1;
 /// The most pixels an image may have by default (2^28: 16384x16384).
 inline constexpr int64_t kMaxImagePixels = int64_t(1) << 28;
 
