@@ -30,7 +30,7 @@ using namespace tlc::runtime;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   // A budget small enough that a valid image never takes long to decode.
-  auto image = decodeImage(data, size, "fuzz", int64_t(1) << 20);
+  auto image = decodeImage(data, size, "fuzz", int64_t(1) << 16);
   if (!image)
     return 0;
   if (image->height <= 0 || image->width <= 0 ||
