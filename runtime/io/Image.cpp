@@ -64,8 +64,8 @@ Status checkPnmHeader(const uint8_t *bytes, size_t size,
     for (;;) { // whitespace and comments
       while (i < size && std::isspace(bytes[i]))
         ++i;
-      if (i < size && bytes[i] == '#') {
-        while (i < size && bytes[i] != '\n')
+      if (i < size && bytes[i] == '#') { // to the line's end, as stb reads
+        while (i < size && bytes[i] != '\n' && bytes[i] != '\r')
           ++i;
         continue;
       }
