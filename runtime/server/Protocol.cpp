@@ -5,7 +5,10 @@
 #include "tlc/runtime/Limits.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <limits>
+#include <type_traits>
 
 using namespace tlc::runtime;
 using namespace tlc::server;
@@ -61,25 +64,66 @@ size_t nestingDepth(const char *text, size_t size) {
   return deepest;
 }
 
-void flatten(const json &value, std::vector<double> &out) {
+/// The leaves of nested arrays, in order; each must be a number or a bool.
+void flatten(const json &value, std::vector<const json *> &out) {
   if (value.is_array()) {
     for (const json &v : value)
       flatten(v, out);
   } else if (value.is_number() || value.is_boolean()) {
-    out.push_back(value.is_boolean() ? double(value.get<bool>())
-                                     : value.get<double>());
+    out.push_back(&value);
   } else {
     throw HttpError{400, "tensor data must be numbers"};
   }
 }
 
-template <typename T> void store(Tensor &t, const std::vector<double> &v) {
+/// Converts each value to T exactly, or refuses it: an integer type takes
+/// integers within its range (a JSON integer beyond int64 parses as a
+/// double, and casting it was undefined), a float type finite values within
+/// its range. Integers are read as integers, never through a double, so
+/// INT64 values above 2^53 keep their digits.
+template <typename T>
+void store(Tensor &t, const std::vector<const json *> &v) {
   T *p = t.dataAs<T>();
-  for (size_t i = 0; i < v.size(); ++i)
-    p[i] = static_cast<T>(v[i]);
+  auto refuse = [&](const json &x) {
+    throw HttpError{400, "tensor value " + x.dump() + " does not fit " +
+                             protocolType(t.dtype())};
+  };
+  for (size_t i = 0; i < v.size(); ++i) {
+    const json &x = *v[i];
+    if (x.is_boolean()) {
+      p[i] = static_cast<T>(x.get<bool>());
+    } else if constexpr (std::is_integral_v<T>) {
+      if (x.is_number_unsigned()) {
+        uint64_t u = x.get<uint64_t>();
+        if (u > uint64_t(std::numeric_limits<T>::max()))
+          refuse(x);
+        p[i] = static_cast<T>(u);
+      } else if (x.is_number_integer()) {
+        int64_t n = x.get<int64_t>();
+        if (n < int64_t(std::numeric_limits<T>::min()) ||
+            uint64_t(std::max<int64_t>(n, 0)) >
+                uint64_t(std::numeric_limits<T>::max()))
+          refuse(x);
+        p[i] = static_cast<T>(n);
+      } else {
+        double d = x.get<double>();
+        // [min, max + 1) as doubles: both bounds are powers of two.
+        double lo = double(std::numeric_limits<T>::min());
+        double hi = 2.0 * double(std::numeric_limits<T>::max() / 2 + 1);
+        if (!(d >= lo && d < hi) || std::floor(d) != d)
+          refuse(x);
+        p[i] = static_cast<T>(d);
+      }
+    } else {
+      double d = x.get<double>();
+      if (!(std::fabs(d) <= double(std::numeric_limits<T>::max())))
+        refuse(x);
+      p[i] = static_cast<T>(d);
+    }
+  }
 }
 
-void fillFromNumbers(Tensor &t, const std::vector<double> &v) {
+void fillFromNumbers(Tensor &t, const std::vector<const json *> &v) {
   switch (t.dtype()) {
   case DType::kF32:
     return store<float>(t, v);
@@ -234,7 +278,7 @@ InferRequest tlc::server::decodeInferRequest(const std::string &body,
     } else {
       if (!in.contains("data"))
         throw HttpError{400, "input '" + name + "' has no data"};
-      std::vector<double> values;
+      std::vector<const json *> values;
       flatten(in["data"], values);
       if (values.size() != count)
         throw HttpError{

@@ -399,6 +399,7 @@ def server_cases(c, args, work, trained):
         expect_http("an input twice", "POST", infer, j({"inputs": [{**x, "data": [0] * 3072}] * 2}), 400, "is given twice")
         expect_http("rank 9", "POST", infer, j({"inputs": [{**x, "shape": [1] * 9, "data": [0]}]}), 400, "more than 8 dims")
         expect_http("a negative dim", "POST", infer, j({"inputs": [{**x, "shape": [1, -3, 32, 32], "data": [0]}]}), 400, "bad shape")
+        expect_http("a value beyond FP32", "POST", infer, j({"inputs": [{**x, "data": [1e39] * 3072}]}), 400, "does not fit FP32")
         expect_http("non-numbers", "POST", infer, j({"inputs": [{**x, "data": ["a"] * 3072}]}), 400, "must be numbers")
         expect_http("a shape the model refuses", "POST", infer, j({"inputs": [{**x, "shape": [1, 4, 32, 32], "data": [0] * 4096}]}), 400, "")
         expect_http("binary size mismatch", "POST", infer, j({"inputs": [{**x, "parameters": {"binary_data_size": 5}}]}) + bytes(5), 400, "binary_data_size 5 but the shape needs 12288",
