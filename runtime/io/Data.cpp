@@ -97,26 +97,25 @@ StatusOr<std::vector<int64_t>> idxDims(const std::vector<uint8_t> &b,
 StatusOr<std::vector<uint8_t>> readIdx(const std::string &path, size_t rank,
                                        std::vector<int64_t> &dims) {
   size_t header = 4 + 4 * rank;
+  uint64_t expected = 0; // header and data, as the header declares them
   auto bytes = readInflated(
       path, header, [&](const std::vector<uint8_t> &b) -> StatusOr<uint64_t> {
         auto d = idxDims(b, path, rank);
         if (!d)
           return d.status();
         dims = *d;
-        uint64_t total = 1;
+        uint64_t data = 1; // idxDims bounded the product
         for (int64_t v : dims)
-          total *= uint64_t(v);
-        return header + total;
+          data *= uint64_t(v);
+        expected = header + data;
+        return expected;
       });
   if (!bytes)
     return bytes.status();
-  uint64_t total = 1;
-  for (int64_t v : dims)
-    total *= uint64_t(v);
-  if (bytes->size() != header + total)
+  if (bytes->size() != expected)
     return invalidArgument(path + ": " + std::to_string(bytes->size()) +
                            " bytes, the header needs " +
-                           std::to_string(header + total));
+                           std::to_string(expected));
   return bytes;
 }
 

@@ -21,6 +21,12 @@ inline int fail(const std::string &message) {
   return kFailed;
 }
 
+/// The same for bad usage (an option out of range): the usage exit code.
+inline int usageError(const std::string &message) {
+  llvm::errs() << "tlc: error: " << message << "\n";
+  return kUsage;
+}
+
 /// Writes `bytes` to `path` ("-": stdout) with the runtime's
 /// writeFileAtomic: a failure (a full disk, a missing folder) is an error
 /// message and leaves an existing file as it was. Returns an exit code.

@@ -165,6 +165,8 @@ cl::opt<bool> json("json", cl::desc("Print JSON"), cl::sub(evalCmd),
 cl::opt<int64_t> topK("top-k", cl::init(5), cl::desc("Classes to show"),
                       cl::sub(predictCmd));
 
+constexpr const char *kNegativeLimit = "--limit must not be negative";
+
 /// A progress bar on stderr: redrawn in place on a terminal, a line per
 /// tenth otherwise (logs stay readable).
 class Progress {
@@ -266,7 +268,7 @@ StatusOr<TrainOptions> trainOptions() {
     }
   }
   if (limit < 0)
-    return invalidArgument("--limit must not be negative");
+    return invalidArgument(kNegativeLimit);
   if (Status s = validate(options); !s)
     return s;
   return options;
@@ -287,10 +289,8 @@ int runTrain() {
   }
   // Every option and every output is checked before any work starts.
   auto options = trainOptions();
-  if (!options) {
-    llvm::errs() << "tlc: error: " << options.status().message() << "\n";
-    return tlc::tool::kUsage;
-  }
+  if (!options)
+    return tlc::tool::usageError(options.status().message());
   for (const std::string &out : {output.getValue(), output + ".ckpt",
                                  curves.getValue(), plot.getValue()})
     if (!out.empty())
@@ -443,10 +443,8 @@ int runEval() {
                     "--features X.npy --labels Y.npy)\n";
     return tlc::tool::kUsage;
   }
-  if (limit < 0) {
-    llvm::errs() << "tlc: error: --limit must not be negative\n";
-    return tlc::tool::kUsage;
-  }
+  if (limit < 0)
+    return tlc::tool::usageError(kNegativeLimit);
   auto loaded = loadModel(model);
   if (!loaded)
     return tlc::tool::fail(loaded.status().message());
@@ -542,10 +540,8 @@ int runPredict() {
   std::vector<std::string> names = head.classNames;
   for (int64_t c = names.size(); c < head.classes(); ++c)
     names.push_back(std::to_string(c));
-  if (topK < 1) {
-    llvm::errs() << "tlc: error: --top-k must be at least 1\n";
-    return tlc::tool::kUsage;
-  }
+  if (topK < 1)
+    return tlc::tool::usageError("--top-k must be at least 1");
   int64_t k = std::min<int64_t>(topK, head.classes());
   std::optional<llvm::json::OStream> j;
   if (json) {
@@ -603,10 +599,8 @@ int runExtract() {
                     "PREFIX\n";
     return tlc::tool::kUsage;
   }
-  if (limit < 0) {
-    llvm::errs() << "tlc: error: --limit must not be negative\n";
-    return tlc::tool::kUsage;
-  }
+  if (limit < 0)
+    return tlc::tool::usageError(kNegativeLimit);
   for (const char *suffix : {".features.npy", ".labels.npy"})
     if (Status s = checkWritable(output + suffix); !s)
       return tlc::tool::fail(s.message());
