@@ -8,7 +8,8 @@
 // `requestDeadline` of its first byte written; a keep-alive connection may
 // idle `keepAliveTimeout` between requests. A request the server refused
 // before reading its body (too large, chunked, encoded) closes the
-// connection: the unread body is never parsed as the next request.
+// connection: the unread body is never parsed as the next request. The
+// listening socket queues SOMAXCONN connections, not cpp-httplib's 5.
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,6 +33,12 @@ public:
 
   explicit HttpServer(std::chrono::milliseconds requestDeadline)
       : requestDeadline(requestDeadline) {}
+
+  /// Widens the queue of connections the kernel holds before the server
+  /// accepts them: cpp-httplib listens with a backlog of 5, and a burst of
+  /// clients beyond it on a busy machine sees its connections dropped or
+  /// reset. Call after binding; false if the socket refuses.
+  bool widenBacklog() { return ::listen(svr_sock_, SOMAXCONN) == 0; }
 
   /// Called by a handler that answers without reading the request's body:
   /// the connection closes after this response.

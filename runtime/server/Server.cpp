@@ -426,6 +426,9 @@ Status InferenceServer::serve(const std::function<void(int)> &onReady) {
     return ioError("cannot bind " + impl_->options.host + ":" +
                    std::to_string(port) + " (in use, or not allowed)");
   }
+  if (!impl_->http.widenBacklog())
+    return ioError("cannot listen on " + impl_->options.host + ":" +
+                   std::to_string(port));
   if (onReady)
     onReady(port);
   if (!impl_->http.listen_after_bind())
