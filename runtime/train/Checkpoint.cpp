@@ -18,6 +18,10 @@ Status tlc::runtime::writeOptimizerState(const std::string &path,
   for (const auto *set : {&st.first, &st.second})
     for (const auto &v : *set)
       flat.insert(flat.end(), v.begin(), v.end());
+  // The parameters, when kept, have the moments' sizes.
+  if (st.params.size() == st.first.size())
+    for (const auto &v : st.params)
+      flat.insert(flat.end(), v.begin(), v.end());
   NpyArray a{DType::kF64, {int64_t(flat.size())}, {}};
   a.data.resize(flat.size() * sizeof(double));
   std::memcpy(a.data.data(), flat.data(), a.data.size());
@@ -43,14 +47,22 @@ tlc::runtime::readOptimizerState(const std::string &path) {
   size_t pos = 2 + tensors;
   OptimizerState st;
   st.step = int64_t(p[0]);
-  for (auto *set : {&st.first, &st.second})
-    for (size_t t = 0; t < tensors; ++t) {
+  size_t sizes = 0;
+  for (size_t t = 0; t < tensors; ++t)
+    sizes += std::min(count(p[2 + t]), n + 1);
+  // Moments, and the parameters when the file holds them (older ones do
+  // not).
+  bool params = pos + 3 * sizes == n;
+  for (auto *set : {&st.first, &st.second, &st.params})
+    for (size_t t = 0; t < tensors && (set != &st.params || params); ++t) {
       size_t size = count(p[2 + t]);
       if (size > n || pos + size > n)
         return invalidArgument(path + ": damaged optimizer state");
       set->emplace_back(p + pos, p + pos + size);
       pos += size;
     }
+  if (pos != n)
+    return invalidArgument(path + ": damaged optimizer state");
   return st;
 }
 

@@ -2,6 +2,7 @@
 
 #include "tlc/runtime/Features.h"
 
+#include "tlc/runtime/ArtifactFormat.h"
 #include "tlc/runtime/Npy.h"
 
 #include <cstdlib>
@@ -24,6 +25,18 @@ StatusOr<TrainableModel> TrainableModel::load(const std::string &path,
   return TrainableModel{std::move(*session), std::move(*head), *pre};
 }
 
+StatusOr<Preprocessing>
+tlc::runtime::sessionPreprocessing(const Session &session) {
+  std::map<std::string, std::string> metadata;
+  for (const char *key :
+       {tlc::metadata::kPreprocessCrop, tlc::metadata::kPreprocessResize,
+        tlc::metadata::kPreprocessMean, tlc::metadata::kPreprocessStd,
+        tlc::metadata::kPreprocessChannels})
+    if (std::string v = session.metadata(key); !v.empty())
+      metadata[key] = v;
+  return Preprocessing::fromMetadata(metadata);
+}
+
 std::string tlc::runtime::defaultFeatureCacheDir() {
   if (const char *xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
     return std::string(xdg) + "/tlc";
@@ -41,7 +54,8 @@ StatusOr<FeatureSet> tlc::runtime::backboneFeatures(
       options.cacheDir.empty() ? defaultFeatureCacheDir() : options.cacheDir;
   std::string key;
   if (options.useCache) {
-    auto k = featureCacheKey(artifactPath, dataset, preprocessing);
+    auto k =
+        featureCacheKey(artifactPath, dataset, preprocessing, options.outputs);
     if (!k)
       return k.status();
     key = *k;
@@ -52,6 +66,7 @@ StatusOr<FeatureSet> tlc::runtime::backboneFeatures(
   }
   ExtractOptions extract;
   extract.skipBad = options.skipBad;
+  extract.outputs = options.outputs;
   extract.progress = options.progress;
   auto features =
       extractFeatures(session, dataset, preprocessing, extract, report.skipped);

@@ -1,12 +1,13 @@
 //===- Plot.cpp - training curves as a PNG --------------------------------===//
 //
-// Two panels, loss and accuracy per epoch, train (blue) and validation
-// (orange), drawn into an RGB buffer; text by stb_easy_font; encoded by
-// stb_image_write.
+// Two panels, loss and accuracy per epoch (or, for a probe, per cut), train
+// (blue) and validation (orange), drawn into an RGB buffer; text by
+// stb_easy_font; encoded by stb_image_write.
 //
 //===----------------------------------------------------------------------===//
 
 #include "tlc/runtime/Npy.h"
+#include "tlc/runtime/Probe.h"
 #include "tlc/runtime/Train.h"
 
 #include <stb_easy_font.h>
@@ -66,9 +67,10 @@ std::string number(double v) {
   return out;
 }
 
-void panel(Canvas &c, int left, int top, int w, int h, const char *title,
+void panel(Canvas &c, int left, int top, int w, int h, const std::string &title,
            const std::vector<EpochStats> &epochs,
-           double EpochStats::*trainField, double EpochStats::*valField) {
+           double EpochStats::*trainField, double EpochStats::*valField,
+           const char *xLabel = "epoch") {
   double lo = INFINITY, hi = -INFINITY;
   for (const EpochStats &e : epochs)
     for (double v : {e.*trainField, e.*valField})
@@ -92,8 +94,8 @@ void panel(Canvas &c, int left, int top, int w, int h, const char *title,
   }
   c.line(left, top, left, top + h, kBlack);
   c.line(left, top + h, left + w, top + h, kBlack);
-  c.text(left + w / 2 - 20, top - 16, title, kBlack);
-  c.text(left + w / 2 - 12, top + h + 8, "epoch", kBlack);
+  c.text(left + w / 2 - 3 * int(title.size()), top - 16, title, kBlack);
+  c.text(left + w / 2 - 12, top + h + 8, xLabel, kBlack);
   c.text(left + w - 8, top + h + 8, std::to_string(epochs.size()), kBlack);
   for (auto [field, color] :
        {std::pair{trainField, kTrain}, std::pair{valField, kVal}})
@@ -114,6 +116,14 @@ void appendBytes(void *context, void *data, int size) {
   out->insert(out->end(), p, p + size);
 }
 
+Status writePng(const Canvas &c, const std::string &path) {
+  std::vector<uint8_t> png;
+  if (!stbi_write_png_to_func(appendBytes, &png, c.width, c.height, 3,
+                              c.rgb.data(), c.width * 3))
+    return invalidArgument("cannot encode the plot");
+  return writeFileAtomic(path, png);
+}
+
 } // namespace
 
 Status tlc::runtime::plotCurves(const std::vector<EpochStats> &epochs,
@@ -125,9 +135,30 @@ Status tlc::runtime::plotCurves(const std::vector<EpochStats> &epochs,
         &EpochStats::valLoss);
   panel(c, 510, 40, 360, 270, "accuracy", epochs, &EpochStats::trainAccuracy,
         &EpochStats::valAccuracy);
-  std::vector<uint8_t> png;
-  if (!stbi_write_png_to_func(appendBytes, &png, c.width, c.height, 3,
-                              c.rgb.data(), c.width * 3))
-    return invalidArgument("cannot encode the plot");
-  return writeFileAtomic(path, png);
+  return writePng(c, path);
+}
+
+Status tlc::runtime::plotProbe(const std::vector<ProbeFit> &fits,
+                               const std::string &path) {
+  if (fits.empty())
+    return invalidArgument("no cuts to plot");
+  // One point per cut, shallow to deep, on the curves' axes.
+  std::vector<EpochStats> points;
+  for (size_t i = 0; i < fits.size(); ++i) {
+    EpochStats p;
+    p.epoch = int64_t(i) + 1;
+    p.trainAccuracy = fits[i].trainAccuracy;
+    p.valAccuracy = fits[i].valAccuracy;
+    p.trainLoss = fits[i].result.epochs.back().trainLoss;
+    p.valLoss = fits[i].valLoss;
+    points.push_back(p);
+  }
+  const ProbeFit &best = fits[bestProbeFit(fits)];
+  Canvas c(900, 360);
+  panel(c, 60, 40, 360, 270, "loss by cut", points, &EpochStats::trainLoss,
+        &EpochStats::valLoss, "cut, shallow to deep");
+  panel(c, 510, 40, 360, 270, "accuracy; best: " + best.cut.name, points,
+        &EpochStats::trainAccuracy, &EpochStats::valAccuracy,
+        "cut, shallow to deep");
+  return writePng(c, path);
 }

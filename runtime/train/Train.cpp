@@ -7,15 +7,19 @@
 #include "Shapes.h"
 #include "tlc/runtime/Npy.h"
 
+#include <lbfgs.h>
 #include <oneapi/dnnl/dnnl.h>
 
 #include <algorithm>
 #include <chrono>
+#include <climits>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <numeric>
+#include <optional>
 #include <sstream>
 
 using namespace tlc::runtime;
@@ -262,10 +266,6 @@ double lossAndGrad(Loss kind, const float *logits, const int64_t *labels,
   return weightSum > 0 ? total / weightSum : 0;
 }
 
-struct ParamState {
-  std::vector<float> m, v; ///< momentum / Adam moments
-};
-
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -396,16 +396,30 @@ StatusOr<FeatureSet> tlc::runtime::extractFeatures(
   if (session.inputs().size() != 1)
     return invalidArgument("the backbone must have exactly one input");
   const std::string inputName = session.inputs()[0].name;
-  size_t featuresIndex = session.outputs().size();
-  for (size_t i = 0; i < session.outputs().size(); ++i)
-    if (session.outputs()[i].name == tlc::outputs::kFeatures)
-      featuresIndex = i;
-  if (featuresIndex == session.outputs().size())
-    return invalidArgument("the artifact has no `features` output (compile "
-                           "it with --cut and --head)");
+  std::vector<std::string> wanted = options.outputs;
+  if (wanted.empty())
+    wanted.push_back(tlc::outputs::kFeatures);
+  std::vector<size_t> indices;
+  for (const std::string &name : wanted) {
+    size_t index = session.outputs().size();
+    for (size_t i = 0; i < session.outputs().size(); ++i)
+      if (session.outputs()[i].name == name)
+        index = i;
+    if (index == session.outputs().size())
+      return invalidArgument(
+          name == tlc::outputs::kFeatures
+              ? std::string("the artifact has no `features` output (compile "
+                            "it with --cut and --head)")
+              : "the artifact has no output '" + name + "'");
+    indices.push_back(index);
+  }
   FeatureSet out;
   int64_t plane = 3 * pre.crop * pre.crop;
   int64_t batch = std::max<int64_t>(1, options.batch);
+  // A model exported with a fixed batch takes batches of that size.
+  if (const std::vector<int64_t> &shape = session.inputs()[0].shape;
+      !shape.empty() && shape[0] > 0)
+    batch = shape[0];
   for (size_t start = 0; start < data.size(); start += batch) {
     size_t end = std::min(data.size(), start + size_t(batch));
     Tensor input(DType::kF32, {int64_t(end - start), 3, pre.crop, pre.crop});
@@ -438,12 +452,26 @@ StatusOr<FeatureSet> tlc::runtime::extractFeatures(
       auto results = session.run({{inputName, std::move(input)}});
       if (!results)
         return results.status();
-      const Tensor &f = (*results)[featuresIndex].second;
-      int64_t width = f.numElements() / filled;
+      // Each sample's row: the outputs' values side by side.
+      int64_t width = 0;
+      for (size_t index : indices)
+        width += (*results)[index].second.numElements() / filled;
       if (out.width == 0)
         out.width = width;
-      const float *p = f.dataAs<float>();
-      out.values.insert(out.values.end(), p, p + f.numElements());
+      if (width != out.width)
+        return invalidArgument("the features changed size between batches");
+      size_t row = out.values.size();
+      out.values.resize(row + size_t(filled * width));
+      int64_t column = 0;
+      for (size_t index : indices) {
+        const Tensor &f = (*results)[index].second;
+        int64_t w = f.numElements() / filled;
+        const float *p = f.dataAs<float>();
+        for (int64_t i = 0; i < filled; ++i)
+          std::memcpy(&out.values[row + i * width + column], p + i * w,
+                      w * sizeof(float));
+        column += w;
+      }
       out.labels.insert(out.labels.end(), labels.begin(), labels.end());
       out.count += filled;
     }
@@ -457,13 +485,19 @@ StatusOr<FeatureSet> tlc::runtime::extractFeatures(
 
 StatusOr<std::string>
 tlc::runtime::featureCacheKey(const std::string &artifactPath,
-                              const Dataset &data, const Preprocessing &pre) {
+                              const Dataset &data, const Preprocessing &pre,
+                              const std::vector<std::string> &outputs) {
   auto artifact = Artifact::open(artifactPath);
   if (!artifact)
     return artifact.status();
   const fb::Model &m = (*artifact)->model();
   Hasher h;
   h.add("tlc-features-v1");
+  for (const fb::Port *p : *m.outputs())
+    h.add(printable(p->name()));
+  h.add("read");
+  for (const std::string &name : outputs)
+    h.add(name);
   for (const fb::Kernel *k : *m.kernels())
     h.add(k->op()->str());
   for (uint32_t w = 0; w < m.weights()->size(); ++w)
@@ -589,6 +623,27 @@ Status tlc::runtime::storeCachedFeatures(const std::string &dir,
 // Training
 //===----------------------------------------------------------------------===//
 
+const char *tlc::runtime::solverName(Solver solver) {
+  switch (solver) {
+  case Solver::kAuto:
+    return "auto";
+  case Solver::kLbfgs:
+    return "lbfgs";
+  case Solver::kAdam:
+    return "adam";
+  case Solver::kSgd:
+    return "sgd";
+  }
+  return "?";
+}
+
+std::vector<double> TrainOptions::defaultL2Grid() {
+  std::vector<double> grid;
+  for (int k = 0; k <= 28; ++k)
+    grid.push_back(std::pow(10.0, 1.0 - 0.25 * k));
+  return grid;
+}
+
 Status tlc::runtime::validate(const TrainOptions &o) {
   auto within = [](double v, double lo, double hi) {
     return std::isfinite(v) && v >= lo && v <= hi;
@@ -604,6 +659,11 @@ Status tlc::runtime::validate(const TrainOptions &o) {
     return bad("--momentum", o.momentum, "[0, 1)");
   if (!within(o.l2, 0, 1000))
     return bad("--l2", o.l2, "[0, 1000]");
+  if (o.l2Auto && o.l2Grid.empty())
+    return invalidArgument("--l2 auto needs a grid of penalties");
+  for (double v : o.l2Grid)
+    if (!within(v, 0, 1000))
+      return bad("an --l2 grid value", v, "[0, 1000]");
   if (o.epochs < 1 || o.epochs > 1000000)
     return bad("--epochs", double(o.epochs), "[1, 1000000]");
   if (o.batch < 1 || o.batch > (int64_t(1) << 20))
@@ -612,16 +672,432 @@ Status tlc::runtime::validate(const TrainOptions &o) {
     return bad("--lr-step", double(o.stepEpochs), "[1, --epochs]");
   if (o.patience < 0)
     return bad("--patience", double(o.patience), "[0, --epochs]");
+  if (!within(o.tolerance, 0, 1) || o.tolerance == 0 || o.tolerance == 1)
+    return bad("--tol", o.tolerance, "(0, 1)");
+  if (o.maxIterations < 1 || o.maxIterations > 1000000)
+    return bad("--max-iter", double(o.maxIterations), "[1, 1000000]");
   for (float w : o.classWeights)
     if (!within(w, 0, 1e6))
       return bad("a class weight", w, "[0, 1e6]");
   return Status::ok();
 }
 
+StatusOr<Solver> tlc::runtime::chooseSolver(const Head &head,
+                                            const TrainOptions &options) {
+  bool dropout = std::any_of(head.layers.begin(), head.layers.end(),
+                             [](const HeadLayer &l) { return l.dropout > 0; });
+  bool smooth = options.loss != Loss::kHinge;
+  if (options.solver == Solver::kAuto)
+    return dropout || !smooth || head.layers.size() > 1 ? Solver::kAdam
+                                                        : Solver::kLbfgs;
+  if (options.solver == Solver::kLbfgs && dropout)
+    return invalidArgument("--solver lbfgs fits the whole set at once and "
+                           "cannot train dropout; use --solver adam");
+  if (options.solver == Solver::kLbfgs && !smooth)
+    return invalidArgument("--solver lbfgs needs a smooth loss (ce or mse), "
+                           "not hinge; use --solver adam or sgd");
+  return options.solver;
+}
+
+namespace {
+
+/// The parameter tensors of a head, in order: each layer's weight, bias.
+std::vector<std::vector<float> *> parameters(Head &head) {
+  std::vector<std::vector<float> *> out;
+  for (HeadLayer &l : head.layers) {
+    out.push_back(&l.weight);
+    out.push_back(&l.bias);
+  }
+  return out;
+}
+
+/// Per-feature mean and scale of the training features; the head trains on
+/// (x - mean) / scale, and `fold` rewrites its first layer to take x.
+struct Standardization {
+  std::vector<double> mean, scale;
+
+  static Standardization of(const FeatureSet &f) {
+    Standardization s;
+    s.mean.assign(f.width, 0.0);
+    s.scale.assign(f.width, 0.0);
+    for (int64_t i = 0; i < f.count; ++i)
+      for (int64_t d = 0; d < f.width; ++d)
+        s.mean[d] += f.values[i * f.width + d];
+    for (double &m : s.mean)
+      m /= double(f.count);
+    for (int64_t i = 0; i < f.count; ++i)
+      for (int64_t d = 0; d < f.width; ++d) {
+        double v = f.values[i * f.width + d] - s.mean[d];
+        s.scale[d] += v * v;
+      }
+    // A constant feature keeps its scale (as scikit-learn's StandardScaler).
+    for (double &v : s.scale) {
+      v = std::sqrt(v / double(f.count));
+      if (!(v > 1e-7) || !std::isfinite(v))
+        v = 1.0;
+    }
+    return s;
+  }
+
+  FeatureSet apply(const FeatureSet &f) const {
+    FeatureSet out = f;
+    for (int64_t i = 0; i < f.count; ++i)
+      for (int64_t d = 0; d < f.width; ++d) {
+        float &v = out.values[i * f.width + d];
+        v = float((v - mean[d]) / scale[d]);
+      }
+    return out;
+  }
+
+  /// W' = W / scale, b' = b - W' mean: the same outputs on raw features.
+  void fold(HeadLayer &l) const {
+    for (int64_t o = 0; o < l.out; ++o) {
+      double shift = 0;
+      for (int64_t i = 0; i < l.in; ++i) {
+        double w = l.weight[o * l.in + i] / scale[i];
+        l.weight[o * l.in + i] = float(w);
+        shift += w * mean[i];
+      }
+      l.bias[o] = float(l.bias[o] - shift);
+    }
+  }
+  /// The inverse of fold (up to rounding).
+  void unfold(HeadLayer &l) const {
+    for (int64_t o = 0; o < l.out; ++o) {
+      double shift = 0;
+      for (int64_t i = 0; i < l.in; ++i) {
+        shift += double(l.weight[o * l.in + i]) * mean[i];
+        l.weight[o * l.in + i] = float(l.weight[o * l.in + i] * scale[i]);
+      }
+      l.bias[o] = float(l.bias[o] + shift);
+    }
+  }
+};
+
+/// The problem every solver minimizes: the training set (standardized when
+/// asked), the loss and its class weights.
+struct Problem {
+  const FeatureSet &train, &val;
+  Loss loss;
+  std::vector<float> classWeight;
+  int64_t classes;
+};
+
+/// Mean loss over `n` samples and, when `grads` is given, its gradient with
+/// respect to every parameter tensor (in `parameters` order). Dropout masks
+/// come from `rng` when it is given (training), none otherwise.
+double lossAndGradients(const Head &head, const Problem &p, const float *x,
+                        const int64_t *y, int64_t n, Random *rng,
+                        std::vector<std::vector<float>> *grads,
+                        int64_t *correct) {
+  Trace trace;
+  std::vector<float> out = forward(head, x, n, &trace, rng);
+  std::vector<float> grad;
+  double loss = lossAndGrad(p.loss, out.data(), y, n, p.classes, p.classWeight,
+                            grads ? &grad : nullptr);
+  if (correct)
+    for (int64_t i = 0; i < n; ++i)
+      *correct += argmax(&out[i * p.classes], p.classes) == y[i];
+  if (!grads)
+    return loss;
+  grads->resize(2 * head.layers.size());
+  // Backward, last layer first; `grad` is d loss / d layer output.
+  for (size_t l = head.layers.size(); l-- > 0;) {
+    const HeadLayer &layer = head.layers[l];
+    std::vector<float> &z = trace.pre[l];
+    const std::vector<float> &mask = trace.masks[l];
+    for (size_t i = 0; i < z.size(); ++i)
+      z[i] = grad[i] * (mask.empty() ? 1.f : mask[i]) *
+             activationSlope(layer.activation, z[i]);
+    std::vector<float> &dw = (*grads)[2 * l], &db = (*grads)[2 * l + 1];
+    dw.assign(layer.weight.size(), 0.f);
+    db.assign(layer.out, 0.f);
+    gemm(true, false, layer.out, layer.in, n, 1.f, z.data(),
+         trace.inputs[l].data(), 0.f, dw.data());
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t o = 0; o < layer.out; ++o)
+        db[o] += z[i * layer.out + o];
+    if (l > 0) {
+      grad.assign(n * layer.in, 0.f);
+      gemm(false, false, n, layer.in, layer.out, 1.f, z.data(),
+           layer.weight.data(), 0.f, grad.data());
+    }
+  }
+  return loss;
+}
+
+/// The statistics of the head as it is after an epoch or iteration.
+void measure(const Head &head, const Problem &p, EpochStats &stats,
+             double &monitored) {
+  monitored = stats.trainLoss;
+  if (p.val.count > 0) {
+    Evaluation e = evaluateHead(head, p.val);
+    stats.valLoss = e.loss;
+    stats.valAccuracy = e.accuracy;
+    monitored = e.loss;
+  }
+}
+
+Status diverged(const EpochStats &stats, const Problem &p, const char *what) {
+  if (std::isfinite(stats.trainLoss) &&
+      (p.val.count == 0 || std::isfinite(stats.valLoss)))
+    return Status::ok();
+  return invalidArgument("training diverged at " + std::string(what) + " " +
+                         std::to_string(stats.epoch) +
+                         " (loss is not finite); lower the learning rate");
+}
+
+/// One fit with Adam or SGD: mini-batch epochs, early stopping on the
+/// validation loss, the best epoch kept.
+Status fitEpochs(
+    Head &head, const Problem &p, const TrainOptions &options, double l2,
+    TrainResult &result,
+    const std::function<void(const EpochStats &, const Head &)> &onEpoch) {
+  const FeatureSet &train = p.train;
+  std::vector<std::vector<float> *> params = parameters(head);
+  std::vector<std::vector<float>> m(params.size()), v(params.size());
+  for (size_t i = 0; i < params.size(); ++i) {
+    m[i].assign(params[i]->size(), 0.f);
+    v[i].assign(params[i]->size(), 0.f);
+  }
+  int64_t step = 0;
+  if (options.state && !options.state->first.empty()) {
+    const OptimizerState &s = *options.state;
+    bool same = s.first.size() == m.size() && s.second.size() == m.size();
+    for (size_t i = 0; same && i < m.size(); ++i)
+      same =
+          s.first[i].size() == m[i].size() && s.second[i].size() == v[i].size();
+    if (!same)
+      return invalidArgument("the optimizer state does not match the head");
+    m = s.first;
+    v = s.second;
+    step = s.step;
+  }
+  Head best = head;
+  double bestLoss = INFINITY;
+  int64_t sinceBest = 0;
+  std::vector<size_t> order(train.count);
+  std::vector<float> xb;
+  std::vector<int64_t> yb;
+  std::vector<std::vector<float>> grads;
+  for (int64_t epoch = std::max<int64_t>(1, options.startEpoch);
+       epoch <= options.epochs; ++epoch) {
+    // Each epoch's randomness depends on (seed, epoch) alone.
+    Random rng(options.seed * 0x9e3779b97f4a7c15ULL + uint64_t(epoch));
+    std::iota(order.begin(), order.end(), 0);
+    auto started = std::chrono::steady_clock::now();
+    double lr = options.learningRate;
+    if (options.schedule == Schedule::kStep)
+      lr *= std::pow(
+          0.1, double((epoch - 1) / std::max<int64_t>(1, options.stepEpochs)));
+    else if (options.schedule == Schedule::kCosine)
+      lr *= 0.5 * (1 + std::cos(M_PI * double(epoch - 1) / options.epochs));
+    rng.shuffle(order);
+    double lossSum = 0;
+    int64_t correct = 0;
+    for (int64_t start = 0; start < train.count; start += options.batch) {
+      int64_t n = std::min(options.batch, train.count - start);
+      xb.resize(n * train.width);
+      yb.resize(n);
+      for (int64_t i = 0; i < n; ++i) {
+        size_t s = order[start + i];
+        std::memcpy(&xb[i * train.width], &train.values[s * train.width],
+                    train.width * sizeof(float));
+        yb[i] = train.labels[s];
+      }
+      lossSum += n * lossAndGradients(head, p, xb.data(), yb.data(), n, &rng,
+                                      &grads, &correct);
+      ++step;
+      for (size_t t = 0; t < params.size(); ++t) {
+        std::vector<float> &param = *params[t];
+        const std::vector<float> &g = grads[t];
+        bool weight = t % 2 == 0; // biases are not penalized
+        for (size_t i = 0; i < param.size(); ++i) {
+          float gi = g[i] + (weight ? float(l2) * param[i] : 0.f);
+          if (options.solver == Solver::kSgd) {
+            m[t][i] = float(options.momentum) * m[t][i] + gi;
+            param[i] -= float(lr) * m[t][i];
+          } else {
+            const float b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
+            m[t][i] = b1 * m[t][i] + (1 - b1) * gi;
+            v[t][i] = b2 * v[t][i] + (1 - b2) * gi * gi;
+            float mh = m[t][i] / (1 - std::pow(b1, float(step)));
+            float vh = v[t][i] / (1 - std::pow(b2, float(step)));
+            param[i] -= float(lr) * mh / (std::sqrt(vh) + eps);
+          }
+        }
+      }
+    }
+    EpochStats stats;
+    stats.epoch = epoch;
+    stats.learningRate = lr;
+    stats.trainLoss = lossSum / train.count;
+    stats.trainAccuracy = double(correct) / train.count;
+    double monitored;
+    measure(head, p, stats, monitored);
+    stats.seconds = std::chrono::duration<double>(
+                        std::chrono::steady_clock::now() - started)
+                        .count();
+    result.epochs.push_back(stats);
+    if (options.state) {
+      options.state->step = step;
+      options.state->first = m;
+      options.state->second = v;
+      options.state->params.clear();
+      for (const std::vector<float> *t : params)
+        options.state->params.push_back(*t);
+    }
+    // Before the callback: the epoch that diverged is never checkpointed,
+    // so --resume starts from the last good one.
+    if (Status s = diverged(stats, p, "epoch"); !s)
+      return s;
+    if (onEpoch)
+      onEpoch(stats, head);
+    if (monitored < bestLoss) {
+      bestLoss = monitored;
+      best = head;
+      result.bestEpoch = epoch;
+      sinceBest = 0;
+    } else if (options.patience > 0 && ++sinceBest >= options.patience) {
+      break;
+    }
+  }
+  if (result.epochs.empty())
+    return invalidArgument("no epochs left to run (epoch " +
+                           std::to_string(options.startEpoch) + " of " +
+                           std::to_string(options.epochs) + ")");
+  // With validation data, keep the epoch that did best on it.
+  if (p.val.count > 0)
+    head = std::move(best);
+  else
+    result.bestEpoch = result.epochs.back().epoch;
+  return Status::ok();
+}
+
+/// What liblbfgs calls back with.
+struct LbfgsFit {
+  Head &head;
+  const Problem &p;
+  double l2;
+  std::vector<std::vector<float>> grads;
+  int64_t correct = 0;
+  double dataLoss = 0;
+  TrainResult &result;
+  std::chrono::steady_clock::time_point started;
+
+  /// Copies the solver's point into the head.
+  void load(const lbfgsfloatval_t *x) {
+    size_t pos = 0;
+    for (std::vector<float> *t : parameters(head))
+      for (float &v : *t)
+        v = float(x[pos++]);
+  }
+
+  static lbfgsfloatval_t evaluate(void *self, const lbfgsfloatval_t *x,
+                                  lbfgsfloatval_t *g, const int,
+                                  const lbfgsfloatval_t) {
+    auto &f = *static_cast<LbfgsFit *>(self);
+    f.load(x);
+    f.correct = 0;
+    f.dataLoss = lossAndGradients(f.head, f.p, f.p.train.values.data(),
+                                  f.p.train.labels.data(), f.p.train.count,
+                                  nullptr, &f.grads, &f.correct);
+    double objective = f.dataLoss;
+    size_t pos = 0;
+    for (size_t t = 0; t < f.grads.size(); ++t) {
+      bool weight = t % 2 == 0;
+      for (float gi : f.grads[t]) {
+        double w = x[pos];
+        g[pos++] = gi + (weight ? f.l2 * w : 0.0);
+        if (weight)
+          objective += 0.5 * f.l2 * w * w;
+      }
+    }
+    return objective;
+  }
+
+  static int progress(void *self, const lbfgsfloatval_t *x,
+                      const lbfgsfloatval_t *, const lbfgsfloatval_t,
+                      const lbfgsfloatval_t, const lbfgsfloatval_t,
+                      const lbfgsfloatval_t step, int, int k, int) {
+    auto &f = *static_cast<LbfgsFit *>(self);
+    // The line search's last evaluation was at the accepted point.
+    f.load(x);
+    EpochStats stats;
+    stats.epoch = k;
+    stats.learningRate = step;
+    stats.trainLoss = f.dataLoss;
+    stats.trainAccuracy = double(f.correct) / double(f.p.train.count);
+    double monitored;
+    measure(f.head, f.p, stats, monitored);
+    auto now = std::chrono::steady_clock::now();
+    stats.seconds = std::chrono::duration<double>(now - f.started).count();
+    f.started = now;
+    f.result.epochs.push_back(stats);
+    return diverged(stats, f.p, "iteration") ? 0 : 1;
+  }
+};
+
+/// One full-batch L-BFGS fit (liblbfgs, More-Thuente line search) from the
+/// head's current weights, to the gradient tolerance.
+Status fitLbfgs(Head &head, const Problem &p, const TrainOptions &options,
+                double l2, TrainResult &result) {
+  size_t n = 0;
+  for (std::vector<float> *t : parameters(head))
+    n += t->size();
+  if (n > size_t(INT_MAX))
+    return invalidArgument("the head is too large for --solver lbfgs");
+  lbfgsfloatval_t *x = lbfgs_malloc(int(n));
+  if (!x)
+    return invalidArgument("cannot allocate the L-BFGS state");
+  std::unique_ptr<lbfgsfloatval_t, void (*)(lbfgsfloatval_t *)> owned(
+      x, lbfgs_free);
+  size_t pos = 0;
+  for (std::vector<float> *t : parameters(head))
+    for (float v : *t)
+      x[pos++] = v;
+  lbfgs_parameter_t param;
+  lbfgs_parameter_init(&param);
+  param.epsilon = options.tolerance;
+  param.max_iterations = int(options.maxIterations);
+  LbfgsFit fit{head, p, l2, {}, 0, 0, result, std::chrono::steady_clock::now()};
+  lbfgsfloatval_t objective = 0;
+  int rc = lbfgs(int(n), x, &objective, &LbfgsFit::evaluate,
+                 &LbfgsFit::progress, &fit, &param);
+  if (rc == LBFGSERR_OUTOFMEMORY)
+    return invalidArgument("out of memory in L-BFGS");
+  if (rc == LBFGSERR_CANCELED && !result.epochs.empty())
+    if (Status s = diverged(result.epochs.back(), p, "iteration"); !s)
+      return s;
+  fit.load(x);
+  // Converged, or stopped where the line search can make no more progress
+  // (the float gradient's rounding): both are the optimum to precision.
+  result.converged =
+      rc == LBFGS_SUCCESS || rc == LBFGS_ALREADY_MINIMIZED || rc == LBFGS_STOP;
+  if (!result.converged)
+    result.stopReason = rc == LBFGSERR_MAXIMUMITERATION
+                            ? "reached --max-iter"
+                            : "the line search stopped (code " +
+                                  std::to_string(rc) +
+                                  "), at the precision of float gradients";
+  if (result.epochs.empty()) { // already optimal: no iteration ran
+    EpochStats stats;
+    stats.trainLoss = fit.dataLoss;
+    stats.trainAccuracy = double(fit.correct) / double(p.train.count);
+    double monitored;
+    measure(head, p, stats, monitored);
+    result.epochs.push_back(stats);
+  }
+  result.bestEpoch = result.epochs.back().epoch;
+  return Status::ok();
+}
+
+} // namespace
+
 StatusOr<TrainResult> tlc::runtime::trainHead(
     Head &head, const FeatureSet &train, const FeatureSet &val,
     const TrainOptions &options,
-    const std::function<void(const EpochStats &)> &onEpoch) {
+    const std::function<void(const EpochStats &, const Head &)> &onEpoch) {
   if (train.count == 0)
     return invalidArgument("no training samples");
   if (train.width != head.inputSize())
@@ -639,6 +1115,17 @@ StatusOr<TrainResult> tlc::runtime::trainHead(
                              " is outside the head's classes");
   if (Status s = validate(options); !s)
     return s;
+  auto solver = chooseSolver(head, options);
+  if (!solver)
+    return solver.status();
+  if (options.l2Auto && val.count == 0)
+    return invalidArgument("--l2 auto picks the penalty on validation data: "
+                           "give --val or --val-split");
+  bool resuming = options.startEpoch > 1 ||
+                  (options.state && !options.state->first.empty());
+  if (resuming && (*solver == Solver::kLbfgs || options.l2Auto))
+    return invalidArgument("only Adam and SGD runs with one --l2 resume; "
+                           "an L-BFGS fit or an --l2 auto grid starts over");
 
   std::vector<float> classWeight = options.classWeights;
   if (!classWeight.empty() &&
@@ -657,160 +1144,98 @@ StatusOr<TrainResult> tlc::runtime::trainHead(
           counts[c] ? float(train.count) / float(classes * counts[c]) : 0.f;
   }
 
-  std::vector<ParamState> state(2 * head.layers.size());
-  for (size_t l = 0; l < head.layers.size(); ++l) {
-    for (int p = 0; p < 2; ++p) {
-      size_t n = p ? head.layers[l].bias.size() : head.layers[l].weight.size();
-      state[2 * l + p].m.assign(n, 0.f);
-      state[2 * l + p].v.assign(n, 0.f);
-    }
+  // The head trains in standardized coordinates. A fresh head's
+  // initialization is meant for unit-scale inputs and is used as it is; a
+  // resumed one continues from the state's exact parameters.
+  std::optional<Standardization> standard;
+  FeatureSet scaledTrain, scaledVal;
+  if (options.standardize) {
+    standard = Standardization::of(train);
+    scaledTrain = standard->apply(train);
+    scaledVal = standard->apply(val);
   }
-  int64_t step = 0;
-  if (options.state && !options.state->first.empty()) {
-    if (options.state->first.size() != state.size() ||
-        options.state->second.size() != state.size())
+  Head work = head;
+  if (resuming && options.state && !options.state->params.empty()) {
+    std::vector<std::vector<float> *> params = parameters(work);
+    if (options.state->params.size() != params.size())
       return invalidArgument("the optimizer state does not match the head");
-    for (size_t i = 0; i < state.size(); ++i) {
-      if (options.state->first[i].size() != state[i].m.size() ||
-          options.state->second[i].size() != state[i].v.size())
+    for (size_t i = 0; i < params.size(); ++i) {
+      if (options.state->params[i].size() != params[i]->size())
         return invalidArgument("the optimizer state does not match the head");
-      state[i].m = options.state->first[i];
-      state[i].v = options.state->second[i];
+      *params[i] = options.state->params[i];
     }
-    step = options.state->step;
+  } else if (resuming && standard) {
+    standard->unfold(work.layers.front());
   }
+  auto folded = [&](const Head &h) {
+    Head out = h;
+    if (standard)
+      standard->fold(out.layers.front());
+    return out;
+  };
+  Problem problem{standard ? scaledTrain : train, standard ? scaledVal : val,
+                  options.loss, classWeight, classes};
+  TrainOptions fitOptions = options;
+  fitOptions.solver = *solver;
+  auto fit = [&](Head &h, double l2, TrainResult &r,
+                 const std::function<void(const EpochStats &, const Head &)>
+                     &callback) {
+    r.solver = *solver;
+    r.l2 = l2;
+    return *solver == Solver::kLbfgs
+               ? fitLbfgs(h, problem, fitOptions, l2, r)
+               : fitEpochs(h, problem, fitOptions, l2, r, callback);
+  };
+  auto started = std::chrono::steady_clock::now();
+  auto since = [](std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t)
+        .count();
+  };
   TrainResult result;
-  Head best = head;
-  double bestLoss = INFINITY;
-  int64_t sinceBest = 0;
-  std::vector<size_t> order(train.count);
-  std::iota(order.begin(), order.end(), 0);
-  for (int64_t epoch = std::max<int64_t>(1, options.startEpoch);
-       epoch <= options.epochs; ++epoch) {
-    // Each epoch's randomness depends on (seed, epoch) alone.
-    Random rng(options.seed * 0x9e3779b97f4a7c15ULL + uint64_t(epoch));
-    std::iota(order.begin(), order.end(), 0);
-    auto started = std::chrono::steady_clock::now();
-    double lr = options.learningRate;
-    if (options.schedule == Schedule::kStep)
-      lr *= std::pow(
-          0.1, double((epoch - 1) / std::max<int64_t>(1, options.stepEpochs)));
-    else if (options.schedule == Schedule::kCosine)
-      lr *= 0.5 * (1 + std::cos(M_PI * double(epoch - 1) / options.epochs));
-    rng.shuffle(order);
-    double lossSum = 0;
-    int64_t correct = 0;
-    std::vector<float> xb, grad;
-    std::vector<int64_t> yb;
-    for (int64_t start = 0; start < train.count; start += options.batch) {
-      int64_t n = std::min(options.batch, train.count - start);
-      xb.resize(n * train.width);
-      yb.resize(n);
-      for (int64_t i = 0; i < n; ++i) {
-        size_t s = order[start + i];
-        std::memcpy(&xb[i * train.width], &train.values[s * train.width],
-                    train.width * sizeof(float));
-        yb[i] = train.labels[s];
-      }
-      Trace trace;
-      std::vector<float> out = forward(head, xb.data(), n, &trace, &rng);
-      lossSum += n * lossAndGrad(options.loss, out.data(), yb.data(), n,
-                                 classes, classWeight, &grad);
-      for (int64_t i = 0; i < n; ++i)
-        correct += argmax(&out[i * classes], classes) == yb[i];
-      ++step;
-      // Backward, last layer first; `grad` is d loss / d layer output.
-      for (size_t l = head.layers.size(); l-- > 0;) {
-        HeadLayer &layer = head.layers[l];
-        std::vector<float> &z = trace.pre[l];
-        const std::vector<float> &mask = trace.masks[l];
-        for (size_t i = 0; i < z.size(); ++i)
-          z[i] = grad[i] * (mask.empty() ? 1.f : mask[i]) *
-                 activationSlope(layer.activation, z[i]);
-        std::vector<float> dw(layer.weight.size()), db(layer.out, 0.f);
-        gemm(true, false, layer.out, layer.in, n, 1.f, z.data(),
-             trace.inputs[l].data(), 0.f, dw.data());
-        for (int64_t i = 0; i < n; ++i)
-          for (int64_t o = 0; o < layer.out; ++o)
-            db[o] += z[i * layer.out + o];
-        if (l > 0) {
-          grad.assign(n * layer.in, 0.f);
-          gemm(false, false, n, layer.in, layer.out, 1.f, z.data(),
-               layer.weight.data(), 0.f, grad.data());
-        }
-        for (int p = 0; p < 2; ++p) {
-          std::vector<float> &param = p ? layer.bias : layer.weight;
-          std::vector<float> &g = p ? db : dw;
-          ParamState &st = state[2 * l + p];
-          for (size_t i = 0; i < param.size(); ++i) {
-            float gi = g[i] + (p ? 0.f : float(options.l2) * param[i]);
-            if (options.optimizer == Optimizer::kSgd) {
-              st.m[i] = float(options.momentum) * st.m[i] + gi;
-              param[i] -= float(lr) * st.m[i];
-            } else {
-              const float b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
-              st.m[i] = b1 * st.m[i] + (1 - b1) * gi;
-              st.v[i] = b2 * st.v[i] + (1 - b2) * gi * gi;
-              float mh = st.m[i] / (1 - std::pow(b1, float(step)));
-              float vh = st.v[i] / (1 - std::pow(b2, float(step)));
-              param[i] -= float(lr) * mh / (std::sqrt(vh) + eps);
-            }
-          }
-        }
+  if (!options.l2Auto) {
+    auto callback = [&](const EpochStats &e, const Head &h) {
+      onEpoch(e, folded(h));
+    };
+    if (Status s = fit(
+            work, options.l2, result,
+            onEpoch ? callback
+                    : std::function<void(const EpochStats &, const Head &)>());
+        !s)
+      return s;
+  } else {
+    // From the strongest penalty down, each fit warm-started from the last:
+    // the path of optima is smooth in l2, so each fit is short.
+    std::vector<double> grid = options.l2Grid;
+    std::sort(grid.rbegin(), grid.rend());
+    std::vector<L2Score> scores;
+    Head best = work;
+    double bestAccuracy = -1, bestLoss = INFINITY;
+    for (double l2 : grid) {
+      auto t = std::chrono::steady_clock::now();
+      TrainResult r;
+      if (Status s = fit(work, l2, r, nullptr); !s)
+        return s;
+      Evaluation e = evaluateHead(work, problem.val);
+      L2Score score{l2,
+                    int64_t(r.epochs.size()),
+                    r.epochs.back().trainAccuracy,
+                    e.loss,
+                    e.accuracy,
+                    since(t)};
+      scores.push_back(score);
+      if (e.accuracy > bestAccuracy ||
+          (e.accuracy == bestAccuracy && e.loss < bestLoss)) {
+        bestAccuracy = e.accuracy;
+        bestLoss = e.loss;
+        best = work;
+        result = std::move(r);
       }
     }
-    EpochStats stats;
-    stats.epoch = epoch;
-    stats.learningRate = lr;
-    stats.trainLoss = lossSum / train.count;
-    stats.trainAccuracy = double(correct) / train.count;
-    double monitored = stats.trainLoss;
-    if (val.count > 0) {
-      Evaluation e = evaluateHead(head, val);
-      stats.valLoss = e.loss;
-      stats.valAccuracy = e.accuracy;
-      monitored = e.loss;
-    }
-    stats.seconds = std::chrono::duration<double>(
-                        std::chrono::steady_clock::now() - started)
-                        .count();
-    result.epochs.push_back(stats);
-    if (options.state) {
-      options.state->step = step;
-      options.state->first.clear();
-      options.state->second.clear();
-      for (const ParamState &st : state) {
-        options.state->first.push_back(st.m);
-        options.state->second.push_back(st.v);
-      }
-    }
-    // Before the callback: the epoch that diverged is never checkpointed,
-    // so --resume starts from the last good one.
-    if (!std::isfinite(stats.trainLoss) ||
-        (val.count > 0 && !std::isfinite(stats.valLoss)))
-      return invalidArgument("training diverged at epoch " +
-                             std::to_string(epoch) +
-                             " (loss is not finite); lower the learning rate");
-    if (onEpoch)
-      onEpoch(stats);
-    if (monitored < bestLoss) {
-      bestLoss = monitored;
-      best = head;
-      result.bestEpoch = epoch;
-      sinceBest = 0;
-    } else if (options.patience > 0 && ++sinceBest >= options.patience) {
-      break;
-    }
+    work = std::move(best);
+    result.grid = std::move(scores);
   }
-  if (result.epochs.empty())
-    return invalidArgument("no epochs left to run (epoch " +
-                           std::to_string(options.startEpoch) + " of " +
-                           std::to_string(options.epochs) + ")");
-  // With validation data, keep the epoch that did best on it.
-  if (val.count > 0)
-    head = std::move(best);
-  else
-    result.bestEpoch = result.epochs.back().epoch;
+  result.seconds = since(started);
+  head = folded(work);
   return result;
 }
 

@@ -5,6 +5,7 @@
 // RUN: diff %t.a %t.b
 // RUN: tl-opt %s -tl-attach-head="spec=linear:3 seed=8" > %t.c
 // RUN: not diff %t.a %t.c
+// RUN: tl-opt %s -tl-attach-head="spec=linear:3 pool=avg+max" | FileCheck %s --check-prefix=BOTH
 // RUN: not tl-opt %s -tl-attach-head=spec=conv:3 2>&1 | FileCheck %s --check-prefix=BADSPEC
 // RUN: not tl-opt %s -tl-attach-head="spec=linear:3 init=zeros" 2>&1 | FileCheck %s --check-prefix=BADINIT
 
@@ -19,6 +20,14 @@
 // LINEAR-NEXT:  %[[B:.*]] = tl.constant trainable dense<0.000000e+00> : tensor<3xf32>
 // LINEAR-NEXT:  %[[L:.*]] = tl.fc %[[F]], %[[W]] bias(%[[B]])
 // LINEAR-NEXT:  return %[[L]], %[[F]]
+
+// avg+max: the average and the max of each channel, side by side.
+// BOTH-LABEL: func @spatial
+// BOTH-SAME:  -> (tensor<?x3xf32> {tl.name = "logits"}, tensor<?x16xf32> {tl.name = "features"})
+// BOTH:       tl.global_avg_pool
+// BOTH:       tl.global_max_pool
+// BOTH:       tl.concat
+// BOTH:       tl.constant trainable dense_resource<head.logits.w> : tensor<3x16xf32>
 
 // MLP-LABEL: func @spatial
 // MLP-SAME:  -> (tensor<?x3xf32> {tl.name = "logits"}, tensor<?x8xf32> {tl.name = "features"})

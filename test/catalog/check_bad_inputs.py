@@ -230,7 +230,19 @@ def data_cases(c, args, work, onnx_path):
                  [*base, "--curves", os.path.join(work, "no", "c.csv")], FAILED, "does not exist", g)
     c.expect("train --curves: no epoch ran", "epoch" not in text)
     c.cli("train --plot at a folder (before training)", [*base, "--plot", images], FAILED, "is a directory", g)
-    c.cli("train --resume without a checkpoint", [*base, "--resume"], FAILED, "--resume", g)
+    c.cli("train --resume without a checkpoint", [*base, "--solver", "adam", "--resume"], FAILED,
+          "--resume", g)
+    for label, extra, message in (
+            ("train --resume of an L-BFGS fit", ["--resume"], "starts over"),
+            ("train --l2 bogus", ["--l2", "bogus"], "takes a number or 'auto'"),
+            ("train --l2-grid without --l2 auto", ["--l2-grid", "1,2"], "goes with --l2 auto"),
+            ("train --l2-grid with a non-number", ["--l2", "auto", "--l2-grid", "1,x"], "'x' is not a number"),
+            ("train --l2-grid beyond 1000", ["--l2", "auto", "--l2-grid", "1e9"], "outside [0, 1000]"),
+            ("train --tol 0", ["--tol", "0"], "--tol 0 is outside (0, 1)"),
+            ("train --max-iter 0", ["--max-iter", "0"], "--max-iter 0 is outside"),
+            ("train --solver lbfgs --loss hinge", ["--solver", "lbfgs", "--loss", "hinge"], "smooth loss")):
+        text = c.cli(label, [*base, *extra], USAGE, message, g)
+        c.expect(f"{label}: refused before any feature", "features" not in text)
 
     # Data that is not data.
     c.cli("train --data missing", ["train", head, "--data", os.path.join(work, "nothing"), "-o", out],
@@ -498,6 +510,32 @@ def server_cases(c, args, work, trained):
     c.expect("server: exits cleanly", server.returncode == 0, server.returncode)
 
 
+def probe_cases(c, args, work, onnx_path):
+    """tlc probe: its options, checked before the compile; bad cut names."""
+    images = os.path.join(work, "images")  # data_cases made it: two classes
+    out = fresh_guard(os.path.join(work, "probe.out"))
+    g = [out]
+    base = ["probe", onnx_path, "--data", images, "-o", out, "--no-cache"]
+    c.cli("probe without --data", ["probe", onnx_path, "-o", out], USAGE, "usage: tlc probe", g)
+    for label, extra, code, message in (
+            ("probe --pool median", ["--pool", "median"], USAGE, "--pool is avg, max or avg+max"),
+            ("probe --val-split 1", ["--val-split", "1"], USAGE, "--val-split must be in (0, 1)"),
+            ("probe --val and --val-split", ["--val", images, "--val-split", "0.3"], USAGE, "not both"),
+            ("probe --l2 bogus", ["--l2", "bogus"], USAGE, "takes a number or 'auto'"),
+            ("probe --limit -1", ["--limit", "-1"], USAGE, "--limit must not be negative"),
+            ("probe --std 0", ["--std", "0,0,0"], USAGE, "three finite numbers"),
+            ("probe --cuts at no layer", ["--cuts", "relu1,nosuch"], FAILED, "no layer named 'nosuch'"),
+            ("probe --pick of no probed cut", ["--cuts", "relu1", "--pick", "pool1"], USAGE,
+             "is not among the probed cuts"),
+            ("probe -o in a missing folder", ["-o", os.path.join(work, "no", "best.tlb")], FAILED,
+             "does not exist"),
+            ("probe --plot at a folder", ["--plot", images], FAILED, "is a directory")):
+        text = c.cli(label, [*base, *extra], code, message, g)
+        c.expect(f"{label}: refused before any feature", "features" not in text)
+    leftovers = [f for f in os.listdir(work) if ".probe-" in f]
+    c.expect("probe leaves no temporary artifact behind", not leftovers, leftovers)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -512,6 +550,7 @@ def main():
     c = Catalog(args.tlc, work)
     onnx_path = cli_cases(c, args, work)
     trained = data_cases(c, args, work, onnx_path)
+    probe_cases(c, args, work, onnx_path)
     server_cases(c, args, work, trained)
     print(f"{c.passed + c.failed} cases")
     c.finish()

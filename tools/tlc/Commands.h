@@ -8,8 +8,13 @@
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include "tlc/runtime/Features.h"
+
+#include "llvm/Support/CommandLine.h"
+
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace tlc::tool {
 
@@ -42,9 +47,47 @@ importModel(mlir::MLIRContext &context, llvm::StringRef path,
             llvm::ArrayRef<std::string> inputShapes, int &exitCode,
             bool freeSpatialDims = false);
 
+/// The features of `dataset` through the artifact's backbone (cached as
+/// `options` say), with a progress bar and reports of skipped samples and
+/// the cache on stderr, each line starting with `label`.
+tlc::runtime::StatusOr<tlc::runtime::FeatureSet>
+reportedFeatures(const std::string &artifact, tlc::runtime::Session &session,
+                 const tlc::runtime::Dataset &dataset,
+                 const tlc::runtime::Preprocessing &pre,
+                 const std::string &label,
+                 tlc::runtime::FeatureOptions options);
+
+/// 1234567 -> "1.23M"; "?" when unknown.
+std::string humanCount(std::optional<int64_t> n);
+
+/// `tlc probe`'s subcommand: it shares tlc compile's model, output,
+/// --input-shape, --keep-activation and preprocessing options.
+llvm::cl::SubCommand &probeSubcommand();
+/// Those shared options' values.
+const std::string &inputModel();
+const std::string &outputPath();
+/// Checks the preprocessing options; an exit code.
+int checkProbePreprocessing();
+/// Imports the model on the command line, with its --input-shape values.
+mlir::OwningOpRef<mlir::ModuleOp> importInput(mlir::MLIRContext &context,
+                                              int &exitCode);
+
+/// What tlc probe asks of the compiler: the model on the command line cut
+/// at `cuts`, with a `head` on features pooled by `headPool`, or, with
+/// `poolOutputs`, every cut pooled into a vector per sample.
+struct TransferRequest {
+  std::vector<std::string> cuts;
+  std::string head, headPool = "avg", poolOutputs;
+};
+/// Compiles it into `bytes`, the artifact with the command line's
+/// preprocessing. Returns an exit code (diagnostics printed).
+int compileTransfer(mlir::MLIRContext &context, const TransferRequest &request,
+                    std::vector<uint8_t> &bytes);
+
 /// Each returns nullopt when its subcommand was not selected.
 std::optional<int> runCompileCommand(mlir::MLIRContext &context);
 std::optional<int> runInspectCommand(mlir::MLIRContext &context);
+std::optional<int> runProbeCommand(mlir::MLIRContext &context);
 std::optional<int> runRunCommand();
 std::optional<int> runBenchCommand();
 /// tlc train, tlc eval and tlc predict.

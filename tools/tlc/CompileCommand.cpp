@@ -37,6 +37,7 @@
 #include <cmath>
 
 using namespace mlir;
+using namespace tlc::tool;
 namespace cl = llvm::cl;
 
 namespace {
@@ -44,13 +45,16 @@ namespace {
 cl::SubCommand compileCmd("compile",
                           "Compile an ONNX model to a .tlb artifact");
 cl::opt<std::string> input(cl::Positional, cl::desc("MODEL.onnx"),
-                           cl::sub(compileCmd));
+                           cl::sub(compileCmd),
+                           cl::sub(tlc::tool::probeSubcommand()));
 cl::opt<std::string> output("o", cl::desc("Output file"),
-                            cl::value_desc("FILE"), cl::sub(compileCmd));
+                            cl::value_desc("FILE"), cl::sub(compileCmd),
+                            cl::sub(tlc::tool::probeSubcommand()));
 cl::list<std::string> shapes("input-shape",
                              cl::desc("Fix an input's shape, e.g. "
                                       "input=1x3x224x224; repeatable"),
-                             cl::value_desc("NAME=SHAPE"), cl::sub(compileCmd));
+                             cl::value_desc("NAME=SHAPE"), cl::sub(compileCmd),
+                             cl::sub(tlc::tool::probeSubcommand()));
 enum class Emit { Artifact, Mlir };
 cl::opt<Emit> emit("emit", cl::desc("What to write"),
                    cl::values(clEnumValN(Emit::Artifact, "artifact",
@@ -74,7 +78,8 @@ cl::opt<bool> keepActivation(
     "keep-activation",
     cl::desc("Extend a cut through the activation that follows it "
              "(default true)"),
-    cl::init(true), cl::cat(transferCategory), cl::sub(compileCmd));
+    cl::init(true), cl::cat(transferCategory), cl::sub(compileCmd),
+    cl::sub(tlc::tool::probeSubcommand()));
 cl::opt<bool> fcToConv("fc-to-conv",
                        cl::desc("Turn FC layers into convolutions, so the "
                                 "network runs on larger inputs"),
@@ -104,6 +109,11 @@ cl::opt<std::string>
     headPool("head-pool",
              cl::desc("Spatial features to a vector: avg, max or flatten"),
              cl::init("avg"), cl::cat(transferCategory), cl::sub(compileCmd));
+cl::opt<std::string> poolOutputs(
+    "pool-outputs",
+    cl::desc("Instead of a head: pool every cut into a vector per sample "
+             "(avg, max or avg+max), for tlc extract"),
+    cl::cat(transferCategory), cl::sub(compileCmd));
 cl::opt<uint64_t> seed("seed", cl::desc("Seed of the head's initialization"),
                        cl::init(0), cl::cat(transferCategory),
                        cl::sub(compileCmd));
@@ -114,23 +124,28 @@ cl::opt<int64_t> crop("crop",
                       cl::desc("Center crop size (default: the model's "
                                "input size, else 224)"),
                       cl::init(0), cl::cat(preprocessCategory),
-                      cl::sub(compileCmd));
+                      cl::sub(compileCmd),
+                      cl::sub(tlc::tool::probeSubcommand()));
 cl::opt<int64_t> resize("resize",
                         cl::desc("Resize the shorter side to this first "
                                  "(default: crop * 256 / 224)"),
                         cl::init(0), cl::cat(preprocessCategory),
-                        cl::sub(compileCmd));
+                        cl::sub(compileCmd),
+                        cl::sub(tlc::tool::probeSubcommand()));
 cl::opt<std::string> mean("mean",
                           cl::desc("Per-channel mean, of [0, 1] pixels"),
                           cl::init("0.485,0.456,0.406"),
-                          cl::cat(preprocessCategory), cl::sub(compileCmd));
+                          cl::cat(preprocessCategory), cl::sub(compileCmd),
+                          cl::sub(tlc::tool::probeSubcommand()));
 cl::opt<std::string> stddev("std", cl::desc("Per-channel standard deviation"),
                             cl::init("0.229,0.224,0.225"),
-                            cl::cat(preprocessCategory), cl::sub(compileCmd));
+                            cl::cat(preprocessCategory), cl::sub(compileCmd),
+                            cl::sub(tlc::tool::probeSubcommand()));
 cl::opt<std::string> channelOrder("channel-order",
                                   cl::desc("rgb (default) or bgr"),
                                   cl::init("rgb"), cl::cat(preprocessCategory),
-                                  cl::sub(compileCmd));
+                                  cl::sub(compileCmd),
+                                  cl::sub(tlc::tool::probeSubcommand()));
 
 cl::OptionCategory extendCategory("Extending and debugging the pipeline");
 cl::list<std::string> plugins(
@@ -231,6 +246,7 @@ LogicalResult buildPipeline(PassManager &pm) {
   options.headDropout = headDropout.getValue();
   options.headInit = headInit.getValue();
   options.headPool = headPool.getValue();
+  options.poolOutputs = poolOutputs.getValue();
   options.seed = seed.getValue();
   return tl::buildTransferPipeline(pm, options, addExtraPasses);
 }
@@ -283,7 +299,9 @@ bool threeFloats(StringRef text, bool positive) {
 
 /// Provenance and preprocessing a user (and `tlc train`) reads back from the
 /// artifact.
-std::map<std::string, std::string> transferMetadata(func::FuncOp func) {
+std::map<std::string, std::string>
+transferMetadata(func::FuncOp func, llvm::ArrayRef<std::string> cutNames,
+                 llvm::StringRef headSpec) {
   std::map<std::string, std::string> metadata;
   int64_t size = crop;
   // A graph may have no inputs at all (ONNX's test_constant).
@@ -300,13 +318,68 @@ std::map<std::string, std::string> transferMetadata(func::FuncOp func) {
   metadata[tlc::metadata::kPreprocessMean] = mean;
   metadata[tlc::metadata::kPreprocessStd] = stddev;
   metadata[tlc::metadata::kPreprocessChannels] = channelOrder;
-  if (!cuts.empty())
-    metadata[tlc::metadata::kCut] = llvm::join(cuts, ",");
+  if (!cutNames.empty())
+    metadata[tlc::metadata::kCut] = llvm::join(cutNames, ",");
   if (dropLast > 0)
     metadata[tlc::metadata::kCut] = "drop-last=" + std::to_string(dropLast);
-  if (!head.empty())
-    metadata[tlc::metadata::kHead] = head;
+  if (!headSpec.empty())
+    metadata[tlc::metadata::kHead] = headSpec.str();
   return metadata;
+}
+
+/// The preprocessing options, checked (tlc compile and tlc probe).
+int checkPreprocessing() {
+  if (!threeFloats(mean, false) || !threeFloats(stddev, true)) {
+    llvm::errs() << "tlc: error: --mean and --std take three finite numbers "
+                    "(--std above 0), e.g. --mean 0.485,0.456,0.406 --std "
+                    "0.229,0.224,0.225\n";
+    return kUsage;
+  }
+  if (channelOrder != "rgb" && channelOrder != "bgr") {
+    llvm::errs() << "tlc: error: --channel-order is rgb or bgr\n";
+    return kUsage;
+  }
+  if (crop < 0 || resize < 0 || (resize && crop && resize < crop)) {
+    llvm::errs() << "tlc: error: --resize must be at least --crop\n";
+    return kUsage;
+  }
+  return kOk;
+}
+
+/// A --crop the compiled network's input cannot take is an error.
+int checkCrop(ModuleOp module) {
+  if (!crop)
+    return kOk;
+  auto func = *module.getOps<func::FuncOp>().begin();
+  auto type = func.getNumArguments()
+                  ? dyn_cast<RankedTensorType>(func.getArgument(0).getType())
+                  : RankedTensorType();
+  if (type && type.getRank() == 4 &&
+      ((!type.isDynamicDim(2) && type.getDimSize(2) != crop) ||
+       (!type.isDynamicDim(3) && type.getDimSize(3) != crop)))
+    return fail("--crop " + std::to_string(crop) +
+                " does not fit the "
+                "model's input " +
+                std::to_string(type.getDimSize(2)) + "x" +
+                std::to_string(type.getDimSize(3)) +
+                " (export it with dynamic height and width to change it)");
+  return kOk;
+}
+
+/// The artifact of the compiled `module`.
+int serialize(ModuleOp module, PassManager &pm,
+              llvm::ArrayRef<std::string> cutNames, llvm::StringRef headSpec,
+              std::vector<uint8_t> &bytes) {
+  tl::ArtifactOptions artifact;
+  artifact.source = input;
+  artifact.sourceSha256 = sha256Hex(input);
+  std::string pipeline;
+  llvm::raw_string_ostream os(pipeline);
+  pm.printAsTextualPipeline(os);
+  artifact.passes.push_back(pipeline);
+  auto func = *module.getOps<func::FuncOp>().begin();
+  artifact.metadata = transferMetadata(func, cutNames, headSpec);
+  return failed(tl::serializeArtifact(func, artifact, bytes)) ? kFailed : kOk;
 }
 
 } // namespace
@@ -333,24 +406,16 @@ std::optional<int> tlc::tool::runCompileCommand(MLIRContext &context) {
     llvm::errs() << "tlc: error: --cut auto cannot be combined with names\n";
     return kUsage;
   }
+  if (!poolOutputs.empty() && !head.empty()) {
+    llvm::errs() << "tlc: error: give --head or --pool-outputs, not both\n";
+    return kUsage;
+  }
   if (!cuts.empty() && dropLast > 0) {
     llvm::errs() << "tlc: error: give --cut or --drop-last, not both\n";
     return kUsage;
   }
-  if (!threeFloats(mean, false) || !threeFloats(stddev, true)) {
-    llvm::errs() << "tlc: error: --mean and --std take three finite numbers "
-                    "(--std above 0), e.g. --mean 0.485,0.456,0.406 --std "
-                    "0.229,0.224,0.225\n";
-    return kUsage;
-  }
-  if (channelOrder != "rgb" && channelOrder != "bgr") {
-    llvm::errs() << "tlc: error: --channel-order is rgb or bgr\n";
-    return kUsage;
-  }
-  if (crop < 0 || resize < 0 || (resize && crop && resize < crop)) {
-    llvm::errs() << "tlc: error: --resize must be at least --crop\n";
-    return kUsage;
-  }
+  if (int code = checkPreprocessing())
+    return code;
   if (dropLast < 0) {
     llvm::errs() << "tlc: error: --drop-last must be positive\n";
     return kUsage;
@@ -379,21 +444,8 @@ std::optional<int> tlc::tool::runCompileCommand(MLIRContext &context) {
   }
   if (failed(pm.run(*module)))
     return kFailed;
-  if (crop) {
-    auto func = *module->getOps<func::FuncOp>().begin();
-    auto type = func.getNumArguments()
-                    ? dyn_cast<RankedTensorType>(func.getArgument(0).getType())
-                    : RankedTensorType();
-    if (type && type.getRank() == 4 &&
-        ((!type.isDynamicDim(2) && type.getDimSize(2) != crop) ||
-         (!type.isDynamicDim(3) && type.getDimSize(3) != crop)))
-      return fail("--crop " + std::to_string(crop) +
-                  " does not fit the "
-                  "model's input " +
-                  std::to_string(type.getDimSize(2)) + "x" +
-                  std::to_string(type.getDimSize(3)) +
-                  " (export it with dynamic height and width to change it)");
-  }
+  if (int code = checkCrop(*module))
+    return code;
 
   if (emit == Emit::Mlir) {
     std::string text;
@@ -401,21 +453,41 @@ std::optional<int> tlc::tool::runCompileCommand(MLIRContext &context) {
     module->print(os);
     return writeOutput(output, text);
   }
-  {
-    tl::ArtifactOptions artifact;
-    artifact.source = input;
-    artifact.sourceSha256 = sha256Hex(input);
-    std::string pipeline;
-    llvm::raw_string_ostream os(pipeline);
-    pm.printAsTextualPipeline(os);
-    artifact.passes.push_back(pipeline);
-    auto func = *module->getOps<func::FuncOp>().begin();
-    artifact.metadata = transferMetadata(func);
-    std::vector<uint8_t> bytes;
-    if (failed(tl::serializeArtifact(func, artifact, bytes)))
-      return kFailed;
-    return writeOutput(
-        output, llvm::StringRef(reinterpret_cast<const char *>(bytes.data()),
-                                bytes.size()));
-  }
+  std::vector<uint8_t> bytes;
+  if (int code = serialize(*module, pm, cuts, head, bytes))
+    return code;
+  return writeOutput(
+      output, llvm::StringRef(reinterpret_cast<const char *>(bytes.data()),
+                              bytes.size()));
+}
+
+const std::string &tlc::tool::inputModel() { return input; }
+const std::string &tlc::tool::outputPath() { return output; }
+
+int tlc::tool::checkProbePreprocessing() { return checkPreprocessing(); }
+
+OwningOpRef<ModuleOp> tlc::tool::importInput(MLIRContext &context,
+                                             int &exitCode) {
+  return importModel(context, input, shapes, exitCode);
+}
+
+int tlc::tool::compileTransfer(MLIRContext &context,
+                               const TransferRequest &request,
+                               std::vector<uint8_t> &bytes) {
+  int exitCode = kOk;
+  auto module = importModel(context, input, shapes, exitCode);
+  if (!module)
+    return exitCode;
+  tl::TransferPipelineOptions options;
+  options.cuts = request.cuts;
+  options.keepActivation = keepActivation.getValue();
+  options.head = request.head;
+  options.headPool = request.headPool;
+  options.poolOutputs = request.poolOutputs;
+  PassManager pm(&context);
+  if (failed(tl::buildTransferPipeline(pm, options)) || failed(pm.run(*module)))
+    return kFailed;
+  if (int code = checkCrop(*module))
+    return code;
+  return serialize(*module, pm, request.cuts, request.head, bytes);
 }

@@ -6,7 +6,8 @@
 // Imports the model, folds Identity/Dropout away, and prints one row per
 // layer (index, name, op, output shape, parameters, MACs per sample) with
 // the candidate cut points marked: block boundaries (`*`), where a single
-// tensor carries everything downstream, and the penultimate features
+// tensor carries everything downstream, block ends among them (`end`: a
+// residual merge, a fork, a pooling layer), and the penultimate features
 // (`auto`), with the feature size at each. The names are what
 // `tlc compile --cut` takes.
 //
@@ -24,6 +25,7 @@
 #include "llvm/Support/JSON.h"
 
 using namespace mlir;
+using namespace tlc::tool;
 namespace cl = llvm::cl;
 
 namespace {
@@ -49,28 +51,11 @@ std::string shapeString(const std::vector<int64_t> &shape) {
   return s;
 }
 
-/// 1234567 -> "1.23M".
-std::string humanCount(std::optional<int64_t> n) {
-  if (!n)
-    return "?";
-  const char *units[] = {"", "K", "M", "G", "T"};
-  double v = static_cast<double>(*n);
-  int u = 0;
-  while (v >= 1000 && u < 4) {
-    v /= 1000;
-    ++u;
-  }
-  std::string out;
-  llvm::raw_string_ostream os(out);
-  if (u == 0)
-    os << *n;
-  else
-    os << llvm::format("%.2f", v) << units[u];
-  return out;
-}
-
 const char *cutMark(const tl::LayerSummary &layer) {
-  return layer.penultimate ? "auto" : layer.blockBoundary ? "*" : "";
+  return layer.penultimate     ? "auto"
+         : layer.blockEnd      ? "end"
+         : layer.blockBoundary ? "*"
+                               : "";
 }
 
 void printJson(const tl::NetworkSummary &summary) {
@@ -103,6 +88,8 @@ void printJson(const tl::NetworkSummary &summary) {
             j.attribute("cut", "block");
           else
             j.attribute("cut", nullptr);
+          j.attribute("block_end", layer.blockEnd);
+          optional("macs_up_to", layer.macsUpTo);
           optional("feature_size", layer.featureSize);
         });
       }
@@ -151,8 +138,9 @@ void printTable(const tl::NetworkSummary &summary) {
      << llvm::format("%.1f", summary.totalParams * 4.0 / (1 << 20))
      << " MiB as f32), " << humanCount(summary.totalMacs)
      << " MACs per sample; " << cuts
-     << " candidate cut points (* block boundary, auto: the penultimate "
-        "features, `tlc compile --cut auto`)\n";
+     << " candidate cut points (* block boundary, end: the end of a block, "
+        "what `tlc probe` tries; auto: the penultimate features, `tlc "
+        "compile --cut auto`)\n";
 }
 
 } // namespace
@@ -180,4 +168,24 @@ std::optional<int> tlc::tool::runInspectCommand(MLIRContext &context) {
   else
     printTable(summary);
   return kOk;
+}
+
+/// 1234567 -> "1.23M".
+std::string tlc::tool::humanCount(std::optional<int64_t> n) {
+  if (!n)
+    return "?";
+  const char *units[] = {"", "K", "M", "G", "T"};
+  double v = static_cast<double>(*n);
+  int u = 0;
+  while (v >= 1000 && u < 4) {
+    v /= 1000;
+    ++u;
+  }
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  if (u == 0)
+    os << *n;
+  else
+    os << llvm::format("%.2f", v) << units[u];
+  return out;
 }

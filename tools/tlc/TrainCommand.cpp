@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Commands.h"
+#include "Progress.h"
 
 #include "tlc/runtime/ArtifactFormat.h"
 #include "tlc/runtime/AtomicFile.h"
@@ -75,6 +76,14 @@ cl::opt<std::string> labelsFile("labels",
                                 cl::sub(evalCmd));
 cl::opt<std::string> valData("val", cl::desc("Validation data"),
                              cl::value_desc("DATA"), cl::sub(trainCmd));
+cl::opt<std::string> valFeatures(
+    "val-features",
+    cl::desc("Precomputed validation features (with --features; .npy with "
+             "--val-labels, or .npz)"),
+    cl::value_desc("X.npy"), cl::sub(trainCmd));
+cl::opt<std::string> valLabels("val-labels",
+                               cl::desc("Their labels (.npy, integers)"),
+                               cl::value_desc("Y.npy"), cl::sub(trainCmd));
 cl::opt<double> valSplit("val-split",
                          cl::desc("Hold out this fraction for validation "
                                   "(default 0.1; 0 without --val: none)"),
@@ -89,11 +98,26 @@ cl::opt<int64_t> batchSize("batch-size", cl::init(64),
                            cl::desc("Samples per step"), cl::sub(trainCmd));
 cl::opt<double> lr("lr", cl::init(1e-3), cl::desc("Learning rate"),
                    cl::sub(trainCmd));
-cl::opt<Optimizer> optimizer(
-    "optimizer", cl::desc("adam (default) or sgd (with --momentum)"),
-    cl::values(clEnumValN(Optimizer::kAdam, "adam", "Adam"),
-               clEnumValN(Optimizer::kSgd, "sgd", "SGD with momentum")),
-    cl::init(Optimizer::kAdam), cl::sub(trainCmd));
+cl::opt<Solver> solver(
+    "solver",
+    cl::desc("How the head is fitted (default auto: lbfgs for a linear "
+             "head, adam otherwise)"),
+    cl::values(clEnumValN(Solver::kAuto, "auto", "lbfgs if it fits, else adam"),
+               clEnumValN(Solver::kLbfgs, "lbfgs",
+                          "full-batch L-BFGS to --tol (no dropout, no hinge)"),
+               clEnumValN(Solver::kAdam, "adam", "Adam, --epochs mini-batches"),
+               clEnumValN(Solver::kSgd, "sgd", "SGD with --momentum")),
+    cl::init(Solver::kAuto), cl::sub(trainCmd));
+cl::opt<bool> noStandardize("no-standardize",
+                            cl::desc("Train on the raw features (default: "
+                                     "standardized, folded into the head)"),
+                            cl::sub(trainCmd));
+cl::opt<double> tolerance("tol", cl::init(1e-5),
+                          cl::desc("L-BFGS: relative gradient tolerance"),
+                          cl::sub(trainCmd));
+cl::opt<int64_t> maxIter("max-iter", cl::init(1000),
+                         cl::desc("L-BFGS: at most this many iterations"),
+                         cl::sub(trainCmd));
 cl::opt<double> momentum("momentum", cl::init(0.9), cl::desc("SGD momentum"),
                          cl::sub(trainCmd));
 cl::opt<Loss>
@@ -103,8 +127,16 @@ cl::opt<Loss>
                     clEnumValN(Loss::kMse, "mse", "squared error to one-hot"),
                     clEnumValN(Loss::kHinge, "hinge", "multi-class SVM hinge")),
          cl::init(Loss::kCrossEntropy), cl::sub(trainCmd));
-cl::opt<double> l2("l2", cl::init(0.0), cl::desc("L2 penalty on weights"),
-                   cl::sub(trainCmd));
+cl::opt<std::string> l2Grid(
+    "l2-grid",
+    cl::desc("The penalties --l2 auto tries (default: 10 down to 1e-6, four "
+             "a decade)"),
+    cl::value_desc("A,B,..."), cl::sub(trainCmd));
+cl::opt<std::string>
+    l2("l2", cl::init("0"),
+       cl::desc("L2 penalty on weights, or 'auto': the best of a log grid "
+                "on the validation data"),
+       cl::value_desc("L2|auto"), cl::sub(trainCmd));
 cl::opt<Schedule> schedule(
     "schedule", cl::desc("Learning-rate schedule"),
     cl::values(clEnumValN(Schedule::kConstant, "constant", "(default)"),
@@ -167,66 +199,19 @@ cl::opt<int64_t> topK("top-k", cl::init(5), cl::desc("Classes to show"),
 
 constexpr const char *kNegativeLimit = "--limit must not be negative";
 
-/// A progress bar on stderr: redrawn in place on a terminal, a line per
-/// tenth otherwise (logs stay readable).
-class Progress {
-public:
-  explicit Progress(std::string label) : label(std::move(label)) {}
-  void update(size_t done, size_t total) {
-    bool tty = llvm::sys::Process::StandardErrIsDisplayed();
-    int tenth = total ? int(10 * done / total) : 10;
-    if (!tty && tenth == lastTenth && done != total)
-      return;
-    lastTenth = tenth;
-    double secs =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-            .count();
-    constexpr int width = 30;
-    int filled = total ? int(width * done / total) : width;
-    llvm::errs() << (tty ? "\r" : "") << label << " ["
-                 << std::string(filled, '#') << std::string(width - filled, ' ')
-                 << "] " << done << "/" << total
-                 << llvm::format(" %.0f img/s", secs > 0 ? done / secs : 0.0)
-                 << (tty && done != total ? "" : "\n");
-  }
-
-private:
-  std::string label;
-  int lastTenth = -1;
-  std::chrono::steady_clock::time_point start =
-      std::chrono::steady_clock::now();
-};
-
 /// Features of `dataset` through the artifact's backbone (from the cache
 /// when possible), reporting progress, skipped samples and the cache.
 StatusOr<FeatureSet> features(const std::string &artifact, Session &session,
                               const Dataset &dataset, const Preprocessing &pre,
-                              const char *label) {
-  Progress progress(std::string(label) + ": features");
+                              const char *label,
+                              const std::vector<std::string> &outputs = {}) {
   FeatureOptions options;
   options.cacheDir = cacheDir;
   options.useCache = !noCache;
   options.skipBad = skipBad;
-  options.progress = [&](size_t done, size_t total) {
-    progress.update(done, total);
-  };
-  FeatureReport report;
-  auto f = backboneFeatures(artifact, session, dataset, pre, options, report);
-  for (const std::string &s : report.skipped)
-    llvm::errs() << "tlc: warning: skipped " << s << "\n";
-  if (!f)
-    return f.status();
-  if (report.fromCache)
-    llvm::errs() << label << ": " << f->count
-                 << " feature vectors from the cache (" << report.cacheDir
-                 << ")\n";
-  if (!report.skipped.empty())
-    llvm::errs() << label << ": " << report.skipped.size() << " of "
-                 << dataset.size() << " samples skipped\n";
-  if (!report.cacheWarning.empty())
-    llvm::errs() << "tlc: warning: cannot cache features: "
-                 << report.cacheWarning << "\n";
-  return f;
+  options.outputs = outputs;
+  return tlc::tool::reportedFeatures(artifact, session, dataset, pre, label,
+                                     options);
 }
 
 StatusOr<TrainableModel> loadModel(const std::string &path) {
@@ -241,12 +226,32 @@ StatusOr<std::shared_ptr<Dataset>> openLimited(const std::string &spec,
 /// The training options of the command line, validated.
 StatusOr<TrainOptions> trainOptions() {
   TrainOptions options;
-  options.optimizer = optimizer;
+  options.solver = solver;
+  options.standardize = !noStandardize;
+  options.tolerance = tolerance;
+  options.maxIterations = maxIter;
   options.loss = loss;
   options.schedule = schedule;
   options.learningRate = lr;
   options.momentum = momentum;
-  options.l2 = l2;
+  if (l2 == "auto") {
+    options.l2Auto = true;
+  } else if (llvm::StringRef(l2).trim().getAsDouble(options.l2)) {
+    return invalidArgument("--l2 takes a number or 'auto', not '" + l2 + "'");
+  }
+  if (!l2Grid.empty()) {
+    if (!options.l2Auto)
+      return invalidArgument("--l2-grid goes with --l2 auto");
+    options.l2Grid.clear();
+    llvm::SmallVector<llvm::StringRef> parts;
+    llvm::StringRef(l2Grid).split(parts, ',');
+    for (llvm::StringRef p : parts) {
+      double v;
+      if (p.trim().getAsDouble(v))
+        return invalidArgument("--l2-grid: '" + p.str() + "' is not a number");
+      options.l2Grid.push_back(v);
+    }
+  }
   options.stepEpochs = lrStep;
   options.epochs = epochs;
   options.batch = batchSize;
@@ -283,6 +288,11 @@ int runTrain() {
                     "--features X.npy --labels Y.npy) -o TRAINED.tlb\n";
     return tlc::tool::kUsage;
   }
+  if (!valFeatures.empty() && (featuresFile.empty() || !valData.empty())) {
+    llvm::errs() << "tlc: error: --val-features goes with --features, and "
+                    "instead of --val\n";
+    return tlc::tool::kUsage;
+  }
   if (!(valSplit >= 0 && valSplit < 1)) {
     llvm::errs() << "tlc: error: --val-split must be in [0, 1)\n";
     return tlc::tool::kUsage;
@@ -299,6 +309,15 @@ int runTrain() {
   auto loaded = loadModel(model);
   if (!loaded)
     return tlc::tool::fail(loaded.status().message());
+  // The solver the head gets, and what it allows, before any feature.
+  auto chosen = chooseSolver(loaded->head, *options);
+  if (!chosen)
+    return tlc::tool::usageError(chosen.status().message());
+  bool epochs = *chosen != Solver::kLbfgs;
+  if (resume && (!epochs || options->l2Auto))
+    return tlc::tool::usageError("--resume continues an Adam or SGD run "
+                                 "with one --l2; an L-BFGS fit or an --l2 "
+                                 "auto grid starts over");
   std::vector<std::string> classes;
   // The training data's own class names (before --class-names renames
   // them): --val data is labeled by these.
@@ -355,7 +374,12 @@ int runTrain() {
                              std::to_string(classes.size()) + " classes)");
   }
   FeatureSet train = std::move(*trainSet), val;
-  if (!valData.empty()) {
+  if (!valFeatures.empty()) {
+    auto vf = readFeatureArrays(valFeatures, valLabels);
+    if (!vf)
+      return tlc::tool::fail(vf.status().message());
+    val = std::move(*vf);
+  } else if (!valData.empty()) {
     auto v = openLimited(valData, 0);
     if (!v)
       return tlc::tool::fail(v.status().message());
@@ -378,10 +402,20 @@ int runTrain() {
                << val.count << "; " << train.width << " features, "
                << classes.size() << " classes\n";
 
-  std::string csv = "epoch,lr,train_loss,train_acc,val_loss,val_acc,seconds\n";
-  llvm::outs() << "epoch        lr  train loss  train acc    val loss    val "
-                  "acc   time\n";
   Head &head = loaded->head;
+  llvm::errs() << "solver " << solverName(*chosen)
+               << (options->standardize ? ", standardized features" : "")
+               << (options->l2Auto ? ", l2 picked on the validation data" : "")
+               << "\n";
+
+  std::string csv = std::string(epochs ? "epoch" : "iteration") +
+                    ",lr,train_loss,train_acc,val_loss,val_acc,seconds\n";
+  auto opt = [](double v) {
+    return v < 0 ? std::string("-") : llvm::formatv("{0:f4}", v).str();
+  };
+  if (epochs && !options->l2Auto)
+    llvm::outs() << "epoch        lr  train loss  train acc    val loss    "
+                    "val acc   time\n";
   // Checkpoints: the artifact so far and the optimizer state, every epoch.
   Checkpoint checkpoint(model, output);
   OptimizerState state;
@@ -393,10 +427,7 @@ int runTrain() {
     options->startEpoch = *next;
     llvm::errs() << "resuming after epoch " << options->startEpoch - 1 << "\n";
   }
-  auto onEpoch = [&](const EpochStats &e) {
-    auto opt = [](double v) {
-      return v < 0 ? std::string("-") : llvm::formatv("{0:f4}", v).str();
-    };
+  auto onEpoch = [&](const EpochStats &e, const Head &now) {
     llvm::outs() << llvm::format(
                         "%5lld  %8.2e  %10.4f  %9.4f  %10s  %9s  %5.1fs",
                         (long long)e.epoch, e.learningRate, e.trainLoss,
@@ -404,22 +435,49 @@ int runTrain() {
                         opt(e.valAccuracy).c_str(), e.seconds)
                  << "\n";
     llvm::outs().flush();
-    if (Status s = checkpoint.save(head, classes, state, e.epoch); !s)
+    if (Status s = checkpoint.save(now, classes, state, e.epoch); !s)
       llvm::errs() << "tlc: warning: cannot write the checkpoint: "
                    << s.message() << "\n";
-    csv += llvm::formatv("{0},{1},{2},{3},{4},{5},{6}\n", e.epoch,
-                         e.learningRate, e.trainLoss, e.trainAccuracy,
-                         e.valLoss, e.valAccuracy, e.seconds)
-               .str();
   };
   auto result = trainHead(head, train, val, *options, onEpoch);
   if (!result)
     return tlc::tool::fail(result.status().message());
+  for (const EpochStats &e : result->epochs)
+    csv += llvm::formatv("{0},{1},{2},{3},{4},{5},{6}\n", e.epoch,
+                         e.learningRate, e.trainLoss, e.trainAccuracy,
+                         e.valLoss, e.valAccuracy, e.seconds)
+               .str();
+  if (!result->grid.empty()) {
+    llvm::outs() << "      l2  " << (epochs ? "epochs" : " iters")
+                 << "  train acc    val loss    val acc   time\n";
+    for (const L2Score &g : result->grid)
+      llvm::outs() << llvm::format("%8.2e  %6lld  %9.4f  %10.4f  %9.4f  %5.1fs",
+                                   g.l2, (long long)g.iterations,
+                                   g.trainAccuracy, g.valLoss, g.valAccuracy,
+                                   g.seconds)
+                   << (g.l2 == result->l2 ? "  <- picked" : "") << "\n";
+  }
+  if (!epochs) {
+    const EpochStats &last = result->epochs.back();
+    llvm::outs() << llvm::format("lbfgs: %lld iterations, %.2fs; train loss "
+                                 "%.4f acc %.4f; val loss %s acc %s\n",
+                                 (long long)last.epoch, result->seconds,
+                                 last.trainLoss, last.trainAccuracy,
+                                 opt(last.valLoss).c_str(),
+                                 opt(last.valAccuracy).c_str());
+    if (!result->converged)
+      llvm::errs() << "tlc: warning: L-BFGS did not meet --tol: "
+                   << result->stopReason << "\n";
+  }
   std::map<std::string, std::string> meta;
   meta[tlc::metadata::kTrainEpochs] =
       std::to_string(result->epochs.back().epoch);
   meta[tlc::metadata::kTrainBestEpoch] = std::to_string(result->bestEpoch);
   meta[tlc::metadata::kTrainData] = data;
+  meta[tlc::metadata::kTrainSolver] = solverName(result->solver);
+  meta[tlc::metadata::kTrainL2] = llvm::formatv("{0}", result->l2).str();
+  meta[tlc::metadata::kTrainStandardized] =
+      options->standardize ? "true" : "false";
   if (Status s = writeTrainedArtifact(model, output, head, classes, meta); !s)
     return tlc::tool::fail(s.message());
   if (!curves.empty())
@@ -430,8 +488,13 @@ int runTrain() {
   if (!plot.empty())
     if (Status s = plotCurves(result->epochs, plot); !s)
       return tlc::tool::fail(plot + ": " + s.message());
-  llvm::errs() << "wrote " << output << " (weights of epoch "
-               << result->bestEpoch << ")\n";
+  if (epochs)
+    llvm::errs() << "wrote " << output << " (weights of epoch "
+                 << result->bestEpoch << ", l2 " << result->l2 << ")\n";
+  else
+    llvm::errs() << "wrote " << output << " (L-BFGS, "
+                 << result->epochs.back().epoch << " iterations, l2 "
+                 << result->l2 << ")\n";
   return tlc::tool::kOk;
 }
 
@@ -604,24 +667,70 @@ int runExtract() {
   for (const char *suffix : {".features.npy", ".labels.npy"})
     if (Status s = checkWritable(output + suffix); !s)
       return tlc::tool::fail(s.message());
-  auto loaded = loadModel(model);
-  if (!loaded)
-    return tlc::tool::fail(loaded.status().message());
+  // An artifact without a head (tlc compile --pool-outputs): every output,
+  // side by side.
+  SessionOptions sessionOptions;
+  sessionOptions.threads = threads;
+  auto session = Session::load(model, sessionOptions);
+  if (!session)
+    return tlc::tool::fail(session.status().message());
+  auto pre = sessionPreprocessing(*session);
+  if (!pre)
+    return tlc::tool::fail(pre.status().message());
+  std::vector<std::string> outputs;
+  std::string layout;
+  bool hasFeatures = llvm::any_of(session->outputs(), [](const PortInfo &p) {
+    return p.name == tlc::outputs::kFeatures;
+  });
+  if (!hasFeatures)
+    for (const PortInfo &p : session->outputs()) {
+      outputs.push_back(p.name);
+      layout += (layout.empty() ? "" : ", ") + p.name + " [" +
+                (p.shape.size() == 2 ? std::to_string(p.shape[1]) : "?") + "]";
+    }
   auto ds = openLimited(data, limit);
   if (!ds)
     return tlc::tool::fail(ds.status().message());
-  auto f =
-      features(model, loaded->session, **ds, loaded->preprocessing, "extract");
+  auto f = features(model, *session, **ds, *pre, "extract", outputs);
   if (!f)
     return tlc::tool::fail(f.status().message());
   if (Status s = writeFeatures(output, *f); !s)
     return tlc::tool::fail(s.message());
   llvm::errs() << "wrote " << output << ".features.npy [" << f->count << ", "
                << f->width << "] and " << output << ".labels.npy\n";
+  if (!layout.empty())
+    llvm::errs() << "columns, in order: " << layout << "\n";
   return tlc::tool::kOk;
 }
 
 } // namespace
+
+StatusOr<FeatureSet>
+tlc::tool::reportedFeatures(const std::string &artifact, Session &session,
+                            const Dataset &dataset, const Preprocessing &pre,
+                            const std::string &label, FeatureOptions options) {
+  Progress progress(label + ": features");
+  options.progress = [&](size_t done, size_t total) {
+    progress.update(done, total);
+  };
+  FeatureReport report;
+  auto f = backboneFeatures(artifact, session, dataset, pre, options, report);
+  for (const std::string &s : report.skipped)
+    llvm::errs() << "tlc: warning: skipped " << s << "\n";
+  if (!f)
+    return f.status();
+  if (report.fromCache)
+    llvm::errs() << label << ": " << f->count
+                 << " feature vectors from the cache (" << report.cacheDir
+                 << ")\n";
+  if (!report.skipped.empty())
+    llvm::errs() << label << ": " << report.skipped.size() << " of "
+                 << dataset.size() << " samples skipped\n";
+  if (!report.cacheWarning.empty())
+    llvm::errs() << "tlc: warning: cannot cache features: "
+                 << report.cacheWarning << "\n";
+  return f;
+}
 
 std::optional<int> tlc::tool::runTrainCommands() {
   if (trainCmd)

@@ -223,6 +223,8 @@ int main(int argc, char **argv) {
     return *code;
   if (auto code = runCompileCommand(context))
     return *code;
+  if (auto code = runProbeCommand(context))
+    return *code;
   if (auto code = runRunCommand())
     return *code;
   if (auto code = runBenchCommand())

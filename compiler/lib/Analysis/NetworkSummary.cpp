@@ -114,6 +114,21 @@ NetworkSummary mlir::tl::summarizeNetwork(func::FuncOp func) {
                       (next && isa<BatchNormOp, func::ReturnOp>(next));
       layer.blockBoundary =
           live.size() == 1 && live.contains(result) && !absorbed;
+      // A merge (residual add, concat), or the activation right after one.
+      auto merges = [](Operation *o) {
+        return o && llvm::count_if(o->getOperands(), [](Value v) {
+                      return !v.getDefiningOp<ConstantOp>();
+                    }) >= 2;
+      };
+      Operation *before =
+          op.getNumOperands() ? op.getOperand(0).getDefiningOp() : nullptr;
+      bool merge =
+          merges(&op) ||
+          (before && before->getNumResults() &&
+           activationOf(before->getResult(0)) == result && merges(before));
+      bool fork = !result.hasOneUse() && !result.use_empty();
+      layer.blockEnd = layer.blockBoundary &&
+                       (merge || fork || isa<MaxPoolOp, AvgPoolOp>(op));
       layer.penultimate = result == penultimate;
       // `--cut auto` pools a spatial map into one value per channel.
       if (layer.penultimate && layer.shape.size() > 2 && layer.shape[1] >= 0)
@@ -126,6 +141,8 @@ NetworkSummary mlir::tl::summarizeNetwork(func::FuncOp func) {
     summary.totalParams += layer.params;
     if (!layer.macs || __builtin_add_overflow(macs, *layer.macs, &macs))
       macsKnown = false;
+    if (macsKnown)
+      layer.macsUpTo = macs;
     summary.layers.push_back(std::move(layer));
   }
   if (macsKnown)

@@ -45,6 +45,9 @@ mlir::tl::buildTransferPipeline(OpPassManager &pm,
   if (options.fcToConv)
     pm.addNestedPass<func::FuncOp>(
         createFcToConvPass(FcToConvPassOptions{options.poolAfter}));
+  if (!options.poolOutputs.empty())
+    pm.addNestedPass<func::FuncOp>(
+        createPoolOutputsPass(PoolOutputsPassOptions{options.poolOutputs}));
   if (!options.head.empty()) {
     AttachHeadPassOptions head;
     head.spec = options.head;

@@ -124,8 +124,9 @@ struct AttachHeadPass : tl::impl::AttachHeadPassBase<AttachHeadPass> {
       return fail("init must be glorot or he, not '" + init + "'");
     if (dropout < 0 || dropout >= 1)
       return fail("dropout must be in [0, 1)");
-    if (pool != "avg" && pool != "max" && pool != "flatten")
-      return fail("pool must be avg, max or flatten, not '" + pool + "'");
+    if (!isFeaturePooling(pool))
+      return fail("pool must be avg, max, avg+max or flatten, not '" + pool +
+                  "'");
     auto ret = cast<func::ReturnOp>(func.getBody().back().getTerminator());
     if (ret.getNumOperands() != 1)
       return fail("the network has " + Twine(ret.getNumOperands()) +
@@ -140,14 +141,7 @@ struct AttachHeadPass : tl::impl::AttachHeadPassBase<AttachHeadPass> {
     auto type = dyn_cast<RankedTensorType>(features.getType());
     if (!type || !type.getElementType().isF32() || type.getRank() < 2)
       return fail("features must be an f32 tensor [N, F, ...]");
-    if (type.getRank() > 2) {
-      Location loc = named(tlc::outputs::kFeatures);
-      if (pool == "avg" && type.getRank() >= 3)
-        features = b.create<GlobalAvgPoolOp>(loc, features);
-      else if (pool == "max" && type.getRank() >= 3)
-        features = b.create<GlobalMaxPoolOp>(loc, features);
-      features = b.create<FlattenOp>(loc, features, 1);
-    }
+    features = poolToVector(b, named(tlc::outputs::kFeatures), features, pool);
     int64_t width = cast<RankedTensorType>(features.getType()).getDimSize(1);
     if (ShapedType::isDynamic(width))
       return fail("the feature size is dynamic; fix the input size with "

@@ -2,6 +2,10 @@
 
 #include "tlc/Transforms/ShapeUtils.h"
 
+#include "tl/IR/TLOps.h"
+
+#include "mlir/IR/Builders.h"
+
 #include "mlir/IR/BuiltinTypeInterfaces.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 
@@ -81,4 +85,32 @@ void mlir::tl::eraseDeadOps(func::FuncOp func) {
   for (Operation &op : llvm::make_early_inc_range(llvm::reverse(body)))
     if (!op.hasTrait<OpTrait::IsTerminator>() && op.use_empty())
       op.erase();
+}
+
+bool mlir::tl::isFeaturePooling(StringRef pool) {
+  return pool == "avg" || pool == "max" || pool == "avg+max" ||
+         pool == "flatten";
+}
+
+Value mlir::tl::poolToVector(OpBuilder &b, Location loc, Value x,
+                             StringRef pool) {
+  auto type = cast<RankedTensorType>(x.getType());
+  if (type.getRank() <= 2)
+    return x;
+  if (type.getRank() >= 3 && pool != "flatten") {
+    auto avg = [&] {
+      return b.create<FlattenOp>(loc, b.create<GlobalAvgPoolOp>(loc, x), 1)
+          .getResult();
+    };
+    auto max = [&] {
+      return b.create<FlattenOp>(loc, b.create<GlobalMaxPoolOp>(loc, x), 1)
+          .getResult();
+    };
+    if (pool == "avg")
+      return avg();
+    if (pool == "max")
+      return max();
+    return b.create<ConcatOp>(loc, ValueRange{avg(), max()}, 1).getResult();
+  }
+  return b.create<FlattenOp>(loc, x, 1);
 }

@@ -1,9 +1,11 @@
 //===- TrainTest.cpp - the head trainer, evaluation and feature helpers ---===//
 //
 // Heads are built in memory (no artifact needed) and trained on Gaussian
-// blobs that a linear classifier separates: every optimizer and loss must
-// learn them, reruns must be bit-identical, and a resumed run must equal an
-// uninterrupted one.
+// blobs that a linear classifier separates: every solver and loss must
+// learn them, L-BFGS must reach the optimum of the convex problem,
+// standardization must fold into the head exactly, --l2 auto must keep the
+// best of its grid, reruns must be bit-identical, and a resumed run must
+// equal an uninterrupted one.
 //
 //===----------------------------------------------------------------------===//
 
@@ -72,40 +74,187 @@ TrainOptions quick() {
   return o;
 }
 
-TEST(Train, EveryOptimizerAndLossLearnsSeparableBlobs) {
+TEST(Train, EverySolverAndLossLearnsSeparableBlobs) {
   FeatureSet train = blobs(3, 60, 6, 1), test = blobs(3, 40, 6, 2);
   struct Case {
-    Optimizer optimizer;
+    Solver solver;
     Loss loss;
     int64_t hidden;
+    bool standardize;
   };
-  for (Case c : {Case{Optimizer::kAdam, Loss::kCrossEntropy, 0},
-                 Case{Optimizer::kSgd, Loss::kCrossEntropy, 0},
-                 Case{Optimizer::kAdam, Loss::kMse, 0},
-                 Case{Optimizer::kSgd, Loss::kHinge, 0},
-                 Case{Optimizer::kAdam, Loss::kCrossEntropy, 16}}) {
+  for (Case c : {Case{Solver::kAdam, Loss::kCrossEntropy, 0, true},
+                 Case{Solver::kSgd, Loss::kCrossEntropy, 0, false},
+                 Case{Solver::kAdam, Loss::kMse, 0, true},
+                 Case{Solver::kSgd, Loss::kHinge, 0, true},
+                 Case{Solver::kAdam, Loss::kCrossEntropy, 16, true},
+                 Case{Solver::kLbfgs, Loss::kCrossEntropy, 0, true},
+                 Case{Solver::kLbfgs, Loss::kMse, 0, false},
+                 Case{Solver::kLbfgs, Loss::kCrossEntropy, 16, true}}) {
     Head head = makeHead(6, 3, c.hidden);
     double before = evaluateHead(head, test).accuracy;
     TrainOptions o = quick();
-    o.optimizer = c.optimizer;
+    o.solver = c.solver;
     o.loss = c.loss;
-    if (c.optimizer == Optimizer::kSgd)
+    o.standardize = c.standardize;
+    o.l2 = 1e-3;
+    if (c.solver == Solver::kSgd)
       o.learningRate = 0.01;
     auto result = trainHead(head, train, FeatureSet(), o);
     ASSERT_TRUE(result) << result.status().message();
-    ASSERT_EQ(result->epochs.size(), 15u);
+    EXPECT_EQ(result->solver, c.solver);
+    if (c.solver != Solver::kLbfgs)
+      ASSERT_EQ(result->epochs.size(), 15u);
     EXPECT_LT(result->epochs.back().trainLoss, result->epochs[0].trainLoss);
     double after = evaluateHead(head, test).accuracy;
-    EXPECT_GE(after, 0.97) << "optimizer " << int(c.optimizer) << " loss "
+    EXPECT_GE(after, 0.97) << "solver " << solverName(c.solver) << " loss "
                            << int(c.loss) << " hidden " << c.hidden;
     EXPECT_GT(after, before);
   }
+}
+
+TEST(Train, AutoPicksLbfgsForALinearHeadAndAdamOtherwise) {
+  TrainOptions o;
+  EXPECT_EQ(chooseSolver(makeHead(4, 2), o).value(), Solver::kLbfgs);
+  EXPECT_EQ(chooseSolver(makeHead(4, 2, 8), o).value(), Solver::kAdam);
+  Head dropout = makeHead(4, 2);
+  dropout.layers[0].dropout = 0.5f;
+  EXPECT_EQ(chooseSolver(dropout, o).value(), Solver::kAdam);
+  o.loss = Loss::kHinge;
+  EXPECT_EQ(chooseSolver(makeHead(4, 2), o).value(), Solver::kAdam);
+  o.solver = Solver::kLbfgs;
+  auto hinge = chooseSolver(makeHead(4, 2), o);
+  ASSERT_FALSE(hinge);
+  EXPECT_NE(hinge.status().message().find("smooth loss"), std::string::npos);
+  o.loss = Loss::kCrossEntropy;
+  EXPECT_FALSE(chooseSolver(dropout, o));
+}
+
+/// Mean cross-entropy + l2/2 |W|^2 of a linear head, in double.
+double objective(const Head &head, const FeatureSet &f, double l2) {
+  const HeadLayer &l = head.layers[0];
+  double total = 0;
+  for (int64_t i = 0; i < f.count; ++i) {
+    std::vector<double> z(l.out);
+    for (int64_t o = 0; o < l.out; ++o) {
+      z[o] = l.bias[o];
+      for (int64_t d = 0; d < l.in; ++d)
+        z[o] += double(l.weight[o * l.in + d]) * f.values[i * f.width + d];
+    }
+    double mx = *std::max_element(z.begin(), z.end()), sum = 0;
+    for (double v : z)
+      sum += std::exp(v - mx);
+    total += std::log(sum) + mx - z[f.labels[i]];
+  }
+  double penalty = 0;
+  for (float w : l.weight)
+    penalty += double(w) * w;
+  return total / f.count + 0.5 * l2 * penalty;
+}
+
+TEST(Train, LbfgsReachesTheOptimum) {
+  // Overlapping blobs: a problem with an interior optimum. No direction
+  // from the solution lowers the objective.
+  FeatureSet train = blobs(4, 50, 7, 21);
+  for (float &v : train.values)
+    v *= 0.4f;
+  Head head = makeHead(7, 4);
+  TrainOptions o;
+  o.solver = Solver::kLbfgs;
+  o.standardize = false;
+  o.l2 = 1e-2;
+  o.tolerance = 1e-7;
+  auto result = trainHead(head, train, FeatureSet(), o);
+  ASSERT_TRUE(result) << result.status().message();
+  double at = objective(head, train, o.l2);
+  std::mt19937 rng(5);
+  std::normal_distribution<float> n(0.f, 1.f);
+  for (int trial = 0; trial < 20; ++trial) {
+    Head moved = head;
+    for (float &w : moved.layers[0].weight)
+      w += 1e-2f * n(rng);
+    for (float &b : moved.layers[0].bias)
+      b += 1e-2f * n(rng);
+    EXPECT_GE(objective(moved, train, o.l2), at - 1e-7) << trial;
+  }
+  // Adam's 15 epochs from the same start end above the optimum.
+  Head adam = makeHead(7, 4);
+  TrainOptions a = quick();
+  a.solver = Solver::kAdam;
+  a.standardize = false;
+  a.l2 = o.l2;
+  ASSERT_TRUE(trainHead(adam, train, FeatureSet(), a));
+  EXPECT_GT(objective(adam, train, o.l2), at);
+}
+
+TEST(Train, StandardizationFoldsIntoTheFirstLayer) {
+  // Features on wildly different scales and offsets. Training with
+  // standardization gives a head on raw features that equals the head
+  // trained on features standardized by hand, applied to those.
+  FeatureSet raw = blobs(3, 40, 5, 31);
+  std::vector<double> mean(5, 0), sd(5, 0);
+  for (int64_t i = 0; i < raw.count; ++i)
+    for (int64_t d = 0; d < 5; ++d) {
+      float &v = raw.values[i * 5 + d];
+      v = v * std::pow(10.f, float(d) - 2.f) + 100.f * float(d);
+      mean[d] += v / raw.count;
+    }
+  for (int64_t i = 0; i < raw.count; ++i)
+    for (int64_t d = 0; d < 5; ++d)
+      sd[d] += std::pow(raw.values[i * 5 + d] - mean[d], 2) / raw.count;
+  FeatureSet scaled = raw;
+  for (int64_t i = 0; i < raw.count; ++i)
+    for (int64_t d = 0; d < 5; ++d)
+      scaled.values[i * 5 + d] =
+          float((raw.values[i * 5 + d] - mean[d]) / std::sqrt(sd[d]));
+  TrainOptions o;
+  o.solver = Solver::kLbfgs;
+  o.l2 = 1e-2;
+  Head folded = makeHead(5, 3), manual = makeHead(5, 3);
+  ASSERT_TRUE(trainHead(folded, raw, FeatureSet(), o));
+  o.standardize = false;
+  ASSERT_TRUE(trainHead(manual, scaled, FeatureSet(), o));
+  std::vector<float> a = folded.logits(raw.values.data(), raw.count);
+  std::vector<float> b = manual.logits(scaled.values.data(), scaled.count);
+  for (size_t i = 0; i < a.size(); ++i)
+    ASSERT_NEAR(a[i], b[i], 2e-3 * (1 + std::fabs(b[i]))) << i;
+  EXPECT_GE(evaluateHead(folded, raw).accuracy, 0.97);
+}
+
+TEST(Train, L2AutoKeepsTheBestOfItsGrid) {
+  FeatureSet train = blobs(3, 30, 6, 41), val = blobs(3, 30, 6, 42);
+  for (FeatureSet *f : {&train, &val})
+    for (float &v : f->values)
+      v *= 0.35f;
+  Head head = makeHead(6, 3);
+  TrainOptions o;
+  o.l2Auto = true;
+  o.l2Grid = {1e-4, 10, 1e-2, 1};
+  auto result = trainHead(head, train, val, o);
+  ASSERT_TRUE(result) << result.status().message();
+  ASSERT_EQ(result->grid.size(), 4u);
+  // Largest penalty first.
+  EXPECT_EQ(result->grid[0].l2, 10);
+  EXPECT_EQ(result->grid[3].l2, 1e-4);
+  const L2Score *best = &result->grid[0];
+  for (const L2Score &g : result->grid)
+    if (g.valAccuracy > best->valAccuracy ||
+        (g.valAccuracy == best->valAccuracy && g.valLoss < best->valLoss))
+      best = &g;
+  EXPECT_EQ(result->l2, best->l2);
+  Evaluation e = evaluateHead(head, val);
+  EXPECT_DOUBLE_EQ(e.accuracy, best->valAccuracy);
+  EXPECT_NEAR(e.loss, best->valLoss, 1e-4);
+  // Without validation data there is nothing to pick by.
+  auto none = trainHead(head, train, FeatureSet(), o);
+  ASSERT_FALSE(none);
+  EXPECT_NE(none.status().message().find("validation"), std::string::npos);
 }
 
 TEST(Train, SameSeedSameBytesOtherSeedOtherBytes) {
   FeatureSet train = blobs(4, 30, 8, 5);
   Head a = makeHead(8, 4), b = makeHead(8, 4), c = makeHead(8, 4);
   TrainOptions o = quick();
+  o.solver = Solver::kAdam; // the seed shuffles its mini-batches
   ASSERT_TRUE(trainHead(a, train, FeatureSet(), o));
   ASSERT_TRUE(trainHead(b, train, FeatureSet(), o));
   o.seed = 4;
@@ -118,6 +267,7 @@ TEST(Train, SameSeedSameBytesOtherSeedOtherBytes) {
 TEST(Train, ResumedRunEqualsUninterruptedRun) {
   FeatureSet train = blobs(3, 40, 5, 9);
   TrainOptions o = quick();
+  o.solver = Solver::kAdam;
   o.epochs = 8;
   o.schedule = Schedule::kCosine;
   o.l2 = 1e-3;
@@ -134,13 +284,13 @@ TEST(Train, ResumedRunEqualsUninterruptedRun) {
   first.state = &state;
   Head snapshot;
   OptimizerState snapshotState;
-  ASSERT_TRUE(
-      trainHead(part, train, FeatureSet(), first, [&](const EpochStats &e) {
-        if (e.epoch == 3) {
-          snapshot = part;
-          snapshotState = state;
-        }
-      }));
+  ASSERT_TRUE(trainHead(part, train, FeatureSet(), first,
+                        [&](const EpochStats &e, const Head &now) {
+                          if (e.epoch == 3) {
+                            snapshot = now;
+                            snapshotState = state;
+                          }
+                        }));
   TrainOptions rest = o;
   rest.startEpoch = 4;
   rest.state = &snapshotState;
@@ -159,6 +309,7 @@ TEST(Train, EarlyStoppingKeepsTheBestEpoch) {
   std::shuffle(val.labels.begin(), val.labels.end(), rng);
   Head head = makeHead(4, 2);
   TrainOptions o = quick();
+  o.solver = Solver::kAdam;
   o.epochs = 40;
   o.patience = 3;
   auto result = trainHead(head, train, val, o);

@@ -28,8 +28,14 @@ struct LayerSummary {
   /// Everything downstream depends on this output alone: cutting here
   /// keeps the whole network before it.
   bool blockBoundary = false;
+  /// A block boundary that ends a block: a merge (a residual add, a
+  /// concat), a fork (where the next residual block starts) or a pooling
+  /// layer. `tlc probe --cuts blocks` tries these and the penultimate.
+  bool blockEnd = false;
   /// The input of the final classifier (`--cut auto`).
   bool penultimate = false;
+  /// Multiply-accumulates per sample of this layer and all before it.
+  std::optional<int64_t> macsUpTo;
   /// Elements per sample of the output; unknown with dynamic sizes.
   std::optional<int64_t> featureSize;
 };

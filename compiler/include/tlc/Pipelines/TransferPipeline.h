@@ -62,6 +62,10 @@ struct TransferPipelineOptions
       *this, "head-pool",
       llvm::cl::desc("Spatial features to a vector: avg, max or flatten"),
       llvm::cl::init("avg")};
+  Option<std::string> poolOutputs{
+      *this, "pool-outputs",
+      llvm::cl::desc("Pool every result into a vector per sample: avg, max "
+                     "or avg+max (empty: no; tlc probe's many cuts)")};
   Option<uint64_t> seed{*this, "seed",
                         llvm::cl::desc("Seed of the head's initialization"),
                         llvm::cl::init(0)};

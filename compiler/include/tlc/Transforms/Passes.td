@@ -132,7 +132,8 @@ def AttachHeadPass : Pass<"tl-attach-head", "func::FuncOp"> {
   let description = [{
     Adds a head on the function's single result (the features): `spec` is
     `linear:CLASSES` or `mlp:H1,H2,...:CLASSES`. Spatial features are first
-    globally average-pooled (`pool=avg`, the default; `max`; or `flatten`).
+    globally average-pooled (`pool=avg`, the default; `max`; `avg+max`, both
+    concatenated; or `flatten`).
     Hidden layers use `activation` and `dropout` (inference: the identity).
     Weights are Glorot-uniform (`init=glorot`) or He-uniform (`init=he`)
     from `seed`; biases are zero. The head's weights are the only
@@ -151,7 +152,24 @@ def AttachHeadPass : Pass<"tl-attach-head", "func::FuncOp"> {
            "weight initialization: glorot or he">,
     Option<"seed", "seed", "uint64_t", "0", "seed of the initialization">,
     Option<"pool", "pool", "std::string", "\"avg\"",
-           "how spatial features become a vector: avg, max or flatten">
+           "how spatial features become a vector: avg, max, avg+max "
+           "(both, concatenated) or flatten">
+  ];
+  let dependentDialects = ["::mlir::tl::TLDialect"];
+}
+
+def PoolOutputsPass : Pass<"tl-pool-outputs", "func::FuncOp"> {
+  let summary = "Pool every spatial result into a vector per sample";
+  let description = [{
+    Each result of rank 3 or more becomes [N, F]: globally average-pooled
+    (`pool=avg`), max-pooled (`max`), or both, concatenated (`avg+max`,
+    F = 2C). Results keep their names. `tlc probe` compiles every candidate
+    cut as one such output, so that one pass over an image gives each
+    cut's features.
+  }];
+  let options = [
+    Option<"pool", "pool", "std::string", "\"avg\"",
+           "avg, max or avg+max">
   ];
   let dependentDialects = ["::mlir::tl::TLDialect"];
 }

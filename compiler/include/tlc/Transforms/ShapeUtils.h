@@ -4,6 +4,7 @@
 #define TLC_TRANSFORMS_SHAPEUTILS_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
 #include "mlir/IR/Operation.h"
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/SmallVector.h"
@@ -40,6 +41,15 @@ LogicalResult refineFunctionTypes(func::FuncOp func);
 /// Erases the ops of `func` whose results nothing uses (tl ops have no
 /// side effects), in one backward sweep.
 void eraseDeadOps(func::FuncOp func);
+
+/// Whether `pool` names a way poolToVector knows: avg, max, avg+max,
+/// flatten.
+bool isFeaturePooling(StringRef pool);
+
+/// Turns `x` [N, C, ...] into a vector per sample [N, F]: global average
+/// (`avg`) or max (`max`) pooling, both concatenated (`avg+max`, F = 2C),
+/// or no pooling (`flatten`); a tensor already [N, F] is returned as it is.
+Value poolToVector(OpBuilder &b, Location loc, Value x, StringRef pool);
 
 } // namespace mlir::tl
 

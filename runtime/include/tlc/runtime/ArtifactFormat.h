@@ -58,6 +58,11 @@ inline constexpr const char *kTrainEpoch = "tl.train.epoch";
 inline constexpr const char *kTrainEpochs = "tl.train.epochs";
 inline constexpr const char *kTrainBestEpoch = "tl.train.best_epoch";
 inline constexpr const char *kTrainData = "tl.train.data";
+inline constexpr const char *kTrainSolver = "tl.train.solver";
+inline constexpr const char *kTrainL2 = "tl.train.l2";
+/// Per-feature mean and scale the head's first layer was trained on,
+/// folded into its weights (informational: serving needs neither).
+inline constexpr const char *kTrainStandardized = "tl.train.standardized";
 } // namespace metadata
 
 } // namespace tlc

@@ -18,7 +18,8 @@
 namespace tlc::runtime {
 
 /// The optimizer state as one float64 .npy: [step, tensors, sizes...,
-/// first moments..., second moments...].
+/// first moments..., second moments..., parameters...] (the parameters
+/// optional).
 Status writeOptimizerState(const std::string &path,
                            const OptimizerState &state);
 StatusOr<OptimizerState> readOptimizerState(const std::string &path);

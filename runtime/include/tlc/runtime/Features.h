@@ -34,6 +34,10 @@ struct TrainableModel {
                                        int threads = 0);
 };
 
+/// The preprocessing an artifact stores, from its session (an artifact
+/// without a head: a probe's, or one of several pooled cuts).
+StatusOr<Preprocessing> sessionPreprocessing(const Session &session);
+
 /// $XDG_CACHE_HOME/tlc, else ~/.cache/tlc, else ./.tlc-cache.
 std::string defaultFeatureCacheDir();
 
@@ -41,6 +45,8 @@ struct FeatureOptions {
   std::string cacheDir; ///< empty: defaultFeatureCacheDir()
   bool useCache = true; ///< read and write the cache
   bool skipBad = false; ///< skip undecodable images instead of failing
+  /// The outputs to read, side by side (empty: `features`).
+  std::vector<std::string> outputs;
   /// Called as samples are computed (not for cached features).
   std::function<void(size_t done, size_t total)> progress;
 };

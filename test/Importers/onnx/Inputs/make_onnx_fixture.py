@@ -57,6 +57,32 @@ def conv_relu_pool():
          weight("fc.b", 10)])
 
 
+def residual_blocks():
+    """Two residual blocks (conv, relu, conv, add, relu) after a stem conv,
+    then global pooling and a classifier: block ends at the stem's relu (a
+    fork), each block's relu after its add (a merge), and the penultimate."""
+    nodes, inits = [
+        helper.make_node("Conv", ["x", "stem.w"], ["s"], name="stem", pads=[1, 1, 1, 1],
+                         kernel_shape=[3, 3]),
+        helper.make_node("Relu", ["s"], ["b0"], name="stem_relu")], [weight("stem.w", 4, 3, 3, 3)]
+    for i in (1, 2):
+        prev = f"b{i - 1}"
+        nodes += [
+            helper.make_node("Conv", [prev, f"c{i}a.w"], [f"c{i}a"], name=f"block{i}_conv1",
+                             pads=[1, 1, 1, 1], kernel_shape=[3, 3]),
+            helper.make_node("Relu", [f"c{i}a"], [f"r{i}a"], name=f"block{i}_relu1"),
+            helper.make_node("Conv", [f"r{i}a", f"c{i}b.w"], [f"c{i}b"], name=f"block{i}_conv2",
+                             pads=[1, 1, 1, 1], kernel_shape=[3, 3]),
+            helper.make_node("Add", [f"c{i}b", prev], [f"a{i}"], name=f"block{i}_add"),
+            helper.make_node("Relu", [f"a{i}"], [f"b{i}"], name=f"block{i}_relu2")]
+        inits += [weight(f"c{i}a.w", 4, 4, 3, 3), weight(f"c{i}b.w", 4, 4, 3, 3)]
+    nodes += [helper.make_node("GlobalAveragePool", ["b2"], ["g"], name="gap"),
+              helper.make_node("Flatten", ["g"], ["f"], name="flatten", axis=1),
+              helper.make_node("Gemm", ["f", "fc.w", "fc.b"], ["y"], name="fc", transB=1)]
+    inits += [weight("fc.w", 3, 4), weight("fc.b", 3)]
+    return model(nodes, [vinfo("x", ["N", 3, 16, 16])], [vinfo("y", ["N", 3])], inits)
+
+
 def heavy_convs():
     """Eight 128-channel 3x3 convs at 64x64 (about 9 GFLOP a sample): a
     model slow enough that concurrent requests pile up in a server's queue."""
