@@ -172,19 +172,25 @@ int64_t argmax(const float *v, int64_t n) {
 
 /// Activations kept by a forward pass, for the backward one.
 struct Trace {
-  std::vector<std::vector<float>> inputs; ///< per layer: its input
+  const float *first = nullptr;           ///< the first layer's input
+  std::vector<std::vector<float>> inputs; ///< per later layer: its input
   std::vector<std::vector<float>> pre;    ///< per layer: before activation
   std::vector<std::vector<float>> masks;  ///< per layer: dropout scale
 };
 
 std::vector<float> forward(const Head &head, const float *x, int64_t n,
                            Trace *trace, Random *rng) {
-  std::vector<float> cur(x, x + n * head.inputSize());
+  // The first layer reads `x` where it is: a full batch of features is
+  // not copied (the trace keeps the pointer).
+  std::vector<float> cur;
+  const float *in = x;
+  if (trace)
+    trace->first = x;
   for (size_t l = 0; l < head.layers.size(); ++l) {
     const HeadLayer &layer = head.layers[l];
     std::vector<float> z(n * layer.out);
-    gemm(false, true, n, layer.out, layer.in, 1.f, cur.data(),
-         layer.weight.data(), 0.f, z.data());
+    gemm(false, true, n, layer.out, layer.in, 1.f, in, layer.weight.data(), 0.f,
+         z.data());
     for (int64_t i = 0; i < n; ++i)
       for (int64_t o = 0; o < layer.out; ++o)
         z[i * layer.out + o] += layer.bias[o];
@@ -201,11 +207,13 @@ std::vector<float> forward(const Head &head, const float *x, int64_t n,
       }
     }
     if (trace) {
-      trace->inputs.push_back(std::move(cur));
+      if (l > 0)
+        trace->inputs.push_back(std::move(cur));
       trace->pre.push_back(std::move(z));
       trace->masks.push_back(std::move(mask));
     }
     cur = std::move(y);
+    in = cur.data();
   }
   return cur;
 }
@@ -813,7 +821,7 @@ double lossAndGradients(const Head &head, const Problem &p, const float *x,
     dw.assign(layer.weight.size(), 0.f);
     db.assign(layer.out, 0.f);
     gemm(true, false, layer.out, layer.in, n, 1.f, z.data(),
-         trace.inputs[l].data(), 0.f, dw.data());
+         l ? trace.inputs[l - 1].data() : trace.first, 0.f, dw.data());
     for (int64_t i = 0; i < n; ++i)
       for (int64_t o = 0; o < layer.out; ++o)
         db[o] += z[i * layer.out + o];
@@ -1177,14 +1185,18 @@ StatusOr<TrainResult> tlc::runtime::trainHead(
                   options.loss, classWeight, classes};
   TrainOptions fitOptions = options;
   fitOptions.solver = *solver;
+  // The fits of a grid neither resume nor keep an optimizer state.
+  TrainOptions gridOptions = fitOptions;
+  gridOptions.state = nullptr;
   auto fit = [&](Head &h, double l2, TrainResult &r,
                  const std::function<void(const EpochStats &, const Head &)>
                      &callback) {
+    const TrainOptions &o = options.l2Auto ? gridOptions : fitOptions;
     r.solver = *solver;
     r.l2 = l2;
     return *solver == Solver::kLbfgs
-               ? fitLbfgs(h, problem, fitOptions, l2, r)
-               : fitEpochs(h, problem, fitOptions, l2, r, callback);
+               ? fitLbfgs(h, problem, o, l2, r)
+               : fitEpochs(h, problem, o, l2, r, callback);
   };
   auto started = std::chrono::steady_clock::now();
   auto since = [](std::chrono::steady_clock::time_point t) {
