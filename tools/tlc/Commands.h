@@ -57,6 +57,43 @@ reportedFeatures(const std::string &artifact, tlc::runtime::Session &session,
                  const std::string &label,
                  tlc::runtime::FeatureOptions options);
 
+/// The comma-separated numbers of `option`'s value `text`, or an error
+/// naming the one that is not a number.
+inline tlc::runtime::StatusOr<std::vector<double>>
+parseNumbers(const std::string &option, const std::string &text) {
+  std::vector<double> out;
+  llvm::SmallVector<llvm::StringRef> parts;
+  llvm::StringRef(text).split(parts, ',');
+  for (llvm::StringRef p : parts) {
+    double v;
+    if (p.trim().getAsDouble(v))
+      return tlc::runtime::invalidArgument(option + ": '" + p.str() +
+                                           "' is not a number");
+    out.push_back(v);
+  }
+  return out;
+}
+
+/// The L2 options shared by tlc train and tlc probe: `--l2 X|auto` and
+/// `--l2-grid A,B,...` into `options`.
+inline tlc::runtime::Status l2Options(const std::string &l2,
+                                      const std::string &grid,
+                                      tlc::runtime::TrainOptions &options) {
+  options.l2Auto = l2 == "auto";
+  if (!options.l2Auto && llvm::StringRef(l2).trim().getAsDouble(options.l2))
+    return tlc::runtime::invalidArgument(
+        "--l2 takes a number or 'auto', not '" + l2 + "'");
+  if (grid.empty())
+    return tlc::runtime::Status::ok();
+  if (!options.l2Auto)
+    return tlc::runtime::invalidArgument("--l2-grid goes with --l2 auto");
+  auto values = parseNumbers("--l2-grid", grid);
+  if (!values)
+    return values.status();
+  options.l2Grid = *values;
+  return tlc::runtime::Status::ok();
+}
+
 /// 1234567 -> "1.23M"; "?" when unknown.
 std::string humanCount(std::optional<int64_t> n);
 

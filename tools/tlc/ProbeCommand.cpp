@@ -89,6 +89,10 @@ cl::opt<std::string> l2("l2", cl::init("auto"),
                                  "(default): picked per cut on the "
                                  "validation data"),
                         cl::value_desc("L2|auto"), cl::sub(probeCmd));
+cl::opt<std::string> l2Grid("l2-grid",
+                            cl::desc("The penalties --l2 auto tries (default: "
+                                     "10 down to 1e-6, four a decade)"),
+                            cl::value_desc("A,B,..."), cl::sub(probeCmd));
 cl::opt<std::string> plot("plot",
                           cl::desc("Draw accuracy and loss against depth as "
                                    "a PNG"),
@@ -268,10 +272,8 @@ int runProbe(mlir::MLIRContext &context) {
     return code;
   TrainOptions options;
   options.solver = Solver::kLbfgs;
-  if (l2 == "auto")
-    options.l2Auto = true;
-  else if (llvm::StringRef(l2).trim().getAsDouble(options.l2))
-    return usageError("--l2 takes a number or 'auto', not '" + l2 + "'");
+  if (Status s = l2Options(l2, l2Grid, options); !s)
+    return usageError(s.message());
   if (Status s = validate(options); !s)
     return usageError(s.message());
   for (const std::string &out : {outputPath(), plot.getValue()})

@@ -234,24 +234,8 @@ StatusOr<TrainOptions> trainOptions() {
   options.schedule = schedule;
   options.learningRate = lr;
   options.momentum = momentum;
-  if (l2 == "auto") {
-    options.l2Auto = true;
-  } else if (llvm::StringRef(l2).trim().getAsDouble(options.l2)) {
-    return invalidArgument("--l2 takes a number or 'auto', not '" + l2 + "'");
-  }
-  if (!l2Grid.empty()) {
-    if (!options.l2Auto)
-      return invalidArgument("--l2-grid goes with --l2 auto");
-    options.l2Grid.clear();
-    llvm::SmallVector<llvm::StringRef> parts;
-    llvm::StringRef(l2Grid).split(parts, ',');
-    for (llvm::StringRef p : parts) {
-      double v;
-      if (p.trim().getAsDouble(v))
-        return invalidArgument("--l2-grid: '" + p.str() + "' is not a number");
-      options.l2Grid.push_back(v);
-    }
-  }
+  if (Status s = tlc::tool::l2Options(l2, l2Grid, options); !s)
+    return s;
   options.stepEpochs = lrStep;
   options.epochs = epochs;
   options.batch = batchSize;
@@ -262,15 +246,11 @@ StatusOr<TrainOptions> trainOptions() {
     if (balance)
       return invalidArgument("give --class-weights or --balance-classes, "
                              "not both");
-    llvm::SmallVector<llvm::StringRef> parts;
-    llvm::StringRef(classWeights).split(parts, ',');
-    for (llvm::StringRef p : parts) {
-      double w;
-      if (p.trim().getAsDouble(w))
-        return invalidArgument("--class-weights: '" + p.str() +
-                               "' is not a number");
+    auto weights = tlc::tool::parseNumbers("--class-weights", classWeights);
+    if (!weights)
+      return weights.status();
+    for (double w : *weights)
       options.classWeights.push_back(float(w));
-    }
   }
   if (limit < 0)
     return invalidArgument(kNegativeLimit);

@@ -10,12 +10,16 @@
 //===----------------------------------------------------------------------===//
 
 #include "tlc/runtime/Train.h"
+#include "tlc/runtime/Checkpoint.h"
+#include "tlc/runtime/Probe.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <numeric>
 #include <random>
 
@@ -349,6 +353,97 @@ TEST(Train, BadInputsAreErrorsNotCrashes) {
   TrainOptions resume = o;
   resume.state = &wrong;
   EXPECT_FALSE(trainHead(head, train, FeatureSet(), resume));
+}
+
+TEST(Train, OptimizerStateKeepsTheParametersAndReadsOlderFiles) {
+  std::string dir = testing::TempDir();
+  OptimizerState st;
+  st.step = 7;
+  st.first = {{1.f, 2.f}, {3.f}};
+  st.second = {{4.f, 5.f}, {6.f}};
+  st.params = {{0.5f, -0.25f}, {8.f}};
+  std::string path = dir + "/state.npy";
+  ASSERT_TRUE(writeOptimizerState(path, st));
+  auto back = readOptimizerState(path);
+  ASSERT_TRUE(back) << back.status().message();
+  EXPECT_EQ(back->step, 7);
+  EXPECT_EQ(back->first, st.first);
+  EXPECT_EQ(back->second, st.second);
+  EXPECT_EQ(back->params, st.params);
+  // A state written before parameters were kept: moments only.
+  OptimizerState old = st;
+  old.params.clear();
+  ASSERT_TRUE(writeOptimizerState(path, old));
+  back = readOptimizerState(path);
+  ASSERT_TRUE(back) << back.status().message();
+  EXPECT_TRUE(back->params.empty());
+  EXPECT_EQ(back->second, st.second);
+  // Values left over after the last tensor: damaged, not ignored.
+  NpyArray extra{DType::kF64, {12}, {}};
+  std::vector<double> flat = {1, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 9};
+  extra.data.resize(flat.size() * sizeof(double));
+  std::memcpy(extra.data.data(), flat.data(), extra.data.size());
+  ASSERT_TRUE(writeNpy(path, extra));
+  auto damaged = readOptimizerState(path);
+  ASSERT_FALSE(damaged);
+  EXPECT_NE(damaged.status().message().find("damaged"), std::string::npos);
+  std::remove(path.c_str());
+}
+
+TEST(Probe, AHeadPerCutAndTheBestCut) {
+  // Three "cuts" side by side: noise (3 features), separable blobs (4),
+  // and the blobs blurred by noise (2). The blobs' cut wins.
+  FeatureSet informative = blobs(3, 40, 4, 51), val = blobs(3, 20, 4, 52);
+  std::mt19937 rng(3);
+  std::normal_distribution<float> n(0.f, 1.f);
+  auto side = [&](const FeatureSet &f) {
+    FeatureSet all;
+    all.count = f.count;
+    all.width = 9;
+    all.labels = f.labels;
+    for (int64_t i = 0; i < f.count; ++i) {
+      for (int d = 0; d < 3; ++d)
+        all.values.push_back(n(rng));
+      for (int d = 0; d < 4; ++d)
+        all.values.push_back(f.values[i * 4 + d]);
+      for (int d = 0; d < 2; ++d)
+        all.values.push_back(0.3f * f.values[i * 4 + d] + 3.f * n(rng));
+    }
+    return all;
+  };
+  FeatureSet train = side(informative), held = side(val);
+  FeatureSet middle = featureColumns(train, 3, 4);
+  ASSERT_EQ(middle.width, 4);
+  EXPECT_EQ(middle.values[5], informative.values[5]);
+  EXPECT_EQ(middle.labels, informative.labels);
+
+  std::vector<ProbeCut> cuts = {
+      {"noise", 1, 3, 10}, {"blobs", 2, 4, 20}, {"blurred", 3, 2, 30}};
+  TrainOptions o;
+  o.l2Auto = true;
+  o.l2Grid = {1, 1e-2, 1e-4};
+  std::vector<std::string> seen;
+  auto fits = probeCuts(cuts, train, held, 3, o,
+                        [&](const ProbeFit &f) { seen.push_back(f.cut.name); });
+  ASSERT_TRUE(fits) << fits.status().message();
+  EXPECT_EQ(seen, (std::vector<std::string>{"noise", "blobs", "blurred"}));
+  ASSERT_EQ(fits->size(), 3u);
+  EXPECT_EQ((*fits)[bestProbeFit(*fits)].cut.name, "blobs");
+  EXPECT_GE((*fits)[1].valAccuracy, 0.95);
+  EXPECT_LT((*fits)[0].valAccuracy, 0.6);
+  // Each head takes its cut's raw columns (standardization folded in).
+  EXPECT_DOUBLE_EQ(
+      evaluateHead((*fits)[1].head, featureColumns(held, 3, 4)).accuracy,
+      (*fits)[1].valAccuracy);
+  // Equal accuracy and loss: the shallower (cheaper) cut.
+  std::vector<ProbeFit> tie(2);
+  tie[0].cut.depth = 9;
+  tie[1].cut.depth = 4;
+  tie[0].valAccuracy = tie[1].valAccuracy = 0.8;
+  EXPECT_EQ(bestProbeFit(tie), 1u);
+  // Cuts that do not add up to the features are an error.
+  cuts.pop_back();
+  EXPECT_FALSE(probeCuts(cuts, train, held, 3, o));
 }
 
 TEST(Evaluate, ConfusionPrecisionRecallOfAKnownHead) {
