@@ -990,6 +990,8 @@ struct LbfgsFit {
   std::vector<std::vector<float>> grads;
   int64_t correct = 0;
   double dataLoss = 0;
+  double gradient = 0; ///< relative, at the last point evaluated
+  double norm = 0;     ///< |x| there
   TrainResult &result;
   std::chrono::steady_clock::time_point started;
 
@@ -1010,17 +1012,23 @@ struct LbfgsFit {
     f.dataLoss = lossAndGradients(f.head, f.p, f.p.train.values.data(),
                                   f.p.train.labels.data(), f.p.train.count,
                                   nullptr, &f.grads, &f.correct);
-    double objective = f.dataLoss;
+    double objective = f.dataLoss, gradient = 0, norm = 0;
     size_t pos = 0;
     for (size_t t = 0; t < f.grads.size(); ++t) {
       bool weight = t % 2 == 0;
       for (float gi : f.grads[t]) {
         double w = x[pos];
-        g[pos++] = gi + (weight ? f.l2 * w : 0.0);
+        g[pos] = gi + (weight ? f.l2 * w : 0.0);
+        gradient += g[pos] * g[pos];
+        norm += w * w;
+        ++pos;
         if (weight)
           objective += 0.5 * f.l2 * w * w;
       }
     }
+    // liblbfgs's convergence test: |g| / max(1, |x|).
+    f.norm = std::sqrt(norm);
+    f.gradient = std::sqrt(gradient) / std::max(1.0, f.norm);
     return objective;
   }
 
@@ -1068,7 +1076,8 @@ Status fitLbfgs(Head &head, const Problem &p, const TrainOptions &options,
   lbfgs_parameter_init(&param);
   param.epsilon = options.tolerance;
   param.max_iterations = int(options.maxIterations);
-  LbfgsFit fit{head, p, l2, {}, 0, 0, result, std::chrono::steady_clock::now()};
+  LbfgsFit fit{head, p, l2, {},     0,
+               0,    0, 0,  result, std::chrono::steady_clock::now()};
   lbfgsfloatval_t objective = 0;
   int rc = lbfgs(int(n), x, &objective, &LbfgsFit::evaluate,
                  &LbfgsFit::progress, &fit, &param);
@@ -1078,16 +1087,34 @@ Status fitLbfgs(Head &head, const Problem &p, const TrainOptions &options,
     if (Status s = diverged(result.epochs.back(), p, "iteration"); !s)
       return s;
   fit.load(x);
-  // Converged, or stopped where the line search can make no more progress
-  // (the float gradient's rounding): both are the optimum to precision.
+  // Converged; or the line search could make no more progress, which on
+  // float gradients happens a little before the tolerance. That is the
+  // optimum to the data's precision when the gradient is within 100x of
+  // the tolerance, or when what is left to gain is below the objective's
+  // float resolution: with the penalty's curvature l2 on the weights,
+  // f - f* <= |g|^2 / (2 l2).
+  double absolute = fit.gradient * std::max(1.0, fit.norm);
+  // liblbfgs's line search errors follow LBFGSERR_OUTOFINTERVAL.
+  bool lineSearchStop = rc >= LBFGSERR_OUTOFINTERVAL && rc < 0 &&
+                        rc != LBFGSERR_MAXIMUMITERATION &&
+                        rc != LBFGSERR_INVALIDPARAMETERS;
+  result.gradient = fit.gradient;
   result.converged =
-      rc == LBFGS_SUCCESS || rc == LBFGS_ALREADY_MINIMIZED || rc == LBFGS_STOP;
-  if (!result.converged)
-    result.stopReason = rc == LBFGSERR_MAXIMUMITERATION
-                            ? "reached --max-iter"
-                            : "the line search stopped (code " +
-                                  std::to_string(rc) +
-                                  "), at the precision of float gradients";
+      rc == LBFGS_SUCCESS || rc == LBFGS_ALREADY_MINIMIZED ||
+      rc == LBFGS_STOP ||
+      (lineSearchStop &&
+       (fit.gradient <= 100 * options.tolerance ||
+        (l2 > 0 && absolute * absolute / (2 * l2) <=
+                       1e-7 * std::max(1.0, std::fabs(objective)))));
+  if (!result.converged) {
+    char achieved[64];
+    std::snprintf(achieved, sizeof(achieved), "%.1e", fit.gradient);
+    result.stopReason = (rc == LBFGSERR_MAXIMUMITERATION
+                             ? std::string("reached --max-iter")
+                             : "the line search stopped (liblbfgs code " +
+                                   std::to_string(rc) + ")") +
+                        " at a relative gradient of " + achieved;
+  }
   if (result.epochs.empty()) { // already optimal: no iteration ran
     EpochStats stats;
     stats.trainLoss = fit.dataLoss;

@@ -439,11 +439,12 @@ int runTrain() {
   }
   if (!epochs) {
     const EpochStats &last = result->epochs.back();
-    llvm::outs() << llvm::format("lbfgs: %lld iterations, %.2fs; train loss "
-                                 "%.4f acc %.4f; val loss %s acc %s\n",
+    llvm::outs() << llvm::format("lbfgs: %lld iterations, %.2fs, relative "
+                                 "gradient %.1e; train loss %.4f acc %.4f; "
+                                 "val loss %s acc %s\n",
                                  (long long)last.epoch, result->seconds,
-                                 last.trainLoss, last.trainAccuracy,
-                                 opt(last.valLoss).c_str(),
+                                 result->gradient, last.trainLoss,
+                                 last.trainAccuracy, opt(last.valLoss).c_str(),
                                  opt(last.valAccuracy).c_str());
     if (!result->converged)
       llvm::errs() << "tlc: warning: L-BFGS did not meet --tol: "

@@ -169,6 +169,8 @@ TEST(Train, LbfgsReachesTheOptimum) {
   o.tolerance = 1e-7;
   auto result = trainHead(head, train, FeatureSet(), o);
   ASSERT_TRUE(result) << result.status().message();
+  EXPECT_TRUE(result->converged) << result->stopReason;
+  EXPECT_LE(result->gradient, 100 * o.tolerance);
   double at = objective(head, train, o.l2);
   std::mt19937 rng(5);
   std::normal_distribution<float> n(0.f, 1.f);
@@ -180,6 +182,15 @@ TEST(Train, LbfgsReachesTheOptimum) {
       b += 1e-2f * n(rng);
     EXPECT_GE(objective(moved, train, o.l2), at - 1e-7) << trial;
   }
+  // Stopped by --max-iter: said, with the gradient it reached.
+  Head early = makeHead(7, 4);
+  TrainOptions two = o;
+  two.maxIterations = 2;
+  auto stopped = trainHead(early, train, FeatureSet(), two);
+  ASSERT_TRUE(stopped);
+  EXPECT_FALSE(stopped->converged);
+  EXPECT_NE(stopped->stopReason.find("--max-iter"), std::string::npos);
+  EXPECT_GT(objective(early, train, o.l2), at);
   // Adam's 15 epochs from the same start end above the optimum.
   Head adam = makeHead(7, 4);
   TrainOptions a = quick();

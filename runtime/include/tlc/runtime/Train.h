@@ -197,9 +197,12 @@ struct TrainResult {
   std::vector<EpochStats> epochs; ///< of the fit kept
   int64_t bestEpoch = 0;          ///< whose weights the head keeps
   std::vector<L2Score> grid;      ///< --l2 auto: every fit, in order
-  /// L-BFGS: whether it met the tolerance, and if not, why it stopped.
+  /// L-BFGS: whether it met the tolerance (within 100x of it, where float
+  /// gradients leave the line search no progress to make), if not why it
+  /// stopped, and the relative gradient |g| / max(1, |W|) it ended at.
   bool converged = true;
   std::string stopReason;
+  double gradient = 0;
   double seconds = 0; ///< of all fits
 };
 
