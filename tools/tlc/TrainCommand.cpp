@@ -293,8 +293,8 @@ int runTrain() {
   auto chosen = chooseSolver(loaded->head, *options);
   if (!chosen)
     return tlc::tool::usageError(chosen.status().message());
-  bool epochs = *chosen != Solver::kLbfgs;
-  if (resume && (!epochs || options->l2Auto))
+  bool epochBased = *chosen != Solver::kLbfgs;
+  if (resume && (!epochBased || options->l2Auto))
     return tlc::tool::usageError("--resume continues an Adam or SGD run "
                                  "with one --l2; an L-BFGS fit or an --l2 "
                                  "auto grid starts over");
@@ -388,12 +388,12 @@ int runTrain() {
                << (options->l2Auto ? ", l2 picked on the validation data" : "")
                << "\n";
 
-  std::string csv = std::string(epochs ? "epoch" : "iteration") +
+  std::string csv = std::string(epochBased ? "epoch" : "iteration") +
                     ",lr,train_loss,train_acc,val_loss,val_acc,seconds\n";
   auto opt = [](double v) {
     return v < 0 ? std::string("-") : llvm::formatv("{0:f4}", v).str();
   };
-  if (epochs && !options->l2Auto)
+  if (epochBased && !options->l2Auto)
     llvm::outs() << "epoch        lr  train loss  train acc    val loss    "
                     "val acc   time\n";
   // Checkpoints: the artifact so far and the optimizer state, every epoch.
@@ -428,7 +428,7 @@ int runTrain() {
                          e.valLoss, e.valAccuracy, e.seconds)
                .str();
   if (!result->grid.empty()) {
-    llvm::outs() << "      l2  " << (epochs ? "epochs" : " iters")
+    llvm::outs() << "      l2  " << (epochBased ? "epochs" : " iters")
                  << "  train acc    val loss    val acc   time\n";
     for (const L2Score &g : result->grid)
       llvm::outs() << llvm::format("%8.2e  %6lld  %9.4f  %10.4f  %9.4f  %5.1fs",
@@ -437,7 +437,7 @@ int runTrain() {
                                    g.seconds)
                    << (g.l2 == result->l2 ? "  <- picked" : "") << "\n";
   }
-  if (!epochs) {
+  if (!epochBased) {
     const EpochStats &last = result->epochs.back();
     llvm::outs() << llvm::format("lbfgs: %lld iterations, %.2fs, relative "
                                  "gradient %.1e; train loss %.4f acc %.4f; "
@@ -469,7 +469,7 @@ int runTrain() {
   if (!plot.empty())
     if (Status s = plotCurves(result->epochs, plot); !s)
       return tlc::tool::fail(plot + ": " + s.message());
-  if (epochs)
+  if (epochBased)
     llvm::errs() << "wrote " << output << " (weights of epoch "
                  << result->bestEpoch << ", l2 " << result->l2 << ")\n";
   else
