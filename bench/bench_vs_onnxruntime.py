@@ -16,10 +16,16 @@ the per-round ratio, with its lowest and highest value.
 
     .venv/bin/python bench/bench_vs_onnxruntime.py [--threads 2]
         [--models resnet18,resnet50,mobilenet_v2,efficientnet_b0,squeezenet1_1]
-        [--batches 1,32] [--rounds 10] [--json FILE]
+        [--batches 1,32] [--rounds 10] [--busy N] [--json FILE]
+
+`--busy N` starts N processes that keep a core busy for the whole run (a
+server's neighbours: HTTP threads, sidecars, other containers), to see how
+each engine shares cores.
 """
 import argparse
+import contextlib
 import json
+import multiprocessing
 import os
 import statistics
 import subprocess
@@ -90,6 +96,25 @@ def time_rounds(runners, rounds, warmup=2):
     return times
 
 
+def spin():
+    while True:
+        pass
+
+
+@contextlib.contextmanager
+def busy_processes(n):
+    """N processes, each keeping one core busy, until the block ends."""
+    procs = [multiprocessing.Process(target=spin, daemon=True) for _ in range(n)]
+    for p in procs:
+        p.start()
+    try:
+        yield
+    finally:
+        for p in procs:
+            p.terminate()
+            p.join()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -103,8 +128,12 @@ def main():
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--cache", default=os.path.join(ROOT, "build", "bench"))
     parser.add_argument("--no-torch", action="store_true")
+    parser.add_argument("--busy", type=int, default=0,
+                        help="processes that keep a core busy during the run")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
+    if args.busy < 0:
+        parser.error("--busy must not be negative")
 
     libtlc = args.libtlc or os.path.join(os.path.dirname(os.path.abspath(args.tlc)), "..",
                                          "lib", "libtlc.so")
@@ -115,7 +144,17 @@ def main():
          "--out", args.cache, "--opset", "17", "--dynamic-batch", "--models", args.models],
         check=True, capture_output=True, text=True).stdout.split()
 
-    print(f"threads: {args.threads}; images/s (median of {args.rounds} interleaved rounds); "
+    with busy_processes(args.busy):
+        results = measure(args, exported)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"threads": args.threads, "rounds": args.rounds, "busy": args.busy,
+                       "results": results}, f, indent=1)
+
+
+def measure(args, exported):
+    """Times every model and batch; prints a row each; returns them."""
+    print(f"threads: {args.threads}; busy processes: {args.busy}; images/s (median of {args.rounds} interleaved rounds); "
           "tlc/ORT: median of the per-round ratios [lowest, highest]")
     header = (f"{'model':16} {'batch':>5} {'tlc':>8} {'ORT':>8} {'PyTorch':>8} "
               f"{'tlc/ORT':>8}  {'range':>11}")
@@ -148,10 +187,7 @@ def main():
             results.append({"model": name, "batch": batch, "images_per_s": ips,
                             "tlc_over_ort": ratio, "ratio_range": [min(ratios), max(ratios)]})
         session.close()
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump({"threads": args.threads, "rounds": args.rounds, "results": results},
-                      f, indent=1)
+    return results
 
 
 if __name__ == "__main__":
