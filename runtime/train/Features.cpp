@@ -147,6 +147,16 @@ FeatureSet tlc::runtime::limitFeatures(FeatureSet features, int64_t count,
   return selectRows(features, pick);
 }
 
+FeatureSet tlc::runtime::splitValidation(FeatureSet &train, double fraction,
+                                         uint64_t seed) {
+  // Another stream than --limit's subset of the same seed.
+  std::vector<size_t> order = seededPermutation(train.count, seed + 1);
+  auto split = order.begin() + size_t(double(train.count) * fraction);
+  FeatureSet val = selectRows(train, std::vector<size_t>(order.begin(), split));
+  train = selectRows(train, std::vector<size_t>(split, order.end()));
+  return val;
+}
+
 StatusOr<std::shared_ptr<Dataset>>
 tlc::runtime::openDatasetSubset(const std::string &spec, int64_t count,
                                 uint64_t seed) {

@@ -8,6 +8,7 @@
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include "tlc/Analysis/NetworkSummary.h"
 #include "tlc/runtime/Features.h"
 
 #include "llvm/Support/CommandLine.h"
@@ -74,6 +75,19 @@ parseNumbers(const std::string &option, const std::string &text) {
   return out;
 }
 
+/// The class names of --class-names NAMES (comma-separated) for data of
+/// `count` classes, or an error when their number differs.
+inline tlc::runtime::StatusOr<std::vector<std::string>>
+classNamesOption(const std::string &names, size_t count) {
+  llvm::SmallVector<llvm::StringRef> parts;
+  llvm::StringRef(names).split(parts, ',');
+  if (parts.size() != count)
+    return tlc::runtime::invalidArgument(
+        "--class-names gives " + std::to_string(parts.size()) + " names for " +
+        std::to_string(count) + " classes");
+  return std::vector<std::string>(parts.begin(), parts.end());
+}
+
 /// The L2 options shared by tlc train and tlc probe: `--l2 X|auto` and
 /// `--l2-grid A,B,...` into `options`.
 inline tlc::runtime::Status l2Options(const std::string &l2,
@@ -96,6 +110,12 @@ inline tlc::runtime::Status l2Options(const std::string &l2,
 
 /// 1234567 -> "1.23M"; "?" when unknown.
 std::string humanCount(std::optional<int64_t> n);
+
+/// The layers and cut points of an imported model as tlc inspect shows
+/// them (shapes inferred, Identity and Dropout folded away), or nullopt
+/// after the diagnostics when a pass fails.
+std::optional<mlir::tl::NetworkSummary>
+summarizeModule(mlir::MLIRContext &context, mlir::ModuleOp module);
 
 /// `tlc probe`'s subcommand: it shares tlc compile's model, output,
 /// --input-shape, --keep-activation and preprocessing options.

@@ -156,17 +156,13 @@ std::optional<int> tlc::tool::runInspectCommand(MLIRContext &context) {
   auto module = importModel(context, input, shapes, exitCode);
   if (!module)
     return exitCode;
-  PassManager pm(&context);
-  pm.addNestedPass<func::FuncOp>(tl::createInferShapesPass());
-  pm.addNestedPass<func::FuncOp>(tl::createFoldConstantsPass());
-  if (failed(pm.run(*module)))
+  auto summary = summarizeModule(context, *module);
+  if (!summary)
     return kFailed;
-  auto func = *module->getOps<func::FuncOp>().begin();
-  tl::NetworkSummary summary = tl::summarizeNetwork(func);
   if (json)
-    printJson(summary);
+    printJson(*summary);
   else
-    printTable(summary);
+    printTable(*summary);
   return kOk;
 }
 
@@ -188,4 +184,14 @@ std::string tlc::tool::humanCount(std::optional<int64_t> n) {
   else
     os << llvm::format("%.2f", v) << units[u];
   return out;
+}
+
+std::optional<tl::NetworkSummary>
+tlc::tool::summarizeModule(MLIRContext &context, ModuleOp module) {
+  PassManager pm(&context);
+  pm.addNestedPass<func::FuncOp>(tl::createInferShapesPass());
+  pm.addNestedPass<func::FuncOp>(tl::createFoldConstantsPass());
+  if (failed(pm.run(module)))
+    return std::nullopt;
+  return tl::summarizeNetwork(*module.getOps<func::FuncOp>().begin());
 }

@@ -17,7 +17,6 @@
 #include "Commands.h"
 
 #include "tlc/Analysis/NetworkSummary.h"
-#include "tlc/Transforms/Passes.h"
 #include "tlc/runtime/ArtifactFormat.h"
 #include "tlc/runtime/AtomicFile.h"
 #include "tlc/runtime/Data.h"
@@ -26,8 +25,6 @@
 #include "tlc/runtime/Session.h"
 #include "tlc/runtime/Train.h"
 
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -166,23 +163,6 @@ StatusOr<std::vector<ProbeCut>> candidates(const mlir::tl::NetworkSummary &s) {
   return cuts;
 }
 
-/// The network summary of the model, as tlc inspect shows it.
-StatusOr<mlir::tl::NetworkSummary> summarize(mlir::MLIRContext &context,
-                                             int &exitCode) {
-  auto module = importInput(context, exitCode);
-  if (!module)
-    return invalidArgument("");
-  mlir::PassManager pm(&context);
-  pm.addNestedPass<mlir::func::FuncOp>(mlir::tl::createInferShapesPass());
-  pm.addNestedPass<mlir::func::FuncOp>(mlir::tl::createFoldConstantsPass());
-  if (failed(pm.run(*module))) {
-    exitCode = kFailed;
-    return invalidArgument("");
-  }
-  return mlir::tl::summarizeNetwork(
-      *module->getOps<mlir::func::FuncOp>().begin());
-}
-
 /// A compiled artifact in a temporary file beside the output, removed when
 /// this goes out of scope.
 class TemporaryArtifact {
@@ -283,9 +263,12 @@ int runProbe(mlir::MLIRContext &context) {
 
   // The candidates, from the network as tlc inspect sees it.
   int exitCode = kOk;
-  auto summary = summarize(context, exitCode);
-  if (!summary)
+  auto module = importInput(context, exitCode);
+  if (!module)
     return exitCode;
+  auto summary = summarizeModule(context, *module);
+  if (!summary)
+    return kFailed;
   auto cuts = candidates(*summary);
   if (!cuts)
     return fail(cuts.status().message());
@@ -333,12 +316,10 @@ int runProbe(mlir::MLIRContext &context) {
   std::vector<std::string> classes = (*dataset)->classNames();
   std::vector<std::string> dataClasses = classes;
   if (!classNames.empty()) {
-    llvm::SmallVector<llvm::StringRef> parts;
-    llvm::StringRef(classNames).split(parts, ',');
-    if (parts.size() != classes.size())
-      return fail("--class-names gives " + std::to_string(parts.size()) +
-                  " names for " + std::to_string(classes.size()) + " classes");
-    classes.assign(parts.begin(), parts.end());
+    auto names = classNamesOption(classNames, classes.size());
+    if (!names)
+      return fail(names.status().message());
+    classes = std::move(*names);
   }
   if (classes.size() < 2)
     return fail(data + ": a probe needs at least two classes");
@@ -360,11 +341,7 @@ int runProbe(mlir::MLIRContext &context) {
       return fail(valData + ": " + s.message());
     val = std::move(*vf);
   } else {
-    // The same seeded split as tlc train's.
-    std::vector<size_t> order = seededPermutation(train.count, seed + 1);
-    auto split = order.begin() + size_t(double(train.count) * valSplit);
-    val = selectRows(train, std::vector<size_t>(order.begin(), split));
-    train = selectRows(train, std::vector<size_t>(split, order.end()));
+    val = splitValidation(train, valSplit, seed); // tlc train's split
   }
   double extractSeconds = secondsSince(extractStart);
   if (train.count == 0 || val.count == 0)

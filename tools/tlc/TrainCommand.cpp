@@ -320,16 +320,10 @@ int runTrain() {
                           loaded->preprocessing, "train");
   }
   if (!classNames.empty()) {
-    std::vector<std::string> names;
-    llvm::SmallVector<llvm::StringRef> parts;
-    llvm::StringRef(classNames).split(parts, ',');
-    for (llvm::StringRef p : parts)
-      names.push_back(p.str());
-    if (names.size() != classes.size())
-      return tlc::tool::fail("--class-names gives " +
-                             std::to_string(names.size()) + " names for " +
-                             std::to_string(classes.size()) + " classes");
-    classes = std::move(names);
+    auto names = tlc::tool::classNamesOption(classNames, classes.size());
+    if (!names)
+      return tlc::tool::fail(names.status().message());
+    classes = std::move(*names);
   }
   if (int64_t(classes.size()) != loaded->head.classes())
     return tlc::tool::fail(
@@ -372,11 +366,7 @@ int runTrain() {
       return tlc::tool::fail(valData + ": " + s.message());
     val = std::move(*vf);
   } else if (valSplit > 0) {
-    // A seeded split of the (cached) features.
-    std::vector<size_t> order = seededPermutation(train.count, seed + 1);
-    auto split = order.begin() + size_t(train.count * valSplit);
-    val = selectRows(train, std::vector<size_t>(order.begin(), split));
-    train = selectRows(train, std::vector<size_t>(split, order.end()));
+    val = splitValidation(train, valSplit, seed); // of the (cached) features
   }
   llvm::errs() << "training on " << train.count << " samples, validating on "
                << val.count << "; " << train.width << " features, "

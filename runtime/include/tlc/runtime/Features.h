@@ -86,6 +86,11 @@ Status relabelByClassName(FeatureSet &features, const Dataset &data,
 /// than the set.
 FeatureSet limitFeatures(FeatureSet features, int64_t count, uint64_t seed);
 
+/// Splits a seeded `fraction` of `train` off as validation data (the
+/// --val-split of tlc train and tlc probe, the same rows for the same
+/// seed): returns it, and `train` keeps the rest.
+FeatureSet splitValidation(FeatureSet &train, double fraction, uint64_t seed);
+
 /// The dataset at `spec`, or a seeded subset of `count` of its samples.
 StatusOr<std::shared_ptr<Dataset>>
 openDatasetSubset(const std::string &spec, int64_t count, uint64_t seed);
