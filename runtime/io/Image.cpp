@@ -31,6 +31,13 @@ namespace {
 /// stb's limit on either side of an image (STBI_MAX_DIMENSIONS).
 constexpr int64_t kMaxImageSide = int64_t(1) << 24;
 
+constexpr uint8_t kPngSignature[8] = {0x89, 'P',  'N',  'G',
+                                      '\r', '\n', 0x1a, '\n'};
+
+bool isPng(const uint8_t *bytes, size_t size) {
+  return size >= 8 && std::memcmp(bytes, kPngSignature, 8) == 0;
+}
+
 /// The sides a PNG or BMP header declares ({0, 0} for other formats).
 std::pair<int64_t, int64_t> headerDims(const uint8_t *b, size_t size) {
   auto be32 = [&](size_t i) {
@@ -42,9 +49,7 @@ std::pair<int64_t, int64_t> headerDims(const uint8_t *b, size_t size) {
                            uint32_t(b[i + 2]) << 16 |
                            uint32_t(b[i + 3]) << 24));
   };
-  static const uint8_t png[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-  if (size >= 24 && std::memcmp(b, png, 8) == 0 &&
-      std::memcmp(b + 12, "IHDR", 4) == 0)
+  if (size >= 24 && isPng(b, size) && std::memcmp(b + 12, "IHDR", 4) == 0)
     return {be32(16), be32(20)};
   if (size >= 26 && b[0] == 'B' && b[1] == 'M')
     return {std::abs(le32(18)), std::abs(le32(22))};
@@ -214,9 +219,7 @@ StatusOr<Image> tlc::runtime::decodeImage(const uint8_t *bytes, size_t size,
                                           int64_t maxPixels) {
   if (size > size_t(std::numeric_limits<int>::max()))
     return invalidArgument(source + ": larger than 2 GiB");
-  static const uint8_t pngSignature[8] = {0x89, 'P',  'N',  'G',
-                                          '\r', '\n', 0x1a, '\n'};
-  if (size >= 8 && std::memcmp(bytes, pngSignature, 8) == 0)
+  if (isPng(bytes, size))
     return decodePng(bytes, size, source, maxPixels);
   // A leading 0xFF: stb would read it as a JPEG (after any fill bytes).
   if (size >= 1 && bytes[0] == 0xFF)
