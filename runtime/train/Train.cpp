@@ -1212,18 +1212,16 @@ StatusOr<TrainResult> tlc::runtime::trainHead(
                   options.loss, classWeight, classes};
   TrainOptions fitOptions = options;
   fitOptions.solver = *solver;
-  // The fits of a grid neither resume nor keep an optimizer state.
-  TrainOptions gridOptions = fitOptions;
-  gridOptions.state = nullptr;
+  if (options.l2Auto) // the fits of a grid neither resume nor keep a state
+    fitOptions.state = nullptr;
   auto fit = [&](Head &h, double l2, TrainResult &r,
                  const std::function<void(const EpochStats &, const Head &)>
                      &callback) {
-    const TrainOptions &o = options.l2Auto ? gridOptions : fitOptions;
     r.solver = *solver;
     r.l2 = l2;
     return *solver == Solver::kLbfgs
-               ? fitLbfgs(h, problem, o, l2, r)
-               : fitEpochs(h, problem, o, l2, r, callback);
+               ? fitLbfgs(h, problem, fitOptions, l2, r)
+               : fitEpochs(h, problem, fitOptions, l2, r, callback);
   };
   auto started = std::chrono::steady_clock::now();
   auto since = [](std::chrono::steady_clock::time_point t) {
