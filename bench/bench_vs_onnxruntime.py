@@ -1,22 +1,31 @@
 #!/usr/bin/env python3
-"""Times tlc against ONNX Runtime (and PyTorch where importable) in one run.
+"""Times tlc against its peers on the CPU, in one run, interleaved.
 
 For each model and batch size: export (torchvision, random weights, cached),
-`tlc compile`, then time tlc (in process, through libtlc.so and
-runtime/python/tlc_runtime.py), an ORT CPU session and eager PyTorch
-(torch.inference_mode), all with the same thread count and the same input.
+`tlc compile` once per --precision, then time tlc (in process, through
+libtlc.so and runtime/python/tlc_runtime.py) and its peers, all with the same
+thread count and the same input:
+
+  ort       ONNX Runtime, CPU execution provider, f32
+  ort-int8  ONNX Runtime on a static QDQ int8 model (quantize_static, on
+            --calib-batches of the input's kind)
+  ov        OpenVINO with its default settings: bf16 on a CPU with
+            AVX512-BF16, which is what a user who picks it gets
+  ov-f32    OpenVINO with INFERENCE_PRECISION_HINT=f32
+  torch     eager PyTorch (torch.inference_mode)
 
 The engines take turns: each round gives each engine one turn, in a
 rotating order, with a pause between turns so that one engine's spinning
 worker threads are parked before the next starts; a turn is a warm-up run
 and then timed runs for about a quarter of a second. On a shared machine whose speed
-drifts by +-20 % over minutes, this pairs every tlc run with ORT runs made
-under the same conditions; the ratio reported is the median over rounds of
+drifts by +-20 % over minutes, this pairs every tlc run with peer runs made
+under the same conditions; each ratio reported is the median over rounds of
 the per-round ratio, with its lowest and highest value.
 
     .venv/bin/python bench/bench_vs_onnxruntime.py [--threads 2]
         [--models resnet18,resnet50,mobilenet_v2,efficientnet_b0,squeezenet1_1]
-        [--batches 1,32] [--rounds 10] [--busy N] [--json FILE]
+        [--batches 1,32] [--precision f32,bf16] [--peers ort,ov,ov-f32]
+        [--rounds 10] [--busy N] [--json FILE]
 
 `--busy N` starts N processes that keep a core busy for the whole run (a
 server's neighbours: HTTP threads, sidecars, other containers), to see how
@@ -69,6 +78,47 @@ def torch_runner(name, threads, x):
     return run
 
 
+def openvino_runner(model, threads, x, force_f32):
+    """OpenVINO's CPU plugin: its defaults, or with f32 forced."""
+    import openvino as ov
+    core = ov.Core()
+    net = core.read_model(model)
+    net.reshape(list(x.shape))
+    config = {"INFERENCE_NUM_THREADS": threads}
+    if force_f32:
+        config["INFERENCE_PRECISION_HINT"] = "f32"
+    compiled = core.compile_model(net, "CPU", config)
+    request = compiled.create_infer_request()
+    return lambda: request.infer({0: x})
+
+
+def ort_int8_model(model, out, batches, shape):
+    """A static QDQ int8 copy of `model` (per-channel weights), calibrated on
+    `batches` seeded normal batches of `shape`."""
+    if os.path.exists(out):
+        return out
+    from onnxruntime import quantization as q
+
+    class Reader(q.CalibrationDataReader):
+        def __init__(self):
+            rng = np.random.default_rng(1)
+            name = ort.InferenceSession(model, providers=["CPUExecutionProvider"]) \
+                .get_inputs()[0].name
+            self.feeds = iter([{name: rng.standard_normal(shape).astype(np.float32)}
+                               for _ in range(batches)])
+
+        def get_next(self):
+            return next(self.feeds, None)
+
+    prepared = out + ".prep.onnx"
+    q.quant_pre_process(model, prepared)
+    q.quantize_static(prepared, out, Reader(), quant_format=q.QuantFormat.QDQ,
+                      per_channel=True, activation_type=q.QuantType.QUInt8,
+                      weight_type=q.QuantType.QInt8)
+    os.remove(prepared)
+    return out
+
+
 def time_rounds(runners, rounds, warmup=2):
     """runners: {engine: fn}. Returns {engine: [seconds per run, per round]}.
 
@@ -115,6 +165,12 @@ def busy_processes(n):
             p.join()
 
 
+PEERS = ("ort", "ort-int8", "ov", "ov-f32", "torch")
+# The ratios each row reports: (numerator engine, denominator engine).
+RATIOS = [("tlc-f32", "ort"), ("tlc-f32", "ov-f32"), ("tlc-bf16", "ov"),
+          ("tlc-int8", "ort-int8"), ("tlc-int8", "tlc-bf16")]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -125,15 +181,28 @@ def main():
     parser.add_argument("--models",
                         default="resnet18,resnet50,mobilenet_v2,efficientnet_b0,squeezenet1_1")
     parser.add_argument("--batches", default="1,32")
+    parser.add_argument("--precision", default="f32",
+                        help="tlc's backbone precisions, comma-separated: f32, bf16")
+    parser.add_argument("--peers", default="ort,ov,ov-f32",
+                        help="comma-separated, of " + ", ".join(PEERS))
+    parser.add_argument("--calib-batches", type=int, default=8,
+                        help="batches of 8 that calibrate ort-int8")
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--cache", default=os.path.join(ROOT, "build", "bench"))
-    parser.add_argument("--no-torch", action="store_true")
     parser.add_argument("--busy", type=int, default=0,
                         help="processes that keep a core busy during the run")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
     if args.busy < 0:
         parser.error("--busy must not be negative")
+    args.precision = args.precision.split(",")
+    args.peers = [p for p in args.peers.split(",") if p]
+    for p in args.precision:
+        if p not in ("f32", "bf16"):
+            parser.error(f"--precision: unknown precision '{p}'")
+    for p in args.peers:
+        if p not in PEERS:
+            parser.error(f"--peers: unknown peer '{p}' (known: {', '.join(PEERS)})")
 
     libtlc = args.libtlc or os.path.join(os.path.dirname(os.path.abspath(args.tlc)), "..",
                                          "lib", "libtlc.so")
@@ -149,44 +218,78 @@ def main():
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"threads": args.threads, "rounds": args.rounds, "busy": args.busy,
-                       "results": results}, f, indent=1)
+                       "cpu": cpu_name(), "results": results}, f, indent=1)
+
+
+def cpu_name():
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return "unknown CPU"
+
+
+def peer_runner(peer, name, onnx_path, args, x):
+    if peer == "ort":
+        return ort_runner(onnx_path, args.threads, x)
+    if peer == "ort-int8":
+        int8 = ort_int8_model(onnx_path, os.path.join(args.cache, name + ".int8.onnx"),
+                              args.calib_batches, (8,) + x.shape[1:])
+        return ort_runner(int8, args.threads, x)
+    if peer in ("ov", "ov-f32"):
+        return openvino_runner(onnx_path, args.threads, x, force_f32=peer == "ov-f32")
+    return torch_runner(name, args.threads, x)
 
 
 def measure(args, exported):
     """Times every model and batch; prints a row each; returns them."""
-    print(f"threads: {args.threads}; busy processes: {args.busy}; images/s (median of {args.rounds} interleaved rounds); "
-          "tlc/ORT: median of the per-round ratios [lowest, highest]")
-    header = (f"{'model':16} {'batch':>5} {'tlc':>8} {'ORT':>8} {'PyTorch':>8} "
-              f"{'tlc/ORT':>8}  {'range':>11}")
+    engines = [f"tlc-{p}" for p in args.precision] + args.peers
+    ratios = [(a, b) for a, b in RATIOS if a in engines and b in engines]
+    print(f"{cpu_name()}; threads: {args.threads}; busy processes: {args.busy}; "
+          f"images/s (median of {args.rounds} interleaved rounds); ratios: median of the "
+          "per-round ratios [lowest, highest]")
+    header = f"{'model':16} {'batch':>5} " + " ".join(f"{e:>9}" for e in engines) + "  " + \
+        "  ".join(f"{a + '/' + b:>25}" for a, b in ratios)
     print(header)
     print("-" * len(header))
     results = []
     for onnx_path in exported:
         name = os.path.splitext(os.path.basename(onnx_path))[0]
-        tlb = os.path.join(args.cache, name + ".tlb")
-        subprocess.run([args.tlc, "compile", onnx_path, "-o", tlb], check=True)
-        session = tlc_runtime.Session(tlb, threads=args.threads)
+        sessions = {}
+        for p in args.precision:
+            tlb = os.path.join(args.cache, f"{name}.{p}.tlb")
+            subprocess.run([args.tlc, "compile", onnx_path, "-o", tlb, "--precision", p],
+                           check=True)
+            sessions[f"tlc-{p}"] = tlc_runtime.Session(tlb, threads=args.threads)
         for batch in map(int, args.batches.split(",")):
             x = np.random.default_rng(0).standard_normal(
                 (batch, 3, 224, 224)).astype(np.float32)
-            runners = {
-                "tlc": lambda: session.run({session.input_names[0]: x}),
-                "ort": ort_runner(onnx_path, args.threads, x),
-            }
-            if not args.no_torch:
-                torch_run = torch_runner(name, args.threads, x)
-                if torch_run:
-                    runners["torch"] = torch_run
+            runners = {}
+            for engine, session in sessions.items():
+                runners[engine] = (lambda s: lambda: s.run({s.input_names[0]: x}))(session)
+            for peer in args.peers:
+                run = peer_runner(peer, name, onnx_path, args, x)
+                if run:
+                    runners[peer] = run
             times = time_rounds(runners, args.rounds)
             ips = {e: batch / statistics.median(t) for e, t in times.items()}
-            ratios = [o / t for t, o in zip(times["tlc"], times["ort"])]
-            ratio = statistics.median(ratios)
-            torch_text = f"{ips['torch']:8.1f}" if "torch" in ips else f"{'-':>8}"
-            print(f"{name:16} {batch:5d} {ips['tlc']:8.1f} {ips['ort']:8.1f} {torch_text} "
-                  f"{ratio:8.2f}  [{min(ratios):.2f}, {max(ratios):.2f}]", flush=True)
-            results.append({"model": name, "batch": batch, "images_per_s": ips,
-                            "tlc_over_ort": ratio, "ratio_range": [min(ratios), max(ratios)]})
-        session.close()
+            row = {"model": name, "batch": batch, "images_per_s": ips, "ratios": {}}
+            cells = []
+            for a, b in ratios:
+                if a not in times or b not in times:
+                    cells.append(f"{'-':>25}")
+                    continue
+                per_round = [tb / ta for ta, tb in zip(times[a], times[b])]
+                r = statistics.median(per_round)
+                row["ratios"][f"{a}/{b}"] = {"median": r, "range": [min(per_round),
+                                                                    max(per_round)]}
+                cells.append(f"{f'{r:.2f} [{min(per_round):.2f}, {max(per_round):.2f}]':>25}")
+            print(f"{name:16} {batch:5d} " +
+                  " ".join(f"{ips[e]:9.1f}" if e in ips else f"{'-':>9}" for e in engines) +
+                  "  " + "  ".join(cells), flush=True)
+            results.append(row)
+        for session in sessions.values():
+            session.close()
     return results
 
 

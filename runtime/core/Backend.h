@@ -137,6 +137,9 @@ public:
   /// Bytes the backend holds for the session beyond plans (prepared
   /// weights), for the plan cache's report.
   virtual uint64_t sessionBytes() const { return 0; }
+  /// How this backend runs the artifact's precision (Session::
+  /// computePrecision); empty: as compiled.
+  virtual std::string computePrecision() const { return {}; }
   /// The device's memory: the default limit on one plan's intermediates
   /// (SessionOptions::maxPlanBytes); 0: unknown.
   virtual uint64_t memoryBytes() const { return 0; }

@@ -430,6 +430,27 @@ int64_t Session::samplesPerPass(const std::vector<Shape> &inputShapes) {
 
 std::string Session::onePassReason() const { return impl_->onePassReason; }
 
+std::string Session::precision() const {
+  switch (impl_->model().precision()) {
+  case fb::Precision::F32:
+    return "f32";
+  case fb::Precision::TF32:
+    return "tf32";
+  case fb::Precision::F16:
+    return "f16";
+  case fb::Precision::BF16:
+    return "bf16";
+  case fb::Precision::Int8:
+    return "int8";
+  }
+  return "unknown"; // the verifier refuses other values
+}
+
+std::string Session::computePrecision() const {
+  std::string how = impl_->backend->computePrecision();
+  return how.empty() ? precision() : how;
+}
+
 void Session::resetProfile() {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   for (auto &[shapes, plan] : impl_->plans)

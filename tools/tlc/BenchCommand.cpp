@@ -103,12 +103,15 @@ void printProfile(const std::vector<KernelProfile> &kernels, int top, int runs,
                      "average, in %zu kernels; the %d slowest:\n",
                      total * 1e3, meanRun * 1e3, kernels.size(),
                      std::min<int>(top, order.size()));
-  os << "   ms/run  share  op               output                 node\n";
+  os << "   ms/run  share  op               output                 "
+        "implementation           node\n";
   for (int i = 0; i < top && i < static_cast<int>(order.size()); ++i) {
     const KernelProfile &k = *order[i];
     double perRun = k.seconds / runs;
-    os << llvm::format("%9.3f %5.1f%%  %-16s %-22s %s\n", perRun * 1e3,
+    os << llvm::format("%9.3f %5.1f%%  %-16s %-22s %-24s %s\n", perRun * 1e3,
                        100 * perRun / total, k.op.c_str(), k.shape.c_str(),
+                       k.implementation.empty() ? "-"
+                                                : k.implementation.c_str(),
                        k.name.c_str());
   }
   std::vector<std::pair<std::string, std::pair<double, int>>> ops(perOp.begin(),
@@ -198,7 +201,10 @@ std::optional<int> tlc::tool::runBenchCommand() {
                  << ", \"p99_ms\": " << percentile(99) * 1e3
                  << ", \"images_per_s\": " << imagesPerSecond
                  << ", \"batch\": " << batch
-                 << ", \"samples_per_pass\": " << perPass << "}\n";
+                 << ", \"samples_per_pass\": " << perPass
+                 << ", \"precision\": \"" << session->precision() << "\""
+                 << ", \"compute_precision\": \"" << session->computePrecision()
+                 << "\"}\n";
   else
     llvm::outs() << llvm::format(
         "median %.2f ms (p90 %.2f, p99 %.2f), %.1f images/s (batch %lld)\n",
@@ -209,6 +215,7 @@ std::optional<int> tlc::tool::runBenchCommand() {
       llvm::outs() << "in passes of " << perPass << " samples\n";
     else if (batch > 1 && !session->onePassReason().empty())
       llvm::outs() << "in one pass: " << session->onePassReason() << "\n";
+    llvm::outs() << "precision: " << session->computePrecision() << "\n";
   }
   if (profile) {
     printProfile(session->profile(), profileTop, iterations, mean);

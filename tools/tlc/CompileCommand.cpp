@@ -13,12 +13,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "Commands.h"
+#include "Progress.h"
 
 #include "tlc/Pipelines/TransferPipeline.h"
 #include "tlc/Plugin/PluginLoader.h"
 #include "tlc/Target/ArtifactWriter.h"
 #include "tlc/Transforms/Passes.h"
 #include "tlc/Transforms/ShapeUtils.h"
+#include "tlc/runtime/Agreement.h"
 #include "tlc/runtime/ArtifactFormat.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -114,6 +116,25 @@ cl::opt<std::string> poolOutputs(
     cl::desc("Instead of a head: pool every cut into a vector per sample "
              "(avg, max or avg+max), for tlc extract"),
     cl::cat(transferCategory), cl::sub(compileCmd));
+cl::OptionCategory precisionCategory("Precision of the frozen backbone");
+cl::opt<std::string> precision(
+    "precision",
+    cl::desc("f32 (default) or bf16: the frozen backbone's weights are "
+             "stored and its convs and fcs computed in bf16 (f32 "
+             "accumulation); the head and its features stay f32"),
+    cl::value_desc("f32|bf16"), cl::init("f32"), cl::cat(precisionCategory),
+    cl::sub(compileCmd));
+cl::opt<std::string> checkData(
+    "check",
+    cl::desc("With --precision bf16: run these images through the f32 and "
+             "the compiled backbone and print how their outputs agree "
+             "(cosine similarity, top-1 agreement)"),
+    cl::value_desc("DATA"), cl::cat(precisionCategory), cl::sub(compileCmd));
+cl::opt<int64_t> checkLimit("check-limit",
+                            cl::desc("Images of --check DATA to use, a "
+                                     "seeded sample (default 200; 0: all)"),
+                            cl::init(200), cl::cat(precisionCategory),
+                            cl::sub(compileCmd));
 cl::opt<uint64_t> seed("seed", cl::desc("Seed of the head's initialization"),
                        cl::init(0), cl::cat(transferCategory),
                        cl::sub(compileCmd));
@@ -208,9 +229,9 @@ LogicalResult addExtraPasses(OpPassManager &pm, StringRef point) {
 }
 
 /// The default pipeline (compiler/lib/Pipelines), shaped by the transfer
-/// options, with the user's extra passes at their points; or the user's
-/// --pass-pipeline.
-LogicalResult buildPipeline(PassManager &pm) {
+/// options, with the user's extra passes at their points, the backbone
+/// lowered to `precision`; or the user's --pass-pipeline.
+LogicalResult buildPipeline(PassManager &pm, StringRef precision) {
   if (!passPipeline.empty()) {
     std::string error;
     llvm::raw_string_ostream os(error);
@@ -247,6 +268,7 @@ LogicalResult buildPipeline(PassManager &pm) {
   options.headInit = headInit.getValue();
   options.headPool = headPool.getValue();
   options.poolOutputs = poolOutputs.getValue();
+  options.precision = precision.str();
   options.seed = seed.getValue();
   return tl::buildTransferPipeline(pm, options, addExtraPasses);
 }
@@ -366,20 +388,58 @@ int checkCrop(ModuleOp module) {
   return kOk;
 }
 
-/// The artifact of the compiled `module`.
-int serialize(ModuleOp module, PassManager &pm,
+/// The artifact of the compiled `module`, which the pipelines of `pms`
+/// made.
+int serialize(ModuleOp module, llvm::ArrayRef<PassManager *> pms,
               llvm::ArrayRef<std::string> cutNames, llvm::StringRef headSpec,
               std::vector<uint8_t> &bytes) {
   tl::ArtifactOptions artifact;
   artifact.source = input;
   artifact.sourceSha256 = sha256Hex(input);
-  std::string pipeline;
-  llvm::raw_string_ostream os(pipeline);
-  pm.printAsTextualPipeline(os);
-  artifact.passes.push_back(pipeline);
+  for (PassManager *pm : pms) {
+    std::string pipeline;
+    llvm::raw_string_ostream os(pipeline);
+    pm->printAsTextualPipeline(os);
+    artifact.passes.push_back(pipeline);
+  }
   auto func = *module.getOps<func::FuncOp>().begin();
   artifact.metadata = transferMetadata(func, cutNames, headSpec);
   return failed(tl::serializeArtifact(func, artifact, bytes)) ? kFailed : kOk;
+}
+
+/// Runs --check DATA through the f32 artifact `reference` and the compiled
+/// `candidate`, and prints how their outputs agree.
+int checkPrecision(const std::vector<uint8_t> &reference,
+                   const std::vector<uint8_t> &candidate) {
+  using namespace tlc::runtime;
+  auto data = openDatasetSubset(checkData, checkLimit, /*seed=*/0);
+  if (!data)
+    return fail(data.status().message());
+  auto f32 = Session::loadFromMemory(reference.data(), reference.size(), {},
+                                     "the f32 backbone");
+  auto low =
+      Session::loadFromMemory(candidate.data(), candidate.size(), {}, output);
+  if (!f32 || !low)
+    return fail((f32 ? low : f32).status().message());
+  Progress bar("check");
+  auto agreements =
+      compareSessions(*f32, *low, **data, [&](size_t done, size_t total) {
+        bar.update(done, total);
+      });
+  if (!agreements)
+    return fail("--check " + checkData + ": " + agreements.status().message());
+  auto &os = llvm::outs();
+  os << llvm::formatv("{0} against f32 on {1} samples of {2} (computed as "
+                      "{3}):\n",
+                      precision.getValue(), (*data)->size(), checkData,
+                      low->computePrecision());
+  for (const OutputAgreement &a : *agreements)
+    os << llvm::formatv("  {0} [{1}]: cosine similarity mean {2:F5} (min "
+                        "{3:F5}), top-1 agreement {4:F1} %, largest "
+                        "difference {5:E2} of the largest value\n",
+                        a.output, a.width, a.meanCosine, a.minCosine,
+                        100 * a.top1, a.maxRelativeError);
+  return kOk;
 }
 
 } // namespace
@@ -390,8 +450,11 @@ std::optional<int> tlc::tool::runCompileCommand(MLIRContext &context) {
   for (const std::string &plugin : plugins)
     if (llvm::Error err = tl::loadPassPlugin(plugin))
       return fail(llvm::toString(std::move(err)));
+  // --check compares against the f32 backbone: the pipeline stops short of
+  // the precision, whose pass then runs on its own.
+  bool checking = !checkData.empty();
   PassManager pm(&context);
-  if (failed(buildPipeline(pm)))
+  if (failed(buildPipeline(pm, checking ? "f32" : precision.getValue())))
     return kUsage;
   if (printPipeline) {
     pm.printAsTextualPipeline(llvm::outs());
@@ -408,6 +471,22 @@ std::optional<int> tlc::tool::runCompileCommand(MLIRContext &context) {
   }
   if (!poolOutputs.empty() && !head.empty()) {
     llvm::errs() << "tlc: error: give --head or --pool-outputs, not both\n";
+    return kUsage;
+  }
+  if (precision != "f32" && precision != "bf16") {
+    llvm::errs() << "tlc: error: --precision is f32 or bf16, not '" << precision
+                 << "'\n";
+    return kUsage;
+  }
+  if (checking &&
+      (precision == "f32" || !passPipeline.empty() || emit == Emit::Mlir)) {
+    llvm::errs() << "tlc: error: --check compares a lower --precision with "
+                    "f32; give --precision bf16 (with the default pipeline "
+                    "and an artifact to write)\n";
+    return kUsage;
+  }
+  if (checking && checkLimit < 0) {
+    llvm::errs() << "tlc: error: --check-limit must be 0 or more\n";
     return kUsage;
   }
   if (!cuts.empty() && dropLast > 0) {
@@ -453,9 +532,24 @@ std::optional<int> tlc::tool::runCompileCommand(MLIRContext &context) {
     module->print(os);
     return writeOutput(output, text);
   }
-  std::vector<uint8_t> bytes;
-  if (int code = serialize(*module, pm, cuts, head, bytes))
+  std::vector<uint8_t> bytes, reference;
+  PassManager lower(&context);
+  if (checking) {
+    if (int code = serialize(*module, {&pm}, cuts, head, reference))
+      return code;
+    lower.addNestedPass<func::FuncOp>(tl::createReducePrecisionPass(
+        tl::ReducePrecisionPassOptions{precision.getValue()}));
+    if (failed(lower.run(*module)))
+      return kFailed;
+  }
+  std::vector<PassManager *> pipelines = {&pm};
+  if (checking)
+    pipelines.push_back(&lower);
+  if (int code = serialize(*module, pipelines, cuts, head, bytes))
     return code;
+  if (checking)
+    if (int code = checkPrecision(reference, bytes))
+      return code;
   return writeOutput(
       output, llvm::StringRef(reinterpret_cast<const char *>(bytes.data()),
                               bytes.size()));
@@ -489,5 +583,5 @@ int tlc::tool::compileTransfer(MLIRContext &context,
     return kFailed;
   if (int code = checkCrop(*module))
     return code;
-  return serialize(*module, pm, request.cuts, request.head, bytes);
+  return serialize(*module, {&pm}, request.cuts, request.head, bytes);
 }

@@ -214,8 +214,14 @@ StatusOr<FeatureSet> features(const std::string &artifact, Session &session,
                                      options);
 }
 
+/// The artifact and its head; says in which precision the backbone runs
+/// (the head always trains and runs in f32).
 StatusOr<TrainableModel> loadModel(const std::string &path) {
-  return TrainableModel::load(path, threads);
+  auto model = TrainableModel::load(path, threads);
+  if (model)
+    llvm::errs() << "backbone precision: " << model->session.computePrecision()
+                 << "\n";
+  return model;
 }
 
 StatusOr<std::shared_ptr<Dataset>> openLimited(const std::string &spec,

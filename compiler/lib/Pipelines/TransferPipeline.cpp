@@ -59,7 +59,13 @@ mlir::tl::buildTransferPipeline(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(createAttachHeadPass(head));
   }
   pm.addNestedPass<func::FuncOp>(createFusePass());
-  return at("before-lowering");
+  if (failed(at("before-lowering")))
+    return failure();
+  // Last: the user's passes see (and may rewrite) f32 weights.
+  if (options.precision != "f32")
+    pm.addNestedPass<func::FuncOp>(createReducePrecisionPass(
+        ReducePrecisionPassOptions{options.precision}));
+  return success();
 }
 
 void mlir::tl::registerTransferPipeline() {

@@ -290,7 +290,14 @@ LogicalResult mlir::tl::serializeArtifact(func::FuncOp func,
       fbb.CreateString(options.sourceSha256),
       fbb.CreateString(tlc::kCompilerVersion), fbb.CreateVector(passes));
 
-  // The frozen backbone runs in f32 on the CPU backend.
+  // The precision tl-reduce-precision chose for the frozen backbone.
+  fb::Precision precision = fb::Precision::F32;
+  if (auto p = func->getAttrOfType<StringAttr>(kPrecisionAttr)) {
+    if (p.getValue() == "bf16")
+      precision = fb::Precision::BF16;
+    else if (p.getValue() != "f32")
+      return func.emitError("unknown ") << kPrecisionAttr << " " << p;
+  }
   std::vector<flatbuffers::Offset<fb::Target>> targets = {
       fb::CreateTargetDirect(fbb, "cpu", "")};
   fbb.ForceVectorAlignment(weightData.size(), 1, tlc::kWeightAlignment);
@@ -299,8 +306,8 @@ LogicalResult mlir::tl::serializeArtifact(func::FuncOp func,
       fbb, tlc::kArtifactSchemaVersion, fbb.CreateVector(values),
       fbb.CreateVector(inputs), fbb.CreateVector(outputs),
       fbb.CreateVector(weights), fbb.CreateVector(kernels),
-      fbb.CreateVectorOfSortedTables(&metadata), provenance, data,
-      fb::Precision::F32, fbb.CreateVector(targets));
+      fbb.CreateVectorOfSortedTables(&metadata), provenance, data, precision,
+      fbb.CreateVector(targets));
   fb::FinishModelBuffer(fbb, model);
   out.assign(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
   return checkWithRuntime(func, out);

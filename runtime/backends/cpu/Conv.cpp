@@ -15,16 +15,16 @@
 using namespace tlc::runtime;
 using namespace tlc::runtime::cpu;
 
-void ConvLikeKernel::gatherPixels(const float *x, float *y) const {
+void ConvLikeKernel::gatherPixels(const uint8_t *x, uint8_t *y) const {
   const Gather &g = gather;
+  const int64_t pixel = g.c * static_cast<int64_t>(g.elementBytes);
 #pragma omp parallel for collapse(2) schedule(static)
   for (int64_t b = 0; b < g.n; ++b)
     for (int64_t oh = 0; oh < g.outH; ++oh) {
-      const float *row = x + ((b * g.h + oh * g.strideH) * g.w) * g.c;
-      float *dst = y + ((b * g.outH + oh) * g.outW) * g.c;
+      const uint8_t *row = x + ((b * g.h + oh * g.strideH) * g.w) * pixel;
+      uint8_t *dst = y + ((b * g.outH + oh) * g.outW) * pixel;
       for (int64_t ow = 0; ow < g.outW; ++ow)
-        std::memcpy(dst + ow * g.c, row + ow * g.strideW * g.c,
-                    g.c * sizeof(float));
+        std::memcpy(dst + ow * pixel, row + ow * g.strideW * pixel, pixel);
     }
 }
 
@@ -32,8 +32,8 @@ void ConvLikeKernel::run(ExecEnv &env, const std::vector<TensorRef> &in,
                          const std::vector<TensorRef> &out) {
   memory s = inputMem.at(input, env.engine, in[0].data);
   if (gather.n) {
-    gatherPixels(in[0].f32(),
-                 static_cast<float *>(srcScratch.get_data_handle()));
+    gatherPixels(in[0].data,
+                 static_cast<uint8_t *>(srcScratch.get_data_handle()));
     s = srcScratch;
   } else if (srcScratch) {
     if (!toSrc)
@@ -136,9 +136,12 @@ StatusOr<Built> buildConv(BuildContext &ctx) {
   // Gather, a small fraction of the conv's time), then it runs with
   // stride 1. (ResNets' downsampling convs.)
   Shape xConv = x;
+  // bf16: where the weight is stored so and the CPU computes it natively.
+  dt type = computeType(ctx, 1);
   bool gather =
       spatial == 2 && groups == 1 && w[2] == 1 && w[3] == 1 &&
-      (strides[0] > 1 || strides[1] > 1) && isNhwc(ctx.layouts[0], x) &&
+      (strides[0] > 1 || strides[1] > 1) && isChannelsLast(ctx.layouts[0], x) &&
+      storedType(ctx.layouts[0]) == type &&
       std::all_of(pads.begin(), pads.end(), [](int64_t p) { return p == 0; });
   if (gather)
     xConv = {x[0], x[1], y[2], y[3]};
@@ -146,8 +149,8 @@ StatusOr<Built> buildConv(BuildContext &ctx) {
   return guarded("conv", [&]() -> StatusOr<Built> {
     auto k = std::make_unique<ConvLikeKernel>();
     k->input = ctx.layouts[0];
-    memory::desc anySrc(dims(xConv), dt::f32, gather ? tag::acdb : tag::any);
-    memory::desc anyDst(dims(y), dt::f32, tag::any);
+    memory::desc anySrc(dims(xConv), type, gather ? tag::acdb : tag::any);
+    memory::desc anyDst(dims(y), type, tag::any);
     k->hasBias = hasBias;
     k->hasResidual = hasResidual;
     if (hasResidual)
@@ -158,10 +161,12 @@ StatusOr<Built> buildConv(BuildContext &ctx) {
       wg[0] = w[0] / groups;
       wg.insert(wg.begin(), groups);
     }
-    memory::desc userW = plainLayout(wg);
-    memory::desc anyW(dims(wg), dt::f32, tag::any);
+    memory::desc userW = plainLayout(wg, weightType(ctx, 1));
+    memory::desc anyW(dims(wg), type, tag::any);
     k->bias = memory::desc({w[0]}, dt::f32, tag::a);
-    auto attr = postOps(ctx.attrs, hasResidual, &k->epilogue);
+    // The deferred activations (Activations.h) work on f32 outputs only.
+    auto attr = postOps(ctx.attrs, hasResidual,
+                        type == dt::f32 ? &k->epilogue : nullptr);
     if (!attr)
       return attr.status();
     dnnl::convolution_forward::desc d(
@@ -204,7 +209,15 @@ StatusOr<Built> buildConv(BuildContext &ctx) {
     k->src = pd.src_desc();
     k->dst = pd.dst_desc();
     if (gather)
-      k->gather = {x[0], x[1], x[2], x[3], strides[0], strides[1], y[2], y[3]};
+      k->gather = {x[0],
+                   x[1],
+                   x[2],
+                   x[3],
+                   strides[0],
+                   strides[1],
+                   y[2],
+                   y[3],
+                   type == dt::bf16 ? sizeof(uint16_t) : sizeof(float)};
     if (gather || k->src != k->input)
       k->srcScratch = memory(k->src, ctx.env.engine);
     k->weight.prepare(ctx, 1, userW, pd.weights_desc());
@@ -218,5 +231,6 @@ StatusOr<Built> buildConv(BuildContext &ctx) {
 } // namespace
 
 void cpu::appendConvOps(std::vector<OpDef> &ops) {
-  ops.push_back({"conv", buildConv, anyLayout});
+  ops.push_back(
+      {"conv", buildConv, anyLayout, Computes::kF32, /*narrowWeight=*/1});
 }

@@ -47,6 +47,13 @@ int64_t cacheBytes() {
   return bytes;
 }
 
+/// Whether this CPU computes bf16 natively (AVX512-BF16 or AMX), as
+/// oneDNN sees it (ONEDNN_MAX_CPU_ISA may lower it).
+bool hasNativeBf16() {
+  auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
+  return (isa & dnnl_cpu_isa_avx512_core_bf16) == dnnl_cpu_isa_avx512_core_bf16;
+}
+
 uint64_t physicalMemory() {
   static const uint64_t bytes = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) *
                                 static_cast<uint64_t>(sysconf(_SC_PAGE_SIZE));
@@ -140,7 +147,8 @@ public:
         continue;
       std::string shape =
           step.outputs.empty() ? "" : shapeToString(shapes[step.outputs[0]]);
-      result.push_back({step.op, step.name, shape, step.seconds, step.runs});
+      result.push_back({step.op, step.name, shape, step.seconds, step.runs,
+                        step.kernel->implementation()});
     }
     return result;
   }
@@ -172,9 +180,11 @@ struct Values {
   }
   uint64_t bytes(size_t v) const {
     uint64_t dense = numElements(shapes[v]) * dtypeSize(dtypes[v]);
-    // Blocked layouts may pad (e.g. 3 channels stored as 16).
-    return dtypes[v] == DType::kF32
-               ? std::max<uint64_t>(dense, layouts[v].get_size())
+    // Blocked layouts may pad (e.g. 3 channels stored as 16); a bf16 one
+    // of an f32 value takes half.
+    return dtypes[v] == DType::kF32 && !layouts[v].is_zero() &&
+                   layouts[v] != plainLayout(shapes[v])
+               ? layouts[v].get_size()
                : dense;
   }
 };
@@ -199,6 +209,11 @@ public:
 
   Status attach(std::shared_ptr<const Artifact> artifact) override {
     artifact_ = std::move(artifact);
+    // A bf16 backbone computes in bf16 where the CPU does so natively;
+    // elsewhere its bf16 weights are widened and it computes in f32 (the
+    // same numbers up to f32 rounding, at f32 speed).
+    bf16_ = artifact_->model().precision() == fb::Precision::BF16 &&
+            hasNativeBf16();
     return Status::ok();
   }
 
@@ -220,6 +235,14 @@ public:
                         [](uint8_t *q) { std::free(q); });
   }
 
+  std::string computePrecision() const override {
+    if (artifact_->model().precision() != fb::Precision::BF16)
+      return {};
+    return bf16_ ? "bf16 (AVX512-BF16, f32 accumulation)"
+                 : "f32: this CPU lacks AVX512-BF16, so the bf16 weights are "
+                   "widened to f32";
+  }
+
   int64_t passBudgetBytes() const override { return cacheBytes() / 2; }
   uint64_t sessionBytes() const override { return weights_.bytes(); }
   uint64_t memoryBytes() const override { return physicalMemory(); }
@@ -227,6 +250,7 @@ public:
 private:
   BackendOptions options_;
   int threads_ = 1;
+  bool bf16_ = false;
   ExecEnv env_;
   WeightCache weights_;
   std::shared_ptr<const Artifact> artifact_;
@@ -241,7 +265,8 @@ StatusOr<Lowering> CpuBackend::lower(const ShapedGraph &graph) {
   const std::vector<int32_t> &weightOf = *graph.weightOf;
   size_t numValues = graph.shapes.size();
 
-  // A value in plain layout: `v` itself, or a reorder of it.
+  // A value in plain layout (f32 for f32 values, whatever layout and
+  // element type kernels kept it in): `v` itself, or a reorder of it.
   auto toPlain = [&](int64_t v) {
     dnnl::memory::desc plain = plainLayout(values.shapes[v]);
     if (values.dtypes[v] != DType::kF32 || values.layouts[v] == plain)
@@ -268,6 +293,7 @@ StatusOr<Lowering> CpuBackend::lower(const ShapedGraph &graph) {
                       where + ": the cpu backend has no kernel for this op");
       Attrs attrs(kernel);
       BuildContext ctx{attrs, env_, weights_, {}, {}, {}, {}, {}, {}, {}};
+      ctx.bf16 = bf16_;
       for (int64_t v : node.outputs)
         ctx.outShapes.push_back(graph.shapes[v]);
       std::vector<int64_t> inputs = node.inputs;
@@ -295,7 +321,9 @@ StatusOr<Lowering> CpuBackend::lower(const ShapedGraph &graph) {
       describe();
       for (size_t i = 0; i < ctx.dtypes.size(); ++i)
         if (ctx.present[i] && op->computes == Computes::kF32 &&
-            ctx.dtypes[i] != DType::kF32)
+            ctx.dtypes[i] != DType::kF32 &&
+            !(static_cast<int>(i) == op->narrowWeight &&
+              ctx.dtypes[i] == DType::kBF16))
           return Status(StatusCode::kUnimplemented,
                         where + ": operand " + std::to_string(i) + " is " +
                             dtypeName(ctx.dtypes[i]) +

@@ -12,7 +12,13 @@ StatusOr<Built> buildFc(BuildContext &ctx) {
   bool hasBias = ctx.has(2), hasResidual = ctx.has(3);
   return guarded("fc", [&]() -> StatusOr<Built> {
     auto k = std::make_unique<ConvLikeKernel>();
-    k->input = k->src = plainLayout(x);
+    // bf16 weights (natively computed) take a bf16 copy of the input; the
+    // result stays f32, as the kernels after an fc read it plainly.
+    dt type = computeType(ctx, 1);
+    k->input = plainLayout(x);
+    k->src = plainLayout(x, type);
+    if (k->src != k->input)
+      k->srcScratch = memory(k->src, ctx.env.engine);
     k->dst = plainLayout(y);
     k->hasBias = hasBias;
     k->hasResidual = hasResidual;
@@ -23,10 +29,11 @@ StatusOr<Built> buildFc(BuildContext &ctx) {
       return attr.status();
     dnnl::inner_product_forward::desc d(
         dnnl::prop_kind::forward_inference, k->src,
-        memory::desc(dims(w), dt::f32, tag::any),
+        memory::desc(dims(w), type, tag::any),
         hasBias ? k->bias : memory::desc(), k->dst);
     dnnl::inner_product_forward::primitive_desc pd(d, *attr, ctx.env.engine);
-    k->weight.prepare(ctx, 1, plainLayout(w), pd.weights_desc());
+    k->weight.prepare(ctx, 1, plainLayout(w, weightType(ctx, 1)),
+                      pd.weights_desc());
     k->prim = dnnl::inner_product_forward(pd);
     return Built{std::move(k)};
   });
@@ -76,6 +83,6 @@ StatusOr<Built> buildMatMul(BuildContext &ctx) {
 } // namespace
 
 void cpu::appendGemmOps(std::vector<OpDef> &ops) {
-  ops.push_back({"fc", buildFc});
+  ops.push_back({"fc", buildFc, nullptr, Computes::kF32, /*narrowWeight=*/1});
   ops.push_back({"matmul", buildMatMul});
 }

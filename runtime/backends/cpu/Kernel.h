@@ -93,6 +93,9 @@ public:
     (void)next;
     return false;
   }
+  /// The implementation that runs, for profiles: oneDNN's name for its
+  /// primitive (e.g. "brg:avx512_core_bf16"), or empty for our own loops.
+  virtual std::string implementation() const { return {}; }
 };
 
 /// What build() sees of one kernel instance.
@@ -110,6 +113,10 @@ struct BuildContext {
   std::vector<dnnl::memory::desc> layouts;
   /// Per output: its shape, computed by the core (OpSchema.h).
   std::vector<Shape> outShapes;
+  /// Whether a conv or fc whose weight is stored in bf16 computes in bf16
+  /// (the artifact asks for it and this CPU has AVX512-BF16); otherwise it
+  /// widens the weight and computes in f32.
+  bool bf16 = false;
 
   bool has(size_t i) const { return i < present.size() && present[i]; }
 };
@@ -123,9 +130,12 @@ struct Built {
   int inPlaceInput = -1;
 };
 
-/// The row-major f32 descriptor of a shape; a zero descriptor for what
-/// oneDNN cannot describe (scalars, empty dims, very high ranks).
-dnnl::memory::desc plainLayout(const Shape &shape);
+/// The row-major descriptor of a shape (f32 unless `type` says otherwise);
+/// a zero descriptor for what oneDNN cannot describe (scalars, empty dims,
+/// very high ranks).
+dnnl::memory::desc
+plainLayout(const Shape &shape,
+            dnnl::memory::data_type type = dnnl::memory::data_type::f32);
 
 using BuildFn = StatusOr<Built> (*)(BuildContext &ctx);
 
@@ -139,6 +149,9 @@ struct OpDef {
   /// inputs only; the planner reorders blocked inputs to plain first.
   bool (*acceptsLayouts)(const BuildContext &ctx) = nullptr;
   Computes computes = Computes::kF32;
+  /// An operand that may be stored in bf16 though the op computes f32: the
+  /// weight of a conv or fc the compiler narrowed (tl-reduce-precision).
+  int narrowWeight = -1;
 };
 
 /// The OpDef for a tl mnemonic, or null.
@@ -154,7 +167,8 @@ void appendNormalizationOps(std::vector<OpDef> &ops);
 void appendConcatOps(std::vector<OpDef> &ops);
 void appendDataMovementOps(std::vector<OpDef> &ops);
 
-/// A kernel that converts one f32 tensor between layouts.
+/// A kernel that converts one tensor between layouts and element types
+/// (f32 and bf16).
 std::unique_ptr<Kernel> makeReorderKernel(const dnnl::memory::desc &from,
                                           const dnnl::memory::desc &to,
                                           ExecEnv &env);

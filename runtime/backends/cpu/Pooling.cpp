@@ -11,6 +11,8 @@
 #include "ShapeFunctions.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstring>
 
 using namespace tlc::runtime;
 using namespace tlc::runtime::cpu;
@@ -23,6 +25,35 @@ void NhwcGlobalPoolKernel::run(ExecEnv &, const std::vector<TensorRef> &in,
 }
 
 namespace {
+
+/// Global pooling of a bf16 nhwc tensor (a bf16 backbone's last conv) into
+/// f32 [N, C]: per image, f32 accumulators over its H*W rows of C
+/// channels.
+struct NhwcBf16GlobalPoolKernel : Kernel {
+  int64_t n, c, hw;
+  bool isMax;
+  void run(ExecEnv &, const std::vector<TensorRef> &in,
+           const std::vector<TensorRef> &out) override {
+    const auto *x = reinterpret_cast<const uint16_t *>(in[0].data);
+    float *y = out[0].f32();
+    float scale = isMax ? 1.f : 1.f / static_cast<float>(hw);
+#pragma omp parallel for schedule(static) if (n > 1)
+    for (int64_t b = 0; b < n; ++b) {
+      std::vector<float> acc(c, isMax ? -INFINITY : 0.f);
+      for (int64_t p = 0; p < hw; ++p) {
+        const uint16_t *row = x + (b * hw + p) * c;
+        for (int64_t k = 0; k < c; ++k) {
+          uint32_t bits = uint32_t(row[k]) << 16;
+          float v;
+          std::memcpy(&v, &bits, sizeof(v));
+          acc[k] = isMax ? std::max(acc[k], v) : acc[k] + v;
+        }
+      }
+      for (int64_t k = 0; k < c; ++k)
+        y[b * c + k] = acc[k] * scale;
+    }
+  }
+};
 
 StatusOr<Built> buildPool(BuildContext &ctx, bool isMax) {
   const Shape &x = ctx.shapes[0], &y = ctx.outShapes[0];
@@ -44,7 +75,7 @@ StatusOr<Built> buildPool(BuildContext &ctx, bool isMax) {
   return guarded("pool", [&]() -> StatusOr<Built> {
     auto k = std::make_unique<ChainKernel>();
     k->src = ctx.layouts[0];
-    memory::desc anyDst(dims(y), dt::f32, tag::any);
+    memory::desc anyDst(dims(y), storedType(k->src), tag::any);
     auto alg = isMax        ? dnnl::algorithm::pooling_max
                : includePad ? dnnl::algorithm::pooling_avg_include_padding
                             : dnnl::algorithm::pooling_avg_exclude_padding;
@@ -89,6 +120,15 @@ StatusOr<Built> buildReduction(BuildContext &ctx, dnnl::algorithm alg,
 
 StatusOr<Built> buildGlobalPool(BuildContext &ctx, dnnl::algorithm alg) {
   const Shape &x = ctx.shapes[0];
+  if (isChannelsLast(ctx.layouts[0], x) &&
+      storedType(ctx.layouts[0]) == dt::bf16) {
+    auto k = std::make_unique<NhwcBf16GlobalPoolKernel>();
+    k->n = x[0];
+    k->c = x[1];
+    k->hw = x[2] * x[3];
+    k->isMax = alg == dnnl::algorithm::reduction_max;
+    return Built{std::move(k)};
+  }
   if (isNhwc(ctx.layouts[0], x)) {
     auto k = std::make_unique<NhwcGlobalPoolKernel>();
     k->n = x[0];
@@ -122,7 +162,7 @@ StatusOr<Built> buildReduceMean(BuildContext &ctx) {
 
 bool plainOrNhwc(const BuildContext &ctx) {
   return ctx.layouts[0] == plainLayout(ctx.shapes[0]) ||
-         isNhwc(ctx.layouts[0], ctx.shapes[0]);
+         isChannelsLast(ctx.layouts[0], ctx.shapes[0]);
 }
 
 } // namespace

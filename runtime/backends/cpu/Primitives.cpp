@@ -120,11 +120,26 @@ void ChainKernel::run(ExecEnv &env, const std::vector<TensorRef> &in,
 
 bool cpu::anyLayout(const BuildContext &) { return true; }
 
+/// The oneDNN implementation name of a primitive.
+std::string cpu::implementationOf(const dnnl::primitive &prim) {
+  const_dnnl_primitive_desc_t pd = nullptr;
+  if (!prim ||
+      dnnl_primitive_get_primitive_desc(prim.get(), &pd) != dnnl_success)
+    return {};
+  const char *name = nullptr;
+  if (dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &name) !=
+          dnnl_success ||
+      !name)
+    return {};
+  return name;
+}
+
 namespace {
 
 struct ReorderKernel : Kernel {
   memory::desc from, to;
   dnnl::reorder prim;
+  std::string implementation() const override { return implementationOf(prim); }
   BoundMemory fromMem, toMem;
   void run(ExecEnv &env, const std::vector<TensorRef> &in,
            const std::vector<TensorRef> &out) override {
@@ -147,7 +162,7 @@ std::unique_ptr<Kernel> cpu::makeReorderKernel(const memory::desc &from,
   return k;
 }
 
-memory::desc cpu::plainLayout(const Shape &s) {
+memory::desc cpu::plainLayout(const Shape &s, dt type) {
   // A zero descriptor stands for what oneDNN cannot describe (scalars,
   // dynamic or empty dims, ranks past DNNL_MAX_NDIMS); such values are
   // plain by construction.
@@ -158,7 +173,7 @@ memory::desc cpu::plainLayout(const Shape &s) {
   for (int i = static_cast<int>(s.size()) - 2; i >= 0; --i)
     strides[i] = strides[i + 1] * s[i + 1];
   try {
-    return memory::desc(dims(s), dt::f32, strides);
+    return memory::desc(dims(s), type, strides);
   } catch (const dnnl::error &) {
     return memory::desc();
   }

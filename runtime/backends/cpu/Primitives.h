@@ -26,11 +26,39 @@ inline memory::dims dims(const Shape &s) {
 
 inline std::string str(const Shape &s) { return shapeToString(s); }
 
-/// Whether `layout` is channels-last (nhwc) for a 4-D `shape`.
+/// Whether `layout` is channels-last (nhwc) f32 for a 4-D `shape`.
 inline bool isNhwc(const memory::desc &layout, const Shape &shape) {
   return shape.size() == 4 &&
          layout == memory::desc(dims(shape), dt::f32, tag::acdb);
 }
+
+/// The element type a layout stores (f32 for the zero descriptor of what
+/// oneDNN cannot describe, which is always plain f32).
+inline dt storedType(const memory::desc &layout) {
+  return layout.is_zero() ? dt::f32 : layout.data_type();
+}
+
+/// Whether `layout` is channels-last (nhwc) for a 4-D `shape`, of any
+/// element type.
+inline bool isChannelsLast(const memory::desc &layout, const Shape &shape) {
+  return shape.size() == 4 &&
+         layout == memory::desc(dims(shape), storedType(layout), tag::acdb);
+}
+
+/// The element type a conv or fc computes in: bf16 when its weight (input
+/// `weight` of `ctx`) is stored in bf16 and the CPU computes bf16 natively.
+inline dt computeType(const BuildContext &ctx, size_t weight) {
+  return ctx.bf16 && ctx.dtypes[weight] == DType::kBF16 ? dt::bf16 : dt::f32;
+}
+
+/// The element type a weight is stored in, as oneDNN names it.
+inline dt weightType(const BuildContext &ctx, size_t weight) {
+  return ctx.dtypes[weight] == DType::kBF16 ? dt::bf16 : dt::f32;
+}
+
+/// oneDNN's name for the implementation a primitive runs, e.g.
+/// "brg:avx512_core_bf16"; empty when it does not say.
+std::string implementationOf(const dnnl::primitive &prim);
 
 /// oneDNN reports invalid configurations with exceptions; they never leave
 /// the backend.
@@ -79,6 +107,9 @@ struct ChainKernel : Kernel {
   std::vector<dnnl::primitive> prims;
   memory::desc src, dst;
   BoundMemory srcMem, dstMem;
+  std::string implementation() const override {
+    return prims.empty() ? std::string() : implementationOf(prims[0]);
+  }
   void run(ExecEnv &env, const std::vector<TensorRef> &in,
            const std::vector<TensorRef> &out) override;
 };
@@ -104,6 +135,7 @@ struct ConvLikeKernel : Kernel {
   /// stride-th pixel of the nhwc input [n, c, h, w] goes to srcScratch.
   struct Gather {
     int64_t n = 0, c, h, w, strideH, strideW, outH, outW;
+    size_t elementBytes = sizeof(float);
   } gather;
   BoundMemory inputMem, dstMem, biasMem, residualMem;
   dnnl::reorder toSrc, residualToDst; // made on first use
@@ -114,8 +146,9 @@ struct ConvLikeKernel : Kernel {
     int64_t images = 0, pixels, channels;
   } mean;
 
-  void gatherPixels(const float *x, float *y) const;
+  void gatherPixels(const uint8_t *x, uint8_t *y) const;
   bool absorb(Kernel &next) override;
+  std::string implementation() const override { return implementationOf(prim); }
   void run(ExecEnv &env, const std::vector<TensorRef> &in,
            const std::vector<TensorRef> &out) override;
 };

@@ -66,6 +66,10 @@ struct TransferPipelineOptions
       *this, "pool-outputs",
       llvm::cl::desc("Pool every result into a vector per sample: avg, max "
                      "or avg+max (empty: no; tlc probe's many cuts)")};
+  Option<std::string> precision{
+      *this, "precision",
+      llvm::cl::desc("The frozen backbone's precision: f32 or bf16"),
+      llvm::cl::init("f32")};
   Option<uint64_t> seed{*this, "seed",
                         llvm::cl::desc("Seed of the head's initialization"),
                         llvm::cl::init(0)};

@@ -19,6 +19,10 @@ namespace mlir::tl {
 /// attribute that carries a graph output's name.
 inline constexpr llvm::StringLiteral kNameAttr = "tl.name";
 
+/// The function attribute tl-reduce-precision sets: the precision the
+/// frozen backbone runs in ("bf16"); absent means f32.
+inline constexpr llvm::StringLiteral kPrecisionAttr = "tl.precision";
+
 } // namespace mlir::tl
 
 #endif // TLC_TRANSFORMS_PASSES_H

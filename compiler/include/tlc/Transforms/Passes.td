@@ -174,4 +174,25 @@ def PoolOutputsPass : Pass<"tl-pool-outputs", "func::FuncOp"> {
   let dependentDialects = ["::mlir::tl::TLDialect"];
 }
 
+def ReducePrecisionPass : Pass<"tl-reduce-precision", "func::FuncOp"> {
+  let summary = "Store the frozen backbone's weights in bf16 and record the "
+                "precision it runs in";
+  let description = [{
+    With `precision=bf16`, every frozen f32 weight that only conv and fc ops
+    read, as their weight operand, becomes a bf16 constant (rounded to
+    nearest even): the artifact's weights halve. Biases and the trainable
+    parameters of a head stay f32, and so does the data flowing between
+    ops in the IR. The function gets `tl.precision = "bf16"`, which the
+    artifact records: the runtime then computes those convs and fcs in bf16
+    with f32 accumulation, keeps bf16 activations between kernels, and
+    returns f32 results; the head, reading f32 features, trains as before.
+    `precision=f32` leaves the function as it is.
+  }];
+  let options = [
+    Option<"precision", "precision", "std::string", "\"f32\"",
+           "f32 or bf16">
+  ];
+  let dependentDialects = ["::mlir::tl::TLDialect"];
+}
+
 #endif // TLC_TRANSFORMS_PASSES_TD

@@ -84,6 +84,21 @@ LogicalResult checkSameElementType(std::optional<Location> loc, Value a,
   return success();
 }
 
+/// Checks the weight of a conv or fc: of the input's element type, or a
+/// frozen weight stored in bf16 (tl-reduce-precision), which the op widens
+/// to the input's type.
+template <typename OpT>
+LogicalResult checkWeightElementType(std::optional<Location> loc, Value input,
+                                     Value weight) {
+  Type in = ranked(input).getElementType(), w = ranked(weight).getElementType();
+  if (w == in || (w.isBF16() && in.isF32()))
+    return success();
+  return opError<OpT>(loc,
+                      "weight must have the input's element type (or bf16 "
+                      "for an f32 input), got ",
+                      in, " and ", w);
+}
+
 /// Checks `value` is a 1-D tensor of `size` elements (when both are static).
 template <typename OpT>
 LogicalResult checkVector(std::optional<Location> loc, Value value,
@@ -319,8 +334,8 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
     return opError<ConvOp>(loc, "weight must have rank ", input.getRank(),
                            " like the input, got shape ",
                            shapeStr(weight.getShape()));
-  if (failed(checkSameElementType<ConvOp>(
-          loc, adaptor.getInput(), adaptor.getWeight(), "input", "weight")))
+  if (failed(checkWeightElementType<ConvOp>(loc, adaptor.getInput(),
+                                            adaptor.getWeight())))
     return failure();
   size_t spatial = input.getRank() - 2;
   if (failed(checkWindowAttrs<ConvOp>(loc, spatial, adaptor.getStrides(),
@@ -371,8 +386,8 @@ FullyConnectedOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
   if (weight.getRank() != 2)
     return opError<OpT>(loc, "weight must be 2-D [out, in], got shape ",
                         shapeStr(weight.getShape()));
-  if (failed(checkSameElementType<OpT>(loc, adaptor.getInput(),
-                                       adaptor.getWeight(), "input", "weight")))
+  if (failed(checkWeightElementType<OpT>(loc, adaptor.getInput(),
+                                         adaptor.getWeight())))
     return failure();
   if (bothStatic(input.getDimSize(1), weight.getDimSize(1)) &&
       input.getDimSize(1) != weight.getDimSize(1))

@@ -78,6 +78,8 @@ struct KernelProfile {
   std::string shape;  ///< of its first output, e.g. [32, 64, 55, 55]
   double seconds = 0; ///< summed over runs
   int64_t runs = 0;   ///< times it ran: once per pass of a micro-batched run
+  /// The backend's implementation, e.g. oneDNN's "brg:avx512_core_bf16".
+  std::string implementation;
 };
 
 /// A graph input or output as declared by the artifact (-1: dynamic dim).
@@ -115,6 +117,11 @@ public:
   const std::vector<PortInfo> &outputs() const;
   /// Metadata recorded by the compiler (preprocessing, labels, provenance).
   std::string metadata(const std::string &key) const;
+  /// The precision the frozen backbone was compiled for: "f32", "bf16", ...
+  std::string precision() const;
+  /// How the backend runs it here, e.g. "bf16 (AVX512-BF16)", or "f32: this
+  /// CPU lacks AVX512-BF16, the bf16 weights are widened".
+  std::string computePrecision() const;
 
   /// Runs the model; inputs are matched by name, outputs come in the
   /// artifact's order.
