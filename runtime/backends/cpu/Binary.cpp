@@ -152,6 +152,7 @@ StatusOr<Built> buildBinary(BuildContext &ctx,
   // in either order for commutative ops).
   if (ctx.layouts[0] != plainLayout(ctx.shapes[0]) ||
       ctx.layouts[1] != plainLayout(ctx.shapes[1])) {
+    // (A bf16 backbone's tensors are bf16 in any layout, plain included.)
     bool same =
         ctx.shapes[0] == ctx.shapes[1] && ctx.layouts[0] == ctx.layouts[1];
     // The operand with the result's shape; the blocked one if both have it.
@@ -162,21 +163,23 @@ StatusOr<Built> buildBinary(BuildContext &ctx,
     const Shape &small = big == 0 ? b : a;
     bool perChannel = !same && (big == 0 || commutative) &&
                       small.size() == y.size() &&
-                      ctx.layouts[1 - big] == plainLayout(ctx.shapes[1 - big]);
+                      isPlain(ctx.layouts[1 - big], ctx.shapes[1 - big]);
     if (!alg || !(same || perChannel))
       return Status(StatusCode::kInternal,
                     "binary op given non-plain operands it cannot combine");
     memory::desc layout = ctx.layouts[big];
     // In place when the nhwc operand dies here: one stream over memory
     // rather than two.
-    if (perChannel && isNhwc(layout, y))
+    if (perChannel && isNhwc(layout, y) &&
+        storedType(ctx.layouts[1 - big]) == dt::f32)
       if (auto k = nhwcChannelBinary(*alg, y, small, big == 1))
         return Built{std::move(k), {layout}, big};
     return guarded("binary", [&]() -> StatusOr<Built> {
       auto k = std::make_unique<BinaryKernel>();
       k->swapped = big == 1;
       k->a = k->y = layout;
-      k->b = same ? layout : plainLayout(small);
+      k->b = same ? layout
+                  : plainLayout(small, storedType(ctx.layouts[1 - big]));
       dnnl::binary::desc d(*alg, k->a, k->b, k->y);
       k->prim = dnnl::binary(dnnl::binary::primitive_desc(d, ctx.env.engine));
       return Built{std::move(k), {layout}};
@@ -256,7 +259,7 @@ template <bool Commutative> bool binaryLayouts(const BuildContext &ctx) {
     return true;
   for (int big = 0; big < (Commutative ? 2 : 1); ++big) {
     int small = 1 - big;
-    if (ctx.layouts[small] == plainLayout(ctx.shapes[small]) &&
+    if (isPlain(ctx.layouts[small], ctx.shapes[small]) &&
         broadcastsInto(ctx.shapes[small], ctx.shapes[big]))
       return true;
   }

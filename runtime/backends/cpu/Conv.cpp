@@ -150,7 +150,12 @@ StatusOr<Built> buildConv(BuildContext &ctx) {
     auto k = std::make_unique<ConvLikeKernel>();
     k->input = ctx.layouts[0];
     memory::desc anySrc(dims(xConv), type, gather ? tag::acdb : tag::any);
-    memory::desc anyDst(dims(y), type, tag::any);
+    // A result of one pixel (squeeze-and-excitation's convs) is plain: the
+    // same bytes as any layout, and the op it feeds broadcasts it as such.
+    bool onePixel = std::all_of(y.begin() + 2, y.end(),
+                                [](int64_t d) { return d == 1; });
+    memory::desc anyDst = onePixel ? plainLayout(y, type)
+                                   : memory::desc(dims(y), type, tag::any);
     k->hasBias = hasBias;
     k->hasResidual = hasResidual;
     if (hasResidual)

@@ -38,6 +38,11 @@ inline dt storedType(const memory::desc &layout) {
   return layout.is_zero() ? dt::f32 : layout.data_type();
 }
 
+/// Whether `layout` is row-major for `shape`, of any element type.
+inline bool isPlain(const memory::desc &layout, const Shape &shape) {
+  return layout == plainLayout(shape, storedType(layout));
+}
+
 /// Whether `layout` is channels-last (nhwc) for a 4-D `shape`, of any
 /// element type.
 inline bool isChannelsLast(const memory::desc &layout, const Shape &shape) {
