@@ -12,6 +12,7 @@
 #include "tl/IR/TLOps.h"
 #include "tlc/Transforms/Constants.h"
 #include "tlc/Transforms/Passes.h"
+#include "tlc/runtime/DType.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -29,16 +30,6 @@ using namespace mlir;
 using namespace mlir::tl;
 
 namespace {
-
-/// f32 to bf16, rounding to nearest even; NaNs stay (quiet) NaNs.
-uint16_t toBf16(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, sizeof(u));
-  if ((u & 0x7fffffffu) > 0x7f800000u)
-    return static_cast<uint16_t>((u >> 16) | 0x40);
-  u += 0x7fffu + ((u >> 16) & 1u);
-  return static_cast<uint16_t>(u >> 16);
-}
 
 /// Whether every use of `v` is as the weight operand of a conv or fc.
 bool onlyLayerWeight(Value v) {
@@ -91,7 +82,7 @@ struct ReducePrecisionPass
       }
       std::vector<uint16_t> narrow(data->data.size());
       for (size_t i = 0; i < narrow.size(); ++i)
-        narrow[i] = toBf16(data->data[i]);
+        narrow[i] = tlc::runtime::floatToBf16(data->data[i]);
       auto bf16Type = type.clone(b.getBF16Type());
       ArrayRef<char> raw(reinterpret_cast<const char *>(narrow.data()),
                          narrow.size() * sizeof(uint16_t));

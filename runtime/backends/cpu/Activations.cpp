@@ -8,8 +8,11 @@
 
 #include "Activations.h"
 
+#include "tlc/runtime/DType.h"
+
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include <omp.h>
@@ -134,19 +137,51 @@ void logistic(float *x, int64_t n, bool timesX, bool allowAvx512) {
 
 } // namespace
 
-void tlc::runtime::applyEpilogue(Epilogue kind, float *x, int64_t n,
-                                 bool allowAvx512) {
+namespace {
+
+/// Elements a block of the passes below works on: 16 KiB of floats, whole
+/// vectors, and enough blocks to share out.
+constexpr int64_t kBlock = 4096;
+
+/// Widening and narrowing a block of a tensor: floats are worked on in
+/// place, bf16 through a float buffer.
+inline float *widened(float *x, int64_t, float *) { return x; }
+inline float *widened(uint16_t *x, int64_t n, float *buffer) {
+  for (int64_t i = 0; i < n; ++i)
+    buffer[i] = bf16ToFloat(x[i]);
+  return buffer;
+}
+inline void narrow(const float *, int64_t, float *) {}
+inline void narrow(const float *buffer, int64_t n, uint16_t *x) {
+  for (int64_t i = 0; i < n; ++i)
+    x[i] = floatToBf16(buffer[i]);
+}
+
+template <typename T>
+void epilogue(Epilogue kind, T *x, int64_t n, bool allowAvx512) {
   if (kind == Epilogue::kNone)
     return;
-  // Blocks of 16 KiB: whole vectors, and enough of them to share out.
-  constexpr int64_t kBlock = 4096;
   int64_t blocks = (n + kBlock - 1) / kBlock;
 #pragma omp parallel for schedule(static) if (blocks > 4)
   for (int64_t b = 0; b < blocks; ++b) {
-    float *start = x + b * kBlock;
+    alignas(64) float buffer[std::is_same_v<T, float> ? 1 : kBlock];
     int64_t count = std::min(kBlock, n - b * kBlock);
-    logistic(start, count, kind == Epilogue::kSilu, allowAvx512);
+    float *block = widened(x + b * kBlock, count, buffer);
+    logistic(block, count, kind == Epilogue::kSilu, allowAvx512);
+    narrow(block, count, x + b * kBlock);
   }
+}
+
+} // namespace
+
+void tlc::runtime::applyEpilogue(Epilogue kind, float *x, int64_t n,
+                                 bool allowAvx512) {
+  epilogue(kind, x, n, allowAvx512);
+}
+
+void tlc::runtime::applyEpilogue(Epilogue kind, uint16_t *x, int64_t n,
+                                 bool allowAvx512) {
+  epilogue(kind, x, n, allowAvx512);
 }
 
 namespace {
@@ -174,11 +209,9 @@ void foldPixels(const float *x, int64_t first, int64_t last, int64_t channels,
       acc[k] = Max ? std::max(acc[k], x[p * c + k]) : acc[k] + x[p * c + k];
 }
 
-} // namespace
-
-void tlc::runtime::applyEpilogueAndPool(Epilogue kind, float *x, int64_t images,
-                                        int64_t pixels, int64_t channels,
-                                        bool isMax, float *pooled) {
+template <typename T>
+void epilogueAndPool(Epilogue kind, T *x, int64_t images, int64_t pixels,
+                     int64_t channels, bool isMax, float *pooled) {
   if (images <= 0 || pixels <= 0 || channels <= 0)
     return;
   // Tasks of (image, run of pixels); with fewer images than threads each
@@ -190,22 +223,26 @@ void tlc::runtime::applyEpilogueAndPool(Epilogue kind, float *x, int64_t images,
                                       std::max<int64_t>(pixels / 16, 1));
   std::vector<float> partials(images * parts * channels);
   // Blocks of whole pixels, about 16 KiB: activated, then folded from L1.
-  int64_t block = std::max<int64_t>(1, 4096 / channels);
+  int64_t block = std::max<int64_t>(1, kBlock / channels);
   bool timesX = kind == Epilogue::kSilu;
 #pragma omp parallel for schedule(static) if (parallel)
   for (int64_t task = 0; task < images * parts; ++task) {
     int64_t image = task / parts, part = task % parts;
     int64_t first = pixels * part / parts, last = pixels * (part + 1) / parts;
     float *acc = partials.data() + task * channels;
-    float *start = x + image * pixels * channels;
+    T *start = x + image * pixels * channels;
+    std::vector<float> buffer(std::is_same_v<T, float> ? 0 : block * channels);
     for (int64_t p = first; p < last; p += block) {
-      int64_t end = std::min(p + block, last);
-      if (kind != Epilogue::kNone)
-        logistic(start + p * channels, (end - p) * channels, timesX, true);
+      int64_t end = std::min(p + block, last), count = (end - p) * channels;
+      float *rows = widened(start + p * channels, count, buffer.data());
+      if (kind != Epilogue::kNone) {
+        logistic(rows, count, timesX, true);
+        narrow(rows, count, start + p * channels);
+      }
       if (isMax)
-        foldPixels<true>(start, p, end, channels, p == first, acc);
+        foldPixels<true>(rows, 0, end - p, channels, p == first, acc);
       else
-        foldPixels<false>(start, p, end, channels, p == first, acc);
+        foldPixels<false>(rows, 0, end - p, channels, p == first, acc);
     }
   }
   float scale = isMax ? 1.f : 1.f / static_cast<float>(pixels);
@@ -219,4 +256,19 @@ void tlc::runtime::applyEpilogueAndPool(Epilogue kind, float *x, int64_t images,
       pooled[image * channels + k] = acc * scale;
     }
   }
+}
+
+} // namespace
+
+void tlc::runtime::applyEpilogueAndPool(Epilogue kind, float *x, int64_t images,
+                                        int64_t pixels, int64_t channels,
+                                        bool isMax, float *pooled) {
+  epilogueAndPool(kind, x, images, pixels, channels, isMax, pooled);
+}
+
+void tlc::runtime::applyEpilogueAndPool(Epilogue kind, uint16_t *x,
+                                        int64_t images, int64_t pixels,
+                                        int64_t channels, bool isMax,
+                                        float *pooled) {
+  epilogueAndPool(kind, x, images, pixels, channels, isMax, pooled);
 }

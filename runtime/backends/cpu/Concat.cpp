@@ -71,11 +71,28 @@ inline void copyFloats(float *dst, const float *src, int64_t n, bool stream) {
 struct NhwcConcatKernel : Kernel {
   int64_t pixels;
   std::vector<int64_t> channels;
+  bool bf16 = false; // a bf16 backbone's maps: runs of 2-byte values
   void run(ExecEnv &, const std::vector<TensorRef> &in,
            const std::vector<TensorRef> &out) override {
     int64_t total = 0;
     for (int64_t c : channels)
       total += c;
+    if (bf16) {
+      auto *dst = reinterpret_cast<uint16_t *>(out[0].data);
+#pragma omp parallel for schedule(static) if (pixels * total >= (128 << 10))
+      for (int64_t p = 0; p < pixels; ++p) {
+        uint16_t *row = dst + p * total;
+        for (size_t i = 0; i < in.size(); ++i) {
+          const auto *src =
+              reinterpret_cast<const uint16_t *>(in[i].data) + p * channels[i];
+#pragma omp simd
+          for (int64_t c = 0; c < channels[i]; ++c)
+            row[c] = src[c];
+          row += channels[i];
+        }
+      }
+      return;
+    }
     float *dst = out[0].f32();
     size_t bytes = pixels * total * sizeof(float);
     // A memory-bound copy: threads only pay off past a few hundred KiB.
@@ -104,11 +121,15 @@ struct NhwcConcatKernel : Kernel {
   }
 };
 
-/// Concat along channels when every input is nhwc; otherwise the planner
-/// makes them plain for the generic byte concat.
+/// Concat along channels when every input is nhwc, of one element type
+/// (f32, or bf16 in a bf16 backbone); otherwise the planner makes them
+/// plain for the generic byte concat.
 bool nhwcChannelConcat(const BuildContext &ctx) {
   for (size_t i = 0; i < ctx.shapes.size(); ++i)
-    if (!isNhwc(ctx.layouts[i], ctx.shapes[i]))
+    if (!isChannelsLast(ctx.layouts[i], ctx.shapes[i]) ||
+        storedType(ctx.layouts[i]) != storedType(ctx.layouts[0]) ||
+        (storedType(ctx.layouts[i]) != dt::f32 &&
+         storedType(ctx.layouts[i]) != dt::bf16))
       return false;
   return !ctx.shapes.empty();
 }
@@ -124,7 +145,9 @@ StatusOr<Built> buildConcat(BuildContext &ctx) {
   for (const Shape &s : ctx.shapes)
     k->channels.push_back(s[1]);
   k->pixels = y[0] * y[2] * y[3];
-  memory::desc layout(dims(y), dt::f32, tag::acdb);
+  dt type = storedType(ctx.layouts[0]);
+  k->bf16 = type == dt::bf16;
+  memory::desc layout(dims(y), type, tag::acdb);
   return Built{std::move(k), {layout}};
 }
 

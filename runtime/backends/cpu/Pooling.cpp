@@ -21,64 +21,16 @@ using namespace tlc::runtime::cpu;
 void NhwcGlobalPoolKernel::run(ExecEnv &, const std::vector<TensorRef> &in,
                                const std::vector<TensorRef> &out) {
   // With no activation the source is only read.
-  applyEpilogueAndPool(Epilogue::kNone, in[0].f32(), n, hw, c, isMax,
-                       out[0].f32());
+  if (bf16)
+    applyEpilogueAndPool(Epilogue::kNone,
+                         reinterpret_cast<uint16_t *>(in[0].data), n, hw, c,
+                         isMax, out[0].f32());
+  else
+    applyEpilogueAndPool(Epilogue::kNone, in[0].f32(), n, hw, c, isMax,
+                         out[0].f32());
 }
 
 namespace {
-
-inline float widen(uint16_t bf16) {
-  uint32_t bits = uint32_t(bf16) << 16;
-  float v;
-  std::memcpy(&v, &bits, sizeof(v));
-  return v;
-}
-
-/// Global pooling of bf16 nhwc `x` [n, hw pixels, c] into f32 `y` [n, c]:
-/// tasks of (image, run of pixels), as applyEpilogueAndPool splits its
-/// work, each folding whole pixels into f32 accumulators.
-template <bool IsMax>
-void poolBf16(const uint16_t *x, int64_t n, int64_t hw, int64_t c, float *y) {
-  bool parallel = n * hw * c > 4 * 4096;
-  int64_t threads = parallel ? omp_get_max_threads() : 1;
-  int64_t parts = std::clamp<int64_t>((threads + n - 1) / n, 1,
-                                      std::max<int64_t>(hw / 16, 1));
-  std::vector<float> partials(n * parts * c, IsMax ? -INFINITY : 0.f);
-#pragma omp parallel for schedule(static) if (parallel)
-  for (int64_t task = 0; task < n * parts; ++task) {
-    int64_t image = task / parts, part = task % parts;
-    float *acc = partials.data() + task * c;
-    for (int64_t p = hw * part / parts; p < hw * (part + 1) / parts; ++p) {
-      const uint16_t *row = x + (image * hw + p) * c;
-      for (int64_t k = 0; k < c; ++k)
-        acc[k] = IsMax ? std::max(acc[k], widen(row[k])) : acc[k] + widen(row[k]);
-    }
-  }
-  float scale = IsMax ? 1.f : 1.f / static_cast<float>(hw);
-  for (int64_t image = 0; image < n; ++image)
-    for (int64_t k = 0; k < c; ++k) {
-      const float *partial = partials.data() + image * parts * c + k;
-      float acc = partial[0];
-      for (int64_t part = 1; part < parts; ++part)
-        acc = IsMax ? std::max(acc, partial[part * c]) : acc + partial[part * c];
-      y[image * c + k] = acc * scale;
-    }
-}
-
-/// Global pooling of a bf16 nhwc tensor (a bf16 backbone's convs) into f32
-/// [N, C].
-struct NhwcBf16GlobalPoolKernel : Kernel {
-  int64_t n, c, hw;
-  bool isMax;
-  void run(ExecEnv &, const std::vector<TensorRef> &in,
-           const std::vector<TensorRef> &out) override {
-    const auto *x = reinterpret_cast<const uint16_t *>(in[0].data);
-    if (isMax)
-      poolBf16<true>(x, n, hw, c, out[0].f32());
-    else
-      poolBf16<false>(x, n, hw, c, out[0].f32());
-  }
-};
 
 StatusOr<Built> buildPool(BuildContext &ctx, bool isMax) {
   const Shape &x = ctx.shapes[0], &y = ctx.outShapes[0];
@@ -145,17 +97,9 @@ StatusOr<Built> buildReduction(BuildContext &ctx, dnnl::algorithm alg,
 
 StatusOr<Built> buildGlobalPool(BuildContext &ctx, dnnl::algorithm alg) {
   const Shape &x = ctx.shapes[0];
-  if (isChannelsLast(ctx.layouts[0], x) &&
-      storedType(ctx.layouts[0]) == dt::bf16) {
-    auto k = std::make_unique<NhwcBf16GlobalPoolKernel>();
-    k->n = x[0];
-    k->c = x[1];
-    k->hw = x[2] * x[3];
-    k->isMax = alg == dnnl::algorithm::reduction_max;
-    return Built{std::move(k)};
-  }
-  if (isNhwc(ctx.layouts[0], x)) {
+  if (isChannelsLast(ctx.layouts[0], x)) {
     auto k = std::make_unique<NhwcGlobalPoolKernel>();
+    k->bf16 = storedType(ctx.layouts[0]) == dt::bf16;
     k->n = x[0];
     k->c = x[1];
     k->hw = x[2] * x[3];

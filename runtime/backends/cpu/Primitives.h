@@ -119,11 +119,12 @@ struct ChainKernel : Kernel {
            const std::vector<TensorRef> &out) override;
 };
 
-/// Global pooling of an nhwc tensor: per image, a pass over H*W rows of C
-/// contiguous channels (Pooling.cpp).
+/// Global pooling of an nhwc tensor (f32 or bf16) into f32: per image, a
+/// pass over H*W rows of C contiguous channels (Pooling.cpp).
 struct NhwcGlobalPoolKernel : Kernel {
   int64_t n, c, hw;
   bool isMax;
+  bool bf16 = false; // of a bf16 tensor (into f32 results)
   void run(ExecEnv &, const std::vector<TensorRef> &in,
            const std::vector<TensorRef> &out) override;
 };

@@ -10,6 +10,7 @@
 #define TLC_TEST_UNIT_RUNTIME_ARTIFACTBUILDER_H
 
 #include "tlc/runtime/ArtifactFormat.h"
+#include "tlc/runtime/DType.h"
 
 #include <algorithm>
 #include <cstring>
@@ -109,6 +110,42 @@ public:
     flatbuffers::FlatBufferBuilder fbb;
     fb::FinishModelBuffer(fbb, fb::Model::Pack(fbb, model));
     return {fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()};
+  }
+  /// The artifact as `tlc compile --precision bf16` makes it
+  /// (tl-reduce-precision): the weights that only conv and fc read, as their
+  /// weight, stored in bf16, and the precision recorded.
+  std::vector<uint8_t> bytesInBf16() const {
+    flatbuffers::FlatBufferBuilder tmp;
+    tmp.Finish(fb::Model::Pack(tmp, &model_));
+    ArtifactBuilder copy;
+    fb::GetModel(tmp.GetBufferPointer())->UnPackTo(&copy.model_);
+    fb::ModelT &m = copy.model_;
+    for (auto &w : m.weights) {
+      bool layerWeight = false, other = false;
+      for (const auto &k : m.kernels)
+        for (size_t i = 0; i < k->inputs.size(); ++i)
+          if (k->inputs[i] == static_cast<int32_t>(w->value)) {
+            bool weightOperand = (k->op == "conv" || k->op == "fc") && i == 1;
+            (weightOperand ? layerWeight : other) = true;
+          }
+      fb::ValueT &v = *m.values[w->value];
+      if (!layerWeight || other || v.dtype != fb::DType::F32)
+        continue;
+      size_t n = w->size / sizeof(float);
+      std::vector<uint16_t> narrow(n);
+      for (size_t i = 0; i < n; ++i) {
+        float f;
+        std::memcpy(&f, m.weight_data.data() + w->offset + i * sizeof(float),
+                    sizeof(f));
+        narrow[i] = runtime::floatToBf16(f);
+      }
+      std::memcpy(m.weight_data.data() + w->offset, narrow.data(),
+                  n * sizeof(uint16_t));
+      w->size = n * sizeof(uint16_t);
+      v.dtype = fb::DType::BF16;
+    }
+    m.precision = fb::Precision::BF16;
+    return copy.bytes();
   }
   /// Writes the artifact to a fresh file in the temp directory, named after
   /// `name`, the process and a counter: tests run in parallel processes,
