@@ -115,8 +115,9 @@ inline constexpr uint64_t kArenaAlignment = 64;
 using DeviceBuffer = std::unique_ptr<uint8_t, std::function<void(uint8_t *)>>;
 
 struct BackendOptions {
-  int threads = 0;      ///< see SessionOptions::threads
-  bool profile = false; ///< time every step
+  int threads = 0;             ///< see SessionOptions::threads
+  bool profile = false;        ///< time every step
+  bool adaptiveThreads = true; ///< see SessionOptions::adaptiveThreads
 };
 
 class Backend {

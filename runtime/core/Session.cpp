@@ -216,7 +216,8 @@ StatusOr<Session> Session::fromArtifact(std::shared_ptr<Artifact> artifact,
                                         const SessionOptions &options,
                                         const std::string &path) {
   auto backend =
-      createBackend(options.device, {options.threads, options.profile});
+      createBackend(options.device, {options.threads, options.profile,
+                                     options.adaptiveThreads});
   if (!backend)
     return backend.status();
   auto impl = std::make_unique<Impl>();

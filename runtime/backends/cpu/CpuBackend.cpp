@@ -11,12 +11,14 @@
 #include "Backend.h"
 #include "Kernel.h"
 #include "Plan.h"
+#include "ThreadPolicy.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <omp.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 using namespace tlc::runtime;
@@ -97,6 +99,13 @@ struct Step {
   std::vector<TensorRef> in = {}, out = {};
 };
 
+/// Involuntary context switches of this process so far: how often the
+/// kernel took a core from one of our threads for another runnable task.
+long involuntarySwitches() {
+  rusage usage;
+  return getrusage(RUSAGE_SELF, &usage) == 0 ? usage.ru_nivcsw : 0;
+}
+
 class CpuExecutable : public Executable {
 public:
   CpuExecutable(ExecEnv &env, int threads, bool profile)
@@ -104,8 +113,56 @@ public:
 
   std::vector<Step> steps;
   std::vector<Shape> shapes; // per value, for profiles
+  /// The same plan on one thread fewer, made when first needed; null when
+  /// it does not come out with the same buffers. Set for plans of more
+  /// than one thread (BackendOptions::adaptiveThreads).
+  std::function<std::unique_ptr<CpuExecutable>()> makeReduced;
 
   Status run(const std::vector<uint8_t *> &addresses) override {
+    return makeReduced || reduced_ ? runAdaptively(addresses)
+                                   : runSteps(addresses);
+  }
+
+  std::vector<KernelProfile> profile() const override {
+    return policy_.onFewer() ? reduced_->profiledSteps() : profiledSteps();
+  }
+
+  void resetProfile() override {
+    resetSteps();
+    if (reduced_)
+      reduced_->resetSteps();
+  }
+
+private:
+  /// Runs on all threads or on the plan's twin for one thread fewer, as
+  /// the policy says (ThreadPolicy.h); the twin is made when first needed.
+  Status runAdaptively(const std::vector<uint8_t *> &addresses) {
+    auto now = ThreadPolicy::Clock::now();
+    ThreadPolicy::Threads threads = policy_.next(now);
+    if (threads == ThreadPolicy::Threads::kFewer && !reduced_) {
+      if (makeReduced)
+        reduced_ = makeReduced();
+      makeReduced = nullptr; // made, or refused, once
+      if (!reduced_) {
+        policy_.refuseFewer();
+        threads = ThreadPolicy::Threads::kAll;
+      }
+    }
+    CpuExecutable &plan =
+        threads == ThreadPolicy::Threads::kFewer ? *reduced_ : *this;
+    long before = involuntarySwitches();
+    Status s = plan.runSteps(addresses);
+    auto end = ThreadPolicy::Clock::now();
+    policy_.report(threads, std::chrono::duration<double>(end - now).count(),
+                   involuntarySwitches() - before, end);
+    return s;
+  }
+
+  ThreadPolicy policy_;
+  std::unique_ptr<CpuExecutable> reduced_;
+
+public:
+  Status runSteps(const std::vector<uint8_t *> &addresses) {
     auto bind = [&](const std::vector<int64_t> &values,
                     std::vector<TensorRef> &refs) {
       for (size_t i = 0; i < values.size(); ++i)
@@ -140,7 +197,7 @@ public:
     return Status::ok();
   }
 
-  std::vector<KernelProfile> profile() const override {
+  std::vector<KernelProfile> profiledSteps() const {
     std::vector<KernelProfile> result;
     for (const Step &step : steps) {
       if (!step.runs)
@@ -153,7 +210,7 @@ public:
     return result;
   }
 
-  void resetProfile() override {
+  void resetSteps() {
     for (Step &step : steps) {
       step.seconds = 0;
       step.runs = 0;
@@ -218,6 +275,8 @@ public:
   }
 
   StatusOr<Lowering> lower(const ShapedGraph &graph) override;
+  /// lower() for kernels made for `threads` threads.
+  StatusOr<Lowering> lowerFor(const ShapedGraph &graph, int threads);
 
   StatusOr<DeviceBuffer> allocate(uint64_t bytes) override {
     if (bytes > physicalMemory())
@@ -257,7 +316,32 @@ private:
 };
 
 StatusOr<Lowering> CpuBackend::lower(const ShapedGraph &graph) {
-  auto exec = std::make_unique<CpuExecutable>(env_, threads_, options_.profile);
+  auto lowering = lowerFor(graph, threads_);
+  if (!lowering || threads_ <= 1 || !options_.adaptiveThreads)
+    return lowering;
+  // The plan for one thread fewer (CpuExecutable::runAdaptively), when it
+  // has the same steps and buffers: the core placed this one's values.
+  auto *exec = static_cast<CpuExecutable *>(lowering->executable.get());
+  exec->makeReduced =
+      [this, graph, bytes = lowering->valueBytes,
+       steps = lowering->steps]() -> std::unique_ptr<CpuExecutable> {
+    auto reduced = lowerFor(graph, threads_ - 1);
+    if (!reduced || reduced->valueBytes != bytes ||
+        reduced->steps.size() != steps.size())
+      return nullptr;
+    for (size_t i = 0; i < steps.size(); ++i)
+      if (reduced->steps[i].inputs != steps[i].inputs ||
+          reduced->steps[i].outputs != steps[i].outputs ||
+          reduced->steps[i].inPlaceInput != steps[i].inPlaceInput)
+        return nullptr;
+    return std::unique_ptr<CpuExecutable>(
+        static_cast<CpuExecutable *>(reduced->executable.release()));
+  };
+  return lowering;
+}
+
+StatusOr<Lowering> CpuBackend::lowerFor(const ShapedGraph &graph, int threads) {
+  auto exec = std::make_unique<CpuExecutable>(env_, threads, options_.profile);
   std::vector<Step> &steps = exec->steps;
   Values values;
   for (size_t v = 0; v < graph.shapes.size(); ++v)
@@ -359,10 +443,10 @@ StatusOr<Lowering> CpuBackend::lower(const ShapedGraph &graph) {
       }
       // Primitives partition their work for the thread count they are
       // created with; a small kernel is created (and later run) on one.
-      bool single = threads_ > 1 && isSmall(node.schema->name, ctx);
-      omp_set_num_threads(single ? 1 : threads_);
+      bool single = threads > 1 && isSmall(node.schema->name, ctx);
+      omp_set_num_threads(single ? 1 : threads);
       StatusOr<Built> built = op->build(ctx);
-      omp_set_num_threads(threads_);
+      omp_set_num_threads(threads);
       if (!built)
         return Status(built.status().code(),
                       where + ": " + built.status().message());

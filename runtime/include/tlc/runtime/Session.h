@@ -35,6 +35,10 @@ struct SessionOptions {
   /// Worker threads for kernels; 0: the backend's default (on the CPU,
   /// OMP_NUM_THREADS, else all cores). At most 1024.
   int threads = 0;
+  /// Run on fewer threads while other processes take cores, and on all
+  /// again when they are free (the CPU backend watches how often the
+  /// kernel preempts its threads; docs/runtime.md). Off: always `threads`.
+  bool adaptiveThreads = true;
   /// Read the artifact into memory instead of mapping it: a server must
   /// survive the file being overwritten in place (a mapped file that is
   /// truncated under it faults).
