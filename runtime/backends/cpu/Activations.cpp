@@ -87,35 +87,54 @@ TLC_CLONES void sigmoid(float *x, int64_t n) {
 /// limited the loops above to about one element per cycle), 2^n is
 /// vscalefps, and inputs below -87.3 are masked to 0 at the end rather
 /// than clamped first.
+__attribute__((target("avx512f"))) inline __m512 logistic16(__m512 v,
+                                                            bool timesX) {
+  const __m512 one = _mm512_set1_ps(1.f), two = _mm512_set1_ps(2.f);
+  // t = -v, at least -88 (exp(-88) leaves 1 + exp(-88) = 1). min(88, v)
+  // returns v when v is NaN, which then flows through to the result.
+  __m512 u = _mm512_min_ps(_mm512_set1_ps(88.f), v);
+  __m512 k =
+      _mm512_roundscale_ps(_mm512_mul_ps(u, _mm512_set1_ps(-kLog2e)),
+                           _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m512 r = _mm512_fnmsub_ps(k, _mm512_set1_ps(kLn2Hi), u); // -u - k ln2
+  r = _mm512_fnmadd_ps(k, _mm512_set1_ps(kLn2Lo), r);
+  __m512 p = _mm512_set1_ps(kExpC5);
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(kExpC4));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(kExpC3));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(kExpC2));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(kExpC1));
+  p = _mm512_fmadd_ps(p, r, one);
+  __m512 d = _mm512_add_ps(one, _mm512_scalef_ps(p, k)); // 1 + exp(-v)
+  __m512 q = _mm512_rcp14_ps(d);
+  q = _mm512_mul_ps(q, _mm512_fnmadd_ps(d, q, two)); // q (2 - d q)
+  // Below -87.3, exp(-v) overflows: the result is 0 (x * 1e-38 at best).
+  __mmask16 keep = _mm512_cmp_ps_mask(v, _mm512_set1_ps(-87.3f), _CMP_NLT_UQ);
+  return timesX ? _mm512_maskz_mul_ps(keep, v, q)
+                : _mm512_maskz_mov_ps(keep, q);
+}
+
 __attribute__((target("avx512f"))) void logisticAvx512(float *x, int64_t n,
                                                        bool timesX) {
-  const __m512 one = _mm512_set1_ps(1.f), two = _mm512_set1_ps(2.f);
   for (int64_t i = 0; i < n; i += 16) {
     __mmask16 m =
         n - i >= 16 ? __mmask16(0xffff) : __mmask16((1u << (n - i)) - 1);
     __m512 v = _mm512_maskz_loadu_ps(m, x + i);
-    // t = -v, at least -88 (exp(-88) leaves 1 + exp(-88) = 1). min(88, v)
-    // returns v when v is NaN, which then flows through to the result.
-    __m512 u = _mm512_min_ps(_mm512_set1_ps(88.f), v);
-    __m512 k =
-        _mm512_roundscale_ps(_mm512_mul_ps(u, _mm512_set1_ps(-kLog2e)),
-                             _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 r = _mm512_fnmsub_ps(k, _mm512_set1_ps(kLn2Hi), u); // -u - k ln2
-    r = _mm512_fnmadd_ps(k, _mm512_set1_ps(kLn2Lo), r);
-    __m512 p = _mm512_set1_ps(kExpC5);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(kExpC4));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(kExpC3));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(kExpC2));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(kExpC1));
-    p = _mm512_fmadd_ps(p, r, one);
-    __m512 d = _mm512_add_ps(one, _mm512_scalef_ps(p, k)); // 1 + exp(-v)
-    __m512 q = _mm512_rcp14_ps(d);
-    q = _mm512_mul_ps(q, _mm512_fnmadd_ps(d, q, two)); // q (2 - d q)
-    // Below -87.3, exp(-v) overflows: the result is 0 (x * 1e-38 at best).
-    __mmask16 keep = _mm512_cmp_ps_mask(v, _mm512_set1_ps(-87.3f), _CMP_NLT_UQ);
-    __m512 y =
-        timesX ? _mm512_maskz_mul_ps(keep, v, q) : _mm512_maskz_mov_ps(keep, q);
-    _mm512_mask_storeu_ps(x + i, m, y);
+    _mm512_mask_storeu_ps(x + i, m, logistic16(v, timesX));
+  }
+}
+
+/// The same on bf16 values in place: widened by a shift, rounded back to
+/// nearest even by vcvtneps2bf16 (AVX512-BF16).
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16"))) void
+logisticBf16Avx512(uint16_t *x, int64_t n, bool timesX) {
+  for (int64_t i = 0; i < n; i += 16) {
+    __mmask16 m =
+        n - i >= 16 ? __mmask16(0xffff) : __mmask16((1u << (n - i)) - 1);
+    __m256i h = _mm256_maskz_loadu_epi16(m, x + i);
+    __m512 v =
+        _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+    __m256bh y = _mm512_cvtneps_pbh(logistic16(v, timesX));
+    _mm256_mask_storeu_epi16(x + i, m, reinterpret_cast<__m256i &>(y));
   }
 }
 #pragma GCC diagnostic pop
@@ -157,11 +176,32 @@ inline void narrow(const float *buffer, int64_t n, uint16_t *x) {
     x[i] = floatToBf16(buffer[i]);
 }
 
+/// Whether bf16 values can be activated in place (logisticBf16Avx512).
+bool inPlaceBf16(bool allowAvx512) {
+#if defined(__x86_64__)
+  static const bool bf16 = __builtin_cpu_supports("avx512bf16");
+  return bf16 && allowAvx512;
+#else
+  (void)allowAvx512;
+  return false;
+#endif
+}
+
 template <typename T>
 void epilogue(Epilogue kind, T *x, int64_t n, bool allowAvx512) {
   if (kind == Epilogue::kNone)
     return;
   int64_t blocks = (n + kBlock - 1) / kBlock;
+#if defined(__x86_64__)
+  if constexpr (std::is_same_v<T, uint16_t>)
+    if (inPlaceBf16(allowAvx512)) {
+#pragma omp parallel for schedule(static) if (blocks > 4)
+      for (int64_t b = 0; b < blocks; ++b)
+        logisticBf16Avx512(x + b * kBlock, std::min(kBlock, n - b * kBlock),
+                           kind == Epilogue::kSilu);
+      return;
+    }
+#endif
 #pragma omp parallel for schedule(static) if (blocks > 4)
   for (int64_t b = 0; b < blocks; ++b) {
     alignas(64) float buffer[std::is_same_v<T, float> ? 1 : kBlock];
@@ -234,10 +274,19 @@ void epilogueAndPool(Epilogue kind, T *x, int64_t images, int64_t pixels,
     std::vector<float> buffer(std::is_same_v<T, float> ? 0 : block * channels);
     for (int64_t p = first; p < last; p += block) {
       int64_t end = std::min(p + block, last), count = (end - p) * channels;
-      float *rows = widened(start + p * channels, count, buffer.data());
-      if (kind != Epilogue::kNone) {
+      T *block = start + p * channels;
+      bool activate = kind != Epilogue::kNone;
+#if defined(__x86_64__)
+      if constexpr (std::is_same_v<T, uint16_t>)
+        if (activate && inPlaceBf16(true)) {
+          logisticBf16Avx512(block, count, timesX);
+          activate = false; // done: widened below as it is
+        }
+#endif
+      float *rows = widened(block, count, buffer.data());
+      if (activate) {
         logistic(rows, count, timesX, true);
-        narrow(rows, count, start + p * channels);
+        narrow(rows, count, block);
       }
       if (isMax)
         foldPixels<true>(rows, 0, end - p, channels, p == first, acc);

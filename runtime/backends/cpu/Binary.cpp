@@ -178,8 +178,8 @@ StatusOr<Built> buildBinary(BuildContext &ctx,
       auto k = std::make_unique<BinaryKernel>();
       k->swapped = big == 1;
       k->a = k->y = layout;
-      k->b = same ? layout
-                  : plainLayout(small, storedType(ctx.layouts[1 - big]));
+      k->b =
+          same ? layout : plainLayout(small, storedType(ctx.layouts[1 - big]));
       dnnl::binary::desc d(*alg, k->a, k->b, k->y);
       k->prim = dnnl::binary(dnnl::binary::primitive_desc(d, ctx.env.engine));
       return Built{std::move(k), {layout}};

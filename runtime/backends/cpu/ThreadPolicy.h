@@ -11,10 +11,13 @@
 //
 //  - A run on all threads counts as contended when the kernel took a core
 //    from one of our threads during it (an involuntary context switch) and
-//    it took over 1.5 times the fastest run so far. Preemptions alone
-//    happen on an idle machine too (one every few runs here); under a busy
-//    neighbour, runs take 2 to 40 times as long. A clean run cancels a
-//    contended one; at three, the plan moves to one thread fewer.
+//    it took over 1.5 times the fastest run so far, or when it was
+//    preempted at least 3 times and once per 15 ms. Preemptions alone
+//    happen on an idle machine too (here about one per 40 ms of running);
+//    under a busy neighbour, runs take 2 to 40 times as long, and are
+//    preempted every 10 ms or so (the second rule catches a neighbour that
+//    was there from the first run, when no fast run is known). A clean run
+//    cancels a contended one; at three, the plan moves to one thread fewer.
 //  - About once a second (after 16 runs at the least) one run tries all
 //    threads again; the plan goes back to them when that run was clean
 //    and faster than 0.8 times the recent runs on fewer threads.
@@ -56,7 +59,8 @@ public:
               Clock::time_point now) {
     if (ran == Threads::kAll) {
       bool contended =
-          switches >= 1 && fastest_ > 0 && seconds > 1.5 * fastest_;
+          (switches >= 1 && fastest_ > 0 && seconds > 1.5 * fastest_) ||
+          (switches >= 3 && switches * 0.015 >= seconds);
       fastest_ = fastest_ > 0 ? std::min(fastest_, seconds) : seconds;
       if (fewer_) { // a probe
         if (!contended && seconds < 0.8 * fewerTime_) {

@@ -2,6 +2,8 @@
 
 #include "Activations.h"
 
+#include "tlc/runtime/DType.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -40,6 +42,58 @@ void expectClose(Epilogue kind, double (*reference)(double)) {
             << (avx512 ? "" : " (portable loop)");
       }
     }
+}
+
+/// On bf16 values: the f32 result, rounded to nearest even, give or take
+/// one bf16 step (the f32 result is within 1e-6 of exact, so rounding it
+/// and rounding the exact value differ at most there). In place with
+/// AVX512-BF16 where the CPU has it, through f32 otherwise; and with the
+/// global pool that shares the pass, whose means are of the activated
+/// values before rounding.
+float rounded(double v) { return bf16ToFloat(floatToBf16(float(v))); }
+
+void expectCloseBf16(Epilogue kind, double (*reference)(double)) {
+  std::vector<float> x = samples();
+  std::vector<uint16_t> bits;
+  for (float v : x)
+    bits.push_back(floatToBf16(v));
+  for (bool avx512 : {true, false}) {
+    std::vector<uint16_t> y = bits;
+    applyEpilogue(kind, y.data(), static_cast<int64_t>(y.size()), avx512);
+    for (size_t i = 0; i < y.size(); ++i) {
+      float want = rounded(reference(bf16ToFloat(bits[i])));
+      float got = bf16ToFloat(y[i]);
+      EXPECT_TRUE(std::fabs(got - want) <= std::fabs(want) / 128 ||
+                  std::fabs(got - want) < 1e-30)
+          << "x = " << bf16ToFloat(bits[i]) << ": " << got << ", want " << want
+          << (avx512 ? "" : " (portable loop)");
+    }
+  }
+  // 3 images of 50 pixels of 24 channels, activated and mean-pooled.
+  std::vector<uint16_t> map(bits.begin(), bits.begin() + 3 * 50 * 24);
+  std::vector<float> means(3 * 24);
+  applyEpilogueAndPool(kind, map.data(), 3, 50, 24, false, means.data());
+  for (int64_t image = 0; image < 3; ++image)
+    for (int64_t c = 0; c < 24; ++c) {
+      double sum = 0;
+      for (int64_t p = 0; p < 50; ++p)
+        sum += reference(bf16ToFloat(bits[(image * 50 + p) * 24 + c]));
+      EXPECT_NEAR(means[image * 24 + c], sum / 50, 1e-5 * (1 + std::fabs(sum)));
+      // The map itself is activated too.
+      size_t i = (image * 50 + 7) * 24 + c;
+      float want = rounded(reference(bf16ToFloat(bits[i])));
+      EXPECT_NEAR(bf16ToFloat(map[i]), want, std::fabs(want) / 128 + 1e-30);
+    }
+}
+
+TEST(Activations, SiluOnBf16) {
+  expectCloseBf16(Epilogue::kSilu,
+                  [](double v) { return v / (1 + std::exp(-v)); });
+}
+
+TEST(Activations, SigmoidOnBf16) {
+  expectCloseBf16(Epilogue::kSigmoid,
+                  [](double v) { return 1 / (1 + std::exp(-v)); });
 }
 
 TEST(Activations, SiluMatchesTheDefinition) {

@@ -77,6 +77,19 @@ TEST(ThreadPolicy, BusyNeighbourMovesToFewerThreadsAndBack) {
   EXPECT_EQ(r.run(0.003, 0), Threads::kAll);
 }
 
+TEST(ThreadPolicy, BusyFromTheStart) {
+  // No fast run is ever seen; frequent preemptions tell (1 s batches,
+  // preempted every 10 ms).
+  Replay r;
+  for (int i = 0; i < 3; ++i)
+    r.run(1.0, 100);
+  EXPECT_TRUE(r.policy.onFewer());
+  // Long idle runs, preempted at idle rates, do not.
+  Replay idle;
+  for (int i = 0; i < 100; ++i)
+    EXPECT_EQ(idle.run(1.0, 25), Threads::kAll);
+}
+
 TEST(ThreadPolicy, AlternatingRunsStillCount) {
   // Under contention some runs are fast; a clean run cancels one
   // contended run rather than all of them.
