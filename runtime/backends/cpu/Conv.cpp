@@ -190,7 +190,7 @@ StatusOr<Built> buildConv(BuildContext &ctx) {
     // padding (a blocked layout's padded channels must stay zero).
     if (k->epilogue != Epilogue::kNone &&
         pd.dst_desc().get_size() !=
-            numElements(y) * (type == dt::bf16 ? 2 : sizeof(float))) {
+            numElements(y) * memory::data_type_size(type)) {
       attr = postOps(ctx.attrs, hasResidual);
       k->epilogue = Epilogue::kNone;
       pd = dnnl::convolution_forward::primitive_desc(d, *attr, ctx.env.engine);
@@ -222,15 +222,9 @@ StatusOr<Built> buildConv(BuildContext &ctx) {
     k->src = pd.src_desc();
     k->dst = pd.dst_desc();
     if (gather)
-      k->gather = {x[0],
-                   x[1],
-                   x[2],
-                   x[3],
-                   strides[0],
-                   strides[1],
-                   y[2],
-                   y[3],
-                   type == dt::bf16 ? sizeof(uint16_t) : sizeof(float)};
+      k->gather = {x[0], x[1],       x[2],
+                   x[3], strides[0], strides[1],
+                   y[2], y[3],       memory::data_type_size(type)};
     if (gather || k->src != k->input)
       k->srcScratch = memory(k->src, ctx.env.engine);
     k->weight.prepare(ctx, 1, userW, pd.weights_desc());

@@ -133,35 +133,6 @@ public:
       reduced_->resetSteps();
   }
 
-private:
-  /// Runs on all threads or on the plan's twin for one thread fewer, as
-  /// the policy says (ThreadPolicy.h); the twin is made when first needed.
-  Status runAdaptively(const std::vector<uint8_t *> &addresses) {
-    auto now = ThreadPolicy::Clock::now();
-    ThreadPolicy::Threads threads = policy_.next(now);
-    if (threads == ThreadPolicy::Threads::kFewer && !reduced_) {
-      if (makeReduced)
-        reduced_ = makeReduced();
-      makeReduced = nullptr; // made, or refused, once
-      if (!reduced_) {
-        policy_.refuseFewer();
-        threads = ThreadPolicy::Threads::kAll;
-      }
-    }
-    CpuExecutable &plan =
-        threads == ThreadPolicy::Threads::kFewer ? *reduced_ : *this;
-    long before = involuntarySwitches();
-    Status s = plan.runSteps(addresses);
-    auto end = ThreadPolicy::Clock::now();
-    policy_.report(threads, std::chrono::duration<double>(end - now).count(),
-                   involuntarySwitches() - before, end);
-    return s;
-  }
-
-  ThreadPolicy policy_;
-  std::unique_ptr<CpuExecutable> reduced_;
-
-public:
   Status runSteps(const std::vector<uint8_t *> &addresses) {
     auto bind = [&](const std::vector<int64_t> &values,
                     std::vector<TensorRef> &refs) {
@@ -218,6 +189,33 @@ public:
   }
 
 private:
+  /// Runs on all threads or on the plan's twin for one thread fewer, as
+  /// the policy says (ThreadPolicy.h); the twin is made when first needed.
+  Status runAdaptively(const std::vector<uint8_t *> &addresses) {
+    auto now = ThreadPolicy::Clock::now();
+    ThreadPolicy::Threads threads = policy_.next(now);
+    if (threads == ThreadPolicy::Threads::kFewer && !reduced_) {
+      if (makeReduced)
+        reduced_ = makeReduced();
+      makeReduced = nullptr; // made, or refused, once
+      if (!reduced_) {
+        policy_.refuseFewer();
+        threads = ThreadPolicy::Threads::kAll;
+      }
+    }
+    CpuExecutable &plan =
+        threads == ThreadPolicy::Threads::kFewer ? *reduced_ : *this;
+    long before = involuntarySwitches();
+    Status s = plan.runSteps(addresses);
+    auto end = ThreadPolicy::Clock::now();
+    policy_.report(threads, std::chrono::duration<double>(end - now).count(),
+                   involuntarySwitches() - before, end);
+    return s;
+  }
+
+  ThreadPolicy policy_;
+  std::unique_ptr<CpuExecutable> reduced_;
+
   ExecEnv &env_;
   int threads_;
   bool profile_;

@@ -11,9 +11,6 @@
 #include "ShapeFunctions.h"
 
 #include <algorithm>
-#include <cmath>
-#include <cstring>
-#include <omp.h>
 
 using namespace tlc::runtime;
 using namespace tlc::runtime::cpu;

@@ -34,6 +34,15 @@ struct Replay {
     policy.report(t, seconds, onAll ? allSwitches : fewerSwitches, now);
     return t;
   }
+
+  /// A fast clean run, then three runs on all threads that take
+  /// `seconds` with `switches` preemptions each: enough to move to fewer
+  /// threads.
+  void contend(double seconds, long switches) {
+    run(0.003, 0);
+    for (int i = 0; i < 3; ++i)
+      run(seconds, switches);
+  }
 };
 
 TEST(ThreadPolicy, IdleMachineKeepsAllThreads) {
@@ -105,9 +114,7 @@ TEST(ThreadPolicy, AlternatingRunsStillCount) {
 
 TEST(ThreadPolicy, FewerThreadsThatDoNotHelpAreGivenUp) {
   Replay r;
-  r.run(0.003, 0);
-  for (int i = 0; i < 3; ++i)
-    r.run(0.010, 2);
+  r.contend(0.010, 2);
   ASSERT_TRUE(r.policy.onFewer());
   for (int i = 0; i < 8; ++i) // slower than the contended runs were
     r.run(0.010, 2, 0.020, 0);
@@ -122,9 +129,7 @@ TEST(ThreadPolicy, FewerThreadsThatDoNotHelpAreGivenUp) {
 
 TEST(ThreadPolicy, RefusedTwinKeepsAllThreads) {
   Replay r;
-  r.run(0.003, 0);
-  for (int i = 0; i < 3; ++i)
-    r.run(0.030, 3);
+  r.contend(0.030, 3);
   ASSERT_TRUE(r.policy.onFewer());
   r.policy.refuseFewer();
   for (int i = 0; i < 100; ++i)
