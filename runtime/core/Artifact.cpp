@@ -219,6 +219,13 @@ Status Artifact::verify() {
                             : std::string()) +
                        " has dim " + std::to_string(d) + ", outside [-1, " +
                        std::to_string(kMaxDim) + "]");
+    if (const fb::Range *r = v->range())
+      if (!std::isfinite(r->min()) || !std::isfinite(r->max()) ||
+          r->min() > r->max() || v->dtype() != fb::DType::F32)
+        return corrupt(what + " has a calibrated range [" +
+                       std::to_string(r->min()) + ", " +
+                       std::to_string(r->max()) +
+                       "]; ranges are finite, ordered, of float32 values");
   }
 
   std::vector<bool> defined(numValues, false);

@@ -25,7 +25,7 @@
 // F32-NOT: bf16
 // F32-NOT: tl.precision
 
-// BAD: error: tl-reduce-precision: precision must be f32 or bf16, not 'fp8'
+// BAD: error: tl-reduce-precision: precision must be f32, bf16 or int8, not 'fp8'
 
 func.func @backbone(%x: tensor<?x1x4x4xf32>) -> (tensor<4x4x1x1xf32>, tensor<?x2xf32>) {
   %w = tl.constant dense<[[[[1.0]]], [[[1.00390625]]], [[[1.01171875]]], [[[-2.0]]]]> : tensor<4x1x1x1xf32>

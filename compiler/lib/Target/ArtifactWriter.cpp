@@ -67,6 +67,9 @@ static_assert(static_cast<int>(fb::Activation::MAX) ==
 namespace {
 
 FailureOr<fb::DType> toDType(Location loc, Type type) {
+  // Quantized weights are stored as their integers (Weight.quantization).
+  if (auto q = dyn_cast<quant::QuantizedType>(type))
+    type = q.getStorageType();
   if (type.isF32())
     return fb::DType::F32;
   if (type.isF16())
@@ -126,7 +129,10 @@ FailureOr<std::vector<uint8_t>> constantBytes(ConstantOp op) {
   } else {
     return op.emitOpError("unsupported constant attribute ") << value;
   }
-  unsigned bits = type.getElementType().getIntOrFloatBitWidth();
+  Type element = type.getElementType();
+  if (auto q = dyn_cast<quant::QuantizedType>(element))
+    element = q.getStorageType();
+  unsigned bits = element.getIntOrFloatBitWidth();
   size_t expected = type.getNumElements() * std::max(1u, bits / 8);
   if (bytes.size() != expected)
     return op.emitOpError("constant holds ")
@@ -192,8 +198,11 @@ LogicalResult mlir::tl::serializeArtifact(func::FuncOp func,
     for (int64_t d : type.getShape())
       shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
     ids[v] = values.size();
-    values.push_back(
-        fb::CreateValueDirect(fbb, name.str().c_str(), *dtype, &shape));
+    std::optional<fb::Range> range;
+    if (auto r = calibratedRange(v))
+      range = fb::Range(r->first, r->second);
+    values.push_back(fb::CreateValueDirect(fbb, name.str().c_str(), *dtype,
+                                           &shape, range ? &*range : nullptr));
     return success();
   };
   std::vector<flatbuffers::Offset<fb::Port>> inputs, outputs;
@@ -231,9 +240,16 @@ LogicalResult mlir::tl::serializeArtifact(func::FuncOp func,
         return failure();
       weightData.resize((weightData.size() + tlc::kWeightAlignment - 1) /
                         tlc::kWeightAlignment * tlc::kWeightAlignment);
-      weights.push_back(fb::CreateWeight(fbb, ids[constant.getResult()],
-                                         weightData.size(), bytes->size(),
-                                         constant.getTrainable()));
+      flatbuffers::Offset<fb::Quantization> quantization;
+      if (auto q = dyn_cast<quant::UniformQuantizedPerAxisType>(
+              constant.getType().getElementType())) {
+        std::vector<float> scales(q.getScales().begin(), q.getScales().end());
+        quantization = fb::CreateQuantizationDirect(fbb, &scales, nullptr,
+                                                    q.getQuantizedDimension());
+      }
+      weights.push_back(fb::CreateWeight(
+          fbb, ids[constant.getResult()], weightData.size(), bytes->size(),
+          constant.getTrainable(), quantization));
       weightData.insert(weightData.end(), bytes->begin(), bytes->end());
       continue;
     }
@@ -261,7 +277,9 @@ LogicalResult mlir::tl::serializeArtifact(func::FuncOp func,
     op.getName().populateDefaultAttrs(attrs);
     std::vector<flatbuffers::Offset<fb::Attribute>> encoded;
     for (NamedAttribute attr : attrs) {
-      if (attr.getName() == "operandSegmentSizes")
+      // The calibrated range belongs to the value (Value.range).
+      if (attr.getName() == "operandSegmentSizes" ||
+          attr.getName() == kRangeAttr)
         continue;
       auto e = encodeAttr(attr.getValue());
       if (!e)
@@ -295,6 +313,8 @@ LogicalResult mlir::tl::serializeArtifact(func::FuncOp func,
   if (auto p = func->getAttrOfType<StringAttr>(kPrecisionAttr)) {
     if (p.getValue() == "bf16")
       precision = fb::Precision::BF16;
+    else if (p.getValue() == "int8")
+      precision = fb::Precision::Int8;
     else if (p.getValue() != "f32")
       return func.emitError("unknown ") << kPrecisionAttr << " " << p;
   }

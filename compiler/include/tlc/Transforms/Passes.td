@@ -175,8 +175,8 @@ def PoolOutputsPass : Pass<"tl-pool-outputs", "func::FuncOp"> {
 }
 
 def ReducePrecisionPass : Pass<"tl-reduce-precision", "func::FuncOp"> {
-  let summary = "Store the frozen backbone's weights in bf16 and record the "
-                "precision it runs in";
+  let summary = "Store the frozen backbone's weights in bf16 or int8 and "
+                "record the precision it runs in";
   let description = [{
     With `precision=bf16`, every frozen f32 weight that only conv and fc ops
     read, as their weight operand, becomes a bf16 constant (rounded to
@@ -186,13 +186,21 @@ def ReducePrecisionPass : Pass<"tl-reduce-precision", "func::FuncOp"> {
     artifact records: the runtime then computes those convs and fcs in bf16
     with f32 accumulation, keeps bf16 activations between kernels, and
     returns f32 results; the head, reading f32 features, trains as before.
-    `precision=f32` leaves the function as it is.
+
+    With `precision=int8`, such weights of convs and fcs whose input has a
+    calibrated range (`tl.range`, set by `tlc compile --calibrate`) become
+    `quant.uniform<i8<-127:127>:f32:0, {...}>` constants: symmetric, one
+    scale per output channel (max |w| / 127). The runtime quantizes
+    activations to their calibrated ranges and runs those layers on u8/s8
+    data with s32 accumulation. Without any calibrated range the pass
+    fails. `precision=f32` leaves the function as it is.
   }];
   let options = [
     Option<"precision", "precision", "std::string", "\"f32\"",
-           "f32 or bf16">
+           "f32, bf16 or int8">
   ];
-  let dependentDialects = ["::mlir::tl::TLDialect"];
+  let dependentDialects = ["::mlir::tl::TLDialect",
+                           "::mlir::quant::QuantizationDialect"];
 }
 
 #endif // TLC_TRANSFORMS_PASSES_TD

@@ -93,9 +93,27 @@ LogicalResult checkWeightElementType(std::optional<Location> loc, Value input,
   Type in = ranked(input).getElementType(), w = ranked(weight).getElementType();
   if (w == in || (w.isBF16() && in.isF32()))
     return success();
+  // int8: signed 8-bit integers in [-127, 127], one scale per output channel
+  // (dim 0), no zero point, dequantized to the input's type.
+  if (auto q = dyn_cast<quant::UniformQuantizedPerAxisType>(w)) {
+    bool symmetric =
+        llvm::all_of(q.getZeroPoints(), [](int64_t z) { return z == 0; });
+    int64_t channels = ranked(weight).getDimSize(0);
+    if (q.isSigned() && q.getStorageTypeIntegralWidth() == 8 &&
+        q.getStorageTypeMin() >= -127 && q.getExpressedType() == in &&
+        q.getQuantizedDimension() == 0 && symmetric &&
+        (ShapedType::isDynamic(channels) ||
+         static_cast<int64_t>(q.getScales().size()) == channels))
+      return success();
+    return opError<OpT>(loc,
+                        "a quantized weight must be i8 in [-127, 127] with "
+                        "one scale per output channel (dim 0), no zero "
+                        "point, expressed in the input's type; got ",
+                        w);
+  }
   return opError<OpT>(loc,
-                      "weight must have the input's element type (or bf16 "
-                      "for an f32 input), got ",
+                      "weight must have the input's element type (bf16 for "
+                      "an f32 input, or per-channel quantized i8), got ",
                       in, " and ", w);
 }
 

@@ -27,6 +27,8 @@ def TL_Dialect : Dialect {
   let usePropertiesForAttributes = 0;
   let useDefaultAttributePrinterParser = 1;
   let hasConstantMaterializer = 1;
+  // An int8 backbone's conv weights are per-channel quantized tensors.
+  let dependentDialects = ["::mlir::quant::QuantizationDialect"];
 }
 
 class TL_Op<string mnemonic, list<Trait> traits = []>
@@ -35,6 +37,15 @@ class TL_Op<string mnemonic, list<Trait> traits = []>
 /// Element types the compute ops accept.
 def TL_Float : AnyTypeOf<[F16, BF16, F32, F64]>;
 def TL_FloatTensor : RankedTensorOf<[F16, BF16, F32, F64]>;
+/// Per-output-channel quantized integers (quant.uniform<i8:f32:0, {...}>):
+/// the weights of an int8 backbone (tl-reduce-precision{precision=int8}).
+def TL_QuantizedPerChannel : Type<
+    CPred<"::llvm::isa<::mlir::quant::UniformQuantizedPerAxisType>($_self)">,
+    "per-channel quantized integer">;
+/// The weight operand of conv and fc: floats, or per-channel quantized
+/// integers the layer dequantizes (checkWeightElementType says which).
+def TL_WeightTensor : RankedTensorOf<[F16, BF16, F32, F64,
+                                      TL_QuantizedPerChannel]>;
 /// Data-movement ops (reshape, concat, slice, ...) take any ranked tensor.
 def TL_AnyTensor : RankedTensorOf<[AnyType]>;
 

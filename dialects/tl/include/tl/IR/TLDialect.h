@@ -3,6 +3,8 @@
 #ifndef TL_IR_TLDIALECT_H
 #define TL_IR_TLDIALECT_H
 
+#include "mlir/Dialect/Quant/QuantOps.h"
+#include "mlir/Dialect/Quant/QuantTypes.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Dialect.h"
 

@@ -65,7 +65,7 @@ def TL_ConvOp : TL_InferredOp<"conv", [AttrSizedOperandSegments]> {
   let summary = "N-d convolution (grouped and depthwise) with fused post-ops";
   let arguments = !con((ins
     TL_FloatTensor:$input,
-    TL_FloatTensor:$weight,
+    TL_WeightTensor:$weight,
     Optional<TL_FloatTensor>:$bias,
     Optional<TL_FloatTensor>:$residual,
     DenseI64ArrayAttr:$strides,
@@ -84,7 +84,7 @@ def TL_FullyConnectedOp : TL_InferredOp<"fc", [AttrSizedOperandSegments]> {
   let summary = "fully connected layer: input[N,K] x weight[M,K]^T (+ bias[M])";
   let arguments = !con((ins
     TL_FloatTensor:$input,
-    TL_FloatTensor:$weight,
+    TL_WeightTensor:$weight,
     Optional<TL_FloatTensor>:$bias,
     Optional<TL_FloatTensor>:$residual),
     TL_PostOpAttrs);
