@@ -26,6 +26,7 @@ namespace S = samples;
 namespace F = shapes;
 
 constexpr OperandTypes kFloat = OperandTypes::kFloating;
+constexpr OperandTypes kLayer = OperandTypes::kFloatingOrQuantizedWeight;
 constexpr OperandTypes kAny = OperandTypes::kAny;
 
 // Attribute specs that several ops share.
@@ -67,13 +68,13 @@ std::vector<OpSchema> makeTable() {
   const int64_t minInt = std::numeric_limits<int64_t>::min();
   return {
       // Layers.
-      {"conv", 2, 2, false, 1, kFloat,
+      {"conv", 2, 2, false, 1, kLayer,
        postOps({positiveInts("strides"),
                 padInts("pads"),
                 positiveInts("dilations"),
                 {"groups", K::kInt, 1, kMaxDim}}),
        F::conv, S::layer},
-      {"fc", 2, 2, false, 1, kFloat, postOps(), F::fc, S::layer},
+      {"fc", 2, 2, false, 1, kLayer, postOps(), F::fc, S::layer},
       {"matmul", 2, 0, false, 1, kFloat, {}, F::matmul, S::matmul},
       {"batch_norm",
        5,
@@ -388,8 +389,10 @@ tlc::runtime::inferKernelShapes(const fb::Kernel &kernel,
                                 const std::vector<const Shape *> &inputs,
                                 const std::vector<DType> &dtypes) {
   for (size_t i = 0; i < inputs.size(); ++i)
-    if (inputs[i] && schema.types == OperandTypes::kFloating &&
-        !isFloating(dtypes[i]))
+    if (inputs[i] && schema.types != OperandTypes::kAny &&
+        !isFloating(dtypes[i]) &&
+        !(schema.types == OperandTypes::kFloatingOrQuantizedWeight && i == 1 &&
+          dtypes[i] == DType::kI8))
       return invalidArgument("operand " + std::to_string(i) + " is " +
                              dtypeName(dtypes[i]) +
                              "; the op computes on floating-point tensors");

@@ -60,7 +60,10 @@ using ShapeFn = Status (*)(ShapeContext &ctx, std::vector<Shape> &outputs);
 
 enum class OperandTypes {
   kFloating, ///< every operand is f32, f64, f16 or bf16
-  kAny,      ///< any element type (data movement)
+  /// Floating, but operand 1 (the weight of conv and fc) may also be i8:
+  /// a quantized weight (the artifact verified its Weight.quantization).
+  kFloatingOrQuantizedWeight,
+  kAny, ///< any element type (data movement)
 };
 
 struct OpSchema {

@@ -15,6 +15,7 @@
 #include "Commands.h"
 #include "Progress.h"
 
+#include "tl/IR/TLOps.h"
 #include "tlc/Pipelines/TransferPipeline.h"
 #include "tlc/Plugin/PluginLoader.h"
 #include "tlc/Target/ArtifactWriter.h"
@@ -22,11 +23,13 @@
 #include "tlc/Transforms/ShapeUtils.h"
 #include "tlc/runtime/Agreement.h"
 #include "tlc/runtime/ArtifactFormat.h"
+#include "tlc/runtime/Calibration.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassInstrumentation.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -119,16 +122,41 @@ cl::opt<std::string> poolOutputs(
 cl::OptionCategory precisionCategory("Precision of the frozen backbone");
 cl::opt<std::string> precision(
     "precision",
-    cl::desc("f32 (default) or bf16: the frozen backbone's weights are "
+    cl::desc("f32 (default), bf16 or int8: the frozen backbone's weights are "
              "stored and its convs and fcs computed in bf16 (f32 "
-             "accumulation); the head and its features stay f32"),
-    cl::value_desc("f32|bf16"), cl::init("f32"), cl::cat(precisionCategory),
-    cl::sub(compileCmd));
+             "accumulation) or in int8 (per-channel weight scales, "
+             "activations quantized to the ranges --calibrate measures); "
+             "the head and its features stay f32"),
+    cl::value_desc("f32|bf16|int8"), cl::init("f32"),
+    cl::cat(precisionCategory), cl::sub(compileCmd));
+cl::opt<std::string> calibrateData(
+    "calibrate",
+    cl::desc("With --precision int8: measure the range of every activation "
+             "on these images (a few hundred of your own), then print how "
+             "the int8 backbone agrees with f32 on them (or on --check)"),
+    cl::value_desc("DATA"), cl::cat(precisionCategory), cl::sub(compileCmd));
+cl::opt<int64_t> calibrateLimit(
+    "calibrate-limit",
+    cl::desc("Images of --calibrate DATA to use, a seeded sample (default "
+             "300; 0: all)"),
+    cl::init(300), cl::cat(precisionCategory), cl::sub(compileCmd));
+cl::opt<std::string> calibrationMethod(
+    "calibration",
+    cl::desc("How a range is taken from what calibration saw: percentile "
+             "(default: magnitudes beyond --percentile are clipped) or "
+             "minmax"),
+    cl::value_desc("percentile|minmax"), cl::init("percentile"),
+    cl::cat(precisionCategory), cl::sub(compileCmd));
+cl::opt<double> calibrationPercentile(
+    "percentile",
+    cl::desc("The percentile of magnitudes --calibration percentile keeps "
+             "(default 99.99)"),
+    cl::init(99.99), cl::cat(precisionCategory), cl::sub(compileCmd));
 cl::opt<std::string> checkData(
     "check",
-    cl::desc("With --precision bf16: run these images through the f32 and "
-             "the compiled backbone and print how their outputs agree "
-             "(cosine similarity, top-1 agreement)"),
+    cl::desc("With --precision bf16 or int8: run these images through the "
+             "f32 and the compiled backbone and print how their outputs "
+             "agree (cosine similarity, top-1 agreement)"),
     cl::value_desc("DATA"), cl::cat(precisionCategory), cl::sub(compileCmd));
 cl::opt<int64_t> checkLimit("check-limit",
                             cl::desc("Images of --check DATA to use, a "
@@ -407,12 +435,86 @@ int serialize(ModuleOp module, llvm::ArrayRef<PassManager *> pms,
   return failed(tl::serializeArtifact(func, artifact, bytes)) ? kFailed : kOk;
 }
 
-/// Runs --check DATA through the f32 artifact `reference` and the compiled
-/// `candidate`, and prints how their outputs agree.
+/// Measures the range of every f32 activation of `module`'s function on
+/// --calibrate DATA and records it (tl.range): the function returns them
+/// all for one artifact, run through the runtime, then returns what it did.
+int calibrateModule(ModuleOp module, llvm::ArrayRef<std::string> cutNames,
+                    llvm::StringRef headSpec) {
+  using namespace tlc::runtime;
+  auto func = *module.getOps<func::FuncOp>().begin();
+  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  unsigned numResults = func.getNumResults();
+  SmallVector<Value> observed;
+  auto isActivation = [](Value v) {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    return type && type.getElementType().isF32();
+  };
+  for (BlockArgument arg : func.getArguments())
+    if (isActivation(arg))
+      observed.push_back(arg);
+  for (Operation &op : func.getBody().front())
+    if (!isa<tl::ConstantOp, func::ReturnOp>(op) && op.getNumResults() == 1 &&
+        isActivation(op.getResult(0)))
+      observed.push_back(op.getResult(0));
+  Builder b(module.getContext());
+  for (auto [i, v] : llvm::enumerate(observed)) {
+    func.insertResult(numResults + i, v.getType(),
+                      b.getDictionaryAttr(b.getNamedAttr(
+                          tl::kNameAttr, b.getStringAttr("tl.calibration." +
+                                                         std::to_string(i)))));
+    ret->insertOperands(ret->getNumOperands(), v);
+  }
+  std::vector<uint8_t> bytes;
+  int code = serialize(module, {}, cutNames, headSpec, bytes);
+  ret->eraseOperands(numResults, observed.size());
+  llvm::BitVector added(func.getNumResults(), false);
+  added.set(numResults, func.getNumResults());
+  func.eraseResults(added);
+  if (code)
+    return code;
+
+  auto data = openDatasetSubset(calibrateData, calibrateLimit, /*seed=*/0);
+  if (!data)
+    return fail(data.status().message());
+  auto session = Session::loadFromMemory(bytes.data(), bytes.size(), {},
+                                         "the calibration backbone");
+  if (!session)
+    return fail(session.status().message());
+  CalibrationOptions options;
+  options.percentile =
+      calibrationMethod == "minmax" ? 100.0 : calibrationPercentile.getValue();
+  Progress bar("calibrate");
+  options.progress = [&](size_t done, size_t total) {
+    bar.update(done, total);
+  };
+  auto ranges = calibrate(*session, **data, options);
+  if (!ranges)
+    return fail("--calibrate " + calibrateData + ": " +
+                ranges.status().message());
+  for (size_t i = 0; i < observed.size(); ++i) {
+    const CalibratedRange &r = (*ranges)[numResults + i];
+    tl::setCalibratedRange(observed[i], r.min, r.max);
+  }
+  llvm::outs() << llvm::formatv(
+      "calibrated {0} activations on {1} images of {2} ({3})\n",
+      observed.size(), (*data)->size(), calibrateData,
+      calibrationMethod == "minmax"
+          ? std::string("min-max")
+          : llvm::formatv("magnitudes clipped at the {0} percentile",
+                          calibrationPercentile.getValue())
+                .str());
+  return kOk;
+}
+
+/// Runs DATA (--check, else --calibrate) through the f32 artifact
+/// `reference` and the compiled `candidate`, and prints how their outputs
+/// agree.
 int checkPrecision(const std::vector<uint8_t> &reference,
                    const std::vector<uint8_t> &candidate) {
   using namespace tlc::runtime;
-  auto data = openDatasetSubset(checkData, checkLimit, /*seed=*/0);
+  const std::string &spec = checkData.empty() ? calibrateData : checkData;
+  int64_t limit = checkData.empty() ? calibrateLimit : checkLimit;
+  auto data = openDatasetSubset(spec, limit, /*seed=*/0);
   if (!data)
     return fail(data.status().message());
   auto f32 = Session::loadFromMemory(reference.data(), reference.size(), {},
@@ -427,11 +529,11 @@ int checkPrecision(const std::vector<uint8_t> &reference,
         bar.update(done, total);
       });
   if (!agreements)
-    return fail("--check " + checkData + ": " + agreements.status().message());
+    return fail(spec + ": " + agreements.status().message());
   auto &os = llvm::outs();
   os << llvm::formatv("{0} against f32 on {1} samples of {2} (computed as "
                       "{3}):\n",
-                      precision.getValue(), (*data)->size(), checkData,
+                      precision.getValue(), (*data)->size(), spec,
                       low->computePrecision());
   for (const OutputAgreement &a : *agreements)
     os << llvm::formatv("  {0} [{1}]: cosine similarity mean {2:F5} (min "
@@ -450,9 +552,11 @@ std::optional<int> tlc::tool::runCompileCommand(MLIRContext &context) {
   for (const std::string &plugin : plugins)
     if (llvm::Error err = tl::loadPassPlugin(plugin))
       return fail(llvm::toString(std::move(err)));
-  // --check compares against the f32 backbone: the pipeline stops short of
-  // the precision, whose pass then runs on its own.
-  bool checking = !checkData.empty();
+  // --check compares against the f32 backbone, and int8 calibrates on it:
+  // the pipeline stops short of the precision, whose pass then runs on its
+  // own.
+  bool int8 = precision == "int8";
+  bool checking = !checkData.empty() || int8;
   PassManager pm(&context);
   if (failed(buildPipeline(pm, checking ? "f32" : precision.getValue())))
     return kUsage;
@@ -473,20 +577,38 @@ std::optional<int> tlc::tool::runCompileCommand(MLIRContext &context) {
     llvm::errs() << "tlc: error: give --head or --pool-outputs, not both\n";
     return kUsage;
   }
-  if (precision != "f32" && precision != "bf16") {
-    llvm::errs() << "tlc: error: --precision is f32 or bf16, not '" << precision
-                 << "'\n";
+  if (precision != "f32" && precision != "bf16" && !int8) {
+    llvm::errs() << "tlc: error: --precision is f32, bf16 or int8, not '"
+                 << precision << "'\n";
+    return kUsage;
+  }
+  if (int8 != !calibrateData.empty()) {
+    llvm::errs() << (int8 ? "tlc: error: --precision int8 needs --calibrate "
+                            "DATA: a few hundred of your images, to measure "
+                            "the range of every activation\n"
+                          : "tlc: error: --calibrate is for --precision "
+                            "int8\n");
+    return kUsage;
+  }
+  if (calibrationMethod != "percentile" && calibrationMethod != "minmax") {
+    llvm::errs() << "tlc: error: --calibration is percentile or minmax, not '"
+                 << calibrationMethod << "'\n";
+    return kUsage;
+  }
+  if (!(calibrationPercentile > 50 && calibrationPercentile <= 100)) {
+    llvm::errs() << "tlc: error: --percentile must be in (50, 100]\n";
     return kUsage;
   }
   if (checking &&
       (precision == "f32" || !passPipeline.empty() || emit == Emit::Mlir)) {
-    llvm::errs() << "tlc: error: --check compares a lower --precision with "
-                    "f32; give --precision bf16 (with the default pipeline "
-                    "and an artifact to write)\n";
+    llvm::errs() << "tlc: error: --check and --calibrate compare a lower "
+                    "--precision with f32; give --precision bf16 or int8 "
+                    "(with the default pipeline and an artifact to write)\n";
     return kUsage;
   }
-  if (checking && checkLimit < 0) {
-    llvm::errs() << "tlc: error: --check-limit must be 0 or more\n";
+  if (checkLimit < 0 || calibrateLimit < 0) {
+    llvm::errs() << "tlc: error: --check-limit and --calibrate-limit must be "
+                    "0 or more\n";
     return kUsage;
   }
   if (!cuts.empty() && dropLast > 0) {
@@ -537,6 +659,9 @@ std::optional<int> tlc::tool::runCompileCommand(MLIRContext &context) {
   if (checking) {
     if (int code = serialize(*module, {&pm}, cuts, head, reference))
       return code;
+    if (int8)
+      if (int code = calibrateModule(*module, cuts, head))
+        return code;
     lower.addNestedPass<func::FuncOp>(tl::createReducePrecisionPass(
         tl::ReducePrecisionPassOptions{precision.getValue()}));
     if (failed(lower.run(*module)))

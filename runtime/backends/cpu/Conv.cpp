@@ -36,8 +36,6 @@ void ConvLikeKernel::run(ExecEnv &env, const std::vector<TensorRef> &in,
                  static_cast<uint8_t *>(srcScratch.get_data_handle()));
     s = srcScratch;
   } else if (srcScratch) {
-    if (!toSrc)
-      toSrc = dnnl::reorder(s, srcScratch);
     toSrc.execute(env.stream, s, srcScratch);
     s = srcScratch;
   }
@@ -45,22 +43,24 @@ void ConvLikeKernel::run(ExecEnv &env, const std::vector<TensorRef> &in,
   // The sum post-op adds to what dst holds; when the planner gave dst the
   // residual's buffer, it already holds it.
   if (hasResidual && in[3].data != out[0].data) {
-    if (residual == dst) {
+    if (!residualToDst)
       std::memcpy(out[0].data, in[3].data, dst.get_size());
-    } else {
-      memory &r = residualMem.at(residual, env.engine, in[3].data);
-      if (!residualToDst)
-        residualToDst = dnnl::reorder(r, d);
-      residualToDst.execute(env.stream, r, d);
-    }
+    else
+      residualToDst.execute(
+          env.stream, residualMem.at(residual, env.engine, in[3].data), d);
   }
   args[DNNL_ARG_SRC] = s;
   args[DNNL_ARG_WEIGHTS] = weight.get(env, in[1].data);
   args[DNNL_ARG_DST] = d;
   if (hasBias)
-    args[DNNL_ARG_BIAS] = biasMem.at(bias, env.engine, in[2].data);
+    args[DNNL_ARG_BIAS] =
+        biasMem.at(bias, env.engine,
+                   scaledBias.empty() ? static_cast<void *>(in[2].data)
+                                      : scaledBias.data());
   prim.execute(env.stream, args);
   env.stream.wait();
+  if (epilogue == Epilogue::kNone && !mean.images)
+    return;
   if (dst.data_type() == dt::bf16) {
     auto *y = reinterpret_cast<uint16_t *>(out[0].data);
     if (mean.images)
@@ -86,8 +86,9 @@ bool ConvLikeKernel::absorb(Kernel &next) {
   auto *pool = dynamic_cast<NhwcGlobalPoolKernel *>(&next);
   memory::dims d = dst.dims();
   if (!pool || pool->isMax || mean.images || d.size() != 4 ||
-      dst != memory::desc(d, pool->bf16 ? dt::bf16 : dt::f32, tag::acdb) ||
-      d[0] != pool->n || d[1] != pool->c || d[2] * d[3] != pool->hw)
+      (pool->type != dt::f32 && pool->type != dt::bf16) ||
+      dst != memory::desc(d, pool->type, tag::acdb) || d[0] != pool->n ||
+      d[1] != pool->c || d[2] * d[3] != pool->hw)
     return false;
   mean = {pool->n, pool->hw, pool->c};
   return true;
@@ -145,8 +146,12 @@ StatusOr<Built> buildConv(BuildContext &ctx) {
   // Gather, a small fraction of the conv's time), then it runs with
   // stride 1. (ResNets' downsampling convs.)
   Shape xConv = x;
-  // bf16: where the weight is stored so and the CPU computes it natively.
-  dt type = computeType(ctx, 1);
+  // int8: a quantized weight on int8 data (planInt8); bf16: where the
+  // weight is stored so and the CPU computes it natively.
+  std::optional<Int8Plan> int8 = planInt8(ctx);
+  dt type = int8 ? int8->srcType : computeType(ctx, 1);
+  dt dstType = int8 ? int8->dstType : type;
+  dt weightCompute = int8 ? dt::s8 : type;
   bool gather =
       spatial == 2 && groups == 1 && w[2] == 1 && w[3] == 1 &&
       (strides[0] > 1 || strides[1] > 1) && isChannelsLast(ctx.layouts[0], x) &&
@@ -163,8 +168,8 @@ StatusOr<Built> buildConv(BuildContext &ctx) {
     // same bytes as any layout, and the op it feeds broadcasts it as such.
     bool onePixel =
         std::all_of(y.begin() + 2, y.end(), [](int64_t d) { return d == 1; });
-    memory::desc anyDst =
-        onePixel ? plainLayout(y, type) : memory::desc(dims(y), type, tag::any);
+    memory::desc anyDst = onePixel ? plainLayout(y, dstType)
+                                   : memory::desc(dims(y), dstType, tag::any);
     k->hasBias = hasBias;
     k->hasResidual = hasResidual;
     if (hasResidual)
@@ -176,24 +181,47 @@ StatusOr<Built> buildConv(BuildContext &ctx) {
       wg.insert(wg.begin(), groups);
     }
     memory::desc userW = plainLayout(wg, weightType(ctx, 1));
-    memory::desc anyW(dims(wg), type, tag::any);
+    memory::desc anyW(dims(wg), weightCompute, tag::any);
     k->bias = memory::desc({w[0]}, dt::f32, tag::a);
-    auto attr = postOps(ctx.attrs, hasResidual, &k->epilogue);
-    if (!attr)
-      return attr.status();
+    if (int8)
+      k->scaledBias = int8->bias;
+    // An int8 plan's sum post-op reads the residual as it is stored, when
+    // dst's layout has its bytes; else it is reordered into dst first.
+    Summand summand;
+    if (int8 && hasResidual)
+      summand = {ctx.scales[3] > 0 ? ctx.scales[3] : 1.f,
+                 storedType(ctx.layouts[3])};
+    Epilogue *deferred = &k->epilogue;
     dnnl::convolution_forward::desc d(
         dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
         anySrc, anyW, hasBias ? k->bias : memory::desc(), anyDst,
         dims(Shape(convStrides.begin(), convStrides.end())), dil, padL, padR);
-    dnnl::convolution_forward::primitive_desc pd(d, *attr, ctx.env.engine);
+    // The activation is known good once postOps accepted it.
+    if (auto checked = postOps(ctx.attrs, hasResidual); !checked)
+      return checked.status();
+    auto describe = [&] {
+      auto attr = postOps(ctx.attrs, hasResidual, deferred,
+                          int8 ? &*int8 : nullptr, summand);
+      return dnnl::convolution_forward::primitive_desc(d, *attr,
+                                                       ctx.env.engine);
+    };
+    dnnl::convolution_forward::primitive_desc pd = describe();
     // The deferred activation runs over all of dst, so dst must hold no
     // padding (a blocked layout's padded channels must stay zero).
     if (k->epilogue != Epilogue::kNone &&
         pd.dst_desc().get_size() !=
-            numElements(y) * memory::data_type_size(type)) {
-      attr = postOps(ctx.attrs, hasResidual);
+            numElements(y) * memory::data_type_size(dstType)) {
+      deferred = nullptr;
       k->epilogue = Epilogue::kNone;
-      pd = dnnl::convolution_forward::primitive_desc(d, *attr, ctx.env.engine);
+      pd = describe();
+    }
+    float residualScale = 1.f;
+    if (int8 && hasResidual && !sameBytes(k->residual, pd.dst_desc())) {
+      // Reordered into dst's type: real = dst's scale (1 for f32) * stored.
+      float into = int8->dstScale > 0 ? int8->dstScale : 1.f;
+      residualScale = summand.scale / into;
+      summand = {into, dt::undef};
+      pd = describe();
     }
     // A 3x3 depthwise conv of stride 1 on one image: oneDNN 2.6 lists
     // brdgmm_dw first, but its jit_dw runs these 20-35 % faster on
@@ -203,10 +231,7 @@ StatusOr<Built> buildConv(BuildContext &ctx) {
     if (type == dt::f32 && x[0] == 1 && groups > 1 && groups == x[1] &&
         w[0] == groups && spatial == 2 && w[2] == 3 && w[3] == 3 &&
         strides[0] == 1 && strides[1] == 1)
-      preferImpl(pd, "jit_dw:", [&] {
-        return dnnl::convolution_forward::primitive_desc(d, *attr,
-                                                         ctx.env.engine);
-      });
+      preferImpl(pd, "jit_dw:", [&] { return describe(); });
     // oneDNN 2.6's brgconv faults (SIGSEGV in its JIT code) when a sum
     // post-op meets output rows whose window lies wholly in the padding (a
     // pad of at least the dilated kernel extent; found by the conformance
@@ -227,17 +252,22 @@ StatusOr<Built> buildConv(BuildContext &ctx) {
                    y[2], y[3],       memory::data_type_size(type)};
     if (gather || k->src != k->input)
       k->srcScratch = memory(k->src, ctx.env.engine);
-    k->weight.prepare(ctx, 1, userW, pd.weights_desc());
+    k->weight.prepare(ctx, 1, userW, pd.weights_desc(), groups > 1);
     k->prim = dnnl::convolution_forward(pd);
+    // Quantizing the input: stored = real / scale.
+    float srcScale = int8 && ctx.scales[0] == 0 ? 1.f / int8->srcScale : 1.f;
+    int inPlace = k->prepareMoves(ctx.env, srcScale, residualScale) ? 3 : -1;
     memory::desc outLayout = k->dst;
-    int inPlace = hasResidual && k->residual == k->dst ? 3 : -1;
-    return Built{std::move(k), {outLayout}, inPlace};
+    std::vector<float> outScales;
+    if (int8 && int8->dstScale > 0)
+      outScales = {int8->dstScale};
+    return Built{std::move(k), {outLayout}, inPlace, outScales};
   });
 }
 
 } // namespace
 
 void cpu::appendConvOps(std::vector<OpDef> &ops) {
-  ops.push_back(
-      {"conv", buildConv, anyLayout, Computes::kF32, /*narrowWeight=*/1});
+  ops.push_back({"conv", buildConv, anyLayout, Computes::kF32,
+                 /*narrowWeight=*/1, /*readsInt8=*/true});
 }

@@ -9,8 +9,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "Backend.h"
-#include "Kernel.h"
 #include "Plan.h"
+#include "Primitives.h"
 #include "ThreadPolicy.h"
 
 #include <algorithm>
@@ -54,6 +54,15 @@ int64_t cacheBytes() {
 bool hasNativeBf16() {
   auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
   return (isa & dnnl_cpu_isa_avx512_core_bf16) == dnnl_cpu_isa_avx512_core_bf16;
+}
+
+/// Whether this CPU computes int8 convolutions natively (AVX512-VNNI,
+/// AVX-VNNI or AMX), as oneDNN sees it. Without VNNI, oneDNN's u8 x s8
+/// products go through 16-bit sums that can saturate.
+bool hasNativeInt8() {
+  auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
+  auto has = [&](unsigned bits) { return (isa & bits) == bits; };
+  return has(dnnl_cpu_isa_avx512_core_vnni) || has(dnnl_cpu_isa_avx2_vnni);
 }
 
 uint64_t physicalMemory() {
@@ -226,12 +235,26 @@ struct Values {
   std::vector<Shape> shapes;
   std::vector<DType> dtypes;
   std::vector<dnnl::memory::desc> layouts;
+  /// Of values stored as s8 or u8: real = scale * stored; else 0.
+  std::vector<float> scales;
+  /// The calibrated range of the graph value each one holds, or null.
+  std::vector<const fb::Range *> ranges;
 
-  int64_t add(Shape shape, DType dtype, dnnl::memory::desc layout) {
+  int64_t add(Shape shape, DType dtype, dnnl::memory::desc layout,
+              float scale = 0.f, const fb::Range *range = nullptr) {
     shapes.push_back(std::move(shape));
     dtypes.push_back(dtype);
     layouts.push_back(layout);
+    scales.push_back(scale);
+    ranges.push_back(range);
     return static_cast<int64_t>(shapes.size()) - 1;
+  }
+  void resize(size_t n) {
+    shapes.resize(n);
+    dtypes.resize(n);
+    layouts.resize(n);
+    scales.resize(n);
+    ranges.resize(n);
   }
   uint64_t bytes(size_t v) const {
     uint64_t dense = numElements(shapes[v]) * dtypeSize(dtypes[v]);
@@ -269,6 +292,10 @@ public:
     // same numbers up to f32 rounding, at f32 speed).
     bf16_ = artifact_->model().precision() == fb::Precision::BF16 &&
             hasNativeBf16();
+    // An int8 backbone likewise computes in f32 from dequantized weights
+    // where the CPU lacks VNNI.
+    int8_ = artifact_->model().precision() == fb::Precision::Int8 &&
+            hasNativeInt8();
     return Status::ok();
   }
 
@@ -293,11 +320,18 @@ public:
   }
 
   std::string computePrecision() const override {
-    if (artifact_->model().precision() != fb::Precision::BF16)
+    switch (artifact_->model().precision()) {
+    case fb::Precision::BF16:
+      return bf16_ ? "bf16 (AVX512-BF16, f32 accumulation)"
+                   : "f32: this CPU lacks AVX512-BF16, so the bf16 weights "
+                     "are widened to f32";
+    case fb::Precision::Int8:
+      return int8_ ? "int8 (u8/s8 with s32 accumulation, VNNI)"
+                   : "f32: this CPU lacks VNNI, so the int8 weights are "
+                     "dequantized to f32";
+    default:
       return {};
-    return bf16_ ? "bf16 (AVX512-BF16, f32 accumulation)"
-                 : "f32: this CPU lacks AVX512-BF16, so the bf16 weights are "
-                   "widened to f32";
+    }
   }
 
   int64_t passBudgetBytes() const override { return cacheBytes() / 2; }
@@ -307,7 +341,7 @@ public:
 private:
   BackendOptions options_;
   int threads_ = 1;
-  bool bf16_ = false;
+  bool bf16_ = false, int8_ = false;
   ExecEnv env_;
   WeightCache weights_;
   std::shared_ptr<const Artifact> artifact_;
@@ -341,27 +375,72 @@ StatusOr<Lowering> CpuBackend::lower(const ShapedGraph &graph) {
 StatusOr<Lowering> CpuBackend::lowerFor(const ShapedGraph &graph, int threads) {
   auto exec = std::make_unique<CpuExecutable>(env_, threads, options_.profile);
   std::vector<Step> &steps = exec->steps;
+  const fb::Model &model = graph.artifact->model();
   Values values;
   for (size_t v = 0; v < graph.shapes.size(); ++v)
-    values.add(graph.shapes[v], graph.dtypes[v], plainLayout(graph.shapes[v]));
+    values.add(graph.shapes[v], graph.dtypes[v], plainLayout(graph.shapes[v]),
+               0.f, model.values()->Get(v)->range());
   const std::vector<int32_t> &weightOf = *graph.weightOf;
   size_t numValues = graph.shapes.size();
+  auto quantizationOf = [&](int64_t v) -> const fb::Quantization * {
+    return v >= 0 && static_cast<size_t>(v) < numValues && weightOf[v] >= 0
+               ? model.weights()->Get(weightOf[v])->quantization()
+               : nullptr;
+  };
 
+  // Whether `node` reads its operand `i` stored as int8 (OpDef::readsInt8):
+  // pools their input, and convs their input and residual when they run on
+  // int8 (a quantized weight, a constant bias: planInt8).
+  auto readsInt8 = [&](const GraphNode &node, const OpDef *op, size_t i) {
+    if (!op || !op->readsInt8)
+      return false;
+    if (op->narrowWeight < 0)
+      return i == 0;
+    int64_t w = node.inputs[op->narrowWeight];
+    int64_t bias = node.inputs.size() > 2 ? node.inputs[2] : -1;
+    return int8_ && (i == 0 || i == 3) && graph.dtypes[w] == DType::kI8 &&
+           quantizationOf(w) && (bias < 0 || weightOf[bias] >= 0);
+  };
+  // A result may be stored as int8 when it is calibrated and every kernel
+  // that reads it reads int8; graph outputs stay f32.
+  std::vector<bool> int8Result(numValues, false);
+  if (int8_) {
+    std::vector<bool> everyReaderInt8(numValues, true);
+    for (const GraphNode &node : graph.nodes) {
+      const OpDef *op = findOp(node.schema->name);
+      for (size_t i = 0; i < node.inputs.size(); ++i)
+        if (node.inputs[i] >= 0) {
+          int8Result[node.inputs[i]] = true; // read at all
+          if (!readsInt8(node, op, i))
+            everyReaderInt8[node.inputs[i]] = false;
+        }
+    }
+    for (size_t v = 0; v < numValues; ++v)
+      int8Result[v] = int8Result[v] && everyReaderInt8[v] && values.ranges[v];
+    for (int64_t out : graph.outputValues)
+      int8Result[out] = false;
+  }
+
+  auto reorder = [&](int64_t v, dnnl::memory::desc to) {
+    float scale = values.scales[v] > 0 ? values.scales[v] : 1.f;
+    int64_t t = values.add(values.shapes[v], values.dtypes[v], to, 0.f,
+                           values.ranges[v]);
+    steps.push_back(Step{makeReorderKernel(values.layouts[v], to, env_, scale),
+                         {v},
+                         {t},
+                         -1,
+                         false,
+                         isInt8(values.layouts[v]) ? "dequantize" : "reorder",
+                         ""});
+    return t;
+  };
   // A value in plain layout (f32 for f32 values, whatever layout and
   // element type kernels kept it in): `v` itself, or a reorder of it.
   auto toPlain = [&](int64_t v) {
     dnnl::memory::desc plain = plainLayout(values.shapes[v]);
     if (values.dtypes[v] != DType::kF32 || values.layouts[v] == plain)
       return v;
-    int64_t t = values.add(values.shapes[v], values.dtypes[v], plain);
-    steps.push_back(Step{makeReorderKernel(values.layouts[v], plain, env_),
-                         {v},
-                         {t},
-                         -1,
-                         false,
-                         "reorder",
-                         ""});
-    return t;
+    return reorder(v, plain);
   };
 
   try {
@@ -376,8 +455,11 @@ StatusOr<Lowering> CpuBackend::lowerFor(const ShapedGraph &graph, int threads) {
       Attrs attrs(kernel);
       BuildContext ctx{attrs, env_, weights_, {}, {}, {}, {}, {}, {}, {}};
       ctx.bf16 = bf16_;
-      for (int64_t v : node.outputs)
+      ctx.int8 = int8_;
+      for (int64_t v : node.outputs) {
         ctx.outShapes.push_back(graph.shapes[v]);
+        ctx.int8Outputs.push_back(int8Result[v] ? values.ranges[v] : nullptr);
+      }
       std::vector<int64_t> inputs = node.inputs;
       auto describe = [&] {
         ctx.present.clear();
@@ -386,6 +468,9 @@ StatusOr<Lowering> CpuBackend::lowerFor(const ShapedGraph &graph, int threads) {
         ctx.values.clear();
         ctx.weights.clear();
         ctx.layouts.clear();
+        ctx.scales.clear();
+        ctx.ranges.clear();
+        ctx.quantizations.clear();
         for (int64_t in : inputs) {
           bool present = in >= 0;
           ctx.present.push_back(present);
@@ -394,18 +479,29 @@ StatusOr<Lowering> CpuBackend::lowerFor(const ShapedGraph &graph, int threads) {
           ctx.values.push_back(in);
           ctx.layouts.push_back(present ? values.layouts[in]
                                         : dnnl::memory::desc());
+          ctx.scales.push_back(present ? values.scales[in] : 0.f);
+          ctx.ranges.push_back(present ? values.ranges[in] : nullptr);
+          ctx.quantizations.push_back(quantizationOf(in));
           bool weight = present && static_cast<size_t>(in) < numValues &&
                         weightOf[in] >= 0;
           ctx.weights.push_back(
               weight ? graph.artifact->weightData(weightOf[in]) : nullptr);
         }
       };
+      // Inputs stored as int8 that this kernel does not read so are
+      // dequantized, in their layout.
+      for (size_t i = 0; i < inputs.size(); ++i)
+        if (inputs[i] >= 0 && values.scales[inputs[i]] > 0 &&
+            !readsInt8(node, op, i))
+          inputs[i] =
+              reorder(inputs[i], retyped(values.layouts[inputs[i]], dt::f32));
       describe();
       for (size_t i = 0; i < ctx.dtypes.size(); ++i)
         if (ctx.present[i] && op->computes == Computes::kF32 &&
             ctx.dtypes[i] != DType::kF32 &&
             !(static_cast<int>(i) == op->narrowWeight &&
-              ctx.dtypes[i] == DType::kBF16))
+              (ctx.dtypes[i] == DType::kBF16 ||
+               (ctx.dtypes[i] == DType::kI8 && ctx.quantizations[i]))))
           return Status(StatusCode::kUnimplemented,
                         where + ": operand " + std::to_string(i) + " is " +
                             dtypeName(ctx.dtypes[i]) +
@@ -430,9 +526,7 @@ StatusOr<Lowering> CpuBackend::lowerFor(const ShapedGraph &graph, int threads) {
         if (!accepted()) {
           inputs = original; // drop the partial attempt's reorders
           steps.resize(numSteps);
-          values.shapes.resize(numNow);
-          values.dtypes.resize(numNow);
-          values.layouts.resize(numNow);
+          values.resize(numNow);
           for (int64_t &in : inputs)
             if (in >= 0)
               in = toPlain(in);
@@ -453,6 +547,13 @@ StatusOr<Lowering> CpuBackend::lowerFor(const ShapedGraph &graph, int threads) {
         values.layouts[v] = built->outLayouts.empty()
                                 ? plainLayout(ctx.outShapes[o])
                                 : built->outLayouts[o];
+        if (isInt8(values.layouts[v]))
+          values.scales[v] = o < built->outScales.size() ? built->outScales[o]
+                             : !ctx.scales.empty()       ? ctx.scales[0]
+                                                         : 0.f;
+        if (isInt8(values.layouts[v]) && !(values.scales[v] > 0))
+          return Status(StatusCode::kInternal,
+                        where + ": an int8 result without a scale");
       }
       // A kernel that reads only the previous one's single output may be
       // computed by it (Kernel::absorb).

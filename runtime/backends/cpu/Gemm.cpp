@@ -12,9 +12,15 @@ StatusOr<Built> buildFc(BuildContext &ctx) {
   bool hasBias = ctx.has(2), hasResidual = ctx.has(3);
   return guarded("fc", [&]() -> StatusOr<Built> {
     auto k = std::make_unique<ConvLikeKernel>();
-    // bf16 weights (natively computed) take a bf16 copy of the input; the
-    // result stays f32, as the kernels after an fc read it plainly.
-    dt type = computeType(ctx, 1);
+    // bf16 weights (natively computed) take a bf16 copy of the input, and
+    // quantized ones (int8) a u8 or s8 one; the result stays f32, as the
+    // kernels after an fc read it plainly.
+    std::optional<Int8Plan> int8 = planInt8(ctx);
+    if (int8) { // an f32 result
+      int8->dstType = dt::f32;
+      int8->dstScale = 0;
+    }
+    dt type = int8 ? int8->srcType : computeType(ctx, 1);
     k->input = plainLayout(x);
     k->src = plainLayout(x, type);
     if (k->src != k->input)
@@ -24,17 +30,21 @@ StatusOr<Built> buildFc(BuildContext &ctx) {
     k->hasResidual = hasResidual;
     k->residual = k->dst;
     k->bias = memory::desc({w[0]}, dt::f32, tag::a);
-    auto attr = postOps(ctx.attrs, hasResidual, &k->epilogue);
+    if (int8)
+      k->scaledBias = int8->bias;
+    auto attr =
+        postOps(ctx.attrs, hasResidual, &k->epilogue, int8 ? &*int8 : nullptr);
     if (!attr)
       return attr.status();
     dnnl::inner_product_forward::desc d(
         dnnl::prop_kind::forward_inference, k->src,
-        memory::desc(dims(w), type, tag::any),
+        memory::desc(dims(w), int8 ? dt::s8 : type, tag::any),
         hasBias ? k->bias : memory::desc(), k->dst);
     dnnl::inner_product_forward::primitive_desc pd(d, *attr, ctx.env.engine);
     k->weight.prepare(ctx, 1, plainLayout(w, weightType(ctx, 1)),
                       pd.weights_desc());
     k->prim = dnnl::inner_product_forward(pd);
+    k->prepareMoves(ctx.env, int8 ? 1.f / int8->srcScale : 1.f, 1.f);
     return Built{std::move(k)};
   });
 }

@@ -58,9 +58,12 @@ class WeightCache {
 public:
   /// The weight `value` (whose plain bytes are `data`, described by
   /// `plain`) in layout `wanted`; reordered on first request.
+  /// A quantized weight wanted in f32 is dequantized by `scales` along
+  /// `mask` (oneDNN's output-scale mask).
   dnnl::memory get(int64_t value, const uint8_t *data,
                    const dnnl::memory::desc &plain,
-                   const dnnl::memory::desc &wanted, ExecEnv &env);
+                   const dnnl::memory::desc &wanted, ExecEnv &env,
+                   const std::vector<float> &scales = {}, int mask = 0);
   uint64_t bytes() const;
 
 private:
@@ -117,6 +120,21 @@ struct BuildContext {
   /// (the artifact asks for it and this CPU has AVX512-BF16); otherwise it
   /// widens the weight and computes in f32.
   bool bf16 = false;
+  /// Whether a conv or fc whose weight is quantized to i8 computes on int8
+  /// data (an int8 artifact on a CPU with VNNI or AMX); otherwise it
+  /// dequantizes the weight and computes in f32.
+  bool int8 = false;
+  /// Per input: the scale of its int8 data (real = scale * stored) when
+  /// its layout stores s8 or u8; 0 otherwise.
+  std::vector<float> scales = {};
+  /// Per input: the range calibration recorded for it, if any.
+  std::vector<const fb::Range *> ranges = {};
+  /// Per input: the quantization of a quantized weight, else null.
+  std::vector<const fb::Quantization *> quantizations = {};
+  /// Per output: its calibrated range when every kernel that reads it
+  /// reads int8 (OpDef::readsInt8), so that it may be stored quantized;
+  /// null otherwise.
+  std::vector<const fb::Range *> int8Outputs = {};
 
   bool has(size_t i) const { return i < present.size() && present[i]; }
 };
@@ -128,6 +146,9 @@ struct Built {
   /// An input whose buffer output 0 may reuse when that input dies here
   /// (same bytes and layout); the kernel then sees equal pointers. -1: none.
   int inPlaceInput = -1;
+  /// Per output stored as s8 or u8: its scale. Empty: an int8 output has
+  /// the scale of input 0 (pools keep their input's).
+  std::vector<float> outScales = {};
 };
 
 /// The row-major descriptor of a shape (f32 unless `type` says otherwise);
@@ -149,9 +170,13 @@ struct OpDef {
   /// inputs only; the planner reorders blocked inputs to plain first.
   bool (*acceptsLayouts)(const BuildContext &ctx) = nullptr;
   Computes computes = Computes::kF32;
-  /// An operand that may be stored in bf16 though the op computes f32: the
-  /// weight of a conv or fc the compiler narrowed (tl-reduce-precision).
+  /// An operand that may be stored in bf16 or quantized i8 though the op
+  /// computes f32: the weight of a conv or fc the compiler narrowed
+  /// (tl-reduce-precision).
   int narrowWeight = -1;
+  /// Whether build() takes inputs stored as int8 (BuildContext::scales);
+  /// the planner dequantizes them for the other ops.
+  bool readsInt8 = false;
 };
 
 /// The OpDef for a tl mnemonic, or null.
@@ -168,10 +193,10 @@ void appendConcatOps(std::vector<OpDef> &ops);
 void appendDataMovementOps(std::vector<OpDef> &ops);
 
 /// A kernel that converts one tensor between layouts and element types
-/// (f32 and bf16).
+/// (f32, bf16, s8, u8), multiplying by `scale` on the way (dequantizing).
 std::unique_ptr<Kernel> makeReorderKernel(const dnnl::memory::desc &from,
                                           const dnnl::memory::desc &to,
-                                          ExecEnv &env);
+                                          ExecEnv &env, float scale = 1.f);
 
 } // namespace tlc::runtime::cpu
 

@@ -15,10 +15,43 @@
 using namespace tlc::runtime;
 using namespace tlc::runtime::cpu;
 
+namespace {
+
+/// Global pools of an nhwc s8 or u8 tensor: per image, per channel, the
+/// integer sum (or max) of its pixels, times `scale` (and / pixels).
+template <typename T>
+void poolInt8(const T *x, int64_t images, int64_t pixels, int64_t channels,
+              bool isMax, float scale, float *y) {
+#pragma omp parallel for schedule(static)
+  for (int64_t b = 0; b < images; ++b) {
+    std::vector<int32_t> acc(channels, isMax ? -128 : 0);
+    const T *image = x + b * pixels * channels;
+    for (int64_t p = 0; p < pixels; ++p) {
+      const T *row = image + p * channels;
+      if (isMax)
+        for (int64_t c = 0; c < channels; ++c)
+          acc[c] = std::max<int32_t>(acc[c], row[c]);
+      else
+        for (int64_t c = 0; c < channels; ++c)
+          acc[c] += row[c];
+    }
+    float factor = isMax ? scale : scale / static_cast<float>(pixels);
+    for (int64_t c = 0; c < channels; ++c)
+      y[b * channels + c] = static_cast<float>(acc[c]) * factor;
+  }
+}
+
+} // namespace
+
 void NhwcGlobalPoolKernel::run(ExecEnv &, const std::vector<TensorRef> &in,
                                const std::vector<TensorRef> &out) {
+  if (type == dt::u8)
+    return poolInt8(in[0].data, n, hw, c, isMax, scale, out[0].f32());
+  if (type == dt::s8)
+    return poolInt8(reinterpret_cast<const int8_t *>(in[0].data), n, hw, c,
+                    isMax, scale, out[0].f32());
   // With no activation the source is only read.
-  if (bf16)
+  if (type == dt::bf16)
     applyEpilogueAndPool(Epilogue::kNone,
                          reinterpret_cast<uint16_t *>(in[0].data), n, hw, c,
                          isMax, out[0].f32());
@@ -96,7 +129,8 @@ StatusOr<Built> buildGlobalPool(BuildContext &ctx, dnnl::algorithm alg) {
   const Shape &x = ctx.shapes[0];
   if (isChannelsLast(ctx.layouts[0], x)) {
     auto k = std::make_unique<NhwcGlobalPoolKernel>();
-    k->bf16 = storedType(ctx.layouts[0]) == dt::bf16;
+    k->type = storedType(ctx.layouts[0]);
+    k->scale = ctx.scales[0] > 0 ? ctx.scales[0] : 1.f;
     k->n = x[0];
     k->c = x[1];
     k->hw = x[2] * x[3];
@@ -126,6 +160,8 @@ StatusOr<Built> buildReduceMean(BuildContext &ctx) {
   return buildReduction(ctx, dnnl::algorithm::reduction_mean, kept);
 }
 
+/// Plain f32, or channels-last of any element type (f32, bf16, s8, u8):
+/// other inputs are reordered (and dequantized) to plain f32 first.
 bool plainOrNhwc(const BuildContext &ctx) {
   return ctx.layouts[0] == plainLayout(ctx.shapes[0]) ||
          isChannelsLast(ctx.layouts[0], ctx.shapes[0]);
@@ -136,10 +172,16 @@ bool plainOrNhwc(const BuildContext &ctx) {
 void cpu::appendPoolingOps(std::vector<OpDef> &ops) {
   ops.insert(ops.end(),
              {
-                 {"max_pool", buildMaxPool, anyLayout},
-                 {"avg_pool", buildAvgPool, anyLayout},
-                 {"global_avg_pool", buildGlobalAvgPool, plainOrNhwc},
-                 {"global_max_pool", buildGlobalMaxPool, plainOrNhwc},
+                 // Pools keep an int8 input's type and scale; global pools
+                 // of one make f32 results.
+                 {"max_pool", buildMaxPool, anyLayout, Computes::kF32, -1,
+                  /*readsInt8=*/true},
+                 {"avg_pool", buildAvgPool, anyLayout, Computes::kF32, -1,
+                  /*readsInt8=*/true},
+                 {"global_avg_pool", buildGlobalAvgPool, plainOrNhwc,
+                  Computes::kF32, -1, /*readsInt8=*/true},
+                 {"global_max_pool", buildGlobalMaxPool, plainOrNhwc,
+                  Computes::kF32, -1, /*readsInt8=*/true},
                  {"reduce_mean", buildReduceMean},
              });
 }

@@ -3,6 +3,8 @@
 #include "Primitives.h"
 
 #include <algorithm>
+#include <cmath>
+#include <tuple>
 
 using namespace tlc::runtime;
 using namespace tlc::runtime::cpu;
@@ -40,40 +42,153 @@ StatusOr<std::vector<EltStep>> cpu::activationSteps(fb::Activation kind,
 }
 
 StatusOr<dnnl::primitive_attr> cpu::postOps(Attrs &attrs, bool residual,
-                                            Epilogue *deferred) {
-  auto kind = static_cast<fb::Activation>(attrs.i("activation"));
+                                            Epilogue *deferred,
+                                            const Int8Plan *int8,
+                                            Summand summand) {
+  using Act = fb::Activation;
+  auto kind = static_cast<Act>(attrs.i("activation"));
   auto steps = activationSteps(kind, attrs.f("act_alpha"), attrs.f("act_beta"));
   if (!steps)
     return steps.status();
+  bool int8Result = int8 && int8->dstScale > 0;
   if (deferred) {
-    *deferred = kind == fb::Activation::Silu      ? Epilogue::kSilu
-                : kind == fb::Activation::Sigmoid ? Epilogue::kSigmoid
-                                                  : Epilogue::kNone;
+    *deferred = int8Result             ? Epilogue::kNone
+                : kind == Act::Silu    ? Epilogue::kSilu
+                : kind == Act::Sigmoid ? Epilogue::kSigmoid
+                                       : Epilogue::kNone;
     if (*deferred != Epilogue::kNone)
       steps->clear();
   }
+  // An int8 result: activations that commute with scaling (relu, leaky
+  // relu, clip with its bounds scaled) run on the requantized values, so
+  // the output scales divide by the result's scale; others run on real
+  // values and a last linear step requantizes.
+  bool homogeneous = kind == Act::None || kind == Act::Relu ||
+                     kind == Act::LeakyRelu || kind == Act::Clip;
+  float units = int8Result && homogeneous ? int8->dstScale : 1.f;
   dnnl::post_ops po;
   if (residual)
-    po.append_sum(1.f);
+    po.append_sum(summand.scale / units, 0, summand.type);
   for (const EltStep &s : *steps)
-    po.append_eltwise(1.f, s.alg, s.alpha, s.beta);
+    if (s.alg == dnnl::algorithm::eltwise_clip_v2 && units != 1.f)
+      po.append_eltwise(1.f, s.alg, s.alpha / units, s.beta / units);
+    else
+      po.append_eltwise(1.f, s.alg, s.alpha, s.beta);
+  if (int8Result && !homogeneous)
+    po.append_eltwise(1.f, dnnl::algorithm::eltwise_linear,
+                      1.f / int8->dstScale, 0.f);
   dnnl::primitive_attr attr;
   attr.set_post_ops(po);
+  if (int8) {
+    std::vector<float> scales(int8->weightScales.size());
+    for (size_t c = 0; c < scales.size(); ++c)
+      scales[c] = int8->srcScale * int8->weightScales[c] / units;
+    // Per output channel: dim 1 of the result.
+    attr.set_output_scales(1 << 1, scales);
+  }
   return attr;
+}
+
+std::pair<dt, float> cpu::quantizationOf(const fb::Range &range) {
+  bool unsignedRange = range.min() >= 0.f;
+  float largest = std::max(std::fabs(range.min()), std::fabs(range.max()));
+  float scale = largest / (unsignedRange ? 255.f : 127.f);
+  return {unsignedRange ? dt::u8 : dt::s8,
+          scale > 0.f && std::isfinite(scale) ? scale : 1.f};
+}
+
+std::optional<Int8Plan> cpu::planInt8(const BuildContext &ctx) {
+  const fb::Quantization *q = ctx.quantizations[1];
+  if (!ctx.int8 || ctx.dtypes[1] != DType::kI8 || !q || !q->scale() ||
+      q->axis() != 0 || (ctx.has(2) && !ctx.weights[2]))
+    return std::nullopt;
+  Int8Plan plan;
+  if (ctx.scales[0] > 0) {
+    plan.srcType = storedType(ctx.layouts[0]);
+    plan.srcScale = ctx.scales[0];
+  } else if (ctx.ranges[0]) {
+    std::tie(plan.srcType, plan.srcScale) = quantizationOf(*ctx.ranges[0]);
+  } else {
+    return std::nullopt;
+  }
+  if (ctx.int8Outputs[0])
+    std::tie(plan.dstType, plan.dstScale) = quantizationOf(*ctx.int8Outputs[0]);
+  plan.weightScales.assign(q->scale()->begin(), q->scale()->end());
+  if (ctx.has(2)) {
+    const auto *bias = reinterpret_cast<const float *>(ctx.weights[2]);
+    for (size_t c = 0; c < plan.weightScales.size(); ++c)
+      plan.bias.push_back(bias[c] / (plan.srcScale * plan.weightScales[c]));
+  }
+  return plan;
+}
+
+memory::desc cpu::retyped(const memory::desc &layout, dt type) {
+  memory::desc result = layout;
+  if (!layout.is_zero())
+    result.data.data_type = static_cast<dnnl_data_type_t>(type);
+  return result;
+}
+
+bool cpu::sameBytes(const memory::desc &a, const memory::desc &b) {
+  if (a.is_zero() || b.is_zero() ||
+      memory::data_type_size(a.data_type()) !=
+          memory::data_type_size(b.data_type()))
+    return a == b;
+  return retyped(a, b.data_type()) == b;
+}
+
+dnnl::reorder cpu::makeReorder(const memory::desc &from, const memory::desc &to,
+                               ExecEnv &env, float scale) {
+  dnnl::primitive_attr attr;
+  if (scale != 1.f)
+    attr.set_output_scales(0, {scale});
+  return dnnl::reorder(
+      dnnl::reorder::primitive_desc(env.engine, from, env.engine, to, attr));
+}
+
+bool ConvLikeKernel::prepareMoves(ExecEnv &env, float srcScale,
+                                  float residualScale) {
+  if (srcScratch && !gather.n)
+    toSrc = makeReorder(input, src, env, srcScale);
+  bool copies =
+      !hasResidual || (sameBytes(residual, dst) && residualScale == 1.f);
+  if (!copies)
+    residualToDst = makeReorder(residual, dst, env, residualScale);
+  return hasResidual && copies;
 }
 
 void PreparedWeight::prepare(BuildContext &ctx, size_t i,
                              const memory::desc &userMd,
-                             const memory::desc &wantedMd) {
+                             const memory::desc &wantedMd, bool grouped) {
   user = userMd;
   wanted = wantedMd;
   needsReorder = user != wanted;
+  const fb::Quantization *q = ctx.quantizations[i];
+  if (q && q->scale() && storedType(wanted) == dt::f32) {
+    scales.assign(q->scale()->begin(), q->scale()->end());
+    scaleMask = grouped ? (1 << 0) | (1 << 1) : 1 << 0;
+  }
   if (ctx.weights[i])
     reordered = needsReorder
                     ? ctx.weightCache.get(ctx.values[i], ctx.weights[i], user,
-                                          wanted, ctx.env)
+                                          wanted, ctx.env, scales, scaleMask)
                     : memory();
 }
+
+namespace {
+
+/// A reorder of a weight, dequantizing it by `scales` (along `mask`).
+dnnl::reorder weightReorder(const memory::desc &from, const memory::desc &to,
+                            ExecEnv &env, const std::vector<float> &scales,
+                            int mask) {
+  dnnl::primitive_attr attr;
+  if (!scales.empty())
+    attr.set_output_scales(mask, scales);
+  return dnnl::reorder(
+      dnnl::reorder::primitive_desc(env.engine, from, env.engine, to, attr));
+}
+
+} // namespace
 
 memory PreparedWeight::get(ExecEnv &env, uint8_t *data) {
   if (reordered)
@@ -82,13 +197,15 @@ memory PreparedWeight::get(ExecEnv &env, uint8_t *data) {
   if (!needsReorder)
     return src;
   memory dst(wanted, env.engine);
-  dnnl::reorder(src, dst).execute(env.stream, src, dst);
+  weightReorder(user, wanted, env, scales, scaleMask)
+      .execute(env.stream, src, dst);
   return dst;
 }
 
 dnnl::memory WeightCache::get(int64_t value, const uint8_t *data,
                               const memory::desc &plain,
-                              const memory::desc &wanted, ExecEnv &env) {
+                              const memory::desc &wanted, ExecEnv &env,
+                              const std::vector<float> &scales, int mask) {
   std::lock_guard<std::mutex> lock(mutex_);
   std::vector<memory> &forms = prepared_[value];
   for (const memory &m : forms)
@@ -96,7 +213,7 @@ dnnl::memory WeightCache::get(int64_t value, const uint8_t *data,
       return m;
   memory src(plain, env.engine, const_cast<uint8_t *>(data));
   memory dst(wanted, env.engine);
-  dnnl::reorder(src, dst).execute(env.stream, src, dst);
+  weightReorder(plain, wanted, env, scales, mask).execute(env.stream, src, dst);
   env.stream.wait();
   forms.push_back(dst);
   bytes_ += wanted.get_size();
@@ -153,12 +270,11 @@ struct ReorderKernel : Kernel {
 
 std::unique_ptr<Kernel> cpu::makeReorderKernel(const memory::desc &from,
                                                const memory::desc &to,
-                                               ExecEnv &env) {
+                                               ExecEnv &env, float scale) {
   auto k = std::make_unique<ReorderKernel>();
   k->from = from;
   k->to = to;
-  k->prim = dnnl::reorder(
-      dnnl::reorder::primitive_desc(env.engine, from, env.engine, to));
+  k->prim = makeReorder(from, to, env, scale);
   return k;
 }
 

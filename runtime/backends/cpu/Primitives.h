@@ -58,8 +58,49 @@ inline dt computeType(const BuildContext &ctx, size_t weight) {
 
 /// The element type a weight is stored in, as oneDNN names it.
 inline dt weightType(const BuildContext &ctx, size_t weight) {
-  return ctx.dtypes[weight] == DType::kBF16 ? dt::bf16 : dt::f32;
+  return ctx.dtypes[weight] == DType::kBF16 ? dt::bf16
+         : ctx.dtypes[weight] == DType::kI8 ? dt::s8
+                                            : dt::f32;
 }
+
+/// Whether a layout stores s8 or u8.
+inline bool isInt8(const memory::desc &layout) {
+  dt t = storedType(layout);
+  return t == dt::s8 || t == dt::u8;
+}
+
+/// The storage a calibrated range quantizes to: u8 when it has no
+/// negatives, else s8; the scale maps its largest magnitude to the type's
+/// largest value (1 for a range of zeros).
+std::pair<dt, float> quantizationOf(const fb::Range &range);
+
+/// How a conv or fc runs on int8 data (BuildContext::int8 and a quantized
+/// weight): the input as u8/s8 (stored so already, or quantized by a
+/// reorder before the primitive), s32 accumulation, per-channel output
+/// scales, and a result requantized to its own range when every reader
+/// reads int8, else f32.
+struct Int8Plan {
+  dt srcType;
+  float srcScale;
+  dt dstType = dt::f32;
+  float dstScale = 0; // 0: the result is f32
+  std::vector<float> weightScales;
+  /// The bias divided by srcScale * weightScales (oneDNN 2.6 adds the bias
+  /// to the s32 accumulator, before the output scales).
+  std::vector<float> bias;
+};
+
+/// The int8 plan for the conv or fc of `ctx` (input 0, weight 1, bias 2);
+/// nullopt when it computes in float (no quantized weight, no int8 on
+/// this CPU, an input without a scale, a bias that is not a weight).
+std::optional<Int8Plan> planInt8(const BuildContext &ctx);
+
+/// The residual a conv or fc with an int8 plan adds: its scale (real =
+/// scale * stored; 1 for floats) as `sumScale`, read as `sumType`.
+struct Summand {
+  float scale = 1.f;
+  dt type = dt::undef;
+};
 
 /// oneDNN's name for the implementation a primitive runs, e.g.
 /// "brg:avx512_core_bf16"; empty when it does not say.
@@ -90,9 +131,13 @@ StatusOr<std::vector<EltStep>> activationSteps(fb::Activation kind, float alpha,
 
 /// Post-ops of conv/fc: residual sum, then the activation. With `deferred`,
 /// a SiLU or sigmoid activation is left out and named there instead, for
-/// the kernel to apply after the primitive (Activations.h says why).
+/// the kernel to apply after the primitive (Activations.h says why). With
+/// `int8`, the output scales and the requantization of an int8 result
+/// too, and `summand` says how the residual is stored.
 StatusOr<dnnl::primitive_attr> postOps(Attrs &attrs, bool residual,
-                                       Epilogue *deferred = nullptr);
+                                       Epilogue *deferred = nullptr,
+                                       const Int8Plan *int8 = nullptr,
+                                       Summand summand = {});
 
 /// A weight in the layout a primitive wants: from the session's cache when
 /// constant, reordered per run otherwise.
@@ -101,9 +146,16 @@ struct PreparedWeight {
   memory reordered; // valid when constant
   bool needsReorder = false;
 
-  /// For input `i` of `ctx`, in plain layout `userMd`.
+  /// Per output channel (dim 0), the scales a quantized weight is
+  /// dequantized with into an f32 `wanted`; empty: none.
+  std::vector<float> scales;
+  int scaleMask = 0;
+
+  /// For input `i` of `ctx`, in plain layout `userMd`. A quantized weight
+  /// wanted in f32 is dequantized (the CPU computes it in f32); `grouped`
+  /// weights have their output channels in dims 0 and 1.
   void prepare(BuildContext &ctx, size_t i, const memory::desc &userMd,
-               const memory::desc &wantedMd);
+               const memory::desc &wantedMd, bool grouped = false);
   memory get(ExecEnv &env, uint8_t *data);
 };
 
@@ -124,7 +176,8 @@ struct ChainKernel : Kernel {
 struct NhwcGlobalPoolKernel : Kernel {
   int64_t n, c, hw;
   bool isMax;
-  bool bf16 = false; // of a bf16 tensor (into f32 results)
+  dt type = dt::f32; // of the tensor pooled (into f32 results)
+  float scale = 1.f; // of an s8 or u8 tensor
   void run(ExecEnv &, const std::vector<TensorRef> &in,
            const std::vector<TensorRef> &out) override;
 };
@@ -135,6 +188,7 @@ struct ConvLikeKernel : Kernel {
   memory::desc input, src, dst, bias, residual;
   PreparedWeight weight;
   bool hasBias = false, hasResidual = false;
+  std::vector<float> scaledBias; // an int8 plan's (bound instead of input 2)
   Epilogue epilogue = Epilogue::kNone; // applied to dst after the primitive
   memory srcScratch; // the input reordered to `src`, when they differ
   /// Set for a strided 1x1 conv run with stride 1 (see buildConv): every
@@ -144,7 +198,9 @@ struct ConvLikeKernel : Kernel {
     size_t elementBytes = sizeof(float);
   } gather;
   BoundMemory inputMem, dstMem, biasMem, residualMem;
-  dnnl::reorder toSrc, residualToDst; // made on first use
+  /// The input to srcScratch (quantizing it for an int8 plan), and the
+  /// residual into dst where it is not already in dst's layout and type.
+  dnnl::reorder toSrc, residualToDst;
   std::unordered_map<int, memory> args;
   /// Set when this kernel took on the global average pool of its nhwc
   /// output (absorb): output 1 gets the [images, channels] means.
@@ -153,11 +209,29 @@ struct ConvLikeKernel : Kernel {
   } mean;
 
   void gatherPixels(const uint8_t *x, uint8_t *y) const;
+  /// Makes the reorders run() needs once src, dst and residual are known:
+  /// the input into srcScratch (multiplied by `srcScale`: quantized for an
+  /// int8 plan), and the residual into dst (multiplied by `residualScale`)
+  /// unless it has dst's bytes already (residualCopies). Returns whether
+  /// dst may take over the residual's buffer.
+  bool prepareMoves(ExecEnv &env, float srcScale, float residualScale);
   bool absorb(Kernel &next) override;
   std::string implementation() const override { return implementationOf(prim); }
   void run(ExecEnv &env, const std::vector<TensorRef> &in,
            const std::vector<TensorRef> &out) override;
 };
+
+/// `layout` with elements of `type` in the same order (strides in
+/// elements, blocking and padding unchanged).
+memory::desc retyped(const memory::desc &layout, dt type);
+
+/// Whether `a` and `b` lay out the same elements at the same offsets (equal
+/// but for an element type of the same size: s8 and u8).
+bool sameBytes(const memory::desc &a, const memory::desc &b);
+
+/// A reorder from `from` to `to` that multiplies by `scale`.
+dnnl::reorder makeReorder(const memory::desc &from, const memory::desc &to,
+                          ExecEnv &env, float scale = 1.f);
 
 /// A kernel that copies its input's bytes to its output (reshape-like
 /// views, and reductions over dims of extent 1).
