@@ -10,21 +10,23 @@
 using namespace tlc::runtime;
 
 void RangeObserver::observe(const float *values, int64_t count) {
-  if (count <= 0)
+  // NaNs and infinities say nothing about the range to keep: skipped.
+  float lo = 0, hi = 0;
+  int64_t finite = 0;
+  for (int64_t i = 0; i < count; ++i)
+    if (std::isfinite(values[i])) {
+      lo = finite ? std::min(lo, values[i]) : values[i];
+      hi = finite ? std::max(hi, values[i]) : values[i];
+      ++finite;
+    }
+  if (finite == 0)
     return;
-  float lo = values[0], hi = values[0];
-  for (int64_t i = 0; i < count; ++i) {
-    lo = std::min(lo, values[i]);
-    hi = std::max(hi, values[i]);
-  }
-  if (!std::isfinite(lo) || !std::isfinite(hi))
-    return; // a NaN or infinity says nothing about the range to keep
   min_ = count_ ? std::min(min_, lo) : lo;
   max_ = count_ ? std::max(max_, hi) : hi;
+  count_ += finite;
   float magnitude = std::max(std::fabs(lo), std::fabs(hi));
-  count_ += count;
   if (magnitude == 0) { // zeros are in bin 0 whatever the range
-    bins_[0] += count;
+    bins_[0] += finite;
     return;
   }
   if (edge_ == 0)
@@ -37,10 +39,11 @@ void RangeObserver::observe(const float *values, int64_t count) {
     edge_ *= 2;
   }
   float perBin = kBins / edge_;
-  for (int64_t i = 0; i < count; ++i) {
-    auto b = static_cast<int64_t>(std::fabs(values[i]) * perBin);
-    ++bins_[std::min<int64_t>(b, kBins - 1)];
-  }
+  for (int64_t i = 0; i < count; ++i)
+    if (std::isfinite(values[i])) {
+      auto b = static_cast<int64_t>(std::fabs(values[i]) * perBin);
+      ++bins_[std::min<int64_t>(b, kBins - 1)];
+    }
 }
 
 float RangeObserver::magnitudeAt(double percentile) const {

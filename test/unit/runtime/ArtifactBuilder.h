@@ -13,10 +13,12 @@
 #include "tlc/runtime/DType.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <tuple>
 #include <unistd.h>
 #include <utility>
 #include <variant>
@@ -115,21 +117,11 @@ public:
   /// (tl-reduce-precision): the weights that only conv and fc read, as their
   /// weight, stored in bf16, and the precision recorded.
   std::vector<uint8_t> bytesInBf16() const {
-    flatbuffers::FlatBufferBuilder tmp;
-    tmp.Finish(fb::Model::Pack(tmp, &model_));
-    ArtifactBuilder copy;
-    fb::GetModel(tmp.GetBufferPointer())->UnPackTo(&copy.model_);
+    ArtifactBuilder copy = clone();
     fb::ModelT &m = copy.model_;
     for (auto &w : m.weights) {
-      bool layerWeight = false, other = false;
-      for (const auto &k : m.kernels)
-        for (size_t i = 0; i < k->inputs.size(); ++i)
-          if (k->inputs[i] == static_cast<int32_t>(w->value)) {
-            bool weightOperand = (k->op == "conv" || k->op == "fc") && i == 1;
-            (weightOperand ? layerWeight : other) = true;
-          }
       fb::ValueT &v = *m.values[w->value];
-      if (!layerWeight || other || v.dtype != fb::DType::F32)
+      if (!onlyLayerWeight(m, w->value) || v.dtype != fb::DType::F32)
         continue;
       size_t n = w->size / sizeof(float);
       std::vector<uint16_t> narrow(n);
@@ -145,6 +137,59 @@ public:
       v.dtype = fb::DType::BF16;
     }
     m.precision = fb::Precision::BF16;
+    return copy.bytes();
+  }
+  /// The artifact with every value that is neither a weight nor already an
+  /// output as an extra output "v<id>", for calibrating it.
+  std::vector<uint8_t> bytesObservingAll() const {
+    ArtifactBuilder copy = clone();
+    fb::ModelT &m = copy.model_;
+    std::vector<bool> skip(m.values.size(), false);
+    for (const auto &w : m.weights)
+      skip[w->value] = true;
+    for (const auto &o : m.outputs)
+      skip[o->value] = true;
+    for (size_t v = 0; v < m.values.size(); ++v)
+      if (!skip[v])
+        copy.output("v" + std::to_string(v), static_cast<int32_t>(v));
+    return copy.bytes();
+  }
+  /// The artifact as `tlc compile --precision int8 --calibrate` makes it
+  /// (tl-reduce-precision): the weights that only conv and fc read, as their
+  /// weight, quantized to i8 with one scale per output channel, `ranges`
+  /// (value id, min, max) recorded, and the precision.
+  std::vector<uint8_t> bytesInInt8(
+      const std::vector<std::tuple<int32_t, float, float>> &ranges) const {
+    ArtifactBuilder copy = clone();
+    fb::ModelT &m = copy.model_;
+    for (const auto &[v, lo, hi] : ranges)
+      m.values[v]->range = std::make_unique<fb::Range>(lo, hi);
+    for (auto &w : m.weights) {
+      fb::ValueT &v = *m.values[w->value];
+      if (!onlyLayerWeight(m, w->value) || v.dtype != fb::DType::F32 ||
+          v.shape.size() < 2)
+        continue;
+      size_t n = w->size / sizeof(float);
+      int64_t channels = v.shape[0], per = channels ? n / channels : 0;
+      std::vector<float> f(n);
+      std::memcpy(f.data(), m.weight_data.data() + w->offset, w->size);
+      auto q = std::make_unique<fb::QuantizationT>();
+      q->axis = 0;
+      for (int64_t c = 0; c < channels; ++c) {
+        float amax = 0.f;
+        for (int64_t i = 0; i < per; ++i)
+          amax = std::max(amax, std::fabs(f[c * per + i]));
+        float scale = amax > 0.f ? amax / 127.f : 1.f;
+        q->scale.push_back(scale);
+        for (int64_t i = 0; i < per; ++i)
+          m.weight_data[w->offset + c * per + i] = static_cast<uint8_t>(
+              static_cast<int8_t>(std::nearbyint(f[c * per + i] / scale)));
+      }
+      w->size = n;
+      w->quantization = std::move(q);
+      v.dtype = fb::DType::I8;
+    }
+    m.precision = fb::Precision::Int8;
     return copy.bytes();
   }
   /// Writes the artifact to a fresh file in the temp directory, named after
@@ -172,6 +217,24 @@ public:
   }
 
 private:
+  ArtifactBuilder clone() const {
+    flatbuffers::FlatBufferBuilder tmp;
+    tmp.Finish(fb::Model::Pack(tmp, &model_));
+    ArtifactBuilder copy;
+    fb::GetModel(tmp.GetBufferPointer())->UnPackTo(&copy.model_);
+    return copy;
+  }
+  /// Whether value `v` is read, and only as the weight of conv and fc.
+  static bool onlyLayerWeight(const fb::ModelT &m, uint32_t v) {
+    bool layerWeight = false, other = false;
+    for (const auto &k : m.kernels)
+      for (size_t i = 0; i < k->inputs.size(); ++i)
+        if (k->inputs[i] == static_cast<int32_t>(v)) {
+          bool weightOperand = (k->op == "conv" || k->op == "fc") && i == 1;
+          (weightOperand ? layerWeight : other) = true;
+        }
+    return layerWeight && !other;
+  }
   void port(std::vector<std::unique_ptr<fb::PortT>> &ports,
             const std::string &name, int32_t v) {
     auto p = std::make_unique<fb::PortT>();

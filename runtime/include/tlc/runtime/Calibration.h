@@ -27,7 +27,7 @@ public:
   static constexpr int kBins = 2048;
 
   void observe(const float *values, int64_t count);
-  /// The range seen, min-max.
+  /// The range seen, min-max (NaNs and infinities are skipped).
   float min() const { return min_; }
   float max() const { return max_; }
   int64_t count() const { return count_; }

@@ -38,10 +38,12 @@ using A = AttrValue;
 
 namespace {
 
-/// A backend, and whether artifacts are compiled for bf16.
+/// A backend, and the precision artifacts are compiled for.
 struct Variant {
   std::string device;
-  bool bf16;
+  fb::Precision precision;
+  bool bf16() const { return precision == fb::Precision::BF16; }
+  bool int8() const { return precision == fb::Precision::Int8; }
 };
 
 class Conformance : public ::testing::TestWithParam<Variant> {
@@ -67,6 +69,36 @@ protected:
     return a;
   }
 
+  /// `b` compiled for int8, calibrated on `inputs`: the min-max range of
+  /// every value from one f32 run, as `tlc compile --calibrate` would
+  /// record it (the ranges of the data the test then runs).
+  std::vector<uint8_t>
+  calibrated(ArtifactBuilder &b,
+             const std::vector<std::pair<std::string, Array>> &inputs) {
+    std::vector<uint8_t> observing = b.bytesObservingAll();
+    auto session = runtime::Session::loadFromMemory(
+        observing.data(), observing.size(), {}, "calibration");
+    EXPECT_TRUE(session) << session.status().toString();
+    if (!session)
+      return {};
+    std::vector<runtime::NamedView> views;
+    for (const auto &[name, a] : inputs)
+      views.push_back({name, {runtime::DType::kF32, a.shape, a.data.data()}});
+    auto out = session->run(views);
+    EXPECT_TRUE(out) << out.status().toString();
+    if (!out)
+      return {};
+    std::vector<std::tuple<int32_t, float, float>> ranges;
+    for (const auto &[name, t] : *out) {
+      if (name[0] != 'v' || t.numElements() == 0)
+        continue;
+      const float *x = t.dataAs<float>();
+      auto [lo, hi] = std::minmax_element(x, x + t.numElements());
+      ranges.emplace_back(std::stoi(name.substr(1)), *lo, *hi);
+    }
+    return b.bytesInInt8(ranges);
+  }
+
   /// Runs `b` (outputs "y") on `inputs` and compares with `want`.
   void check(ArtifactBuilder &b,
              const std::vector<std::pair<std::string, Array>> &inputs,
@@ -74,11 +106,14 @@ protected:
     SCOPED_TRACE(what);
     if (std::getenv("TLC_CONFORMANCE_VERBOSE"))
       std::fprintf(stderr, "%s\n", what.c_str());
-    bool bf16 = GetParam().bf16;
-    std::vector<uint8_t> artifact = bf16 ? b.bytesInBf16() : b.bytes();
     runtime::SessionOptions options;
     options.device = GetParam().device;
     options.threads = 2;
+    std::vector<uint8_t> artifact = GetParam().bf16()   ? b.bytesInBf16()
+                                    : GetParam().int8() ? calibrated(b, inputs)
+                                                        : b.bytes();
+    if (artifact.empty())
+      return; // calibration failed (and said why)
     auto session = runtime::Session::loadFromMemory(
         artifact.data(), artifact.size(), options, what);
     ASSERT_TRUE(session) << session.status().toString();
@@ -103,7 +138,10 @@ protected:
         where = i;
       }
     }
-    EXPECT_LE(worst, (bf16 ? 2e-2f : 1e-4f) * scale)
+    float tolerance = GetParam().bf16()   ? 2e-2f
+                      : GetParam().int8() ? 4e-2f
+                                          : 1e-4f;
+    EXPECT_LE(worst, tolerance * scale)
         << "at element " << where << ": got " << g[where] << ", want "
         << want.data[where];
   }
@@ -364,9 +402,10 @@ TEST_P(Conformance, Binary) {
       Shape x = {pick(1, 2), pick(1, 24), pick(1, 7), pick(1, 7)};
       Shape s = trial % 3 == 0 ? x : Shape{coin() ? x[0] : 1, x[1], 1, 1};
       bool swap = trial % 2 == 1;
-      // Swapped, a conv's output is the divisor: near zero, its bf16
-      // rounding changes the quotient without bound.
-      if (swap && GetParam().bf16 && std::string(name) == "div")
+      // Swapped, a conv's output is the divisor: near zero, its bf16 or
+      // int8 rounding changes the quotient without bound.
+      if (swap && (GetParam().bf16() || GetParam().int8()) &&
+          std::string(name) == "div")
         continue;
       Array input = random(x), value = input, other = random(s, 0.5f, 2.f);
       ArtifactBuilder b;
@@ -654,15 +693,18 @@ TEST_P(Conformance, DataMovement) {
 std::vector<Variant> variants() {
   std::vector<Variant> all;
   for (const std::string &device : runtime::availableDevices())
-    for (bool bf16 : {false, true})
-      all.push_back({device, bf16});
+    for (auto precision :
+         {fb::Precision::F32, fb::Precision::BF16, fb::Precision::Int8})
+      all.push_back({device, precision});
   return all;
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Conformance, ::testing::ValuesIn(variants()),
                          [](const ::testing::TestParamInfo<Variant> &info) {
                            return info.param.device +
-                                  (info.param.bf16 ? "_bf16" : "_f32");
+                                  (info.param.bf16()   ? "_bf16"
+                                   : info.param.int8() ? "_int8"
+                                                       : "_f32");
                          });
 
 } // namespace
