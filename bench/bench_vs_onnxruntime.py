@@ -7,8 +7,14 @@ libtlc.so and runtime/python/tlc_runtime.py) and its peers, all with the same
 thread count and the same input:
 
   ort       ONNX Runtime, CPU execution provider, f32
-  ort-int8  ONNX Runtime on a static QDQ int8 model (quantize_static, on
-            --calib-batches of the input's kind)
+  ort-int8  ONNX Runtime on a static QDQ int8 model (quantize_static,
+            per-channel weights, u8 activations)
+
+tlc-int8 (`--precision int8`) and ort-int8 calibrate on --calib-images
+images of --calib-data (Fashion-MNIST's test set, which install-deps
+installs): tlc on a seeded sample (`tlc compile --calibrate`), ORT on the
+first ones, preprocessed as tlc does (shorter side to 256, a 224 center
+crop, ImageNet mean and std).
   ov        OpenVINO with its default settings: bf16 on a CPU with
             AVX512-BF16, which is what a user who picks it gets
   ov-f32    OpenVINO with INFERENCE_PRECISION_HINT=f32
@@ -24,7 +30,8 @@ the per-round ratio, with its lowest and highest value.
 
     .venv/bin/python bench/bench_vs_onnxruntime.py [--threads 2]
         [--models resnet18,resnet50,mobilenet_v2,efficientnet_b0,squeezenet1_1]
-        [--batches 1,32] [--precision f32,bf16] [--peers ort,ov,ov-f32]
+        [--batches 1,32] [--precision f32,bf16,int8]
+        [--peers ort,ort-int8,ov,ov-f32]
         [--rounds 10] [--busy N] [--json FILE]
 
 `--busy N` starts N processes that keep a core busy for the whole run (a
@@ -92,20 +99,39 @@ def openvino_runner(model, threads, x, force_f32):
     return lambda: request.infer({0: x})
 
 
-def ort_int8_model(model, out, batches, shape):
+def calibration_images(folder, count):
+    """The first `count` images of an IDX set (FOLDER-images-idx3-ubyte.gz)
+    as tlc preprocesses them: RGB, shorter side 256 (bilinear), a 224 center
+    crop, ImageNet mean and std; [count, 3, 224, 224] f32."""
+    import gzip
+    from PIL import Image
+    with gzip.open(folder + "-images-idx3-ubyte.gz") as f:
+        raw = f.read()
+    rows, cols = int.from_bytes(raw[8:12], "big"), int.from_bytes(raw[12:16], "big")
+    pixels = np.frombuffer(raw, np.uint8, offset=16).reshape(-1, rows, cols)[:count]
+    mean = np.array([0.485, 0.456, 0.406], np.float32)[:, None, None]
+    std = np.array([0.229, 0.224, 0.225], np.float32)[:, None, None]
+    out = []
+    for img in pixels:
+        big = np.asarray(Image.fromarray(img).convert("RGB").resize((256, 256),
+                                                                   Image.BILINEAR))
+        crop = big[16:240, 16:240].astype(np.float32).transpose(2, 0, 1) / 255
+        out.append((crop - mean) / std)
+    return np.stack(out).astype(np.float32)
+
+
+def ort_int8_model(model, out, images):
     """A static QDQ int8 copy of `model` (per-channel weights), calibrated on
-    `batches` seeded normal batches of `shape`."""
+    `images` in batches of 8."""
     if os.path.exists(out):
         return out
     from onnxruntime import quantization as q
 
     class Reader(q.CalibrationDataReader):
         def __init__(self):
-            rng = np.random.default_rng(1)
             name = ort.InferenceSession(model, providers=["CPUExecutionProvider"]) \
                 .get_inputs()[0].name
-            self.feeds = iter([{name: rng.standard_normal(shape).astype(np.float32)}
-                               for _ in range(batches)])
+            self.feeds = iter([{name: images[i:i + 8]} for i in range(0, len(images), 8)])
 
         def get_next(self):
             return next(self.feeds, None)
@@ -182,11 +208,13 @@ def main():
                         default="resnet18,resnet50,mobilenet_v2,efficientnet_b0,squeezenet1_1")
     parser.add_argument("--batches", default="1,32")
     parser.add_argument("--precision", default="f32",
-                        help="tlc's backbone precisions, comma-separated: f32, bf16")
+                        help="tlc's backbone precisions, comma-separated: f32, bf16, int8")
     parser.add_argument("--peers", default="ort,ov,ov-f32",
                         help="comma-separated, of " + ", ".join(PEERS))
-    parser.add_argument("--calib-batches", type=int, default=8,
-                        help="batches of 8 that calibrate ort-int8")
+    parser.add_argument("--calib-data", default="/usr/share/datasets/fashion-mnist/t10k",
+                        help="the IDX images tlc-int8 and ort-int8 calibrate on")
+    parser.add_argument("--calib-images", type=int, default=64,
+                        help="how many of them (the first)")
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--cache", default=os.path.join(ROOT, "build", "bench"))
     parser.add_argument("--busy", type=int, default=0,
@@ -198,7 +226,7 @@ def main():
     args.precision = args.precision.split(",")
     args.peers = [p for p in args.peers.split(",") if p]
     for p in args.precision:
-        if p not in ("f32", "bf16"):
+        if p not in ("f32", "bf16", "int8"):
             parser.error(f"--precision: unknown precision '{p}'")
     for p in args.peers:
         if p not in PEERS:
@@ -234,7 +262,7 @@ def peer_runner(peer, name, onnx_path, args, x):
         return ort_runner(onnx_path, args.threads, x)
     if peer == "ort-int8":
         int8 = ort_int8_model(onnx_path, os.path.join(args.cache, name + ".int8.onnx"),
-                              args.calib_batches, (8,) + x.shape[1:])
+                              calibration_images(args.calib_data, args.calib_images))
         return ort_runner(int8, args.threads, x)
     if peer in ("ov", "ov-f32"):
         return openvino_runner(onnx_path, args.threads, x, force_f32=peer == "ov-f32")
@@ -258,8 +286,13 @@ def measure(args, exported):
         sessions = {}
         for p in args.precision:
             tlb = os.path.join(args.cache, f"{name}.{p}.tlb")
-            subprocess.run([args.tlc, "compile", onnx_path, "-o", tlb, "--precision", p],
-                           check=True)
+            calibrate = ["--calibrate", args.calib_data, "--calibrate-limit",
+                         str(args.calib_images)] if p == "int8" else []
+            done = subprocess.run([args.tlc, "compile", onnx_path, "-o", tlb,
+                                   "--precision", p] + calibrate,
+                                  capture_output=True, text=True)
+            if done.returncode:
+                sys.exit(f"tlc compile {name} --precision {p} failed:\n{done.stderr}")
             sessions[f"tlc-{p}"] = tlc_runtime.Session(tlb, threads=args.threads)
         for batch in map(int, args.batches.split(",")):
             x = np.random.default_rng(0).standard_normal(
