@@ -382,9 +382,23 @@ StatusOr<Lowering> CpuBackend::lowerFor(const ShapedGraph &graph, int threads) {
                0.f, model.values()->Get(v)->range());
   const std::vector<int32_t> &weightOf = *graph.weightOf;
   size_t numValues = graph.shapes.size();
+  // The quantization of weight `v` when this backend runs it: i8, one
+  // scale per index of dim 0 (per output channel), no zero point.
   auto quantizationOf = [&](int64_t v) -> const fb::Quantization * {
-    return v >= 0 && static_cast<size_t>(v) < numValues && weightOf[v] >= 0
-               ? model.weights()->Get(weightOf[v])->quantization()
+    if (v < 0 || static_cast<size_t>(v) >= numValues || weightOf[v] < 0 ||
+        graph.dtypes[v] != DType::kI8 || graph.shapes[v].empty())
+      return nullptr;
+    const fb::Quantization *q =
+        model.weights()->Get(weightOf[v])->quantization();
+    bool symmetric =
+        !q || !q->zero_point() ||
+        std::all_of(q->zero_point()->begin(), q->zero_point()->end(),
+                    [](int64_t z) { return z == 0; });
+    return q && q->axis() == 0 && q->scale() &&
+                   static_cast<int64_t>(q->scale()->size()) ==
+                       graph.shapes[v][0] &&
+                   symmetric
+               ? q
                : nullptr;
   };
 
@@ -398,8 +412,8 @@ StatusOr<Lowering> CpuBackend::lowerFor(const ShapedGraph &graph, int threads) {
       return i == 0;
     int64_t w = node.inputs[op->narrowWeight];
     int64_t bias = node.inputs.size() > 2 ? node.inputs[2] : -1;
-    return int8_ && (i == 0 || i == 3) && graph.dtypes[w] == DType::kI8 &&
-           quantizationOf(w) && (bias < 0 || weightOf[bias] >= 0);
+    return int8_ && (i == 0 || i == 3) && quantizationOf(w) &&
+           values.ranges[node.inputs[0]] && (bias < 0 || weightOf[bias] >= 0);
   };
   // A result may be stored as int8 when it is calibrated and every kernel
   // that reads it reads int8; graph outputs stay f32.
@@ -505,7 +519,12 @@ StatusOr<Lowering> CpuBackend::lowerFor(const ShapedGraph &graph, int threads) {
           return Status(StatusCode::kUnimplemented,
                         where + ": operand " + std::to_string(i) + " is " +
                             dtypeName(ctx.dtypes[i]) +
-                            "; the cpu backend computes it in float32");
+                            (ctx.dtypes[i] == DType::kI8
+                                 ? "; the cpu backend takes int8 weights "
+                                   "quantized with one scale per output "
+                                   "channel and no zero point"
+                                 : "; the cpu backend computes it in "
+                                   "float32"));
       // Kernels that cannot read these layouts get plain copies first: of
       // the smaller inputs only if that suffices (a broadcast operand),
       // else of all.
