@@ -129,7 +129,8 @@ struct BuildContext {
   std::vector<float> scales = {};
   /// Per input: the range calibration recorded for it, if any.
   std::vector<const fb::Range *> ranges = {};
-  /// Per input: the quantization of a quantized weight, else null.
+  /// Per input: the quantization of a weight quantized as this backend
+  /// runs it (i8, one scale per output channel, no zero point), else null.
   std::vector<const fb::Quantization *> quantizations = {};
   /// Per output: its calibrated range when every kernel that reads it
   /// reads int8 (OpDef::readsInt8), so that it may be stored quantized;

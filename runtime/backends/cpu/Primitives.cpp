@@ -98,9 +98,10 @@ std::pair<dt, float> cpu::quantizationOf(const fb::Range &range) {
 }
 
 std::optional<Int8Plan> cpu::planInt8(const BuildContext &ctx) {
+  // The planner sets quantizations only for weights quantized as it runs
+  // them (i8, one scale per output channel, no zero point).
   const fb::Quantization *q = ctx.quantizations[1];
-  if (!ctx.int8 || ctx.dtypes[1] != DType::kI8 || !q || !q->scale() ||
-      q->axis() != 0 || (ctx.has(2) && !ctx.weights[2]))
+  if (!ctx.int8 || !q || (ctx.has(2) && !ctx.weights[2]))
     return std::nullopt;
   Int8Plan plan;
   if (ctx.scales[0] > 0) {
@@ -138,12 +139,20 @@ bool cpu::sameBytes(const memory::desc &a, const memory::desc &b) {
 }
 
 dnnl::reorder cpu::makeReorder(const memory::desc &from, const memory::desc &to,
-                               ExecEnv &env, float scale) {
+                               ExecEnv &env, const std::vector<float> &scales,
+                               int mask) {
   dnnl::primitive_attr attr;
-  if (scale != 1.f)
-    attr.set_output_scales(0, {scale});
+  if (!scales.empty())
+    attr.set_output_scales(mask, scales);
   return dnnl::reorder(
       dnnl::reorder::primitive_desc(env.engine, from, env.engine, to, attr));
+}
+
+dnnl::reorder cpu::makeReorder(const memory::desc &from, const memory::desc &to,
+                               ExecEnv &env, float scale) {
+  return makeReorder(
+      from, to, env,
+      scale != 1.f ? std::vector<float>{scale} : std::vector<float>{}, 0);
 }
 
 bool ConvLikeKernel::prepareMoves(ExecEnv &env, float srcScale,
@@ -175,21 +184,6 @@ void PreparedWeight::prepare(BuildContext &ctx, size_t i,
                     : memory();
 }
 
-namespace {
-
-/// A reorder of a weight, dequantizing it by `scales` (along `mask`).
-dnnl::reorder weightReorder(const memory::desc &from, const memory::desc &to,
-                            ExecEnv &env, const std::vector<float> &scales,
-                            int mask) {
-  dnnl::primitive_attr attr;
-  if (!scales.empty())
-    attr.set_output_scales(mask, scales);
-  return dnnl::reorder(
-      dnnl::reorder::primitive_desc(env.engine, from, env.engine, to, attr));
-}
-
-} // namespace
-
 memory PreparedWeight::get(ExecEnv &env, uint8_t *data) {
   if (reordered)
     return reordered;
@@ -197,7 +191,7 @@ memory PreparedWeight::get(ExecEnv &env, uint8_t *data) {
   if (!needsReorder)
     return src;
   memory dst(wanted, env.engine);
-  weightReorder(user, wanted, env, scales, scaleMask)
+  makeReorder(user, wanted, env, scales, scaleMask)
       .execute(env.stream, src, dst);
   return dst;
 }
@@ -213,7 +207,7 @@ dnnl::memory WeightCache::get(int64_t value, const uint8_t *data,
       return m;
   memory src(plain, env.engine, const_cast<uint8_t *>(data));
   memory dst(wanted, env.engine);
-  weightReorder(plain, wanted, env, scales, mask).execute(env.stream, src, dst);
+  makeReorder(plain, wanted, env, scales, mask).execute(env.stream, src, dst);
   env.stream.wait();
   forms.push_back(dst);
   bytes_ += wanted.get_size();

@@ -229,7 +229,11 @@ memory::desc retyped(const memory::desc &layout, dt type);
 /// but for an element type of the same size: s8 and u8).
 bool sameBytes(const memory::desc &a, const memory::desc &b);
 
-/// A reorder from `from` to `to` that multiplies by `scale`.
+/// A reorder from `from` to `to` that multiplies by `scales` along `mask`
+/// (oneDNN's output-scale mask; none when empty), or by one `scale`.
+dnnl::reorder makeReorder(const memory::desc &from, const memory::desc &to,
+                          ExecEnv &env, const std::vector<float> &scales,
+                          int mask);
 dnnl::reorder makeReorder(const memory::desc &from, const memory::desc &to,
                           ExecEnv &env, float scale = 1.f);
 
