@@ -1,8 +1,8 @@
 //===- Activations.cpp - vectorized transcendental activations ------------===//
 //
 // Written so that GCC vectorizes the loops (no calls, no branches), and
-// compiled for AVX2 and baseline x86-64, the best chosen at load time
-// (target_clones); on AVX-512, a hand-written loop (logisticAvx512).
+// compiled for AVX2 with FMA and for baseline x86-64, the best chosen by the
+// CPU's features; on AVX-512, a hand-written loop (logisticAvx512).
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,8 +36,10 @@ constexpr float kLog2e = 1.44269504088896341f;
 
 /// exp(x) for x in [-87.3, 88.3] (clamped; NaN counts as -87.3, so that n
 /// below is always a small integer): x = n ln2 + r, 2^n from the exponent
-/// bits.
-inline float expApprox(float x) {
+/// bits. Always inlined: GCC inlines nothing of another -march into the
+/// target_clones below, and a call per element kept their loops scalar
+/// (5 ns an element on an AVX2 Zen, against 0.4 ns vectorized).
+__attribute__((always_inline)) inline float expApprox(float x) {
   x = x > -87.3f ? x : -87.3f;
   x = x < 88.3f ? x : 88.3f;
   // Round to nearest: adding 1.5 * 2^23 leaves the integer part.
@@ -55,27 +57,35 @@ inline float expApprox(float x) {
   return p * scale;
 }
 
-#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
-#define TLC_CLONES __attribute__((target_clones("arch=haswell", "default")))
-#else
-#define TLC_CLONES
+/// silu (x * sigmoid(x)) or sigmoid in place. Below -87.3 the clamped exp
+/// would leave x * 1e-38 (1e-8 at -1e30): 0; NaN stays NaN (expApprox does
+/// not pass it on). The division is computed for every element and the
+/// result selected after: GCC does not vectorize a loop that divides on one
+/// branch only (nor, with its default -ftrapping-math, one that clamps: this
+/// file is compiled with -fno-trapping-math). Inlined into one copy per ISA.
+template <bool TimesX>
+__attribute__((always_inline)) inline void logisticLoop(float *x, int64_t n) {
+#pragma omp simd
+  for (int64_t i = 0; i < n; ++i) {
+    float v = x[i], q = 1.f / (1.f + expApprox(-v));
+    float y = TimesX ? v * q : q;
+    x[i] = !TimesX && v != v ? v : v < -87.3f ? 0.f : y;
+  }
+}
+
+void logisticBaseline(float *x, int64_t n, bool timesX) {
+  timesX ? logisticLoop<true>(x, n) : logisticLoop<false>(x, n);
+}
+
+#if defined(__x86_64__)
+/// The same for AVX2 with FMA, chosen by the CPU's features (GCC's
+/// target_clones("arch=haswell") dispatched on the CPU model, which no AMD
+/// CPU matched: they ran the baseline loop, 15x slower).
+__attribute__((target("avx2,fma"))) void logisticAvx2(float *x, int64_t n,
+                                                      bool timesX) {
+  timesX ? logisticLoop<true>(x, n) : logisticLoop<false>(x, n);
+}
 #endif
-
-// Below -87.3 the clamped exp would leave x * 1e-38 (1e-8 at -1e30): 0.
-TLC_CLONES void silu(float *x, int64_t n) {
-#pragma omp simd
-  for (int64_t i = 0; i < n; ++i)
-    x[i] = x[i] < -87.3f ? 0.f : x[i] / (1.f + expApprox(-x[i]));
-}
-
-// NaN stays NaN (expApprox does not pass it on).
-TLC_CLONES void sigmoid(float *x, int64_t n) {
-#pragma omp simd
-  for (int64_t i = 0; i < n; ++i)
-    x[i] = x[i] != x[i]    ? x[i]
-           : x[i] < -87.3f ? 0.f
-                           : 1.f / (1.f + expApprox(-x[i]));
-}
 
 #if defined(__x86_64__)
 // GCC 12 reports the undefined first operand inside its own _mm512_max_ps
@@ -143,15 +153,16 @@ logisticBf16Avx512(uint16_t *x, int64_t n, bool timesX) {
 void logistic(float *x, int64_t n, bool timesX, bool allowAvx512) {
 #if defined(__x86_64__)
   static const bool avx512 = __builtin_cpu_supports("avx512f");
+  static const bool avx2 =
+      __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   if (avx512 && allowAvx512)
     return logisticAvx512(x, n, timesX);
+  if (avx2)
+    return logisticAvx2(x, n, timesX);
 #else
   (void)allowAvx512;
 #endif
-  if (timesX)
-    silu(x, n);
-  else
-    sigmoid(x, n);
+  logisticBaseline(x, n, timesX);
 }
 
 } // namespace
