@@ -72,31 +72,6 @@ struct BinaryKernel : Kernel {
   }
 };
 
-/// How a 4-D map stores its channels, when it keeps channels together:
-/// `block` channels per pixel (all C for channels-last, 8 or 16 for
-/// nChw8c/nChw16c with C padded to whole blocks, 1 for plain nchw), in
-/// f32 or bf16. nullopt for other layouts.
-struct ChannelBlocks {
-  int64_t block;
-  dt type;
-};
-std::optional<ChannelBlocks> channelBlocks(const memory::desc &layout,
-                                           const Shape &shape) {
-  dt type = storedType(layout);
-  if (shape.size() != 4 || (type != dt::f32 && type != dt::bf16))
-    return std::nullopt;
-  auto is = [&](tag t) { return layout == memory::desc(dims(shape), type, t); };
-  if (is(tag::acdb))
-    return ChannelBlocks{shape[1], type};
-  if (is(tag::aBcd8b))
-    return ChannelBlocks{8, type};
-  if (is(tag::aBcd16b))
-    return ChannelBlocks{16, type};
-  if (is(tag::abcd))
-    return ChannelBlocks{1, type};
-  return std::nullopt;
-}
-
 inline float load(float v) { return v; }
 inline float load(uint16_t v) { return bf16ToFloat(v); }
 inline void store(float v, float *y) { *y = v; }

@@ -1,8 +1,9 @@
 //===- Concat.cpp - concatenation -----------------------------------------===//
 //
-// Channel concat of nhwc maps as a per-pixel copy that keeps nhwc (no
-// reorders around it); anything else as byte copies in plain layout, for
-// any dtype.
+// Channel concat of nhwc maps as a per-pixel copy that keeps nhwc, and of
+// channel-blocked maps as a copy per image that keeps the blocks (no
+// reorders around either); anything else as byte copies in plain layout,
+// for any dtype.
 //
 //===----------------------------------------------------------------------===//
 
@@ -134,13 +135,49 @@ bool nhwcChannelConcat(const BuildContext &ctx) {
   return !ctx.shapes.empty();
 }
 
+/// The channel blocks of a concat along channels whose inputs are all
+/// channel-blocked alike (nChw8c or nChw16c, one element type) with whole
+/// blocks: per image each input is one contiguous run, and the runs side
+/// by side are the result in that layout (convs on AVX2 choose nChw8c;
+/// SqueezeNet's fire modules concat 64 + 64 channels).
+std::optional<ChannelBlocks> blockedChannelConcat(const BuildContext &ctx) {
+  std::optional<ChannelBlocks> first =
+      ctx.shapes.empty() ? std::nullopt
+                         : channelBlocks(ctx.layouts[0], ctx.shapes[0]);
+  if (!first || first->block < 8 || first->format == tag::acdb)
+    return std::nullopt;
+  for (size_t i = 0; i < ctx.shapes.size(); ++i) {
+    std::optional<ChannelBlocks> b =
+        channelBlocks(ctx.layouts[i], ctx.shapes[i]);
+    if (!b || b->format != first->format || b->type != first->type ||
+        ctx.shapes[i][1] % b->block != 0)
+      return std::nullopt;
+  }
+  return first;
+}
+
+bool channelAxis(const BuildContext &ctx) {
+  int64_t axis = ctx.attrs.i("axis");
+  return axis == 1 || axis == -3;
+}
+
 StatusOr<Built> buildConcat(BuildContext &ctx) {
   // Along any other axis the planner made the inputs plain (concatLayouts);
   // they may still look nhwc, as a [N, 1, H, W] tensor is both.
-  int64_t axis = ctx.attrs.i("axis");
-  if (!nhwcChannelConcat(ctx) || (axis != 1 && axis != -3))
-    return buildConcatBytes(ctx);
   const Shape &y = ctx.outShapes[0];
+  std::optional<ChannelBlocks> blocks =
+      channelAxis(ctx) ? blockedChannelConcat(ctx) : std::nullopt;
+  if (blocks) {
+    auto k = std::make_unique<ConcatKernel>();
+    k->outer = y[0];
+    size_t size = blocks->type == dt::f32 ? 4 : 2;
+    for (const Shape &s : ctx.shapes)
+      k->chunk.push_back(s[1] * s[2] * s[3] * size);
+    return Built{std::move(k),
+                 {memory::desc(dims(y), blocks->type, blocks->format)}};
+  }
+  if (!nhwcChannelConcat(ctx) || !channelAxis(ctx))
+    return buildConcatBytes(ctx);
   auto k = std::make_unique<NhwcConcatKernel>();
   for (const Shape &s : ctx.shapes)
     k->channels.push_back(s[1]);
@@ -151,12 +188,11 @@ StatusOr<Built> buildConcat(BuildContext &ctx) {
   return Built{std::move(k), {layout}};
 }
 
-/// Channel concat (axis 1) of nhwc tensors runs without reorders.
+/// Channel concat (axis 1) of nhwc tensors, or of channel-blocked ones
+/// with whole blocks, runs without reorders.
 bool concatLayouts(const BuildContext &ctx) {
-  if (!nhwcChannelConcat(ctx))
-    return false;
-  int64_t axis = ctx.attrs.i("axis");
-  return axis == 1 || axis == -3;
+  return channelAxis(ctx) &&
+         (nhwcChannelConcat(ctx) || blockedChannelConcat(ctx));
 }
 
 } // namespace

@@ -123,6 +123,23 @@ std::optional<Int8Plan> cpu::planInt8(const BuildContext &ctx) {
   return plan;
 }
 
+std::optional<ChannelBlocks> cpu::channelBlocks(const memory::desc &layout,
+                                                const Shape &shape) {
+  dt type = storedType(layout);
+  if (shape.size() != 4 || (type != dt::f32 && type != dt::bf16))
+    return std::nullopt;
+  auto is = [&](tag t) { return layout == memory::desc(dims(shape), type, t); };
+  if (is(tag::acdb))
+    return ChannelBlocks{shape[1], type, tag::acdb};
+  if (is(tag::aBcd8b))
+    return ChannelBlocks{8, type, tag::aBcd8b};
+  if (is(tag::aBcd16b))
+    return ChannelBlocks{16, type, tag::aBcd16b};
+  if (is(tag::abcd))
+    return ChannelBlocks{1, type, tag::abcd};
+  return std::nullopt;
+}
+
 memory::desc cpu::retyped(const memory::desc &layout, dt type) {
   memory::desc result = layout;
   if (!layout.is_zero())

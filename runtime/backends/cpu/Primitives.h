@@ -12,6 +12,7 @@
 #include "Activations.h"
 #include "Kernel.h"
 
+#include <optional>
 #include <unordered_map>
 
 namespace tlc::runtime::cpu {
@@ -49,6 +50,18 @@ inline bool isChannelsLast(const memory::desc &layout, const Shape &shape) {
   return shape.size() == 4 &&
          layout == memory::desc(dims(shape), storedType(layout), tag::acdb);
 }
+
+/// How a 4-D map stores its channels, when it keeps channels together:
+/// `block` channels per pixel (all C for channels-last, 8 or 16 for
+/// nChw8c/nChw16c with C padded to whole blocks, 1 for plain nchw), in
+/// f32 or bf16, as `format`. nullopt for other layouts.
+struct ChannelBlocks {
+  int64_t block;
+  dt type;
+  tag format;
+};
+std::optional<ChannelBlocks> channelBlocks(const memory::desc &layout,
+                                           const Shape &shape);
 
 /// The element type a conv or fc computes in: bf16 when its weight (input
 /// `weight` of `ctx`) is stored in bf16 and the CPU computes bf16 natively.
