@@ -167,6 +167,15 @@ void logistic(float *x, int64_t n, bool timesX, bool allowAvx512) {
 
 } // namespace
 
+bool tlc::runtime::epiloguesBeatPostOps() {
+#if defined(__x86_64__)
+  static const bool avx512 = __builtin_cpu_supports("avx512f");
+  return avx512;
+#else
+  return false;
+#endif
+}
+
 namespace {
 
 /// Elements a block of the passes below works on: 16 KiB of floats, whole

@@ -1,10 +1,11 @@
 //===- Activations.h - vectorized transcendental activations ----*- C++ -*-===//
 //
 // SiLU and sigmoid over a float (or bf16) buffer, in place, on all threads.
-// Conv and fc apply them after their primitive instead of as oneDNN post-ops:
-// in oneDNN 2.6 those post-ops cost two to three times a separate pass (a 1x1
-// conv to 96x112x112 on one core: 0.23 ms plain, 1.05 ms with a swish
-// post-op, 0.58 ms with this pass after it).
+// On AVX-512, conv and fc apply them after their primitive instead of as
+// oneDNN post-ops: there oneDNN 2.6's post-ops cost two to three times a
+// separate pass (a 1x1 conv to 96x112x112 on one core: 0.23 ms plain, 1.05 ms
+// with a swish post-op, 0.58 ms with this pass after it). On AVX2 the
+// post-op is the faster (EfficientNet-B0 on a Zen: 9.6 ms against 10.9).
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,6 +25,10 @@ void applyEpilogue(Epilogue kind, float *x, int64_t n, bool allowAvx512 = true);
 /// The same on bf16 values (their bits), computed in f32 and rounded back.
 void applyEpilogue(Epilogue kind, uint16_t *x, int64_t n,
                    bool allowAvx512 = true);
+
+/// Whether applyEpilogue after a primitive is faster than oneDNN's
+/// swish/logistic post-op in it: on CPUs with AVX-512.
+bool epiloguesBeatPostOps();
 
 /// applyEpilogue on a channels-last tensor of `images` x `pixels` x
 /// `channels`, and a global pool of the result: each image's per-channel

@@ -1,8 +1,9 @@
 //===- Pooling.cpp - pools and reductions ---------------------------------===//
 //
-// Windowed pools on oneDNN in any layout; global pools of nhwc maps as one
-// pass over each image's pixels (oneDNN 2.6 has only a slow reference
-// kernel for them); other reductions on oneDNN over plain sources.
+// Windowed pools on oneDNN in any layout; global pools of nhwc and
+// channel-blocked maps as one pass over each image's pixels (oneDNN 2.6 has
+// only a slow reference kernel for them); other reductions on oneDNN over
+// plain sources.
 //
 //===----------------------------------------------------------------------===//
 
@@ -50,14 +51,22 @@ void NhwcGlobalPoolKernel::run(ExecEnv &, const std::vector<TensorRef> &in,
   if (type == dt::s8)
     return poolInt8(reinterpret_cast<const int8_t *>(in[0].data), n, hw, c,
                     isMax, scale, out[0].f32());
+  // A blocked map pools as n * blocks images of `block` channels, whose
+  // padded lanes are dropped after.
+  int64_t blocks = (c + block - 1) / block;
+  std::vector<float> padded(block == c ? 0 : n * blocks * block);
+  float *pooled = block == c ? out[0].f32() : padded.data();
   // With no activation the source is only read.
   if (type == dt::bf16)
     applyEpilogueAndPool(Epilogue::kNone,
-                         reinterpret_cast<uint16_t *>(in[0].data), n, hw, c,
-                         isMax, out[0].f32());
+                         reinterpret_cast<uint16_t *>(in[0].data), n * blocks,
+                         hw, block, isMax, pooled);
   else
-    applyEpilogueAndPool(Epilogue::kNone, in[0].f32(), n, hw, c, isMax,
-                         out[0].f32());
+    applyEpilogueAndPool(Epilogue::kNone, in[0].f32(), n * blocks, hw, block,
+                         isMax, pooled);
+  if (block != c)
+    for (int64_t b = 0; b < n; ++b)
+      std::copy_n(padded.data() + b * blocks * block, c, out[0].f32() + b * c);
 }
 
 namespace {
@@ -127,8 +136,11 @@ StatusOr<Built> buildReduction(BuildContext &ctx, dnnl::algorithm alg,
 
 StatusOr<Built> buildGlobalPool(BuildContext &ctx, dnnl::algorithm alg) {
   const Shape &x = ctx.shapes[0];
-  if (isChannelsLast(ctx.layouts[0], x)) {
+  std::optional<ChannelBlocks> blocks = channelBlocks(ctx.layouts[0], x);
+  bool blocked = blocks && blocks->block >= 8 && blocks->format != tag::acdb;
+  if (isChannelsLast(ctx.layouts[0], x) || blocked) {
     auto k = std::make_unique<NhwcGlobalPoolKernel>();
+    k->block = blocked ? blocks->block : x[1];
     k->type = storedType(ctx.layouts[0]);
     k->scale = ctx.scales[0] > 0 ? ctx.scales[0] : 1.f;
     k->n = x[0];
@@ -160,11 +172,15 @@ StatusOr<Built> buildReduceMean(BuildContext &ctx) {
   return buildReduction(ctx, dnnl::algorithm::reduction_mean, kept);
 }
 
-/// Plain f32, or channels-last of any element type (f32, bf16, s8, u8):
-/// other inputs are reordered (and dequantized) to plain f32 first.
-bool plainOrNhwc(const BuildContext &ctx) {
+/// Plain f32, channels-last of any element type (f32, bf16, s8, u8), or
+/// nChw8c/nChw16c of f32 or bf16: other inputs are reordered (and
+/// dequantized) to plain f32 first.
+bool globalPoolLayouts(const BuildContext &ctx) {
+  std::optional<ChannelBlocks> blocks =
+      channelBlocks(ctx.layouts[0], ctx.shapes[0]);
   return ctx.layouts[0] == plainLayout(ctx.shapes[0]) ||
-         isChannelsLast(ctx.layouts[0], ctx.shapes[0]);
+         isChannelsLast(ctx.layouts[0], ctx.shapes[0]) ||
+         (blocks && blocks->block >= 8 && blocks->format != tag::acdb);
 }
 
 } // namespace
@@ -178,9 +194,9 @@ void cpu::appendPoolingOps(std::vector<OpDef> &ops) {
                   /*readsInt8=*/true},
                  {"avg_pool", buildAvgPool, anyLayout, Computes::kF32, -1,
                   /*readsInt8=*/true},
-                 {"global_avg_pool", buildGlobalAvgPool, plainOrNhwc,
+                 {"global_avg_pool", buildGlobalAvgPool, globalPoolLayouts,
                   Computes::kF32, -1, /*readsInt8=*/true},
-                 {"global_max_pool", buildGlobalMaxPool, plainOrNhwc,
+                 {"global_max_pool", buildGlobalMaxPool, globalPoolLayouts,
                   Computes::kF32, -1, /*readsInt8=*/true},
                  {"reduce_mean", buildReduceMean},
              });

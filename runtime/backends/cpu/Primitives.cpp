@@ -52,10 +52,10 @@ StatusOr<dnnl::primitive_attr> cpu::postOps(Attrs &attrs, bool residual,
     return steps.status();
   bool int8Result = int8 && int8->dstScale > 0;
   if (deferred) {
-    *deferred = int8Result             ? Epilogue::kNone
-                : kind == Act::Silu    ? Epilogue::kSilu
-                : kind == Act::Sigmoid ? Epilogue::kSigmoid
-                                       : Epilogue::kNone;
+    *deferred = int8Result || !epiloguesBeatPostOps() ? Epilogue::kNone
+                : kind == Act::Silu                   ? Epilogue::kSilu
+                : kind == Act::Sigmoid                ? Epilogue::kSigmoid
+                                                      : Epilogue::kNone;
     if (*deferred != Epilogue::kNone)
       steps->clear();
   }

@@ -186,8 +186,11 @@ struct ChainKernel : Kernel {
 
 /// Global pooling of an nhwc tensor (f32 or bf16) into f32: per image, a
 /// pass over H*W rows of C contiguous channels (Pooling.cpp).
+/// Global pools of a map whose channels are stored together per pixel:
+/// channels-last (block = c), or nChw8c/nChw16c of f32 or bf16 (block 8 or
+/// 16, c padded to whole blocks).
 struct NhwcGlobalPoolKernel : Kernel {
-  int64_t n, c, hw;
+  int64_t n, c, hw, block;
   bool isMax;
   dt type = dt::f32; // of the tensor pooled (into f32 results)
   float scale = 1.f; // of an s8 or u8 tensor
