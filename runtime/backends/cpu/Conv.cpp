@@ -148,6 +148,7 @@ StatusOr<Built> buildConv(BuildContext &ctx) {
   Shape xConv = x;
   // int8: a quantized weight on int8 data (planInt8); bf16: where the
   // weight is stored so and the CPU computes it natively.
+  bool depthwise = groups > 1 && groups == x[1] && w[0] == groups;
   std::optional<Int8Plan> int8 = planInt8(ctx);
   dt type = int8 ? int8->srcType : computeType(ctx, 1);
   dt dstType = int8 ? int8->dstType : type;
@@ -206,6 +207,10 @@ StatusOr<Built> buildConv(BuildContext &ctx) {
                                                        ctx.env.engine);
     };
     dnnl::convolution_forward::primitive_desc pd = describe();
+    if (int8 && halveInt8Weights(ctx, *int8, pd.weights_desc(), depthwise)) {
+      k->scaledBias = int8->bias;
+      pd = describe();
+    }
     // The deferred activation runs over all of dst, so dst must hold no
     // padding (a blocked layout's padded channels must stay zero).
     if (k->epilogue != Epilogue::kNone &&
@@ -252,7 +257,8 @@ StatusOr<Built> buildConv(BuildContext &ctx) {
                    y[2], y[3],       memory::data_type_size(type)};
     if (gather || k->src != k->input)
       k->srcScratch = memory(k->src, ctx.env.engine);
-    k->weight.prepare(ctx, 1, userW, pd.weights_desc(), groups > 1);
+    k->weight.prepare(ctx, 1, userW, pd.weights_desc(), groups > 1,
+                      int8 ? &*int8 : nullptr);
     k->prim = dnnl::convolution_forward(pd);
     // Quantizing the input: stored = real / scale.
     float srcScale = int8 && ctx.scales[0] == 0 ? 1.f / int8->srcScale : 1.f;

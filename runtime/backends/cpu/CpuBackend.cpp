@@ -65,6 +65,13 @@ bool hasNativeInt8() {
   return has(dnnl_cpu_isa_avx512_core_vnni) || has(dnnl_cpu_isa_avx2_vnni);
 }
 
+/// Whether oneDNN has int8 convolutions for this CPU at all (AVX2 and up:
+/// with 7-bit weights where VNNI is missing).
+bool hasInt8() {
+  auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
+  return (isa & dnnl_cpu_isa_avx2) == dnnl_cpu_isa_avx2;
+}
+
 uint64_t physicalMemory() {
   static const uint64_t bytes = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) *
                                 static_cast<uint64_t>(sysconf(_SC_PAGE_SIZE));
@@ -292,10 +299,11 @@ public:
     // same numbers up to f32 rounding, at f32 speed).
     bf16_ = artifact_->model().precision() == fb::Precision::BF16 &&
             hasNativeBf16();
-    // An int8 backbone likewise computes in f32 from dequantized weights
-    // where the CPU lacks VNNI.
-    int8_ = artifact_->model().precision() == fb::Precision::Int8 &&
-            hasNativeInt8();
+    // An int8 backbone computes in int8 with VNNI, and with 7-bit weights
+    // on AVX2 or AVX-512 without it; below AVX2 in f32 from dequantized
+    // weights.
+    int8_ = artifact_->model().precision() == fb::Precision::Int8 && hasInt8();
+    sevenBit_ = int8_ && !hasNativeInt8();
     return Status::ok();
   }
 
@@ -326,9 +334,12 @@ public:
                    : "f32: this CPU lacks AVX512-BF16, so the bf16 weights "
                      "are widened to f32";
     case fb::Precision::Int8:
-      return int8_ ? "int8 (u8/s8 with s32 accumulation, VNNI)"
-                   : "f32: this CPU lacks VNNI, so the int8 weights are "
-                     "dequantized to f32";
+      return !int8_ ? "f32: this CPU lacks AVX2, so the int8 weights are "
+                      "dequantized to f32"
+             : sevenBit_
+                 ? "int8 (u8/s8 with s32 accumulation; 7-bit weights, as "
+                   "this CPU lacks VNNI)"
+                 : "int8 (u8/s8 with s32 accumulation, VNNI)";
     default:
       return {};
     }
@@ -341,7 +352,7 @@ public:
 private:
   BackendOptions options_;
   int threads_ = 1;
-  bool bf16_ = false, int8_ = false;
+  bool bf16_ = false, int8_ = false, sevenBit_ = false;
   ExecEnv env_;
   WeightCache weights_;
   std::shared_ptr<const Artifact> artifact_;
@@ -470,6 +481,7 @@ StatusOr<Lowering> CpuBackend::lowerFor(const ShapedGraph &graph, int threads) {
       BuildContext ctx{attrs, env_, weights_, {}, {}, {}, {}, {}, {}, {}};
       ctx.bf16 = bf16_;
       ctx.int8 = int8_;
+      ctx.int8SevenBitWeights = sevenBit_;
       for (int64_t v : node.outputs) {
         ctx.outShapes.push_back(graph.shapes[v]);
         ctx.int8Outputs.push_back(int8Result[v] ? values.ranges[v] : nullptr);

@@ -32,17 +32,23 @@ StatusOr<Built> buildFc(BuildContext &ctx) {
     k->bias = memory::desc({w[0]}, dt::f32, tag::a);
     if (int8)
       k->scaledBias = int8->bias;
-    auto attr =
-        postOps(ctx.attrs, hasResidual, &k->epilogue, int8 ? &*int8 : nullptr);
-    if (!attr)
-      return attr.status();
     dnnl::inner_product_forward::desc d(
         dnnl::prop_kind::forward_inference, k->src,
         memory::desc(dims(w), int8 ? dt::s8 : type, tag::any),
         hasBias ? k->bias : memory::desc(), k->dst);
+    auto attr =
+        postOps(ctx.attrs, hasResidual, &k->epilogue, int8 ? &*int8 : nullptr);
+    if (!attr)
+      return attr.status();
     dnnl::inner_product_forward::primitive_desc pd(d, *attr, ctx.env.engine);
+    if (int8 && halveInt8Weights(ctx, *int8, pd.weights_desc())) {
+      k->scaledBias = int8->bias;
+      attr = postOps(ctx.attrs, hasResidual, &k->epilogue, &*int8);
+      pd =
+          dnnl::inner_product_forward::primitive_desc(d, *attr, ctx.env.engine);
+    }
     k->weight.prepare(ctx, 1, plainLayout(w, weightType(ctx, 1)),
-                      pd.weights_desc());
+                      pd.weights_desc(), false, int8 ? &*int8 : nullptr);
     k->prim = dnnl::inner_product_forward(pd);
     k->prepareMoves(ctx.env, int8 ? 1.f / int8->srcScale : 1.f, 1.f);
     return Built{std::move(k)};

@@ -121,9 +121,13 @@ struct BuildContext {
   /// widens the weight and computes in f32.
   bool bf16 = false;
   /// Whether a conv or fc whose weight is quantized to i8 computes on int8
-  /// data (an int8 artifact on a CPU with VNNI or AMX); otherwise it
+  /// data (an int8 artifact on a CPU with VNNI, AMX or AVX2); otherwise it
   /// dequantizes the weight and computes in f32.
   bool int8 = false;
+  /// Whether that int8 lacks VNNI (AVX2, AVX-512 without VNNI): oneDNN then
+  /// sums u8 x s8 products in pairs into 16 bits (vpmaddubsw), which
+  /// saturate unless the weights take 7 bits (halveInt8Weights).
+  bool int8SevenBitWeights = false;
   /// Per input: the scale of its int8 data (real = scale * stored) when
   /// its layout stores s8 or u8; 0 otherwise.
   std::vector<float> scales = {};

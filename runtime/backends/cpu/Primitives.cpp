@@ -140,6 +140,21 @@ std::optional<ChannelBlocks> cpu::channelBlocks(const memory::desc &layout,
   return std::nullopt;
 }
 
+bool cpu::halveInt8Weights(const BuildContext &ctx, Int8Plan &plan,
+                           const memory::desc &weights, bool depthwise) {
+  bool adjusted =
+      weights.data.extra.flags & dnnl_memory_extra_flag_scale_adjust;
+  if (!ctx.int8SevenBitWeights || depthwise || adjusted || plan.sevenBitWeights)
+    return false;
+  plan.sevenBitWeights = true;
+  for (size_t c = 0; c < plan.weightScales.size(); ++c) {
+    plan.weightScales[c] *= 2.f;
+    if (c < plan.bias.size())
+      plan.bias[c] *= 0.5f;
+  }
+  return true;
+}
+
 memory::desc cpu::retyped(const memory::desc &layout, dt type) {
   memory::desc result = layout;
   if (!layout.is_zero())
@@ -185,7 +200,8 @@ bool ConvLikeKernel::prepareMoves(ExecEnv &env, float srcScale,
 
 void PreparedWeight::prepare(BuildContext &ctx, size_t i,
                              const memory::desc &userMd,
-                             const memory::desc &wantedMd, bool grouped) {
+                             const memory::desc &wantedMd, bool grouped,
+                             const Int8Plan *int8) {
   user = userMd;
   wanted = wantedMd;
   needsReorder = user != wanted;
@@ -193,6 +209,11 @@ void PreparedWeight::prepare(BuildContext &ctx, size_t i,
   if (q && q->scale() && storedType(wanted) == dt::f32) {
     scales.assign(q->scale()->begin(), q->scale()->end());
     scaleMask = grouped ? (1 << 0) | (1 << 1) : 1 << 0;
+  } else if (int8 && int8->sevenBitWeights) {
+    // [-127, 127] to [-64, 64], rounded to nearest even by the reorder.
+    scales = {0.5f};
+    scaleMask = 0;
+    needsReorder = true;
   }
   if (ctx.weights[i])
     reordered = needsReorder

@@ -98,6 +98,9 @@ struct Int8Plan {
   dt dstType = dt::f32;
   float dstScale = 0; // 0: the result is f32
   std::vector<float> weightScales;
+  /// Whether the weights are halved into 7 bits when prepared
+  /// (BuildContext::int8SevenBitWeights; weightScales are doubled).
+  bool sevenBitWeights = false;
   /// The bias divided by srcScale * weightScales (oneDNN 2.6 adds the bias
   /// to the s32 accumulator, before the output scales).
   std::vector<float> bias;
@@ -107,6 +110,16 @@ struct Int8Plan {
 /// nullopt when it computes in float (no quantized weight, no int8 on
 /// this CPU, an input without a scale, a bias that is not a weight).
 std::optional<Int8Plan> planInt8(const BuildContext &ctx);
+
+/// Halves `plan`'s weights into 7 bits (doubling their scales, halving the
+/// bias in their units) when the CPU lacks VNNI and the primitive's
+/// `weights` descriptor does not already carry oneDNN's own scale
+/// adjustment (its direct int8 convs on AVX2 halve the weights themselves;
+/// its gemm-based convs and inner products do not, and saturate).
+/// Depthwise convs widen to 32 bits and keep 8. True if it halved them: the
+/// primitive is then described again with the new scales.
+bool halveInt8Weights(const BuildContext &ctx, Int8Plan &plan,
+                      const memory::desc &weights, bool depthwise = false);
 
 /// The residual a conv or fc with an int8 plan adds: its scale (real =
 /// scale * stored; 1 for floats) as `sumScale`, read as `sumType`.
@@ -165,10 +178,12 @@ struct PreparedWeight {
   int scaleMask = 0;
 
   /// For input `i` of `ctx`, in plain layout `userMd`. A quantized weight
-  /// wanted in f32 is dequantized (the CPU computes it in f32); `grouped`
-  /// weights have their output channels in dims 0 and 1.
+  /// wanted in f32 is dequantized (the CPU computes it in f32); one wanted
+  /// in s8 is halved into 7 bits with `int8` (Int8Plan::sevenBitWeights);
+  /// `grouped` weights have their output channels in dims 0 and 1.
   void prepare(BuildContext &ctx, size_t i, const memory::desc &userMd,
-               const memory::desc &wantedMd, bool grouped = false);
+               const memory::desc &wantedMd, bool grouped = false,
+               const Int8Plan *int8 = nullptr);
   memory get(ExecEnv &env, uint8_t *data);
 };
 

@@ -138,8 +138,12 @@ protected:
         where = i;
       }
     }
+    // int8: 4 % of the largest value; twice that where the CPU lacks VNNI
+    // and the weights have 7 bits.
+    bool sevenBit =
+        session->computePrecision().find("7-bit") != std::string::npos;
     float tolerance = GetParam().bf16()   ? 2e-2f
-                      : GetParam().int8() ? 4e-2f
+                      : GetParam().int8() ? (sevenBit ? 8e-2f : 4e-2f)
                                           : 1e-4f;
     EXPECT_LE(worst, tolerance * scale)
         << "at element " << where << ": got " << g[where] << ", want "
