@@ -424,7 +424,8 @@ StatusOr<Lowering> CpuBackend::lowerFor(const ShapedGraph &graph, int threads) {
     int64_t w = node.inputs[op->narrowWeight];
     int64_t bias = node.inputs.size() > 2 ? node.inputs[2] : -1;
     return int8_ && (i == 0 || i == 3) && quantizationOf(w) &&
-           values.ranges[node.inputs[0]] && (bias < 0 || weightOf[bias] >= 0);
+           values.ranges[node.inputs[0]] && (bias < 0 || weightOf[bias] >= 0) &&
+           int8Applies(graph.shapes[node.outputs[0]]);
   };
   // A result may be stored as int8 when it is calibrated and every kernel
   // that reads it reads int8; graph outputs stay f32.

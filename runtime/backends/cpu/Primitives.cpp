@@ -101,7 +101,8 @@ std::optional<Int8Plan> cpu::planInt8(const BuildContext &ctx) {
   // The planner sets quantizations only for weights quantized as it runs
   // them (i8, one scale per output channel, no zero point).
   const fb::Quantization *q = ctx.quantizations[1];
-  if (!ctx.int8 || !q || (ctx.has(2) && !ctx.weights[2]))
+  if (!ctx.int8 || !q || (ctx.has(2) && !ctx.weights[2]) ||
+      !int8Applies(ctx.outShapes[0]))
     return std::nullopt;
   Int8Plan plan;
   if (ctx.scales[0] > 0) {
