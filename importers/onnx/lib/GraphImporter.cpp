@@ -347,6 +347,20 @@ LogicalResult GraphImporter::readOpset() {
   if (opset == 0)
     return emitError(UnknownLoc::get(&ctx))
            << "the model imports no default-domain (ai.onnx) opset";
+  if (opset >= 1 && opset < kMinOpset) {
+    if (auto err = upgradeOpset(model, kMinOpset))
+      return emitError(UnknownLoc::get(&ctx))
+             << "the model uses opset " << opset << "; tlc imports opsets "
+             << kMinOpset << " to " << kMaxOpset
+             << " and upgrades older ones with ONNX's version converter, "
+                "which failed: "
+             << llvm::toString(std::move(err));
+    emitWarning(UnknownLoc::get(&ctx))
+        << "the model uses opset " << opset
+        << "; ONNX's version converter upgraded it to opset " << kMinOpset
+        << " before import";
+    opset = kMinOpset;
+  }
   if (opset < kMinOpset || opset > kMaxOpset)
     return emitError(UnknownLoc::get(&ctx))
            << "the model uses opset " << opset << "; tlc imports opsets "

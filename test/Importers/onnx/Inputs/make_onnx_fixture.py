@@ -408,8 +408,39 @@ def wrong_channels():
                  [weight("w", 2, 4, 1, 1)])
 
 
-def old_opset():
+def new_opset():
     return model([helper.make_node("Relu", ["x"], ["y"], name="relu")],
+                 [vinfo("x", [1])], [vinfo("y", [1])], opset=19)
+
+
+def opset7_cnn():
+    """An opset-7 CNN of the Model Zoo's era, IR 3: weights also listed as
+    graph inputs, BatchNormalization with `spatial`, Upsample with a `scales` attribute (an input from opset 9 on)."""
+    nodes = [
+        helper.make_node("Conv", ["x", "w", "b"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("BatchNormalization", ["c", "s", "bb", "m", "v"], ["n"],
+                         name="bn", spatial=1, epsilon=1e-5),
+        helper.make_node("Relu", ["n"], ["r"], name="relu"),
+        helper.make_node("Upsample", ["r"], ["u"], name="up", mode="nearest",
+                         scales=[1.0, 1.0, 2.0, 2.0]),
+        helper.make_node("GlobalAveragePool", ["u"], ["g"], name="gap"),
+        helper.make_node("Flatten", ["g"], ["f"], name="flat"),
+        helper.make_node("Gemm", ["f", "fw", "fb"], ["y"], name="fc", transB=1),
+    ]
+    inits = [weight("w", 4, 3, 3, 3), weight("b", 4), floats("s", [1, 2, 3, 4]),
+             weight("bb", 4), weight("m", 4), floats("v", [1, 1, 2, 2]),
+             weight("fw", 5, 4), weight("fb", 5)]
+    inputs = [vinfo("x", [1, 3, 8, 8])] + [
+        vinfo(t.name, list(t.dims)) for t in inits]
+    m = model(nodes, inputs, [vinfo("y", [1, 5])], inits, opset=7)
+    m.ir_version = 3
+    return m
+
+
+def opset7_malformed():
+    """Opset 7, but a Relu with two inputs: onnx.checker refuses it before
+    the version converter sees it."""
+    return model([helper.make_node("Relu", ["x", "x"], ["y"], name="relu")],
                  [vinfo("x", [1])], [vinfo("y", [1])], opset=7)
 
 

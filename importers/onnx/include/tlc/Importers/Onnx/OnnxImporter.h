@@ -1,6 +1,7 @@
 //===- OnnxImporter.h - ONNX models into the tl dialect ---------*- C++ -*-===//
 //
-// Turns an ONNX ModelProto (opsets 9 to 18) into a module holding one
+// Turns an ONNX ModelProto (opsets 9 to 18; 1 to 8 are upgraded to 9 with
+// ONNX's version converter first) into a module holding one
 // `func.func @main` of tl ops. Graph inputs become arguments and graph
 // outputs results, named by the `tl.name` argument/result attribute; ONNX
 // node names become the ops' locations; initializers become `tl.constant`
