@@ -16,6 +16,52 @@
 #include <algorithm>
 #include <exception>
 
+namespace {
+
+llvm::Error refuse(const llvm::Twine &why) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), why.str());
+}
+
+/// What libonnx's IR import (graphProtoToGraph) takes for granted and
+/// onnx.checker does not check: it dereferences the value of every name
+/// without looking, so a graph output, node input or value_info that names
+/// nothing crashes it. Checked here on the graph the converter will see.
+llvm::Error checkForConverter(const onnx::GraphProto &graph) {
+  llvm::StringSet<> defined;
+  auto define = [&](const std::string &name, const char *what) -> llvm::Error {
+    if (name.empty())
+      return refuse(llvm::Twine(what) + " has an empty name");
+    if (!defined.insert(name).second)
+      return refuse("tensor '" + name + "' is defined twice");
+    return llvm::Error::success();
+  };
+  for (const auto &in : graph.input())
+    if (auto err = define(in.name(), "a graph input"))
+      return err;
+  for (const auto &node : graph.node()) {
+    for (const auto &attr : node.attribute())
+      if (attr.has_g() || attr.graphs_size() > 0)
+        return refuse("node '" + node.name() + "' (" + node.op_type() +
+                      ") holds a subgraph; models with subgraphs are not "
+                      "upgraded");
+    for (const std::string &in : node.input())
+      if (!in.empty() && !defined.contains(in))
+        return refuse("input '" + in + "' of node '" + node.name() +
+                      "' is not defined before its use");
+    for (const std::string &out : node.output())
+      if (!out.empty())
+        if (auto err = define(out, "a node output"))
+          return err;
+  }
+  for (const auto &out : graph.output())
+    if (!defined.contains(out.name()))
+      return refuse("graph output '" + out.name() +
+                    "' is not produced by any node or input");
+  return llvm::Error::success();
+}
+
+} // namespace
+
 llvm::Error tlc::onnx_importer::upgradeOpset(onnx::ModelProto &model,
                                              int64_t targetOpset) {
   // The graph without its weights; each initializer that is not a graph
@@ -29,7 +75,8 @@ llvm::Error tlc::onnx_importer::upgradeOpset(onnx::ModelProto &model,
   *graph.mutable_node() = original.node();
   *graph.mutable_input() = original.input();
   *graph.mutable_output() = original.output();
-  *graph.mutable_value_info() = original.value_info();
+  // value_info is left out: shapes the importer infers itself, and the IR
+  // import would dereference an entry that names nothing.
   graph.set_name(original.name());
   llvm::StringSet<> inputs, declared;
   for (const auto &in : original.input())
@@ -45,6 +92,8 @@ llvm::Error tlc::onnx_importer::upgradeOpset(onnx::ModelProto &model,
     for (int64_t d : init.dims())
       shape->add_dim()->set_dim_value(d);
   }
+  if (auto err = checkForConverter(graph))
+    return err;
   onnx::ModelProto upgraded;
   try {
     onnx::checker::CheckerContext checkerContext;
@@ -69,7 +118,7 @@ llvm::Error tlc::onnx_importer::upgradeOpset(onnx::ModelProto &model,
         message += "; ";
       message += line.trim().str();
     }
-    return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+    return refuse(message);
   }
   onnx::GraphProto &out = *upgraded.mutable_graph();
   auto *outInputs = out.mutable_input();
