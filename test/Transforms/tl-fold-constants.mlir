@@ -32,6 +32,24 @@ func.func @constant_subgraph(%x: tensor<6xf32>) -> tensor<6xf32> {
 
 // -----
 
+// The math ops of tlc/runtime/UnaryMath.h fold with their attributes:
+// elu(alpha 0.5) of [-1, 2] = [0.5 (e^-1 - 1), 2], then shrink(bias 1,
+// lambd 0.25): [-0.316 + 1, 2 - 1], then floor.
+// CHECK-LABEL: func @math_folds
+// CHECK-NEXT:  %[[C:.*]] = tl.constant dense<[0.000000e+00, 1.000000e+00]> : tensor<2xf32>
+// CHECK-NEXT:  %[[A:.*]] = tl.add %arg0, %[[C]]
+// CHECK-NEXT:  return %[[A]]
+func.func @math_folds(%x: tensor<2xf32>) -> tensor<2xf32> {
+  %c = tl.constant dense<[-1.0, 2.0]> : tensor<2xf32>
+  %0 = tl.elu %c {alpha = 0.5 : f32} : tensor<2xf32>
+  %1 = tl.shrink %0 {bias = 1.0 : f32, lambd = 0.25 : f32} : tensor<2xf32>
+  %2 = tl.floor %1 : tensor<2xf32>
+  %3 = tl.add %x, %2 : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  return %3 : tensor<2xf32>
+}
+
+// -----
+
 // A per-channel scale and shift after a conv move into its weights and
 // bias: (W x) * [2, 3] + [1, 1] with W = 1 and no bias.
 // CHECK-LABEL: func @affine_after_conv

@@ -17,6 +17,7 @@
 #include "tlc/Transforms/Constants.h"
 #include "tlc/Transforms/Passes.h"
 #include "tlc/Transforms/ShapeUtils.h"
+#include "tlc/runtime/UnaryMath.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -44,7 +45,9 @@ bool worksOnMaps(Operation *op) {
   return isa<ReluOp, ClipOp, SigmoidOp, TanhOp, HardSigmoidOp, HardSwishOp,
              SiluOp, GeluOp, LeakyReluOp, SqrtOp, ErfOp, ExpOp, LogOp, NegOp,
              AbsOp, ReciprocalOp, DropoutOp, IdentityOp, BatchNormOp,
-             SoftmaxOp>(op);
+             SoftmaxOp>(op) ||
+         (isa<TLDialect>(op->getDialect()) &&
+          tlc::findUnaryMath(op->getName().stripDialect().str()));
 }
 
 struct FcToConvPass : tl::impl::FcToConvPassBase<FcToConvPass> {

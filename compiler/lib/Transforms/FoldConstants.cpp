@@ -19,6 +19,7 @@
 
 #include "tlc/Transforms/Constants.h"
 #include "tlc/Transforms/Passes.h"
+#include "tlc/runtime/UnaryMath.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -80,7 +81,22 @@ std::optional<Unary> unaryFunction(Operation *op) {
         float alpha = op.getAlpha().convertToFloat();
         return Unary([=](float x) { return x >= 0 ? x : alpha * x; });
       })
-      .Default([](Operation *) { return std::nullopt; });
+      .Default([](Operation *op) -> std::optional<Unary> {
+        // The ops whose scalar definition the runtime shares.
+        const tlc::UnaryMath *math =
+            tlc::findUnaryMath(op->getName().stripDialect().str());
+        if (!math || !isa<TLDialect>(op->getDialect()))
+          return std::nullopt;
+        auto attr = [&](std::string_view name) {
+          auto f = name.empty() ? FloatAttr()
+                                : op->getAttrOfType<FloatAttr>(
+                                      StringRef(name.data(), name.size()));
+          return f ? static_cast<float>(f.getValueAsDouble()) : 0.f;
+        };
+        float a = attr(math->attrA), b = attr(math->attrB);
+        auto fn = math->fn;
+        return Unary([=](float x) { return fn(x, a, b); });
+      });
 }
 
 std::optional<Binary> binaryFunction(Operation *op) {

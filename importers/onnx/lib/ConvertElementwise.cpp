@@ -2,6 +2,8 @@
 
 #include "ImportContext.h"
 
+#include "tlc/runtime/UnaryMath.h"
+
 #include <limits>
 #include <optional>
 
@@ -146,6 +148,26 @@ LogicalResult convertPRelu(NodeContext &nc) {
 LogicalResult convertLeakyRelu(NodeContext &nc) {
   float alpha = nc.getFloat("alpha", 0.01f);
   return nc.emitUnary<tl::LeakyReluOp>({nc.f32("alpha", alpha)});
+}
+
+/// An op of tlc/runtime/UnaryMath.h: its float attributes have ONNX's
+/// names; `defaultA` and `defaultB` are ONNX's defaults, in the table's
+/// order.
+template <typename OpT>
+LogicalResult convertMath(NodeContext &nc, float defaultA = 0.f,
+                          float defaultB = 0.f) {
+  const tlc::UnaryMath *math =
+      tlc::findUnaryMath(OpT::getOperationName().split('.').second.str());
+  SmallVector<NamedAttribute, 2> attrs;
+  if (!math->attrA.empty()) {
+    StringRef name(math->attrA.data(), math->attrA.size());
+    attrs.push_back(nc.f32(name, nc.getFloat(name, defaultA)));
+  }
+  if (!math->attrB.empty()) {
+    StringRef name(math->attrB.data(), math->attrB.size());
+    attrs.push_back(nc.f32(name, nc.getFloat(name, defaultB)));
+  }
+  return nc.emitUnary<OpT>(attrs);
 }
 
 LogicalResult convertHardSigmoid(NodeContext &nc) {
@@ -301,6 +323,38 @@ void tlc::onnx_importer::registerElementwiseConverters(ConverterTable &t) {
   t.add("Abs", 6, convertUnary<tl::AbsOp>);
   t.add("Reciprocal", 6, convertUnary<tl::ReciprocalOp>);
   t.add("LeakyRelu", 6, convertLeakyRelu);
+  t.add("Elu", 6,
+        [](NodeContext &nc) { return convertMath<tl::EluOp>(nc, 1.f); });
+  t.add("Selu", 6, [](NodeContext &nc) {
+    return convertMath<tl::SeluOp>(nc, 1.67326319217681884765625f,
+                                   1.05070102214813232421875f);
+  });
+  t.add("Celu", 12,
+        [](NodeContext &nc) { return convertMath<tl::CeluOp>(nc, 1.f); });
+  t.add("ThresholdedRelu", 10, [](NodeContext &nc) {
+    return convertMath<tl::ThresholdedReluOp>(nc, 1.f);
+  });
+  t.add("Shrink", 9, [](NodeContext &nc) {
+    return convertMath<tl::ShrinkOp>(nc, 0.f, 0.5f);
+  });
+  t.add("Softplus", 1, convertUnary<tl::SoftplusOp>);
+  t.add("Softsign", 1, convertUnary<tl::SoftsignOp>);
+  t.add("Mish", 18, convertUnary<tl::MishOp>);
+  t.add("Sign", 9, convertUnary<tl::SignOp>);
+  t.add("Round", 11, convertUnary<tl::RoundOp>);
+  t.add("Floor", 6, convertUnary<tl::FloorOp>);
+  t.add("Ceil", 6, convertUnary<tl::CeilOp>);
+  t.add("Sin", 7, convertUnary<tl::SinOp>);
+  t.add("Cos", 7, convertUnary<tl::CosOp>);
+  t.add("Tan", 7, convertUnary<tl::TanOp>);
+  t.add("Asin", 7, convertUnary<tl::AsinOp>);
+  t.add("Acos", 7, convertUnary<tl::AcosOp>);
+  t.add("Atan", 7, convertUnary<tl::AtanOp>);
+  t.add("Sinh", 9, convertUnary<tl::SinhOp>);
+  t.add("Cosh", 9, convertUnary<tl::CoshOp>);
+  t.add("Asinh", 9, convertUnary<tl::AsinhOp>);
+  t.add("Acosh", 9, convertUnary<tl::AcoshOp>);
+  t.add("Atanh", 9, convertUnary<tl::AtanhOp>);
   t.add("HardSigmoid", 6, convertHardSigmoid);
   t.add("PRelu", 9, convertPRelu);
   t.add("Clip", 6, convertClip6);

@@ -1,17 +1,23 @@
 //===- Eltwise.cpp - activations and elementwise math ---------------------===//
 //
 // oneDNN eltwise primitives in any layout (the output keeps the input's),
-// chained where one tl op is several steps (hard_sigmoid); math oneDNN 2.6
-// lacks (erf) as a plain loop.
+// chained where one tl op is several steps (hard_sigmoid, selu, celu); math
+// oneDNN 2.6 lacks (erf, softsign, the trigonometric functions, ...) as a
+// plain loop over the scalar definition of tlc/runtime/UnaryMath.h.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Primitives.h"
 
+#include "tlc/runtime/UnaryMath.h"
+
 #include <cmath>
+#include <utility>
 
 using namespace tlc::runtime;
 using namespace tlc::runtime::cpu;
+using tlc::UnaryMath;
+namespace unary_math = tlc::unary_math;
 
 namespace {
 
@@ -66,23 +72,77 @@ StatusOr<Built> buildActivation(BuildContext &ctx) {
   return buildEltwiseSteps(ctx, activationSteps(Act, alpha, beta));
 }
 
-/// Math oneDNN 2.6 has no eltwise for.
+/// Math oneDNN 2.6 has no eltwise for: the scalar definition, element by
+/// element, on plain layouts.
 struct MapKernel : Kernel {
-  float (*fn)(float);
+  float (*fn)(float, float, float) = nullptr;
+  float a = 0.f, b = 0.f;
   void run(ExecEnv &, const std::vector<TensorRef> &in,
            const std::vector<TensorRef> &out) override {
     int64_t n = numElements(in[0].shape);
     const float *s = in[0].f32();
     float *d = out[0].f32();
     for (int64_t i = 0; i < n; ++i)
-      d[i] = fn(s[i]);
+      d[i] = fn(s[i], a, b);
   }
 };
 
 StatusOr<Built> buildErf(BuildContext &) {
   auto k = std::make_unique<MapKernel>();
-  k->fn = [](float x) { return std::erf(x); };
+  k->fn = [](float x, float, float) { return std::erf(x); };
   return Built{std::move(k)};
+}
+
+/// An op of tlc/runtime/UnaryMath.h: oneDNN eltwise steps where oneDNN
+/// computes it, the scalar definition otherwise.
+StatusOr<Built> buildMath(BuildContext &ctx, const UnaryMath &math) {
+  float a = math.attrA.empty() ? 0.f : ctx.attrs.f(math.attrA.data());
+  float b = math.attrB.empty() ? 0.f : ctx.attrs.f(math.attrB.data());
+  using A = dnnl::algorithm;
+  std::string_view op = math.op;
+  std::vector<EltStep> steps;
+  if (op == "elu") {
+    steps = {{A::eltwise_elu, a, 0.f}};
+  } else if (op == "selu") {
+    steps = {{A::eltwise_elu, a, 0.f}, {A::eltwise_linear, b, 0.f}};
+  } else if (op == "celu") { // alpha * elu(x / alpha, 1)
+    if (a == 0.f)
+      return Status(StatusCode::kInvalidArgument, "celu: alpha is 0");
+    steps = {{A::eltwise_linear, 1.f / a, 0.f},
+             {A::eltwise_elu, 1.f, 0.f},
+             {A::eltwise_linear, a, 0.f}};
+  } else if (op == "softplus") {
+    steps = {{A::eltwise_soft_relu, 0.f, 0.f}};
+  } else if (op == "mish") {
+    steps = {{A::eltwise_mish, 0.f, 0.f}};
+  } else if (op == "round") {
+    steps = {{A::eltwise_round, 0.f, 0.f}};
+  } else {
+    // No acceptsLayouts: the planner hands the loop plain inputs.
+    auto k = std::make_unique<MapKernel>();
+    k->fn = math.fn;
+    k->a = a;
+    k->b = b;
+    return Built{std::move(k)};
+  }
+  return buildEltwiseSteps(ctx, std::move(steps));
+}
+
+template <size_t I> StatusOr<Built> buildMathAt(BuildContext &ctx) {
+  return buildMath(ctx, unary_math::kTable[I]);
+}
+
+/// Whether oneDNN computes the op (any layout) or our loop (plain only).
+constexpr bool onOneDnn(std::string_view op) {
+  return op == "elu" || op == "selu" || op == "celu" || op == "softplus" ||
+         op == "mish" || op == "round";
+}
+
+template <size_t... I>
+void appendMathOps(std::vector<OpDef> &ops, std::index_sequence<I...>) {
+  (ops.push_back({unary_math::kTable[I].op.data(), buildMathAt<I>,
+                  onOneDnn(unary_math::kTable[I].op) ? anyLayout : nullptr}),
+   ...);
 }
 
 } // namespace
@@ -110,4 +170,5 @@ void cpu::appendEltwiseOps(std::vector<OpDef> &ops) {
           {"leaky_relu", buildActivation<Act::LeakyRelu>, anyLayout},
           {"gelu", buildActivation<Act::Gelu>, anyLayout},
       });
+  appendMathOps(ops, std::make_index_sequence<unary_math::kTable.size()>());
 }

@@ -531,3 +531,21 @@ func.func @resize_scale(%x: tensor<1x1x2x2xf32>) {
   %0 = tl.resize %x {mode = #tl<resize_mode linear>, scales = array<f32: 1.0, 1.0, 0.0, 2.0>} : (tensor<1x1x2x2xf32>) -> tensor<1x1x0x4xf32>
   return
 }
+
+// -----
+
+// celu divides by alpha.
+func.func @celu_zero_alpha(%x: tensor<2xf32>) {
+  // expected-error @+1 {{'tl.celu' op alpha must not be 0 (it divides x)}}
+  %0 = tl.celu %x {alpha = 0.0 : f32} : tensor<2xf32>
+  return
+}
+
+// -----
+
+// shrink needs bias and lambd.
+func.func @shrink_attrs(%x: tensor<2xf32>) {
+  // expected-error @+1 {{'tl.shrink' op requires attribute 'lambd'}}
+  %0 = tl.shrink %x {bias = 0.0 : f32} : tensor<2xf32>
+  return
+}

@@ -74,8 +74,12 @@ func.func @elementwise(%x: tensor<?x8x4x4xf32>, %y: tensor<8x1x1xf32>) -> tensor
   %14 = tl.gelu %13 {approximate = true} : tensor<?x8x4x4xf32>
   // CHECK: tl.leaky_relu %{{.*}} {alpha = 0.00999999977 : f32}
   %15 = tl.leaky_relu %14 {alpha = 0.01 : f32} : tensor<?x8x4x4xf32>
+  // CHECK: tl.selu %{{.*}} {alpha = 1.500000e+00 : f32, gamma = 1.250000e+00 : f32}
+  %m0 = tl.selu %15 {alpha = 1.5 : f32, gamma = 1.25 : f32} : tensor<?x8x4x4xf32>
+  // CHECK: tl.acosh
+  %m1 = tl.acosh %m0 : tensor<?x8x4x4xf32>
   // CHECK: tl.prelu %{{.*}}, %{{.*}} : (tensor<?x8x4x4xf32>, tensor<8x1x1xf32>) -> tensor<?x8x4x4xf32>
-  %16 = tl.prelu %15, %y : (tensor<?x8x4x4xf32>, tensor<8x1x1xf32>) -> tensor<?x8x4x4xf32>
+  %16 = tl.prelu %m1, %y : (tensor<?x8x4x4xf32>, tensor<8x1x1xf32>) -> tensor<?x8x4x4xf32>
   // CHECK: tl.add %{{.*}}, %{{.*}} : (tensor<?x8x4x4xf32>, tensor<8x1x1xf32>) -> tensor<?x8x4x4xf32>
   %17 = tl.add %16, %y : (tensor<?x8x4x4xf32>, tensor<8x1x1xf32>) -> tensor<?x8x4x4xf32>
   // CHECK: tl.sub

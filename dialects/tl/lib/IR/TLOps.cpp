@@ -62,6 +62,12 @@ LogicalResult ClipOp::verify() {
   return success();
 }
 
+LogicalResult CeluOp::verify() {
+  if (getAlpha().convertToFloat() == 0.f)
+    return emitOpError("alpha must not be 0 (it divides x)");
+  return success();
+}
+
 LogicalResult DropoutOp::verify() {
   float ratio = getRatio().convertToFloat();
   if (ratio < 0 || ratio >= 1)

@@ -224,6 +224,26 @@ def activations():
         [floats("slope", [[[0.1]], [[0.2]], [[0.3]]])], opset=14)
 
 
+def math_ops():
+    """Elementwise math of tlc/runtime/UnaryMath.h: attributes given, and
+    ONNX's defaults where they are not."""
+    chain = [("Elu", {"alpha": 0.5}), ("Selu", {}), ("Celu", {"alpha": 2.0}),
+             ("ThresholdedRelu", {}), ("Shrink", {"lambd": 0.25}),
+             ("Softplus", {}), ("Softsign", {}), ("Sign", {}), ("Round", {}),
+             ("Floor", {}), ("Ceil", {}), ("Sin", {}), ("Atanh", {})]
+    nodes, prev = [], "x"
+    for i, (op, attrs) in enumerate(chain):
+        out = "y" if i == len(chain) - 1 else f"t{i}"
+        nodes.append(helper.make_node(op, [prev], [out], name=op.lower(), **attrs))
+        prev = out
+    return model(nodes, [vinfo("x", [2, 3])], [vinfo("y", [2, 3])], opset=13)
+
+
+def mish():
+    return model([helper.make_node("Mish", ["x"], ["y"], name="mish")],
+                 [vinfo("x", [4])], [vinfo("y", [4])], opset=18)
+
+
 def dropout_identity():
     """Dropout (inference) and Identity stay in the IR as named ops."""
     return model(

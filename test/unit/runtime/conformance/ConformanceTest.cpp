@@ -22,13 +22,16 @@
 #include "Reference.h"
 
 #include "tlc/runtime/Session.h"
+#include "tlc/runtime/UnaryMath.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <random>
+#include <string_view>
 
 using namespace tlc;
 using namespace tlc::test;
@@ -504,6 +507,57 @@ TEST_P(Conformance, Unary) {
             std::string(op.name) + " " + runtime::shapeToString(x) +
                 (trial == 2 ? " after conv" : ""));
     }
+}
+
+/// The ops of tlc/runtime/UnaryMath.h against their scalar definitions, on
+/// inputs inside each one's domain; those oneDNN computes also after a conv
+/// (blocked layouts).
+TEST_P(Conformance, UnaryMath) {
+  struct Case {
+    float a = 0.f, b = 0.f, lo = -3.f, hi = 3.f;
+  };
+  const std::map<std::string_view, Case> cases = {
+      {"elu", {0.7f}},
+      {"selu", {1.67f, 1.05f}},
+      {"celu", {0.8f}},
+      {"thresholded_relu", {0.5f}},
+      {"shrink", {0.2f, 0.7f}},
+      {"tan", {0, 0, -1.2f, 1.2f}},
+      {"asin", {0, 0, -0.95f, 0.95f}},
+      {"acos", {0, 0, -0.95f, 0.95f}},
+      {"atanh", {0, 0, -0.95f, 0.95f}},
+      {"acosh", {0, 0, 1.f, 4.f}},
+  };
+  for (const UnaryMath &math : unary_math::kTable) {
+    auto it = cases.find(math.op);
+    Case c = it == cases.end() ? Case{} : it->second;
+    AttrList attrs;
+    if (!math.attrA.empty())
+      attrs.push_back({std::string(math.attrA), A::f({c.a})});
+    if (!math.attrB.empty())
+      attrs.push_back({std::string(math.attrB), A::f({c.b})});
+    for (int trial = 0; trial < 3; ++trial) {
+      Shape x = {pick(1, 3), pick(1, 19), pick(1, 6), pick(1, 6)};
+      Array input = random(x, c.lo, c.hi), value = input;
+      ArtifactBuilder b;
+      int32_t in = b.input("x", x);
+      // After a conv: the smooth ones oneDNN computes, in any layout (a
+      // conv's bf16 or int8 error would move round's steps, and the
+      // bounded functions' error is relative to a smaller output).
+      std::string_view op = math.op;
+      bool wide = op == "elu" || op == "selu" || op == "celu" ||
+                  op == "softplus" || op == "mish";
+      if (trial == 2 && wide)
+        in = afterConv(b, in, value);
+      Array want =
+          ref::map(value, [&](float v) { return math.fn(v, c.a, c.b); });
+      std::string name(math.op);
+      b.output("y", b.op(name.c_str(), {in}, x, attrs));
+      check(b, {{"x", input}}, want,
+            name + " " + runtime::shapeToString(x) +
+                (trial == 2 && wide ? " after conv" : ""));
+    }
+  }
 }
 
 TEST_P(Conformance, Normalization) {

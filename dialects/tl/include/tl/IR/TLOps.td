@@ -161,6 +161,40 @@ def TL_GeluOp : TL_UnaryOp<"gelu", "Gaussian error linear unit",
 def TL_LeakyReluOp : TL_UnaryOp<"leaky_relu", "x >= 0 ? x : alpha * x",
     (ins F32Attr:$alpha)>;
 
+// Math whose scalar definition is tlc/runtime/UnaryMath.h.
+def TL_EluOp : TL_UnaryOp<"elu", "x > 0 ? x : alpha * (exp(x) - 1)",
+    (ins F32Attr:$alpha)>;
+def TL_SeluOp : TL_UnaryOp<"selu",
+    "gamma * (x > 0 ? x : alpha * (exp(x) - 1))",
+    (ins F32Attr:$alpha, F32Attr:$gamma)>;
+def TL_CeluOp : TL_UnaryOp<"celu", "x > 0 ? x : alpha * (exp(x / alpha) - 1)",
+    (ins F32Attr:$alpha)> {
+  let hasVerifier = 1;
+}
+def TL_ThresholdedReluOp : TL_UnaryOp<"thresholded_relu", "x > alpha ? x : 0",
+    (ins F32Attr:$alpha)>;
+def TL_ShrinkOp : TL_UnaryOp<"shrink",
+    "x < -lambd ? x + bias : (x > lambd ? x - bias : 0)",
+    (ins F32Attr:$bias, F32Attr:$lambd)>;
+def TL_SoftplusOp : TL_UnaryOp<"softplus", "log(1 + exp(x))">;
+def TL_SoftsignOp : TL_UnaryOp<"softsign", "x / (1 + |x|)">;
+def TL_MishOp : TL_UnaryOp<"mish", "x * tanh(softplus(x))">;
+def TL_SignOp : TL_UnaryOp<"sign", "-1, 0 or 1">;
+def TL_RoundOp : TL_UnaryOp<"round", "nearest integer, halves to even">;
+def TL_FloorOp : TL_UnaryOp<"floor", "largest integer not above x">;
+def TL_CeilOp : TL_UnaryOp<"ceil", "smallest integer not below x">;
+def TL_SinOp : TL_UnaryOp<"sin", "sine">;
+def TL_CosOp : TL_UnaryOp<"cos", "cosine">;
+def TL_TanOp : TL_UnaryOp<"tan", "tangent">;
+def TL_AsinOp : TL_UnaryOp<"asin", "arcsine">;
+def TL_AcosOp : TL_UnaryOp<"acos", "arccosine">;
+def TL_AtanOp : TL_UnaryOp<"atan", "arctangent">;
+def TL_SinhOp : TL_UnaryOp<"sinh", "hyperbolic sine">;
+def TL_CoshOp : TL_UnaryOp<"cosh", "hyperbolic cosine">;
+def TL_AsinhOp : TL_UnaryOp<"asinh", "inverse hyperbolic sine">;
+def TL_AcoshOp : TL_UnaryOp<"acosh", "inverse hyperbolic cosine">;
+def TL_AtanhOp : TL_UnaryOp<"atanh", "inverse hyperbolic tangent">;
+
 /// Identity and inference-mode dropout: kept in the IR so that cut points
 /// named after them exist; tl-fold-constants removes them.
 def TL_IdentityOp : TL_SameTypeOp<"identity"> {
