@@ -59,6 +59,18 @@ OpSchema unary(const char *name, std::vector<AttrSpec> attrs = {}) {
           F::sameAsInput, S::perSample};
 }
 
+OpSchema reduction(const char *name) {
+  return {name,
+          1,
+          0,
+          false,
+          1,
+          kFloat,
+          {axisInts("axes"), boolInt("keepdims")},
+          F::reduce,
+          S::axesSkip0};
+}
+
 OpSchema binary(const char *name) {
   return {name, 2, 0, false, 1, kFloat, {}, F::broadcast, S::broadcasting};
 }
@@ -182,15 +194,16 @@ std::vector<OpSchema> makeTable() {
        {},
        F::globalPool,
        S::perSample},
-      {"reduce_mean",
-       1,
-       0,
-       false,
-       1,
-       kFloat,
-       {axisInts("axes"), boolInt("keepdims")},
-       F::reduceMean,
-       S::axesSkip0},
+      reduction("reduce_mean"),
+      reduction("reduce_sum"),
+      reduction("reduce_max"),
+      reduction("reduce_min"),
+      reduction("reduce_prod"),
+      reduction("reduce_l1"),
+      reduction("reduce_l2"),
+      reduction("reduce_sum_square"),
+      reduction("reduce_log_sum"),
+      reduction("reduce_log_sum_exp"),
       {"softmax",
        1,
        0,

@@ -325,7 +325,7 @@ Status shapes::globalPool(ShapeContext &c, std::vector<Shape> &out) {
   return Status::ok();
 }
 
-Status shapes::reduceMean(ShapeContext &c, std::vector<Shape> &out) {
+Status shapes::reduce(ShapeContext &c, std::vector<Shape> &out) {
   const Shape &x = c.in(0);
   auto axes = c.attrs.ints("axes");
   bool keepdims = c.attrs.i("keepdims") != 0;
@@ -334,13 +334,13 @@ Status shapes::reduceMean(ShapeContext &c, std::vector<Shape> &out) {
   for (int64_t axis : axes) {
     int64_t a = axis;
     if (!normalizeAxis(a, rank))
-      return axisError("reduce_mean", axis, x);
+      return axisError("reduction", axis, x);
     reduced[a] = true;
   }
   Shape y;
   for (int64_t i = 0; i < rank; ++i) {
     if (reduced[i] && x[i] < 1)
-      return invalidArgument("reduce_mean: cannot reduce the empty dim " +
+      return invalidArgument("reduction: cannot reduce the empty dim " +
                              std::to_string(i) + " of " + str(x));
     if (!reduced[i])
       y.push_back(x[i]);

@@ -27,7 +27,7 @@ Status prelu(ShapeContext &c, std::vector<Shape> &out);
 Status maxPool(ShapeContext &c, std::vector<Shape> &out);
 Status avgPool(ShapeContext &c, std::vector<Shape> &out);
 Status globalPool(ShapeContext &c, std::vector<Shape> &out);
-Status reduceMean(ShapeContext &c, std::vector<Shape> &out);
+Status reduce(ShapeContext &c, std::vector<Shape> &out);
 Status softmax(ShapeContext &c, std::vector<Shape> &out);
 Status concat(ShapeContext &c, std::vector<Shape> &out);
 Status flatten(ShapeContext &c, std::vector<Shape> &out);

@@ -343,21 +343,24 @@ LogicalResult convertSoftmax(NodeContext &nc) {
   return success();
 }
 
-LogicalResult emitReduceMean(NodeContext &nc, ArrayRef<int64_t> axes,
-                             bool keepdims) {
+template <typename OpT>
+LogicalResult emitReduce(NodeContext &nc, ArrayRef<int64_t> axes,
+                         bool keepdims) {
   auto x = nc.input(0);
   if (failed(x))
     return failure();
-  return nc.emit<tl::ReduceMeanOp>(
-      {*x}, {nc.i64s("axes", axes), nc.flag("keepdims", keepdims)});
+  return nc.emit<OpT>({*x},
+                      {nc.i64s("axes", axes), nc.flag("keepdims", keepdims)});
 }
 
-LogicalResult convertReduceMean1(NodeContext &nc) {
-  return emitReduceMean(nc, nc.getInts("axes"), nc.getInt("keepdims", 1) != 0);
+/// Reduce*-1: axes is an attribute.
+template <typename OpT> LogicalResult convertReduceAttr(NodeContext &nc) {
+  return emitReduce<OpT>(nc, nc.getInts("axes"), nc.getInt("keepdims", 1) != 0);
 }
 
-/// ReduceMean-18: axes is an optional input.
-LogicalResult convertReduceMean18(NodeContext &nc) {
+/// ReduceSum-13, the others from 18: axes is an optional input; without
+/// it, noop_with_empty_axes makes the op the identity.
+template <typename OpT> LogicalResult convertReduceInput(NodeContext &nc) {
   bool keepdims = nc.getInt("keepdims", 1) != 0;
   bool noop = nc.getInt("noop_with_empty_axes", 0) != 0;
   SmallVector<int64_t> axes;
@@ -377,7 +380,13 @@ LogicalResult convertReduceMean18(NodeContext &nc) {
     nc.setOutput(0, *y);
     return success();
   }
-  return emitReduceMean(nc, axes, keepdims);
+  return emitReduce<OpT>(nc, axes, keepdims);
+}
+
+template <typename OpT>
+void addReduce(ConverterTable &t, const char *opType, int64_t axesInput) {
+  t.add(opType, 1, convertReduceAttr<OpT>);
+  t.add(opType, axesInput, convertReduceInput<OpT>);
 }
 
 } // namespace
@@ -394,6 +403,14 @@ void tlc::onnx_importer::registerNNConverters(ConverterTable &t) {
   t.add("GlobalMaxPool", 1, convertGlobalPool<tl::GlobalMaxPoolOp>);
   t.add("LRN", 1, convertLrn);
   t.add("Softmax", 1, convertSoftmax);
-  t.add("ReduceMean", 1, convertReduceMean1);
-  t.add("ReduceMean", 18, convertReduceMean18);
+  addReduce<tl::ReduceMeanOp>(t, "ReduceMean", 18);
+  addReduce<tl::ReduceSumOp>(t, "ReduceSum", 13);
+  addReduce<tl::ReduceMaxOp>(t, "ReduceMax", 18);
+  addReduce<tl::ReduceMinOp>(t, "ReduceMin", 18);
+  addReduce<tl::ReduceProdOp>(t, "ReduceProd", 18);
+  addReduce<tl::ReduceL1Op>(t, "ReduceL1", 18);
+  addReduce<tl::ReduceL2Op>(t, "ReduceL2", 18);
+  addReduce<tl::ReduceSumSquareOp>(t, "ReduceSumSquare", 18);
+  addReduce<tl::ReduceLogSumOp>(t, "ReduceLogSum", 18);
+  addReduce<tl::ReduceLogSumExpOp>(t, "ReduceLogSumExp", 18);
 }

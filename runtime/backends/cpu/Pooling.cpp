@@ -112,24 +112,85 @@ StatusOr<Built> buildAvgPool(BuildContext &ctx) {
   return buildPool(ctx, false);
 }
 
-/// Reductions over a set of dims (global pools, reduce_mean): `kept` is
-/// the input's shape with the reduced dims set to 1.
-StatusOr<Built> buildReduction(BuildContext &ctx, dnnl::algorithm alg,
+/// How a tl reduction maps onto oneDNN's: the reduction, its p for the
+/// norms, an eltwise on the result (a post-op) and one on the input (exp,
+/// into a scratch buffer first), and what the op is when it reduces nothing.
+struct ReductionSpec {
+  dnnl::algorithm alg;
+  float p = 0.f;
+  std::optional<dnnl::algorithm> after, before;
+  /// When every reduced dim has extent 1 (oneDNN refuses that): copy, or
+  /// this eltwise of each element.
+  std::optional<dnnl::algorithm> single;
+};
+
+/// exp() of the input into a scratch buffer, then the reduction.
+struct ExpThenReduceKernel : Kernel {
+  dnnl::primitive exp, reduce;
+  memory::desc src, dst;
+  memory scratch;
+  BoundMemory srcMem, dstMem;
+  std::string implementation() const override {
+    return implementationOf(reduce);
+  }
+  void run(ExecEnv &env, const std::vector<TensorRef> &in,
+           const std::vector<TensorRef> &out) override {
+    const memory &s = srcMem.at(src, env.engine, in[0].data);
+    memory &d = dstMem.at(dst, env.engine, out[0].data);
+    exp.execute(env.stream, {{DNNL_ARG_SRC, s}, {DNNL_ARG_DST, scratch}});
+    reduce.execute(env.stream, {{DNNL_ARG_SRC, scratch}, {DNNL_ARG_DST, d}});
+    env.stream.wait();
+  }
+};
+
+/// Reductions over a set of dims (global pools, reduce_*): `kept` is the
+/// input's shape with the reduced dims set to 1.
+StatusOr<Built> buildReduction(BuildContext &ctx, const ReductionSpec &spec,
                                const Shape &kept) {
   const Shape &x = ctx.shapes[0];
-  // oneDNN refuses a reduction that reduces nothing (every reduced dim of
-  // extent 1): the mean of one element is the element.
-  if (kept == x)
-    return Built{makeCopyKernel()};
+  using A = dnnl::algorithm;
   return guarded("reduction", [&]() -> StatusOr<Built> {
-    auto k = std::make_unique<ChainKernel>();
     // Plain only: oneDNN 2.6 reduces blocked sources with its slow
     // reference kernel, so the planner reorders them first.
-    k->src = plainLayout(x);
-    k->dst = plainLayout(kept);
-    dnnl::reduction::desc d(alg, k->src, k->dst, 0.f, 0.f);
-    k->prims.push_back(
-        dnnl::reduction(dnnl::reduction::primitive_desc(d, ctx.env.engine)));
+    memory::desc src = plainLayout(x), dst = plainLayout(kept);
+    if (kept == x) {
+      if (!spec.single)
+        return Built{makeCopyKernel()};
+      auto k = std::make_unique<ChainKernel>();
+      k->src = k->dst = src;
+      float alpha = *spec.single == A::eltwise_pow ? 1.f : 0.f; // x^2
+      float beta = *spec.single == A::eltwise_pow ? 2.f : 0.f;
+      dnnl::eltwise_forward::desc d(dnnl::prop_kind::forward_inference,
+                                    *spec.single, src, alpha, beta);
+      k->prims.push_back(dnnl::eltwise_forward(
+          dnnl::eltwise_forward::primitive_desc(d, ctx.env.engine)));
+      return Built{std::move(k)};
+    }
+    dnnl::primitive_attr attr;
+    if (spec.after) {
+      dnnl::post_ops ops;
+      ops.append_eltwise(1.f, *spec.after, 0.f, 0.f);
+      attr.set_post_ops(ops);
+    }
+    dnnl::reduction::desc d(spec.alg, src, dst, spec.p, 0.f);
+    dnnl::reduction reduce(
+        dnnl::reduction::primitive_desc(d, attr, ctx.env.engine));
+    if (!spec.before) {
+      auto k = std::make_unique<ChainKernel>();
+      k->src = src;
+      k->dst = dst;
+      k->prims.push_back(reduce);
+      return Built{std::move(k)};
+    }
+    auto k = std::make_unique<ExpThenReduceKernel>();
+    k->src = src;
+    k->dst = dst;
+    dnnl::eltwise_forward::desc e(dnnl::prop_kind::forward_inference,
+                                  *spec.before, src, 0.f, 0.f);
+    k->exp = dnnl::eltwise_forward(
+        dnnl::eltwise_forward::primitive_desc(e, ctx.env.engine));
+    k->reduce = reduce;
+    k->scratch = memory(src, ctx.env.engine);
     return Built{std::move(k)};
   });
 }
@@ -150,7 +211,7 @@ StatusOr<Built> buildGlobalPool(BuildContext &ctx, dnnl::algorithm alg) {
     // The [N, C, 1, 1] result is the same bytes in nhwc and nchw.
     return Built{std::move(k)};
   }
-  return buildReduction(ctx, alg, ctx.outShapes[0]);
+  return buildReduction(ctx, {alg}, ctx.outShapes[0]);
 }
 
 StatusOr<Built> buildGlobalAvgPool(BuildContext &ctx) {
@@ -160,7 +221,8 @@ StatusOr<Built> buildGlobalMaxPool(BuildContext &ctx) {
   return buildGlobalPool(ctx, dnnl::algorithm::reduction_max);
 }
 
-StatusOr<Built> buildReduceMean(BuildContext &ctx) {
+template <const ReductionSpec &Spec>
+StatusOr<Built> buildReduce(BuildContext &ctx) {
   auto axes = ctx.attrs.ints("axes");
   Shape kept = ctx.shapes[0];
   int64_t rank = kept.size();
@@ -169,8 +231,24 @@ StatusOr<Built> buildReduceMean(BuildContext &ctx) {
       kept[d] = 1;
   for (int64_t a : axes)
     kept[a < 0 ? a + rank : a] = 1;
-  return buildReduction(ctx, dnnl::algorithm::reduction_mean, kept);
+  return buildReduction(ctx, Spec, kept);
 }
+
+using A = dnnl::algorithm;
+const ReductionSpec kMean{A::reduction_mean};
+const ReductionSpec kSum{A::reduction_sum};
+const ReductionSpec kMax{A::reduction_max};
+const ReductionSpec kMin{A::reduction_min};
+const ReductionSpec kProd{A::reduction_mul};
+const ReductionSpec kL1{A::reduction_norm_lp_sum, 1.f, {}, {}, A::eltwise_abs};
+const ReductionSpec kL2{A::reduction_norm_lp_sum, 2.f, {}, {}, A::eltwise_abs};
+const ReductionSpec kSumSquare{
+    A::reduction_norm_lp_power_p_sum, 2.f, {}, {}, A::eltwise_pow};
+const ReductionSpec kLogSum{
+    A::reduction_sum, 0.f, A::eltwise_log, {}, A::eltwise_log};
+// log(exp(x)) of one element is x.
+const ReductionSpec kLogSumExp{A::reduction_sum, 0.f, A::eltwise_log,
+                               A::eltwise_exp};
 
 /// Plain f32, channels-last of any element type (f32, bf16, s8, u8), or
 /// nChw8c/nChw16c of f32 or bf16: other inputs are reordered (and
@@ -198,6 +276,15 @@ void cpu::appendPoolingOps(std::vector<OpDef> &ops) {
                   Computes::kF32, -1, /*readsInt8=*/true},
                  {"global_max_pool", buildGlobalMaxPool, globalPoolLayouts,
                   Computes::kF32, -1, /*readsInt8=*/true},
-                 {"reduce_mean", buildReduceMean},
+                 {"reduce_mean", buildReduce<kMean>},
+                 {"reduce_sum", buildReduce<kSum>},
+                 {"reduce_max", buildReduce<kMax>},
+                 {"reduce_min", buildReduce<kMin>},
+                 {"reduce_prod", buildReduce<kProd>},
+                 {"reduce_l1", buildReduce<kL1>},
+                 {"reduce_l2", buildReduce<kL2>},
+                 {"reduce_sum_square", buildReduce<kSumSquare>},
+                 {"reduce_log_sum", buildReduce<kLogSum>},
+                 {"reduce_log_sum_exp", buildReduce<kLogSumExp>},
              });
 }

@@ -549,3 +549,13 @@ func.func @shrink_attrs(%x: tensor<2xf32>) {
   %0 = tl.shrink %x {bias = 0.0 : f32} : tensor<2xf32>
   return
 }
+
+// -----
+
+// Every reduction checks its axes like reduce_mean.
+func.func @reduce_max_axes(%x: tensor<2x3xf32>) {
+  // expected-error @+2 {{'tl.reduce_max' op axis 2 is out of range for rank 2}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = tl.reduce_max %x {axes = array<i64: 2>} : (tensor<2x3xf32>) -> tensor<2x1xf32>
+  return
+}

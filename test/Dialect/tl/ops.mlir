@@ -114,6 +114,11 @@ func.func @pooling(%x: tensor<1x8x15x15xf32>) -> (tensor<1x8x7x7xf32>, tensor<1x
   %3 = tl.global_max_pool %x : (tensor<1x8x15x15xf32>) -> tensor<1x8x1x1xf32>
   // CHECK: tl.reduce_mean %{{.*}} {axes = array<i64: 2, 3>, keepdims = false}
   %4 = tl.reduce_mean %x {axes = array<i64: 2, 3>, keepdims = false} : (tensor<1x8x15x15xf32>) -> tensor<1x8xf32>
+  // The other reductions share reduce_mean's form and shape rule.
+  // CHECK: tl.reduce_l2 %{{.*}} {axes = array<i64: -1>} : (tensor<1x8x15x15xf32>) -> tensor<1x8x15x1xf32>
+  %r0 = tl.reduce_l2 %x {axes = array<i64: -1>} : (tensor<1x8x15x15xf32>) -> tensor<1x8x15x1xf32>
+  // CHECK: tl.reduce_log_sum_exp %{{.*}} {axes = array<i64>, keepdims = false} : (tensor<1x8x15x1xf32>) -> tensor<f32>
+  %r1 = tl.reduce_log_sum_exp %r0 {axes = array<i64>, keepdims = false} : (tensor<1x8x15x1xf32>) -> tensor<f32>
   // CHECK: tl.softmax %{{.*}} {axis = 1 : i64}
   %5 = tl.softmax %x {axis = 1 : i64} : tensor<1x8x15x15xf32>
   // CHECK: tl.lrn %{{.*}} {alpha = 9.99999974E-5 : f32, beta = 7.500000e-01 : f32, bias = 1.000000e+00 : f32, size = 5 : i64}

@@ -603,13 +603,13 @@ GlobalMaxPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
   return inferGlobalPool<GlobalMaxPoolOp>(loc, adaptor.getInput(), results);
 }
 
-LogicalResult ReduceMeanOp::inferReturnTypes(MLIRContext *,
-                                             std::optional<Location> loc,
-                                             Adaptor adaptor,
-                                             SmallVectorImpl<Type> &results) {
+namespace {
+template <typename OpT>
+LogicalResult inferReduce(std::optional<Location> loc,
+                          typename OpT::Adaptor adaptor,
+                          SmallVectorImpl<Type> &results) {
   auto input = ranked(adaptor.getInput());
-  auto axes =
-      normalizeAxes<ReduceMeanOp>(loc, adaptor.getAxes(), input.getRank());
+  auto axes = normalizeAxes<OpT>(loc, adaptor.getAxes(), input.getRank());
   if (failed(axes))
     return failure();
   llvm::SmallBitVector reduced(input.getRank(), axes->empty());
@@ -625,6 +625,25 @@ LogicalResult ReduceMeanOp::inferReturnTypes(MLIRContext *,
   results.push_back(input.clone(shape));
   return success();
 }
+} // namespace
+
+#define TL_INFER_REDUCE(OpT)                                                   \
+  LogicalResult OpT::inferReturnTypes(                                         \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &results) {                                        \
+    return inferReduce<OpT>(loc, adaptor, results);                            \
+  }
+TL_INFER_REDUCE(ReduceMeanOp)
+TL_INFER_REDUCE(ReduceSumOp)
+TL_INFER_REDUCE(ReduceMaxOp)
+TL_INFER_REDUCE(ReduceMinOp)
+TL_INFER_REDUCE(ReduceProdOp)
+TL_INFER_REDUCE(ReduceL1Op)
+TL_INFER_REDUCE(ReduceL2Op)
+TL_INFER_REDUCE(ReduceSumSquareOp)
+TL_INFER_REDUCE(ReduceLogSumOp)
+TL_INFER_REDUCE(ReduceLogSumExpOp)
+#undef TL_INFER_REDUCE
 
 //===----------------------------------------------------------------------===//
 // Shape and data movement

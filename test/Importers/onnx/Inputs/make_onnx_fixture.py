@@ -239,6 +239,19 @@ def math_ops():
     return model(nodes, [vinfo("x", [2, 3])], [vinfo("y", [2, 3])], opset=13)
 
 
+def reductions():
+    """Reduce* with axes as attributes (opset 13) and ReduceSum-13's axes
+    as a constant input."""
+    return model(
+        [helper.make_node("ReduceMax", ["x"], ["a"], name="max", axes=[1], keepdims=1),
+         helper.make_node("ReduceL2", ["a"], ["b"], name="l2", axes=[-1], keepdims=0),
+         helper.make_node("ReduceLogSumExp", ["b"], ["c"], name="lse"),
+         helper.make_node("ReduceSum", ["x", "axes"], ["d"], name="sum", keepdims=0),
+         helper.make_node("ReduceSumSquare", ["d"], ["e"], name="ss", axes=[0])],
+        [vinfo("x", [2, 3, 4])], [vinfo("c", [1, 1]), vinfo("e", [1, 4])],
+        [ints("axes", [1])], opset=13)
+
+
 def mish():
     return model([helper.make_node("Mish", ["x"], ["y"], name="mish")],
                  [vinfo("x", [4])], [vinfo("y", [4])], opset=18)

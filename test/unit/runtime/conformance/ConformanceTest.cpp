@@ -320,7 +320,7 @@ TEST_P(Conformance, Pools) {
   }
 }
 
-TEST_P(Conformance, GlobalPoolsAndReduceMean) {
+TEST_P(Conformance, GlobalPoolsAndReductions) {
   for (int trial = 0; trial < 12; ++trial) {
     bool isMax = trial % 2 == 1;
     Shape x = {pick(1, 3), pick(1, 20), pick(1, 9), pick(1, 9)};
@@ -336,23 +336,32 @@ TEST_P(Conformance, GlobalPoolsAndReduceMean) {
           "global pool " + runtime::shapeToString(x) + " trial " +
               std::to_string(trial));
   }
-  for (int trial = 0; trial < 10; ++trial) {
-    Shape x = {pick(1, 3), pick(1, 5), pick(1, 6)};
-    std::vector<int64_t> axes;
-    for (int64_t d = 0; d < 3; ++d)
-      if (coin())
-        axes.push_back(coin() ? d : d - 3);
-    // A scalar result would need a rank-0 value, which the schema's object
-    // API (this test's builder) cannot write.
-    bool keepdims = coin() || axes.empty() || axes.size() == 3;
-    Array input = random(x);
-    Array want = ref::reduceMean(input, axes, keepdims);
-    ArtifactBuilder b;
-    b.output("y", b.op("reduce_mean", {b.input("x", x)}, want.shape,
-                       {{"axes", A::i(axes)}, {"keepdims", A::i({keepdims})}}));
-    check(b, {{"x", input}}, want,
-          "reduce_mean axes=" + runtime::shapeToString(axes));
-  }
+  // Every reduction, over random sets of axes (some of extent 1, where
+  // oneDNN is not asked). Positive inputs for the logarithms, and values
+  // near 1 so that products stay in range.
+  for (const char *kind : {"mean", "sum", "max", "min", "prod", "l1", "l2",
+                           "sum_square", "log_sum", "log_sum_exp"})
+    for (int trial = 0; trial < 6; ++trial) {
+      Shape x = {pick(1, 3), pick(1, 5), pick(1, 6)};
+      std::vector<int64_t> axes;
+      for (int64_t d = 0; d < 3; ++d)
+        if (coin())
+          axes.push_back(coin() ? d : d - 3);
+      // A scalar result would need a rank-0 value, which the schema's
+      // object API (this test's builder) cannot write.
+      bool keepdims = coin() || axes.empty() || axes.size() == 3;
+      std::string k = kind;
+      bool positive = k == "log_sum" || k == "prod";
+      Array input = random(x, positive ? 0.5f : -2.f, positive ? 1.5f : 2.f);
+      Array want = ref::reduce(input, k, axes, keepdims);
+      ArtifactBuilder b;
+      b.output("y",
+               b.op("reduce_" + k, {b.input("x", x)}, want.shape,
+                    {{"axes", A::i(axes)}, {"keepdims", A::i({keepdims})}}));
+      check(b, {{"x", input}}, want,
+            "reduce_" + k + " " + runtime::shapeToString(x) +
+                " axes=" + runtime::shapeToString(axes));
+    }
 }
 
 /// A random shape of `rank`, and one that broadcasts to it (dims set to 1

@@ -224,8 +224,8 @@ Array tlc::test::ref::globalPool(const Array &x, bool isMax) {
   return out;
 }
 
-Array tlc::test::ref::reduceMean(const Array &x, std::vector<int64_t> axes,
-                                 bool keepdims) {
+Array tlc::test::ref::reduce(const Array &x, const std::string &kind,
+                             std::vector<int64_t> axes, bool keepdims) {
   int64_t rank = x.shape.size();
   std::vector<bool> reduced(rank, axes.empty());
   for (int64_t a : axes)
@@ -234,23 +234,49 @@ Array tlc::test::ref::reduceMean(const Array &x, std::vector<int64_t> axes,
   for (int64_t d = 0; d < rank; ++d)
     if (reduced[d])
       kept[d] = 1;
-  Array sums(kept);
-  std::vector<int64_t> counts(sums.size(), 0);
+  bool isMax = kind == "max", isMin = kind == "min", isProd = kind == "prod";
+  double init = isMax ? -INFINITY : isMin ? INFINITY : isProd ? 1 : 0;
+  Array out(kept);
+  std::vector<double> acc(out.size(), init);
+  std::vector<int64_t> counts(acc.size(), 0);
   forEach(x.shape, [&](int64_t flat, const std::vector<int64_t> &i) {
     int64_t o = broadcastIndex(kept, i);
-    sums.data[o] += x.data[flat];
+    double v = x.data[flat];
+    double &r = acc[o];
+    if (isMax)
+      r = std::max(r, v);
+    else if (isMin)
+      r = std::min(r, v);
+    else if (isProd)
+      r *= v;
+    else if (kind == "l1")
+      r += std::fabs(v);
+    else if (kind == "l2" || kind == "sum_square")
+      r += v * v;
+    else if (kind == "log_sum_exp")
+      r += std::exp(v);
+    else // mean, sum, log_sum
+      r += v;
     ++counts[o];
   });
-  for (int64_t i = 0; i < sums.size(); ++i)
-    sums.data[i] /= counts[i];
+  for (size_t i = 0; i < acc.size(); ++i) {
+    double r = acc[i];
+    if (kind == "mean")
+      r /= counts[i];
+    else if (kind == "l2")
+      r = std::sqrt(r);
+    else if (kind == "log_sum" || kind == "log_sum_exp")
+      r = std::log(r);
+    out.data[i] = float(r);
+  }
   if (!keepdims) {
     Shape y;
     for (int64_t d = 0; d < rank; ++d)
       if (!reduced[d])
         y.push_back(kept[d]);
-    sums.shape = y;
+    out.shape = y;
   }
-  return sums;
+  return out;
 }
 
 Array tlc::test::ref::broadcast(const Array &a, const Array &b,

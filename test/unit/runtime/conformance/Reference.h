@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace tlc::test::ref {
@@ -57,7 +58,10 @@ struct PoolParams {
 };
 Array pool(const Array &x, const PoolParams &p, bool isMax, const Shape &y);
 Array globalPool(const Array &x, bool isMax);
-Array reduceMean(const Array &x, std::vector<int64_t> axes, bool keepdims);
+/// tl's reduce_<kind> (mean, sum, max, min, prod, l1, l2, sum_square,
+/// log_sum, log_sum_exp), accumulated in double.
+Array reduce(const Array &x, const std::string &kind, std::vector<int64_t> axes,
+             bool keepdims);
 
 Array broadcast(const Array &a, const Array &b,
                 const std::function<float(float, float)> &fn);

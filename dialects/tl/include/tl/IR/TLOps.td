@@ -275,13 +275,27 @@ def TL_GlobalMaxPoolOp : TL_InferredOp<"global_max_pool"> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
-def TL_ReduceMeanOp : TL_InferredOp<"reduce_mean"> {
-  let summary = "mean over `axes` (all dims when empty)";
+/// A reduction over `axes` (all dims when empty); `keepdims` keeps them as
+/// size 1.
+class TL_ReduceOp<string mnemonic, string doc> : TL_InferredOp<mnemonic> {
+  let summary = doc # " over `axes` (all dims when empty)";
   let arguments = (ins TL_FloatTensor:$input, DenseI64ArrayAttr:$axes,
                        DefaultValuedAttr<BoolAttr, "true">:$keepdims);
   let results = (outs TL_FloatTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
+
+def TL_ReduceMeanOp : TL_ReduceOp<"reduce_mean", "mean">;
+def TL_ReduceSumOp : TL_ReduceOp<"reduce_sum", "sum">;
+def TL_ReduceMaxOp : TL_ReduceOp<"reduce_max", "maximum">;
+def TL_ReduceMinOp : TL_ReduceOp<"reduce_min", "minimum">;
+def TL_ReduceProdOp : TL_ReduceOp<"reduce_prod", "product">;
+def TL_ReduceL1Op : TL_ReduceOp<"reduce_l1", "sum of |x|">;
+def TL_ReduceL2Op : TL_ReduceOp<"reduce_l2", "sqrt of the sum of x^2">;
+def TL_ReduceSumSquareOp : TL_ReduceOp<"reduce_sum_square", "sum of x^2">;
+def TL_ReduceLogSumOp : TL_ReduceOp<"reduce_log_sum", "log of the sum">;
+def TL_ReduceLogSumExpOp : TL_ReduceOp<"reduce_log_sum_exp",
+    "log of the sum of exp(x)">;
 
 def TL_SoftmaxOp : TL_SameTypeOp<"softmax"> {
   let summary = "softmax along one axis";
