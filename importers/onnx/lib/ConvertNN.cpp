@@ -306,8 +306,8 @@ LogicalResult convertLrn(NodeContext &nc) {
 }
 
 /// Softmax-1/11 normalizes over all dims from `axis` on (the input coerced
-/// to 2-D); Softmax-13 over `axis` alone.
-LogicalResult convertSoftmax(NodeContext &nc) {
+/// to 2-D); Softmax-13 over `axis` alone. LogSoftmax the same.
+template <typename OpT> LogicalResult convertSoftmax(NodeContext &nc) {
   bool coerced = nc.opset < 13;
   int64_t axis = nc.getInt("axis", coerced ? 1 : -1);
   auto x = nc.input(0);
@@ -320,7 +320,7 @@ LogicalResult convertSoftmax(NodeContext &nc) {
     return failure();
   axis = *normalized;
   if (!coerced || axis == rank - 1) {
-    auto y = nc.create<tl::SoftmaxOp>({*x}, {nc.i64("axis", axis)});
+    auto y = nc.create<OpT>({*x}, {nc.i64("axis", axis)});
     if (failed(y))
       return failure();
     nc.setOutput(0, *y);
@@ -332,7 +332,7 @@ LogicalResult convertSoftmax(NodeContext &nc) {
   auto flat = nc.create<tl::FlattenOp>({*x}, {nc.i64("axis", axis)});
   if (failed(flat))
     return failure();
-  auto soft = nc.create<tl::SoftmaxOp>({*flat}, {nc.i64("axis", 1)});
+  auto soft = nc.create<OpT>({*flat}, {nc.i64("axis", 1)});
   if (failed(soft))
     return failure();
   auto y =
@@ -402,7 +402,8 @@ void tlc::onnx_importer::registerNNConverters(ConverterTable &t) {
   t.add("GlobalAveragePool", 1, convertGlobalPool<tl::GlobalAvgPoolOp>);
   t.add("GlobalMaxPool", 1, convertGlobalPool<tl::GlobalMaxPoolOp>);
   t.add("LRN", 1, convertLrn);
-  t.add("Softmax", 1, convertSoftmax);
+  t.add("Softmax", 1, convertSoftmax<tl::SoftmaxOp>);
+  t.add("LogSoftmax", 1, convertSoftmax<tl::LogSoftmaxOp>);
   addReduce<tl::ReduceMeanOp>(t, "ReduceMean", 18);
   addReduce<tl::ReduceSumOp>(t, "ReduceSum", 13);
   addReduce<tl::ReduceMaxOp>(t, "ReduceMax", 18);

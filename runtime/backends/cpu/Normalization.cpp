@@ -101,18 +101,17 @@ StatusOr<Built> buildLayerNorm(BuildContext &ctx) {
   return Built{std::move(k)};
 }
 
-StatusOr<Built> buildSoftmax(BuildContext &ctx) {
+template <typename Primitive> StatusOr<Built> buildSoftmax(BuildContext &ctx) {
   int64_t axis = ctx.attrs.i("axis");
   const Shape &x = ctx.shapes[0];
   int64_t rank = x.size();
   return guarded("softmax", [&]() -> StatusOr<Built> {
     auto k = std::make_unique<ChainKernel>();
     k->src = k->dst = plainLayout(x);
-    dnnl::softmax_forward::desc d(
-        dnnl::prop_kind::forward_inference, k->src,
-        static_cast<int>(axis < 0 ? axis + rank : axis));
-    k->prims.push_back(dnnl::softmax_forward(
-        dnnl::softmax_forward::primitive_desc(d, ctx.env.engine)));
+    typename Primitive::desc d(dnnl::prop_kind::forward_inference, k->src,
+                               static_cast<int>(axis < 0 ? axis + rank : axis));
+    k->prims.push_back(
+        Primitive(typename Primitive::primitive_desc(d, ctx.env.engine)));
     return Built{std::move(k)};
   });
 }
@@ -137,10 +136,12 @@ StatusOr<Built> buildLrn(BuildContext &ctx) {
 } // namespace
 
 void cpu::appendNormalizationOps(std::vector<OpDef> &ops) {
-  ops.insert(ops.end(), {
-                            {"batch_norm", buildBatchNorm},
-                            {"layer_norm", buildLayerNorm},
-                            {"softmax", buildSoftmax},
-                            {"lrn", buildLrn},
-                        });
+  ops.insert(ops.end(),
+             {
+                 {"batch_norm", buildBatchNorm},
+                 {"layer_norm", buildLayerNorm},
+                 {"softmax", buildSoftmax<dnnl::softmax_forward>},
+                 {"log_softmax", buildSoftmax<dnnl::logsoftmax_forward>},
+                 {"lrn", buildLrn},
+             });
 }

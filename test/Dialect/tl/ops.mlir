@@ -119,8 +119,10 @@ func.func @pooling(%x: tensor<1x8x15x15xf32>) -> (tensor<1x8x7x7xf32>, tensor<1x
   %r0 = tl.reduce_l2 %x {axes = array<i64: -1>} : (tensor<1x8x15x15xf32>) -> tensor<1x8x15x1xf32>
   // CHECK: tl.reduce_log_sum_exp %{{.*}} {axes = array<i64>, keepdims = false} : (tensor<1x8x15x1xf32>) -> tensor<f32>
   %r1 = tl.reduce_log_sum_exp %r0 {axes = array<i64>, keepdims = false} : (tensor<1x8x15x1xf32>) -> tensor<f32>
+  // CHECK: tl.log_softmax %{{.*}} {axis = -1 : i64}
+  %ls = tl.log_softmax %x {axis = -1 : i64} : tensor<1x8x15x15xf32>
   // CHECK: tl.softmax %{{.*}} {axis = 1 : i64}
-  %5 = tl.softmax %x {axis = 1 : i64} : tensor<1x8x15x15xf32>
+  %5 = tl.softmax %ls {axis = 1 : i64} : tensor<1x8x15x15xf32>
   // CHECK: tl.lrn %{{.*}} {alpha = 9.99999974E-5 : f32, beta = 7.500000e-01 : f32, bias = 1.000000e+00 : f32, size = 5 : i64}
   %6 = tl.lrn %x {size = 5 : i64, alpha = 1.0e-4 : f32, beta = 0.75 : f32, bias = 1.0 : f32} : tensor<1x8x15x15xf32>
   return %0, %1, %2, %3, %4, %5, %6 : tensor<1x8x7x7xf32>, tensor<1x8x8x8xf32>, tensor<1x8x1x1xf32>, tensor<1x8x1x1xf32>, tensor<1x8xf32>, tensor<1x8x15x15xf32>, tensor<1x8x15x15xf32>

@@ -75,14 +75,18 @@ LogicalResult DropoutOp::verify() {
   return success();
 }
 
-LogicalResult SoftmaxOp::verify() {
+template <typename OpT> static LogicalResult verifySoftmaxAxis(OpT op) {
   // I64Attr getters are unsigned; axes are signed.
-  int64_t rank = getInput().getType().getRank();
-  int64_t axis = static_cast<int64_t>(getAxis());
+  int64_t rank = op.getInput().getType().getRank();
+  int64_t axis = static_cast<int64_t>(op.getAxis());
   if (axis < -rank || axis >= rank)
-    return emitOpError("axis ") << axis << " is out of range for rank " << rank;
+    return op.emitOpError("axis ")
+           << axis << " is out of range for rank " << rank;
   return success();
 }
+
+LogicalResult SoftmaxOp::verify() { return verifySoftmaxAxis(*this); }
+LogicalResult LogSoftmaxOp::verify() { return verifySoftmaxAxis(*this); }
 
 LogicalResult LrnOp::verify() {
   auto type = getInput().getType();

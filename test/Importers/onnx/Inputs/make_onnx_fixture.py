@@ -271,6 +271,18 @@ def softmax_coerced():
                  [vinfo("x", [2, 3, 4])], [vinfo("y", [2, 3, 4])], opset=11)
 
 
+def log_softmax():
+    """LogSoftmax-13 along one axis, and LogSoftmax-11 coerced to 2-D."""
+    return model(
+        [helper.make_node("LogSoftmax", ["x"], ["y"], name="lsm", axis=-1)],
+        [vinfo("x", [2, 3, 4])], [vinfo("y", [2, 3, 4])], opset=13)
+
+
+def log_softmax_coerced():
+    return model([helper.make_node("LogSoftmax", ["x"], ["y"], name="lsm", axis=1)],
+                 [vinfo("x", [2, 3, 4])], [vinfo("y", [2, 3, 4])], opset=11)
+
+
 def resize_split_pad():
     """Resize by scales, Split into three, Pad the middle part."""
     return model(

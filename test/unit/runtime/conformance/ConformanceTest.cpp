@@ -609,6 +609,18 @@ TEST_P(Conformance, Normalization) {
              b.op("softmax", {b.input("x", x)}, x, {{"axis", A::i({axis})}}));
     check(b, {{"x", input}}, ref::softmax(input, axis),
           "softmax axis " + std::to_string(axis));
+    // log_softmax: the log of the same, in double.
+    ArtifactBuilder lb;
+    lb.output("y", lb.op("log_softmax", {lb.input("x", x)}, x,
+                         {{"axis", A::i({axis})}}));
+    Array soft = ref::softmax(input, axis);
+    check(lb, {{"x", input}},
+          ref::map(soft,
+                   [](float v) {
+                     return static_cast<float>(
+                         std::log(static_cast<double>(v)));
+                   }),
+          "log_softmax axis " + std::to_string(axis));
   }
   for (int64_t size : {1, 3, 5}) {
     Shape x = {pick(1, 2), pick(1, 9), pick(1, 5), pick(1, 5)};

@@ -297,13 +297,17 @@ def TL_ReduceLogSumOp : TL_ReduceOp<"reduce_log_sum", "log of the sum">;
 def TL_ReduceLogSumExpOp : TL_ReduceOp<"reduce_log_sum_exp",
     "log of the sum of exp(x)">;
 
-def TL_SoftmaxOp : TL_SameTypeOp<"softmax"> {
-  let summary = "softmax along one axis";
+class TL_SoftmaxLikeOp<string mnemonic, string doc>
+    : TL_SameTypeOp<mnemonic> {
+  let summary = doc;
   let arguments = (ins TL_FloatTensor:$input, I64Attr:$axis);
   let results = (outs TL_FloatTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input)";
   let hasVerifier = 1;
 }
+def TL_SoftmaxOp : TL_SoftmaxLikeOp<"softmax", "softmax along one axis">;
+def TL_LogSoftmaxOp : TL_SoftmaxLikeOp<"log_softmax",
+    "log of the softmax along one axis (x - max - log sum exp(x - max))">;
 
 def TL_LrnOp : TL_SameTypeOp<"lrn"> {
   let summary = "local response normalization across channels";
