@@ -71,6 +71,28 @@ OpSchema reduction(const char *name) {
           S::axesSkip0};
 }
 
+OpSchema compare(const char *name) {
+  return {name, 2,  0,          false,           1,
+          kAny, {}, F::compare, S::broadcasting, ResultType::kBool};
+}
+
+OpSchema logical(const char *name, int operands) {
+  return {name,
+          operands,
+          0,
+          false,
+          1,
+          OperandTypes::kBoolean,
+          {},
+          operands == 1 ? F::sameAsInput : F::broadcast,
+          operands == 1 ? S::perSample : S::broadcasting,
+          ResultType::kBool};
+}
+
+std::vector<AttrSpec> argAttrs() {
+  return {axisInt("axis"), boolInt("keepdims"), boolInt("select_last_index")};
+}
+
 OpSchema binary(const char *name) {
   return {name, 2, 0, false, 1, kFloat, {}, F::broadcast, S::broadcasting};
 }
@@ -155,6 +177,30 @@ std::vector<OpSchema> makeTable() {
       binary("min"),
       binary("pow"),
       {"prelu", 2, 0, false, 1, kFloat, {}, F::prelu, S::broadcasting},
+      // Comparisons and logic (bool results).
+      compare("equal"),
+      compare("greater"),
+      compare("greater_equal"),
+      compare("less"),
+      compare("less_equal"),
+      logical("and", 2),
+      logical("or", 2),
+      logical("xor", 2),
+      logical("not", 1),
+      {"where",
+       3,
+       0,
+       false,
+       1,
+       kAny,
+       {},
+       F::where,
+       S::broadcasting,
+       ResultType::kSecondOperand},
+      {"arg_max", 1, 0, false, 1, kFloat, argAttrs(), F::argReduce, S::fromAxis,
+       ResultType::kI64},
+      {"arg_min", 1, 0, false, 1, kFloat, argAttrs(), F::argReduce, S::fromAxis,
+       ResultType::kI64},
       // Pooling and reductions.
       {"max_pool",
        1,
@@ -435,8 +481,14 @@ tlc::runtime::inferKernelShapes(const fb::Kernel &kernel,
                                 const std::vector<const Shape *> &inputs,
                                 const std::vector<DType> &dtypes) {
   for (size_t i = 0; i < inputs.size(); ++i)
+    if (inputs[i] && schema.types == OperandTypes::kBoolean &&
+        dtypes[i] != DType::kBool)
+      return invalidArgument("operand " + std::to_string(i) + " is " +
+                             dtypeName(dtypes[i]) +
+                             "; the op computes on bool tensors");
+  for (size_t i = 0; i < inputs.size(); ++i)
     if (inputs[i] && schema.types != OperandTypes::kAny &&
-        !isFloating(dtypes[i]) &&
+        schema.types != OperandTypes::kBoolean && !isFloating(dtypes[i]) &&
         !(schema.types == OperandTypes::kFloatingOrQuantizedWeight && i == 1 &&
           dtypes[i] == DType::kI8))
       return invalidArgument("operand " + std::to_string(i) + " is " +
@@ -467,4 +519,19 @@ tlc::runtime::inferKernelShapes(const fb::Kernel &kernel,
                              " has more than 2^40 elements");
   }
   return outputs;
+}
+
+DType tlc::runtime::resultDType(const OpSchema &schema,
+                                const std::vector<DType> &operands) {
+  switch (schema.result) {
+  case ResultType::kFirstOperand:
+    return operands.empty() ? DType::kF32 : operands[0];
+  case ResultType::kSecondOperand:
+    return operands.size() < 2 ? DType::kF32 : operands[1];
+  case ResultType::kI64:
+    return DType::kI64;
+  case ResultType::kBool:
+    return DType::kBool;
+  }
+  return DType::kF32;
 }

@@ -63,7 +63,16 @@ enum class OperandTypes {
   /// Floating, but operand 1 (the weight of conv and fc) may also be i8:
   /// a quantized weight (the artifact verified its Weight.quantization).
   kFloatingOrQuantizedWeight,
-  kAny, ///< any element type (data movement)
+  kAny,     ///< any element type (data movement; shape functions may check)
+  kBoolean, ///< every operand is bool (logic)
+};
+
+/// The element type of an op's results.
+enum class ResultType {
+  kFirstOperand,  ///< that of operand 0 (most ops)
+  kSecondOperand, ///< that of operand 1 (where: operand 0 is the condition)
+  kI64,           ///< indices (arg_max, arg_min)
+  kBool,          ///< comparisons and logic
 };
 
 struct OpSchema {
@@ -80,7 +89,11 @@ struct OpSchema {
   /// Whether the op keeps samples apart (Batching.h); null: unknown, and a
   /// model using it runs every batch in one pass.
   SampleRule keepsSamples;
+  ResultType result = ResultType::kFirstOperand;
 };
+
+/// The element type of a kernel's results for its operands' types.
+DType resultDType(const OpSchema &schema, const std::vector<DType> &operands);
 
 /// The entry for a tl mnemonic, or null.
 const OpSchema *findOpSchema(std::string_view name);

@@ -98,9 +98,10 @@ tlc::runtime::shapeGraph(const Artifact &artifact,
         return invalidArgument(where() + "computes " + shapeToString(got) +
                                ", but the artifact declares " +
                                shapeToString(want));
-      // Every op's results have its first operand's element type.
-      if (g.dtypes[v] != dtypes[0])
-        return invalidArgument(where() + "computes " + dtypeName(dtypes[0]) +
+      // The op decides its results' element type (OpSchema::result).
+      DType computed = resultDType(*node.schema, dtypes);
+      if (g.dtypes[v] != computed)
+        return invalidArgument(where() + "computes " + dtypeName(computed) +
                                ", but the artifact declares " +
                                dtypeName(g.dtypes[v]));
       g.shapes[v] = got;

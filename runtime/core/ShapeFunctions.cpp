@@ -297,6 +297,31 @@ Status shapes::broadcast(ShapeContext &c, std::vector<Shape> &out) {
   return Status::ok();
 }
 
+Status shapes::compare(ShapeContext &c, std::vector<Shape> &out) {
+  if (c.dtypes[0] != c.dtypes[1])
+    return invalidArgument(std::string("compares ") + dtypeName(c.dtypes[0]) +
+                           " with " + dtypeName(c.dtypes[1]));
+  return broadcast(c, out);
+}
+
+Status shapes::where(ShapeContext &c, std::vector<Shape> &out) {
+  if (c.dtypes[0] != DType::kBool)
+    return invalidArgument(std::string("where: the condition is ") +
+                           dtypeName(c.dtypes[0]) + ", not bool");
+  if (c.dtypes[1] != c.dtypes[2])
+    return invalidArgument(std::string("where: chooses between ") +
+                           dtypeName(c.dtypes[1]) + " and " +
+                           dtypeName(c.dtypes[2]));
+  Shape xy, y;
+  if (!broadcastShapes(c.in(1), c.in(2), xy) ||
+      !broadcastShapes(c.in(0), xy, y))
+    return invalidArgument("where: shapes " + str(c.in(0)) + ", " +
+                           str(c.in(1)) + " and " + str(c.in(2)) +
+                           " do not broadcast");
+  out = {y};
+  return Status::ok();
+}
+
 Status shapes::prelu(ShapeContext &c, std::vector<Shape> &out) {
   Shape y;
   if (!broadcastShapes(c.in(0), c.in(1), y) || y != c.in(0))
@@ -347,6 +372,24 @@ Status shapes::reduce(ShapeContext &c, std::vector<Shape> &out) {
     else if (keepdims)
       y.push_back(1);
   }
+  out = {y};
+  return Status::ok();
+}
+
+Status shapes::argReduce(ShapeContext &c, std::vector<Shape> &out) {
+  const Shape &x = c.in(0);
+  int64_t axis = c.attrs.i("axis");
+  if (!normalizeAxis(axis, x.size()))
+    return axisError("arg_max/arg_min", c.attrs.i("axis"), x);
+  if (x[axis] < 1)
+    return invalidArgument("arg_max/arg_min: the dim " + std::to_string(axis) +
+                           " of " + str(x) + " is empty");
+  Shape y;
+  for (int64_t d = 0; d < static_cast<int64_t>(x.size()); ++d)
+    if (d != axis)
+      y.push_back(x[d]);
+    else if (c.attrs.i("keepdims") != 0)
+      y.push_back(1);
   out = {y};
   return Status::ok();
 }

@@ -29,6 +29,12 @@ Status avgPool(ShapeContext &c, std::vector<Shape> &out);
 Status globalPool(ShapeContext &c, std::vector<Shape> &out);
 Status reduce(ShapeContext &c, std::vector<Shape> &out);
 Status softmax(ShapeContext &c, std::vector<Shape> &out);
+/// arg_max, arg_min: one axis, kept or dropped.
+Status argReduce(ShapeContext &c, std::vector<Shape> &out);
+/// Comparisons: two operands of one element type, broadcast.
+Status compare(ShapeContext &c, std::vector<Shape> &out);
+/// where(cond, x, y): a bool condition, x and y of one type, all broadcast.
+Status where(ShapeContext &c, std::vector<Shape> &out);
 Status concat(ShapeContext &c, std::vector<Shape> &out);
 Status flatten(ShapeContext &c, std::vector<Shape> &out);
 Status reshape(ShapeContext &c, std::vector<Shape> &out);

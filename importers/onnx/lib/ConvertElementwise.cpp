@@ -170,6 +170,32 @@ LogicalResult convertMath(NodeContext &nc, float defaultA = 0.f,
   return nc.emitUnary<OpT>(attrs);
 }
 
+/// Comparisons and binary logic: two inputs, no attributes.
+template <typename OpT> LogicalResult convertTwoInputs(NodeContext &nc) {
+  auto a = nc.input(0);
+  auto b = nc.input(1);
+  if (failed(a) || failed(b))
+    return failure();
+  return nc.emit<OpT>({*a, *b});
+}
+
+LogicalResult convertWhere(NodeContext &nc) {
+  auto cond = nc.input(0);
+  auto x = nc.input(1);
+  auto y = nc.input(2);
+  if (failed(cond) || failed(x) || failed(y))
+    return failure();
+  return nc.emit<tl::WhereOp>({*cond, *x, *y});
+}
+
+/// ArgMax/ArgMin: select_last_index from opset 12.
+template <typename OpT> LogicalResult convertArg(NodeContext &nc) {
+  bool last = nc.opset >= 12 && nc.getInt("select_last_index", 0) != 0;
+  return nc.emitUnary<OpT>({nc.i64("axis", nc.getInt("axis", 0)),
+                            nc.flag("keepdims", nc.getInt("keepdims", 1) != 0),
+                            nc.flag("select_last_index", last)});
+}
+
 LogicalResult convertHardSigmoid(NodeContext &nc) {
   float alpha = nc.getFloat("alpha", 0.2f);
   float beta = nc.getFloat("beta", 0.5f);
@@ -367,6 +393,18 @@ void tlc::onnx_importer::registerElementwiseConverters(ConverterTable &t) {
   t.add("Max", 8, convertVariadic<tl::MaxOp>);
   t.add("Min", 8, convertVariadic<tl::MinOp>);
   t.add("Sum", 8, convertVariadic<tl::AddOp>);
+  t.add("Equal", 7, convertTwoInputs<tl::EqualOp>);
+  t.add("Greater", 7, convertTwoInputs<tl::GreaterOp>);
+  t.add("GreaterOrEqual", 12, convertTwoInputs<tl::GreaterEqualOp>);
+  t.add("Less", 7, convertTwoInputs<tl::LessOp>);
+  t.add("LessOrEqual", 12, convertTwoInputs<tl::LessEqualOp>);
+  t.add("And", 7, convertTwoInputs<tl::AndOp>);
+  t.add("Or", 7, convertTwoInputs<tl::OrOp>);
+  t.add("Xor", 7, convertTwoInputs<tl::XorOp>);
+  t.add("Not", 1, convertUnary<tl::NotOp>);
+  t.add("Where", 9, convertWhere);
+  t.add("ArgMax", 1, convertArg<tl::ArgMaxOp>);
+  t.add("ArgMin", 1, convertArg<tl::ArgMinOp>);
   t.add("Identity", 1, convertIdentity);
   t.add("Dropout", 7, convertDropout7);
   t.add("Dropout", 12, convertDropout12);

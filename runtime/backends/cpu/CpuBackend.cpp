@@ -654,6 +654,7 @@ const OpDef *cpu::findOp(std::string_view name) {
     appendNormalizationOps(all);
     appendConcatOps(all);
     appendDataMovementOps(all);
+    appendLogicOps(all);
     return all;
   }();
   for (const OpDef &op : ops)

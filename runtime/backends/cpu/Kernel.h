@@ -196,6 +196,7 @@ void appendPoolingOps(std::vector<OpDef> &ops);
 void appendNormalizationOps(std::vector<OpDef> &ops);
 void appendConcatOps(std::vector<OpDef> &ops);
 void appendDataMovementOps(std::vector<OpDef> &ops);
+void appendLogicOps(std::vector<OpDef> &ops);
 
 /// A kernel that converts one tensor between layouts and element types
 /// (f32, bf16, s8, u8), multiplying by `scale` on the way (dequantizing).

@@ -559,3 +559,22 @@ func.func @reduce_max_axes(%x: tensor<2x3xf32>) {
   %0 = tl.reduce_max %x {axes = array<i64: 2>} : (tensor<2x3xf32>) -> tensor<2x1xf32>
   return
 }
+
+// -----
+
+// where chooses between two tensors of one element type.
+func.func @where_types(%c: tensor<2xi1>, %x: tensor<2xf32>, %y: tensor<2xi32>) {
+  // expected-error @+2 {{'tl.where' op x and y must have the same element type, got 'f32' and 'i32'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = tl.where %c, %x, %y : (tensor<2xi1>, tensor<2xf32>, tensor<2xi32>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+// Logic takes bool tensors.
+func.func @and_types(%x: tensor<2xf32>) {
+  // expected-error @+1 {{'tl.and' op operand #0 must be ranked tensor of 1-bit signless integer values}}
+  %0 = tl.and %x, %x : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xi1>
+  return
+}

@@ -154,3 +154,21 @@ func.func @data_movement(%x: tensor<?x4x6x6xf32>, %y: tensor<?x2x6x6xf32>) -> (t
   %9 = tl.resize %x {mode = #tl<resize_mode cubic>, coordinate_mode = #tl<coordinate_mode align_corners>, sizes = array<i64: 1, 4, 3, 3>} : (tensor<?x4x6x6xf32>) -> tensor<1x4x3x3xf32>
   return %0, %1, %2, %3, %4, %5, %6, %7, %8, %9 : tensor<?x6x6x6xf32>, tensor<?x144xf32>, tensor<?x144xf32>, tensor<?x6x6x4xf32>, tensor<?x4x6xf32>, tensor<?x1x4x6x6xf32>, tensor<?x2x3x6xf32>, tensor<?x4x8x8xf32>, tensor<?x4x12x12xf32>, tensor<1x4x3x3xf32>
 }
+
+// Comparisons and logic make bool tensors; where selects; arg_max indexes.
+// CHECK-LABEL: func @logic
+func.func @logic(%a: tensor<2x3xi32>, %b: tensor<3xi32>, %f: tensor<2x3xf32>) -> (tensor<2x3xi32>, tensor<2xi64>) {
+  // CHECK: tl.equal %{{.*}}, %{{.*}} : (tensor<2x3xi32>, tensor<3xi32>) -> tensor<2x3xi1>
+  %0 = tl.equal %a, %b : (tensor<2x3xi32>, tensor<3xi32>) -> tensor<2x3xi1>
+  // CHECK: tl.less_equal
+  %1 = tl.less_equal %a, %b : (tensor<2x3xi32>, tensor<3xi32>) -> tensor<2x3xi1>
+  // CHECK: tl.xor %{{.*}}, %{{.*}} : (tensor<2x3xi1>, tensor<2x3xi1>) -> tensor<2x3xi1>
+  %2 = tl.xor %0, %1 : (tensor<2x3xi1>, tensor<2x3xi1>) -> tensor<2x3xi1>
+  // CHECK: tl.not %{{.*}} : tensor<2x3xi1>
+  %3 = tl.not %2 : tensor<2x3xi1>
+  // CHECK: tl.where %{{.*}}, %{{.*}}, %{{.*}} : (tensor<2x3xi1>, tensor<2x3xi32>, tensor<3xi32>) -> tensor<2x3xi32>
+  %4 = tl.where %3, %a, %b : (tensor<2x3xi1>, tensor<2x3xi32>, tensor<3xi32>) -> tensor<2x3xi32>
+  // CHECK: tl.arg_max %{{.*}} {axis = 1 : i64, keepdims = false} : (tensor<2x3xf32>) -> tensor<2xi64>
+  %5 = tl.arg_max %f {axis = 1 : i64, keepdims = false} : (tensor<2x3xf32>) -> tensor<2xi64>
+  return %4, %5 : tensor<2x3xi32>, tensor<2xi64>
+}

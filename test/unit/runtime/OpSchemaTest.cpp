@@ -184,6 +184,101 @@ TEST(OpSchema, ShapesThatDoNotFitAreRefusedWhenPlanned) {
                 "computes [2, 3], but the artifact declares [?, 4]");
 }
 
+/// The op decides its results' element type (OpSchema::result): an artifact
+/// that declares another one, or feeds an op operands of types it does not
+/// take, is refused before any kernel writes a byte.
+TEST(OpSchema, ResultAndOperandTypesAreTheOpsOwn) {
+  ArtifactBuilder arg;
+  int32_t x = arg.input("x", {-1, 3});
+  // arg_max writes int64: a buffer declared float32 would be half too small.
+  arg.output("y", arg.op("arg_max", {x}, {-1, 1},
+                         {{"axis", A::i({1})},
+                          {"keepdims", A::i({1})},
+                          {"select_last_index", A::i({0})}}));
+  expectRefused(arg, {2, 3}, "arg_max_f32",
+                "computes int64, but the artifact declares float32");
+
+  ArtifactBuilder notF32;
+  x = notF32.input("x", {-1, 3});
+  notF32.output("y", notF32.op("not", {x}, {-1, 3}));
+  notF32.model().values.back()->dtype = fb::DType::Bool;
+  expectRefused(notF32, {2, 3}, "not_f32", "the op computes on bool tensors");
+
+  ArtifactBuilder where;
+  x = where.input("x", {-1, 3});
+  where.output("y", where.op("where", {x, x, x}, {-1, 3}));
+  expectRefused(where, {2, 3}, "where_f32_condition",
+                "the condition is float32, not bool");
+
+  ArtifactBuilder compare;
+  x = compare.input("x", {-1, 3});
+  int32_t ints = compare.weight({3}, {0, 0, 0});
+  compare.model().values[ints]->dtype = fb::DType::I32;
+  compare.output("y", compare.op("less", {x, ints}, {-1, 3}));
+  compare.model().values.back()->dtype = fb::DType::Bool;
+  expectRefused(compare, {2, 3}, "less_mixed", "compares float32 with int32");
+}
+
+/// Comparisons of integers, logic on their bool results, where() and
+/// arg_max, through a session: the values, with numpy broadcasting.
+TEST(OpSchema, IntegerAndBoolTensorsRun) {
+  ArtifactBuilder b;
+  int32_t a = b.input("a", {2, 3});
+  b.model().values[a]->dtype = fb::DType::I32;
+  int32_t c = b.input("c", {3});
+  b.model().values[c]->dtype = fb::DType::I32;
+  auto boolOp = [&](const char *op, std::vector<int32_t> in) {
+    int32_t v = b.op(op, std::move(in), {2, 3});
+    b.model().values[v]->dtype = fb::DType::Bool;
+    return v;
+  };
+  int32_t eq = boolOp("equal", {a, c});
+  int32_t gt = boolOp("greater", {a, c});
+  int32_t either = boolOp("or", {eq, gt});
+  b.output("ge", either);
+  b.output("not_ge", boolOp("not", {either}));
+  int32_t picked = b.op("where", {either, a, c}, {2, 3});
+  b.model().values[picked]->dtype = fb::DType::I32;
+  b.output("max_ac", picked);
+  int32_t f = b.input("f", {2, 3});
+  int32_t idx = b.op("arg_max", {f}, {2},
+                     {{"axis", A::i({-1})},
+                      {"keepdims", A::i({0})},
+                      {"select_last_index", A::i({1})}});
+  b.model().values[idx]->dtype = fb::DType::I64;
+  b.output("argmax", idx);
+
+  auto session = runtime::Session::load(b.write("opschema_int_bool"));
+  ASSERT_TRUE(session) << session.status().message();
+  std::vector<int32_t> av = {1, 5, 3, 7, 2, 9}, cv = {4, 5, 6};
+  std::vector<float> fv = {1, 3, 3, -1, -2, -3};
+  auto out = session->run({{"a", {runtime::DType::kI32, {2, 3}, av.data()}},
+                           {"c", {runtime::DType::kI32, {3}, cv.data()}},
+                           {"f", {runtime::DType::kF32, {2, 3}, fv.data()}}});
+  ASSERT_TRUE(out) << out.status().message();
+  auto get = [&](const std::string &name) -> const runtime::Tensor & {
+    for (const auto &[n, t] : *out)
+      if (n == name)
+        return t;
+    ADD_FAILURE() << name;
+    return out->front().second;
+  };
+  const runtime::Tensor &ge = get("ge"), &notGe = get("not_ge"),
+                        &max = get("max_ac"), &arg = get("argmax");
+  EXPECT_EQ(ge.dtype(), runtime::DType::kBool);
+  EXPECT_EQ(arg.dtype(), runtime::DType::kI64);
+  std::vector<uint8_t> wantGe = {0, 1, 0, 1, 0, 1};
+  std::vector<int32_t> wantMax = {4, 5, 6, 7, 5, 9};
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(ge.data()[i], wantGe[i]) << i;
+    EXPECT_EQ(notGe.data()[i], 1 - wantGe[i]) << i;
+    EXPECT_EQ(max.dataAs<int32_t>()[i], wantMax[i]) << i;
+  }
+  // Ties go to the last index with select_last_index.
+  EXPECT_EQ(arg.dataAs<int64_t>()[0], 2);
+  EXPECT_EQ(arg.dataAs<int64_t>()[1], 0);
+}
+
 TEST(OpSchema, ShapeRules) {
   using runtime::shapes::pooledDim;
   runtime::CheckedArith a;

@@ -531,6 +531,91 @@ TL_BINARY_INFERENCE(MaxOp)
 TL_BINARY_INFERENCE(MinOp)
 #undef TL_BINARY_INFERENCE
 
+namespace {
+/// Broadcasts like inferBinary, into a bool result.
+template <typename OpT>
+LogicalResult inferBoolBinary(std::optional<Location> loc, Value lhs, Value rhs,
+                              SmallVectorImpl<Type> &results) {
+  SmallVector<Type, 1> same;
+  if (failed(inferBinary<OpT>(loc, lhs, rhs, same)))
+    return failure();
+  auto type = cast<RankedTensorType>(same[0]);
+  results.push_back(
+      type.clone(IntegerType::get(lhs.getContext(), /*width=*/1)));
+  return success();
+}
+} // namespace
+
+#define TL_BOOL_BINARY_INFERENCE(OP)                                           \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &results) {                                        \
+    return inferBoolBinary<OP>(loc, adaptor.getLhs(), adaptor.getRhs(),        \
+                               results);                                       \
+  }
+TL_BOOL_BINARY_INFERENCE(EqualOp)
+TL_BOOL_BINARY_INFERENCE(GreaterOp)
+TL_BOOL_BINARY_INFERENCE(GreaterEqualOp)
+TL_BOOL_BINARY_INFERENCE(LessOp)
+TL_BOOL_BINARY_INFERENCE(LessEqualOp)
+TL_BOOL_BINARY_INFERENCE(AndOp)
+TL_BOOL_BINARY_INFERENCE(OrOp)
+TL_BOOL_BINARY_INFERENCE(XorOp)
+#undef TL_BOOL_BINARY_INFERENCE
+
+LogicalResult WhereOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &results) {
+  if (failed(checkSameElementType<WhereOp>(loc, adaptor.getX(), adaptor.getY(),
+                                           "x", "y")))
+    return failure();
+  auto xy = broadcast<WhereOp>(loc, ranked(adaptor.getX()).getShape(),
+                               ranked(adaptor.getY()).getShape());
+  if (failed(xy))
+    return failure();
+  auto shape =
+      broadcast<WhereOp>(loc, ranked(adaptor.getCondition()).getShape(), *xy);
+  if (failed(shape))
+    return failure();
+  results.push_back(ranked(adaptor.getX()).clone(*shape));
+  return success();
+}
+
+namespace {
+template <typename OpT>
+LogicalResult inferArg(MLIRContext *ctx, std::optional<Location> loc,
+                       typename OpT::Adaptor adaptor,
+                       SmallVectorImpl<Type> &results) {
+  auto input = ranked(adaptor.getInput());
+  auto axis = normalizeAxis<OpT>(loc, static_cast<int64_t>(adaptor.getAxis()),
+                                 input.getRank());
+  if (failed(axis))
+    return failure();
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < input.getRank(); ++d)
+    if (d != *axis)
+      shape.push_back(input.getDimSize(d));
+    else if (adaptor.getKeepdims())
+      shape.push_back(1);
+  results.push_back(RankedTensorType::get(shape, IntegerType::get(ctx, 64)));
+  return success();
+}
+} // namespace
+
+LogicalResult ArgMaxOp::inferReturnTypes(MLIRContext *ctx,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  return inferArg<ArgMaxOp>(ctx, loc, adaptor, results);
+}
+LogicalResult ArgMinOp::inferReturnTypes(MLIRContext *ctx,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  return inferArg<ArgMinOp>(ctx, loc, adaptor, results);
+}
+
 LogicalResult PReluOp::inferReturnTypes(MLIRContext *,
                                         std::optional<Location> loc,
                                         Adaptor adaptor,

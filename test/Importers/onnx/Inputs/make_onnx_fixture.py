@@ -252,6 +252,22 @@ def reductions():
         [ints("axes", [1])], opset=13)
 
 
+def logic():
+    """Comparisons, logic and Where on integer and bool inputs; ArgMax."""
+    return model(
+        [helper.make_node("Greater", ["a", "b"], ["gt"], name="gt"),
+         helper.make_node("Equal", ["a", "b"], ["eq"], name="eq"),
+         helper.make_node("Or", ["gt", "eq"], ["ge"], name="or"),
+         helper.make_node("Not", ["ge"], ["lt"], name="not"),
+         helper.make_node("Where", ["lt", "a", "b"], ["y"], name="where"),
+         helper.make_node("ArgMax", ["f"], ["i"], name="argmax", axis=1,
+                          keepdims=0, select_last_index=1)],
+        [vinfo("a", [2, 3], TensorProto.INT32), vinfo("b", [3], TensorProto.INT32),
+         vinfo("f", [2, 3])],
+        [vinfo("y", [2, 3], TensorProto.INT32), vinfo("i", [2], TensorProto.INT64)],
+        opset=13)
+
+
 def mish():
     return model([helper.make_node("Mish", ["x"], ["y"], name="mish")],
                  [vinfo("x", [4])], [vinfo("y", [4])], opset=18)

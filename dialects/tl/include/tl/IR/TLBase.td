@@ -46,6 +46,10 @@ def TL_QuantizedPerChannel : Type<
 /// integers the layer dequantizes (checkWeightElementType says which).
 def TL_WeightTensor : RankedTensorOf<[F16, BF16, F32, F64,
                                       TL_QuantizedPerChannel]>;
+/// Conditions and the results of comparisons and logic.
+def TL_BoolTensor : RankedTensorOf<[I1]>;
+/// Indices (arg_max, arg_min).
+def TL_IndexTensor : RankedTensorOf<[I64]>;
 /// Data-movement ops (reshape, concat, slice, ...) take any ranked tensor.
 def TL_AnyTensor : RankedTensorOf<[AnyType]>;
 

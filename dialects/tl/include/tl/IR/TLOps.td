@@ -229,6 +229,60 @@ def TL_PowOp : TL_BinaryOp<"pow", "lhs ^ rhs">;
 def TL_MaxOp : TL_BinaryOp<"max", "elementwise maximum">;
 def TL_MinOp : TL_BinaryOp<"min", "elementwise minimum">;
 
+//===----------------------------------------------------------------------===//
+// Comparisons, logic and selection
+//===----------------------------------------------------------------------===//
+
+/// Two tensors of one element type (any), broadcast; a bool result.
+class TL_CompareOp<string mnemonic, string doc> : TL_InferredOp<mnemonic> {
+  let summary = doc;
+  let arguments = (ins TL_AnyTensor:$lhs, TL_AnyTensor:$rhs);
+  let results = (outs TL_BoolTensor:$output);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+def TL_EqualOp : TL_CompareOp<"equal", "lhs == rhs">;
+def TL_GreaterOp : TL_CompareOp<"greater", "lhs > rhs">;
+def TL_GreaterEqualOp : TL_CompareOp<"greater_equal", "lhs >= rhs">;
+def TL_LessOp : TL_CompareOp<"less", "lhs < rhs">;
+def TL_LessEqualOp : TL_CompareOp<"less_equal", "lhs <= rhs">;
+
+class TL_LogicOp<string mnemonic, string doc> : TL_InferredOp<mnemonic> {
+  let summary = doc;
+  let arguments = (ins TL_BoolTensor:$lhs, TL_BoolTensor:$rhs);
+  let results = (outs TL_BoolTensor:$output);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+def TL_AndOp : TL_LogicOp<"and", "lhs and rhs">;
+def TL_OrOp : TL_LogicOp<"or", "lhs or rhs">;
+def TL_XorOp : TL_LogicOp<"xor", "lhs != rhs">;
+def TL_NotOp : TL_SameTypeOp<"not"> {
+  let summary = "logical negation";
+  let arguments = (ins TL_BoolTensor:$input);
+  let results = (outs TL_BoolTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def TL_WhereOp : TL_InferredOp<"where"> {
+  let summary = "x where condition, y elsewhere (all three broadcast)";
+  let arguments = (ins TL_BoolTensor:$condition, TL_AnyTensor:$x,
+                       TL_AnyTensor:$y);
+  let results = (outs TL_AnyTensor:$output);
+  let assemblyFormat = "$condition `,` $x `,` $y attr-dict `:` functional-type(operands, results)";
+}
+
+/// The index of the maximum (minimum) along `axis`: the first one, or the
+/// last with `select_last_index`.
+class TL_ArgOp<string mnemonic, string doc> : TL_InferredOp<mnemonic> {
+  let summary = doc;
+  let arguments = (ins TL_FloatTensor:$input, I64Attr:$axis,
+                       DefaultValuedAttr<BoolAttr, "true">:$keepdims,
+                       DefaultValuedAttr<BoolAttr, "false">:$select_last_index);
+  let results = (outs TL_IndexTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+def TL_ArgMaxOp : TL_ArgOp<"arg_max", "index of the maximum along an axis">;
+def TL_ArgMinOp : TL_ArgOp<"arg_min", "index of the minimum along an axis">;
+
 def TL_PReluOp : TL_InferredOp<"prelu"> {
   let summary = "x >= 0 ? x : slope * x, slope broadcast to x";
   let arguments = (ins TL_FloatTensor:$input, TL_FloatTensor:$slope);

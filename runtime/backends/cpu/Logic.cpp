@@ -1,0 +1,227 @@
+//===- Logic.cpp - comparisons, logic, where, arg_max/arg_min -------------===//
+//
+// The ops whose results are not floats: comparisons of two tensors of any
+// one element type into bool, logic on bool, where() choosing between two
+// tensors by a bool condition, and the index of the maximum or minimum
+// along an axis (int64). oneDNN has none of them for every type, so they
+// are loops over plain row-major tensors with numpy broadcasting; none sits
+// on a CNN's hot path.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Primitives.h"
+
+#include <cmath>
+#include <cstring>
+
+using namespace tlc::runtime;
+using namespace tlc::runtime::cpu;
+
+namespace {
+
+/// Visits every element of `out` with the offset of the element each
+/// operand broadcasts to it (numpy rules: shapes right-aligned, dims of 1
+/// repeat).
+template <size_t N, typename Fn>
+void forEachBroadcast(const Shape &out, const std::array<const Shape *, N> &in,
+                      Fn fn) {
+  size_t rank = out.size();
+  std::array<std::vector<int64_t>, N> strides;
+  for (size_t k = 0; k < N; ++k) {
+    const Shape &s = *in[k];
+    strides[k].assign(rank, 0);
+    int64_t stride = 1;
+    for (size_t d = 0; d < s.size(); ++d) {
+      size_t i = s.size() - 1 - d, o = rank - 1 - d;
+      strides[k][o] = s[i] == 1 ? 0 : stride;
+      stride *= s[i];
+    }
+  }
+  int64_t total = numElements(out);
+  std::vector<int64_t> index(rank, 0);
+  std::array<int64_t, N> offset{};
+  for (int64_t e = 0; e < total; ++e) {
+    fn(e, offset);
+    // The next index, odometer style, with the operands' offsets.
+    for (size_t d = rank; d-- > 0;) {
+      ++index[d];
+      for (size_t k = 0; k < N; ++k)
+        offset[k] += strides[k][d];
+      if (index[d] < out[d])
+        break;
+      for (size_t k = 0; k < N; ++k)
+        offset[k] -= strides[k][d] * index[d];
+      index[d] = 0;
+    }
+  }
+}
+
+enum class Cmp { kEq, kGt, kGe, kLt, kLe };
+
+template <typename T, Cmp C> struct CompareKernel : Kernel {
+  void run(ExecEnv &, const std::vector<TensorRef> &in,
+           const std::vector<TensorRef> &out) override {
+    const T *a = reinterpret_cast<const T *>(in[0].data);
+    const T *b = reinterpret_cast<const T *>(in[1].data);
+    uint8_t *y = out[0].data;
+    forEachBroadcast<2>(out[0].shape, {&in[0].shape, &in[1].shape},
+                        [&](int64_t e, const std::array<int64_t, 2> &o) {
+                          T l = a[o[0]], r = b[o[1]];
+                          bool v = C == Cmp::kEq   ? l == r
+                                   : C == Cmp::kGt ? l > r
+                                   : C == Cmp::kGe ? l >= r
+                                   : C == Cmp::kLt ? l < r
+                                                   : l <= r;
+                          y[e] = v;
+                        });
+  }
+};
+
+template <Cmp C> StatusOr<Built> buildCompare(BuildContext &ctx) {
+  std::unique_ptr<Kernel> k;
+  switch (ctx.dtypes[0]) {
+  case DType::kF32:
+    k = std::make_unique<CompareKernel<float, C>>();
+    break;
+  case DType::kF64:
+    k = std::make_unique<CompareKernel<double, C>>();
+    break;
+  case DType::kI8:
+    k = std::make_unique<CompareKernel<int8_t, C>>();
+    break;
+  case DType::kI16:
+    k = std::make_unique<CompareKernel<int16_t, C>>();
+    break;
+  case DType::kI32:
+    k = std::make_unique<CompareKernel<int32_t, C>>();
+    break;
+  case DType::kI64:
+    k = std::make_unique<CompareKernel<int64_t, C>>();
+    break;
+  case DType::kU8:
+  case DType::kBool:
+    k = std::make_unique<CompareKernel<uint8_t, C>>();
+    break;
+  default:
+    return Status(StatusCode::kUnimplemented, std::string("comparisons of ") +
+                                                  dtypeName(ctx.dtypes[0]) +
+                                                  " are not supported");
+  }
+  return Built{std::move(k)};
+}
+
+enum class Logic { kAnd, kOr, kXor, kNot };
+
+template <Logic L> struct LogicKernel : Kernel {
+  void run(ExecEnv &, const std::vector<TensorRef> &in,
+           const std::vector<TensorRef> &out) override {
+    const uint8_t *a = in[0].data;
+    uint8_t *y = out[0].data;
+    if constexpr (L == Logic::kNot) {
+      int64_t n = numElements(out[0].shape);
+      for (int64_t e = 0; e < n; ++e)
+        y[e] = a[e] == 0;
+    } else {
+      const uint8_t *b = in[1].data;
+      forEachBroadcast<2>(out[0].shape, {&in[0].shape, &in[1].shape},
+                          [&](int64_t e, const std::array<int64_t, 2> &o) {
+                            bool l = a[o[0]] != 0, r = b[o[1]] != 0;
+                            y[e] = L == Logic::kAnd  ? l && r
+                                   : L == Logic::kOr ? l || r
+                                                     : l != r;
+                          });
+    }
+  }
+};
+
+template <Logic L> StatusOr<Built> buildLogic(BuildContext &) {
+  return Built{std::make_unique<LogicKernel<L>>()};
+}
+
+/// where(cond, x, y): elements of x where cond, of y elsewhere; only their
+/// size matters.
+struct WhereKernel : Kernel {
+  size_t bytes = 4;
+  void run(ExecEnv &, const std::vector<TensorRef> &in,
+           const std::vector<TensorRef> &out) override {
+    const uint8_t *cond = in[0].data, *x = in[1].data, *y = in[2].data;
+    uint8_t *r = out[0].data;
+    forEachBroadcast<3>(out[0].shape,
+                        {&in[0].shape, &in[1].shape, &in[2].shape},
+                        [&](int64_t e, const std::array<int64_t, 3> &o) {
+                          const uint8_t *from =
+                              cond[o[0]] ? x + o[1] * bytes : y + o[2] * bytes;
+                          std::memcpy(r + e * bytes, from, bytes);
+                        });
+  }
+};
+
+StatusOr<Built> buildWhere(BuildContext &ctx) {
+  auto k = std::make_unique<WhereKernel>();
+  k->bytes = dtypeSize(ctx.dtypes[1]);
+  return Built{std::move(k)};
+}
+
+/// The index of the first (or, with select_last_index, the last) maximum
+/// or minimum along `axis`, as int64. A NaN wins, as in numpy.
+template <bool IsMax> struct ArgKernel : Kernel {
+  int64_t axis = 0;
+  bool last = false;
+  void run(ExecEnv &, const std::vector<TensorRef> &in,
+           const std::vector<TensorRef> &out) override {
+    const Shape &x = in[0].shape;
+    int64_t outer = 1, inner = 1, n = x[axis];
+    for (int64_t d = 0; d < axis; ++d)
+      outer *= x[d];
+    for (size_t d = axis + 1; d < x.size(); ++d)
+      inner *= x[d];
+    const float *s = in[0].f32();
+    auto *y = reinterpret_cast<int64_t *>(out[0].data);
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t i = 0; i < inner; ++i) {
+        const float *row = s + o * n * inner + i;
+        int64_t best = 0;
+        float v = row[0];
+        for (int64_t j = 1; j < n && !std::isnan(v); ++j) {
+          float c = row[j * inner];
+          bool better =
+              std::isnan(c) || (IsMax ? c > v : c < v) || (last && c == v);
+          if (better) {
+            best = j;
+            v = c;
+          }
+        }
+        y[o * inner + i] = best;
+      }
+  }
+};
+
+template <bool IsMax> StatusOr<Built> buildArg(BuildContext &ctx) {
+  auto k = std::make_unique<ArgKernel<IsMax>>();
+  int64_t rank = ctx.shapes[0].size();
+  int64_t axis = ctx.attrs.i("axis");
+  k->axis = axis < 0 ? axis + rank : axis;
+  k->last = ctx.attrs.i("select_last_index") != 0;
+  return Built{std::move(k)};
+}
+
+} // namespace
+
+void cpu::appendLogicOps(std::vector<OpDef> &ops) {
+  const Computes any = Computes::kAnyType;
+  ops.insert(ops.end(),
+             {
+                 {"equal", buildCompare<Cmp::kEq>, nullptr, any},
+                 {"greater", buildCompare<Cmp::kGt>, nullptr, any},
+                 {"greater_equal", buildCompare<Cmp::kGe>, nullptr, any},
+                 {"less", buildCompare<Cmp::kLt>, nullptr, any},
+                 {"less_equal", buildCompare<Cmp::kLe>, nullptr, any},
+                 {"and", buildLogic<Logic::kAnd>, nullptr, any},
+                 {"or", buildLogic<Logic::kOr>, nullptr, any},
+                 {"xor", buildLogic<Logic::kXor>, nullptr, any},
+                 {"not", buildLogic<Logic::kNot>, nullptr, any},
+                 {"where", buildWhere, nullptr, any},
+                 {"arg_max", buildArg<true>},
+                 {"arg_min", buildArg<false>},
+             });
+}
