@@ -151,6 +151,9 @@ def cli_cases(c, args, work):
     # Options of tlc compile.
     c.cli("a malformed --input-shape", ["compile", onnx_path, "-o", out, "--input-shape", "x=2xq"], USAGE, "invalid shape", g)
     c.cli("--input-shape of no input", ["compile", onnx_path, "-o", out, "--input-shape", "nope=1x3"], FAILED, "which is not a graph input", g)
+    c.cli("a malformed --bind", ["compile", onnx_path, "-o", out, "--bind", "x"], USAGE, "invalid --bind 'x'", g)
+    c.cli("--bind of no input", ["compile", onnx_path, "-o", out, "--bind", "nope=1"], FAILED, "which is not a graph input", g)
+    c.cli("--bind of a missing file", ["compile", onnx_path, "-o", out, "--bind", "x=" + os.path.join(work, "none.npy")], USAGE, "none.npy", g)
     c.cli("--cut at no node", ["compile", onnx_path, "-o", out, "--cut", "conv9"], FAILED, "no node or tensor named 'conv9'", g)
     c.cli("a huge head", ["compile", onnx_path, "-o", out, "--cut", "auto", "--head", "linear:99999999999"], FAILED, "parameters", g)
     c.cli("--mean nan", ["compile", onnx_path, "-o", out, "--mean", "nan,0,0"], USAGE, "three finite numbers", g)

@@ -43,10 +43,13 @@ int writeOutput(const std::string &path, llvm::StringRef bytes);
 /// returns null and sets `exitCode` (kUsage for a malformed shape).
 /// With `freeSpatialDims`, image inputs (rank 4) without an --input-shape
 /// get dynamic height and width (what --fc-to-conv is asked for).
+/// `bindings` are `--bind NAME=FILE.npy|VALUES` values: graph inputs frozen
+/// to constants.
 mlir::OwningOpRef<mlir::ModuleOp>
 importModel(mlir::MLIRContext &context, llvm::StringRef path,
             llvm::ArrayRef<std::string> inputShapes, int &exitCode,
-            bool freeSpatialDims = false);
+            bool freeSpatialDims = false,
+            llvm::ArrayRef<std::string> bindings = {});
 
 /// The features of `dataset` through the artifact's backbone (cached as
 /// `options` say), with a progress bar and reports of skipped samples and

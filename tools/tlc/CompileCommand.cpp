@@ -60,6 +60,12 @@ cl::list<std::string> shapes("input-shape",
                                       "input=1x3x224x224; repeatable"),
                              cl::value_desc("NAME=SHAPE"), cl::sub(compileCmd),
                              cl::sub(tlc::tool::probeSubcommand()));
+cl::list<std::string> binds(
+    "bind",
+    cl::desc("Freeze a graph input to a constant: a .npy file, or values "
+             "(in the input's type and shape), e.g. shape=1,-1; repeatable"),
+    cl::value_desc("NAME=FILE.npy|VALUES"), cl::sub(compileCmd),
+    cl::sub(tlc::tool::probeSubcommand()));
 enum class Emit { Artifact, Mlir };
 cl::opt<Emit> emit("emit", cl::desc("What to write"),
                    cl::values(clEnumValN(Emit::Artifact, "artifact",
@@ -625,7 +631,7 @@ std::optional<int> tlc::tool::runCompileCommand(MLIRContext &context) {
   // FC layers become convolutions so that the network runs on other input
   // sizes: free the spatial dims, unless --input-shape fixes them.
   auto module = importModel(context, input, shapes, exitCode,
-                            /*freeSpatialDims=*/fcToConv);
+                            /*freeSpatialDims=*/fcToConv, binds);
   if (!module)
     return exitCode;
   if (printIrAfterAll) {
@@ -687,14 +693,16 @@ int tlc::tool::checkProbePreprocessing() { return checkPreprocessing(); }
 
 OwningOpRef<ModuleOp> tlc::tool::importInput(MLIRContext &context,
                                              int &exitCode) {
-  return importModel(context, input, shapes, exitCode);
+  return importModel(context, input, shapes, exitCode,
+                     /*freeSpatialDims=*/false, binds);
 }
 
 int tlc::tool::compileTransfer(MLIRContext &context,
                                const TransferRequest &request,
                                std::vector<uint8_t> &bytes) {
   int exitCode = kOk;
-  auto module = importModel(context, input, shapes, exitCode);
+  auto module = importModel(context, input, shapes, exitCode,
+                            /*freeSpatialDims=*/false, binds);
   if (!module)
     return exitCode;
   tl::TransferPipelineOptions options;

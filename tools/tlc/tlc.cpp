@@ -9,6 +9,7 @@
 #include "Commands.h"
 
 #include <cerrno>
+#include <cmath>
 #include <csignal>
 #include <cstring>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include "tlc/Transforms/Passes.h"
 #include "tlc/Transforms/ShapeUtils.h"
 #include "tlc/runtime/AtomicFile.h"
+#include "tlc/runtime/Npy.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -51,6 +53,10 @@ cl::list<std::string>
                  cl::desc("Fix an input's shape, e.g. input=1x3x224x224 "
                           "(? keeps a dim dynamic); repeatable"),
                  cl::value_desc("NAME=SHAPE"), cl::sub(importCmd));
+cl::list<std::string> importBinds(
+    "bind",
+    cl::desc("Freeze a graph input to a constant (as tlc compile --bind)"),
+    cl::value_desc("NAME=FILE.npy|VALUES"), cl::sub(importCmd));
 cl::opt<int64_t> elideWeights(
     "elide-weights",
     cl::desc("Print weight blobs larger than N bytes as a placeholder"),
@@ -110,7 +116,8 @@ int runImport(MLIRContext &context) {
     return kUsage;
   }
   int exitCode = kOk;
-  auto module = importModel(context, importInput, importShapes, exitCode);
+  auto module = importModel(context, importInput, importShapes, exitCode,
+                            /*freeSpatialDims=*/false, importBinds);
   if (!module)
     return exitCode;
   OpPrintingFlags flags;
@@ -123,13 +130,83 @@ int runImport(MLIRContext &context) {
 
 } // namespace
 
-OwningOpRef<ModuleOp> tlc::tool::importModel(MLIRContext &context,
-                                             StringRef path,
-                                             ArrayRef<std::string> inputShapes,
-                                             int &exitCode,
-                                             bool freeSpatialDims) {
+namespace {
+
+/// The ONNX element type of a .npy dtype.
+int32_t onnxElementType(tlc::runtime::DType dtype) {
+  switch (dtype) {
+  case tlc::runtime::DType::kF32:
+    return tlc::onnx_importer::kOnnxFloat;
+  case tlc::runtime::DType::kF64:
+    return tlc::onnx_importer::kOnnxDouble;
+  case tlc::runtime::DType::kF16:
+    return tlc::onnx_importer::kOnnxFloat16;
+  case tlc::runtime::DType::kBF16:
+    return tlc::onnx_importer::kOnnxBfloat16;
+  case tlc::runtime::DType::kI8:
+    return tlc::onnx_importer::kOnnxInt8;
+  case tlc::runtime::DType::kI16:
+    return tlc::onnx_importer::kOnnxInt16;
+  case tlc::runtime::DType::kI32:
+    return tlc::onnx_importer::kOnnxInt32;
+  case tlc::runtime::DType::kI64:
+    return tlc::onnx_importer::kOnnxInt64;
+  case tlc::runtime::DType::kU8:
+    return tlc::onnx_importer::kOnnxUint8;
+  case tlc::runtime::DType::kBool:
+    return tlc::onnx_importer::kOnnxBool;
+  }
+  return 0;
+}
+
+/// `NAME=FILE.npy` or `NAME=V,V,...` into `options.bindings`; an error
+/// message, or empty.
+std::string parseBinding(llvm::StringRef spec,
+                         tlc::onnx_importer::ImportOptions &options) {
+  auto [name, value] = spec.split('=');
+  if (name.empty() || value.empty() || !spec.contains('='))
+    return "invalid --bind '" + spec.str() + "'; use NAME=FILE.npy or " +
+           "NAME=V,V,...";
+  tlc::onnx_importer::BoundInput bound;
+  if (value.ends_with(".npy")) {
+    auto array = tlc::runtime::readNpy(value.str());
+    if (!array)
+      return "--bind " + name.str() + ": " + array.status().message();
+    bound.elemType = onnxElementType(array->dtype);
+    bound.dims.assign(array->shape.begin(), array->shape.end());
+    bound.bytes.assign(array->data.begin(), array->data.end());
+  } else {
+    SmallVector<StringRef> parts;
+    value.split(parts, ',');
+    for (StringRef part : parts) {
+      double v;
+      if (part.trim().getAsDouble(v) || !std::isfinite(v))
+        return "--bind " + name.str() + ": '" + part.str() +
+               "' is not a finite number";
+      bound.numbers.push_back(v);
+    }
+  }
+  if (!options.bindings.try_emplace(name, std::move(bound)).second)
+    return "--bind names '" + name.str() + "' twice";
+  return {};
+}
+
+} // namespace
+
+OwningOpRef<ModuleOp>
+tlc::tool::importModel(MLIRContext &context, StringRef path,
+                       ArrayRef<std::string> inputShapes, int &exitCode,
+                       bool freeSpatialDims, ArrayRef<std::string> bindings) {
   tlc::onnx_importer::ImportOptions options;
   options.freeSpatialDims = freeSpatialDims;
+  for (const std::string &spec : bindings) {
+    std::string error = parseBinding(spec, options);
+    if (!error.empty()) {
+      llvm::errs() << "tlc: error: " << error << "\n";
+      exitCode = kUsage;
+      return nullptr;
+    }
+  }
   for (const std::string &spec : inputShapes) {
     auto named = tl::parseNamedShape(spec);
     if (!named) {

@@ -358,7 +358,8 @@ LogicalResult convertReshape(NodeContext &nc) {
   const SymbolicInts *target = nc.symbolicInput(1);
   if (!target || target->dims.size() != 1)
     return nc.fail("the target shape must be a 1-D integer tensor computable "
-                   "at import time");
+                   "at import time" +
+                   nc.bindHint(1));
   // Reshaping an import-time integer tensor keeps it so (PyTorch's pad
   // export reshapes its pads to [N, 2] and back).
   if (const SymbolicInts *data = nc.symbolicInput(0)) {

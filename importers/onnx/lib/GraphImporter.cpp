@@ -13,6 +13,8 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Path.h"
 
+#include <cmath>
+#include <cstdio>
 #include <map>
 
 using namespace mlir;
@@ -52,6 +54,9 @@ private:
   FailureOr<RankedTensorType> graphValueType(const onnx::ValueInfoProto &info,
                                              bool isInput);
   LogicalResult importNode(const onnx::NodeProto &node, size_t index);
+  /// The constant a --bind makes of graph input `info`.
+  FailureOr<HostTensor> boundValue(const onnx::ValueInfoProto &info,
+                                   const BoundInput &bound);
 };
 
 } // namespace tlc::onnx_importer
@@ -145,13 +150,26 @@ const SymbolicInts *NodeContext::symbolicInput(size_t i) {
   return v.symbolic.get();
 }
 
+/// For an input that must be known at import time: the option that makes
+/// it so when it is a graph input.
+std::string NodeContext::bindHint(size_t i) {
+  if (i >= static_cast<size_t>(node.input_size()))
+    return "";
+  auto it = importer.env.find(node.input(i));
+  if (it == importer.env.end() || !it->second.value ||
+      !isa<BlockArgument>(it->second.value))
+    return "";
+  return "; it is the graph input '" + node.input(i) +
+         "': freeze it with --bind " + node.input(i) + "=FILE.npy|VALUES";
+}
+
 FailureOr<SmallVector<int64_t>> NodeContext::intsInput(size_t i,
                                                        StringRef what) {
   if (const HostTensor *t = constantInput(i))
     if (auto ints = t->toInts())
       return *ints;
   return fail(what + " (input " + Twine(i) +
-              ") must be an integer tensor known at import time");
+              ") must be an integer tensor known at import time" + bindHint(i));
 }
 
 FailureOr<SmallVector<double>> NodeContext::doublesInput(size_t i,
@@ -160,7 +178,7 @@ FailureOr<SmallVector<double>> NodeContext::doublesInput(size_t i,
     if (auto values = t->toDoubles())
       return *values;
   return fail(what + " (input " + Twine(i) +
-              ") must be a constant known at import time");
+              ") must be a constant known at import time" + bindHint(i));
 }
 
 const onnx::AttributeProto *NodeContext::find(StringRef name) {
@@ -418,6 +436,98 @@ GraphImporter::graphValueType(const onnx::ValueInfoProto &info, bool isInput) {
   return RankedTensorType::get(dims, elem);
 }
 
+FailureOr<HostTensor>
+GraphImporter::boundValue(const onnx::ValueInfoProto &info,
+                          const BoundInput &bound) {
+  auto fail = [&](const Twine &why) {
+    return emitError(UnknownLoc::get(&ctx))
+           << "--bind " << info.name() << ": " << why;
+  };
+  if (!info.type().has_tensor_type())
+    return fail("the input is not a tensor");
+  const auto &tensorType = info.type().tensor_type();
+  int32_t declared = tensorType.elem_type();
+  SmallVector<int64_t> dims; // -1: not known
+  bool ranked = tensorType.has_shape();
+  for (const auto &dim : tensorType.shape().dim())
+    dims.push_back(dim.has_dim_value() && dim.dim_value() >= 0 ? dim.dim_value()
+                                                               : -1);
+  std::string declaredStr = "[";
+  for (auto [i, d] : llvm::enumerate(dims))
+    declaredStr +=
+        (i ? ", " : "") + (d < 0 ? std::string("?") : std::to_string(d));
+  declaredStr += "]";
+  HostTensor t;
+  t.elemType = declared;
+  if (bound.elemType != 0) {
+    if (bound.elemType != declared)
+      return fail("the file holds " + elemTypeName(bound.elemType) +
+                  ", the input is " + elemTypeName(declared));
+    bool fits = !ranked || bound.dims.size() == dims.size();
+    for (size_t d = 0; fits && ranked && d < dims.size(); ++d)
+      fits = dims[d] < 0 || dims[d] == bound.dims[d];
+    if (!fits)
+      return fail("the file's shape does not fit the input's " + declaredStr);
+    t.dims.assign(bound.dims.begin(), bound.dims.end());
+    t.bytes = bound.bytes;
+    if (t.numElements() * elementByteSize(declared) != t.bytes.size())
+      return fail("the file's bytes do not match its shape");
+    return t;
+  }
+  int64_t count = bound.numbers.size();
+  bool known = ranked && llvm::all_of(dims, [](int64_t d) { return d >= 0; });
+  int64_t declaredCount = 1;
+  for (int64_t d : dims)
+    declaredCount = d < 0 ? -1 : declaredCount * d;
+  if (known ? declaredCount != count : ranked && dims.size() != 1)
+    return fail(Twine(count) + " values do not fill the input's shape " +
+                declaredStr);
+  if (known)
+    t.dims = dims;
+  else
+    t.dims = {count}; // a vector of unknown length
+  switch (declared) {
+  case onnx::TensorProto_DataType_FLOAT: {
+    SmallVector<float> values(bound.numbers.begin(), bound.numbers.end());
+    t = HostTensor::fromFloats(values, t.dims);
+    return t;
+  }
+  case onnx::TensorProto_DataType_INT64:
+  case onnx::TensorProto_DataType_INT32:
+  case onnx::TensorProto_DataType_INT16:
+  case onnx::TensorProto_DataType_INT8:
+  case onnx::TensorProto_DataType_UINT8:
+  case onnx::TensorProto_DataType_BOOL: {
+    // The range of the type (int64: what a double holds exactly).
+    double lo = -9.0e15, hi = 9.0e15;
+    if (declared == onnx::TensorProto_DataType_INT32)
+      lo = INT32_MIN, hi = INT32_MAX;
+    else if (declared == onnx::TensorProto_DataType_INT16)
+      lo = INT16_MIN, hi = INT16_MAX;
+    else if (declared == onnx::TensorProto_DataType_INT8)
+      lo = INT8_MIN, hi = INT8_MAX;
+    else if (declared == onnx::TensorProto_DataType_UINT8)
+      lo = 0, hi = UINT8_MAX;
+    else if (declared == onnx::TensorProto_DataType_BOOL)
+      lo = 0, hi = 1;
+    SmallVector<int64_t> values;
+    for (double v : bound.numbers) {
+      if (v != std::trunc(v) || v < lo || v > hi) {
+        char text[32];
+        std::snprintf(text, sizeof(text), "%g", v);
+        return fail("the input is " + elemTypeName(declared) + "; " + text +
+                    " is not one of its values");
+      }
+      values.push_back(static_cast<int64_t>(v));
+    }
+    return HostTensor::fromInts(values, t.dims, declared);
+  }
+  default:
+    return fail("values on the command line for an input of " +
+                elemTypeName(declared) + " are not supported; give a .npy");
+  }
+}
+
 /// The name a node goes by in messages.
 static std::string nodeName(const onnx::NodeProto &node, size_t index) {
   return node.name().empty() ? node.op_type() + "_" + std::to_string(index)
@@ -597,6 +707,26 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
       return emitError(unknown) << "--input-shape names '" << name
                                 << "', which is not a graph input",
              nullptr;
+  }
+
+  for (const auto &[name, bound] : options.bindings) {
+    const onnx::ValueInfoProto *info = nullptr;
+    for (const auto &in : graph.input())
+      if (in.name() == name && !env.count(in.name()))
+        info = &in;
+    if (!info)
+      return emitError(unknown)
+                 << "--bind names '" << name << "', which is not a graph input",
+             nullptr;
+    if (options.inputShapes.count(name))
+      return emitError(unknown)
+                 << "--bind and --input-shape both name '" << name << "'",
+             nullptr;
+    auto value = boundValue(*info, bound);
+    if (failed(value))
+      return nullptr;
+    env[name] = ImportedValue{
+        {}, std::make_shared<HostTensor>(std::move(*value)), nullptr};
   }
 
   // Graph inputs that are also initializers (IR < 4) are constants.

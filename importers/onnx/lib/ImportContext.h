@@ -85,6 +85,9 @@ public:
   mlir::OpBuilder &builder();
   mlir::MLIRContext *ctx();
   mlir::InFlightDiagnostic emitError() { return mlir::emitError(loc); }
+  /// "; it is the graph input 'X': freeze it with --bind ..." when input
+  /// `i`, which must be known at import time, is a graph input; else "".
+  std::string bindHint(size_t i);
   LogicalResult fail(const llvm::Twine &message) {
     return emitError() << message;
   }

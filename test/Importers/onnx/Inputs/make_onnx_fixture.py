@@ -268,6 +268,13 @@ def logic():
         opset=13)
 
 
+def reshape_shape_input():
+    """Reshape whose target shape is a graph input (tlc compile --bind)."""
+    return model([helper.make_node("Reshape", ["x", "shape"], ["y"], name="reshape")],
+                 [vinfo("x", [2, 3, 4]), vinfo("shape", [2], TensorProto.INT64)],
+                 [vinfo("y", [2, 12])])
+
+
 def mish():
     return model([helper.make_node("Mish", ["x"], ["y"], name="mish")],
                  [vinfo("x", [4])], [vinfo("y", [4])], opset=18)

@@ -29,6 +29,36 @@ namespace tlc::onnx_importer {
 inline constexpr int64_t kMinOpset = 9;
 inline constexpr int64_t kMaxOpset = 18;
 
+/// ONNX element types (TensorProto.DataType), for callers that do not
+/// include ONNX's protobuf headers.
+enum : int32_t {
+  kOnnxFloat = 1,
+  kOnnxUint8 = 2,
+  kOnnxInt8 = 3,
+  kOnnxInt16 = 5,
+  kOnnxInt32 = 6,
+  kOnnxInt64 = 7,
+  kOnnxBool = 9,
+  kOnnxFloat16 = 10,
+  kOnnxDouble = 11,
+  kOnnxBfloat16 = 16,
+};
+
+/// A graph input frozen to a constant before import (`tlc compile --bind`):
+/// an op parameter a model takes as an input (Reshape's shape, Resize's
+/// scales, a Reduce's axes) that tl needs at compile time.
+struct BoundInput {
+  /// Values read from a file: their ONNX element type (which must be the
+  /// input's), dims (compatible with the declared ones) and little-endian
+  /// bytes. 0: `numbers` instead.
+  int32_t elemType = 0;
+  llvm::SmallVector<int64_t> dims;
+  std::string bytes;
+  /// Values given on the command line, taken in the input's declared type
+  /// and shape (or as a vector of their count).
+  llvm::SmallVector<double> numbers;
+};
+
 struct ImportOptions {
   /// Shapes that replace the declared shapes of graph inputs, by name; a
   /// given shape must be compatible with the declared one.
@@ -36,6 +66,8 @@ struct ImportOptions {
   /// Image inputs (rank 4, NCHW) not named in `inputShapes` get dynamic
   /// height and width, whatever the export declared.
   bool freeSpatialDims = false;
+  /// Graph inputs that become constants, by name.
+  llvm::StringMap<BoundInput> bindings;
   /// Name of the function the graph becomes.
   std::string functionName = "main";
 };
@@ -48,9 +80,10 @@ mlir::OwningOpRef<mlir::ModuleOp> importOnnxFile(mlir::MLIRContext &context,
 
 /// Imports a serialized ONNX model held in memory; external data is
 /// resolved in `baseDir`. The same checks and diagnostics as importOnnxFile.
-mlir::OwningOpRef<mlir::ModuleOp>
-importOnnxBytes(mlir::MLIRContext &context, llvm::StringRef bytes,
-                llvm::StringRef baseDir, const ImportOptions &options);
+mlir::OwningOpRef<mlir::ModuleOp> importOnnxBytes(mlir::MLIRContext &context,
+                                                  llvm::StringRef bytes,
+                                                  llvm::StringRef baseDir,
+                                                  const ImportOptions &options);
 
 /// Op types (default domain) the importer converts at `opset`.
 llvm::SmallVector<std::string> supportedOps(int64_t opset);
