@@ -681,6 +681,13 @@ std::optional<int> tlc::tool::runCompileCommand(MLIRContext &context) {
   if (checking)
     if (int code = checkPrecision(reference, bytes))
       return code;
+  // What the runtime would refuse at load, a kernel the CPU backend has
+  // none for on its element type (float64 math), is a compile error that
+  // names the kernel's node, not an artifact that fails later.
+  if (auto session = tlc::runtime::Session::loadFromMemory(
+          bytes.data(), bytes.size(), {}, "the compiled model");
+      !session)
+    return fail(session.status().message());
   return writeOutput(
       output, llvm::StringRef(reinterpret_cast<const char *>(bytes.data()),
                               bytes.size()));

@@ -275,6 +275,14 @@ def reshape_shape_input():
                  [vinfo("y", [2, 12])])
 
 
+def max_float64():
+    """Max of two float64 tensors: tl has the op, the CPU backend computes
+    float32 only."""
+    return model([helper.make_node("Max", ["a", "b"], ["y"], name="max64")],
+                 [vinfo("a", [3], TensorProto.DOUBLE), vinfo("b", [3], TensorProto.DOUBLE)],
+                 [vinfo("y", [3], TensorProto.DOUBLE)])
+
+
 def mish():
     return model([helper.make_node("Mish", ["x"], ["y"], name="mish")],
                  [vinfo("x", [4])], [vinfo("y", [4])], opset=18)
