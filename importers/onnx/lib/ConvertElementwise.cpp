@@ -137,6 +137,28 @@ template <typename OpT> LogicalResult convertVariadic(NodeContext &nc) {
   return success();
 }
 
+/// Mean: the sum of the inputs times 1/n.
+LogicalResult convertMean(NodeContext &nc) {
+  if (nc.numInputs() == 0)
+    return nc.fail("needs at least one input");
+  auto acc = nc.input(0);
+  if (failed(acc))
+    return failure();
+  for (size_t i = 1; i < nc.numInputs(); ++i) {
+    auto next = nc.input(i);
+    if (failed(next))
+      return failure();
+    acc = nc.create<tl::AddOp>({*acc, *next});
+    if (failed(acc))
+      return failure();
+  }
+  if (nc.numInputs() == 1)
+    return nc.emit<tl::IdentityOp>({*acc});
+  Type elem = cast<RankedTensorType>(acc->getType()).getElementType();
+  return nc.emit<tl::MulOp>(
+      {*acc, nc.scalar(1.0 / static_cast<double>(nc.numInputs()), elem)});
+}
+
 LogicalResult convertPRelu(NodeContext &nc) {
   auto x = nc.input(0);
   auto slope = nc.input(1);
@@ -393,6 +415,7 @@ void tlc::onnx_importer::registerElementwiseConverters(ConverterTable &t) {
   t.add("Max", 8, convertVariadic<tl::MaxOp>);
   t.add("Min", 8, convertVariadic<tl::MinOp>);
   t.add("Sum", 8, convertVariadic<tl::AddOp>);
+  t.add("Mean", 8, convertMean);
   t.add("Equal", 7, convertTwoInputs<tl::EqualOp>);
   t.add("Greater", 7, convertTwoInputs<tl::GreaterOp>);
   t.add("GreaterOrEqual", 12, convertTwoInputs<tl::GreaterEqualOp>);

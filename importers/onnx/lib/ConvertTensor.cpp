@@ -817,6 +817,127 @@ LogicalResult convertResize11(NodeContext &nc) {
 
 } // namespace
 
+/// Reshape to `split`, transpose by `perm`, reshape to `out`: how
+/// DepthToSpace and SpaceToDepth move blocks between channels and pixels.
+LogicalResult emitBlockShuffle(NodeContext &nc, Value x,
+                               ArrayRef<int64_t> split, ArrayRef<int64_t> perm,
+                               ArrayRef<int64_t> out) {
+  auto a = nc.create<tl::ReshapeOp>({x}, {nc.i64s("shape", split)});
+  if (failed(a))
+    return failure();
+  auto b = nc.create<tl::TransposeOp>({*a}, {nc.i64s("perm", perm)});
+  if (failed(b))
+    return failure();
+  auto y = nc.create<tl::ReshapeOp>({*b}, {nc.i64s("shape", out)});
+  if (failed(y))
+    return failure();
+  nc.setOutput(0, *y);
+  return success();
+}
+
+/// The [N, C, H, W] input with static C, H, W (N may be dynamic: -1 in
+/// the reshapes) and a positive blocksize.
+FailureOr<std::pair<Value, SmallVector<int64_t>>> blockInput(NodeContext &nc,
+                                                             int64_t &bs) {
+  bs = nc.getInt("blocksize", 0);
+  auto x = nc.input(0);
+  if (failed(x))
+    return failure();
+  auto type = cast<RankedTensorType>(x->getType());
+  if (type.getRank() != 4)
+    return nc.fail("needs a 4-D [N, C, H, W] input");
+  if (bs < 1 || bs > (int64_t(1) << 20))
+    return nc.fail("blocksize " + Twine(bs) + " is not positive");
+  SmallVector<int64_t> dims(type.getShape());
+  for (int d = 1; d < 4; ++d)
+    if (ShapedType::isDynamic(dims[d]))
+      return nc.fail("needs static channels, height and width; fix them with "
+                     "--input-shape");
+  if (ShapedType::isDynamic(dims[0]))
+    dims[0] = -1;
+  return std::make_pair(*x, dims);
+}
+
+/// DepthToSpace: DCR (depth-column-row) or CRD.
+LogicalResult convertDepthToSpace(NodeContext &nc) {
+  int64_t bs;
+  std::string mode = nc.getString("mode", "DCR");
+  auto in = blockInput(nc, bs);
+  if (failed(in))
+    return failure();
+  auto [x, d] = *in;
+  int64_t n = d[0], c = d[1], h = d[2], w = d[3];
+  if (c % (bs * bs) != 0)
+    return nc.fail(Twine(c) + " channels do not split into blocks of " +
+                   Twine(bs) + "x" + Twine(bs));
+  int64_t oc = c / (bs * bs);
+  if (mode == "DCR")
+    return emitBlockShuffle(nc, x, {n, bs, bs, oc, h, w}, {0, 3, 4, 1, 5, 2},
+                            {n, oc, h * bs, w * bs});
+  if (mode == "CRD")
+    return emitBlockShuffle(nc, x, {n, oc, bs, bs, h, w}, {0, 1, 4, 2, 5, 3},
+                            {n, oc, h * bs, w * bs});
+  return nc.fail("unsupported mode '" + mode + "'");
+}
+
+LogicalResult convertSpaceToDepth(NodeContext &nc) {
+  int64_t bs;
+  auto in = blockInput(nc, bs);
+  if (failed(in))
+    return failure();
+  auto [x, d] = *in;
+  int64_t n = d[0], c = d[1], h = d[2], w = d[3];
+  if (h % bs != 0 || w % bs != 0)
+    return nc.fail("a " + Twine(h) + "x" + Twine(w) +
+                   " image does not split into blocks of " + Twine(bs) + "x" +
+                   Twine(bs));
+  return emitBlockShuffle(nc, x, {n, c, h / bs, bs, w / bs, bs},
+                          {0, 3, 5, 1, 2, 4}, {n, c * bs * bs, h / bs, w / bs});
+}
+
+/// Tile: copies concatenated along each axis (repeats known at import
+/// time; at most 1024 copies in all, beyond which a model is not a CNN).
+LogicalResult convertTile(NodeContext &nc) {
+  auto x = nc.input(0);
+  if (failed(x))
+    return failure();
+  auto repeats = nc.intsInput(1, "repeats");
+  if (failed(repeats))
+    return failure();
+  auto type = cast<RankedTensorType>(x->getType());
+  if (static_cast<int64_t>(repeats->size()) != type.getRank())
+    return nc.fail("repeats has " + Twine(repeats->size()) +
+                   " entries for rank " + Twine(type.getRank()));
+  int64_t copies = 1;
+  for (int64_t r : *repeats) {
+    if (r < 0)
+      return nc.fail("repeats must not be negative, got " + Twine(r));
+    if (r == 0)
+      return nc.fail("repeats of 0 (an empty result) are not supported");
+    if (r > 1024 || (copies *= r) > 1024)
+      return nc.fail("more than 1024 copies are not supported");
+  }
+  Value y = *x;
+  for (auto [axis, r] : llvm::enumerate(*repeats)) {
+    if (r == 1)
+      continue;
+    SmallVector<Value> parts(r, y);
+    auto cat = nc.create<tl::ConcatOp>(
+        parts, {nc.i64("axis", static_cast<int64_t>(axis))});
+    if (failed(cat))
+      return failure();
+    y = *cat;
+  }
+  if (y == *x) {
+    auto id = nc.create<tl::IdentityOp>({y});
+    if (failed(id))
+      return failure();
+    y = *id;
+  }
+  nc.setOutput(0, y);
+  return success();
+}
+
 void tlc::onnx_importer::registerTensorConverters(ConverterTable &t) {
   t.add("Constant", 9, convertConstant);
   t.add("ConstantOfShape", 9, convertConstantOfShape);
@@ -828,6 +949,9 @@ void tlc::onnx_importer::registerTensorConverters(ConverterTable &t) {
   t.add("Reshape", 5, convertReshape);
   t.add("Flatten", 9, convertFlatten);
   t.add("Transpose", 1, convertTranspose);
+  t.add("DepthToSpace", 1, convertDepthToSpace);
+  t.add("SpaceToDepth", 1, convertSpaceToDepth);
+  t.add("Tile", 6, convertTile);
   t.add("Slice", 1, convertSlice1);
   t.add("Slice", 10, convertSlice10);
   t.add("Split", 2, convertSplit);

@@ -283,6 +283,19 @@ def max_float64():
                  [vinfo("y", [3], TensorProto.DOUBLE)])
 
 
+def block_moves():
+    """DepthToSpace (both modes), SpaceToDepth, Tile and Mean: reshapes,
+    transposes, concats and arithmetic of tl."""
+    return model(
+        [helper.make_node("DepthToSpace", ["x"], ["d"], name="d2s", blocksize=2, mode="CRD"),
+         helper.make_node("SpaceToDepth", ["d"], ["s"], name="s2d", blocksize=2),
+         helper.make_node("DepthToSpace", ["s"], ["e"], name="d2s_dcr", blocksize=2),
+         helper.make_node("Tile", ["e", "reps"], ["t"], name="tile"),
+         helper.make_node("Mean", ["t", "t", "t"], ["y"], name="mean")],
+        [vinfo("x", [1, 8, 2, 3])], [vinfo("y", [1, 2, 8, 6])],
+        [ints("reps", [1, 1, 2, 1])])
+
+
 def mish():
     return model([helper.make_node("Mish", ["x"], ["y"], name="mish")],
                  [vinfo("x", [4])], [vinfo("y", [4])], opset=18)
