@@ -9,6 +9,8 @@
 
 #include "OpSchema.h"
 
+#include "Artifact.h"
+
 #include "ShapeFunctions.h"
 #include "tlc/runtime/Limits.h"
 #include "tlc/runtime/Tensor.h"
@@ -197,6 +199,17 @@ std::vector<OpSchema> makeTable() {
        F::where,
        S::broadcasting,
        ResultType::kSecondOperand},
+      {"cast",
+       1,
+       0,
+       false,
+       1,
+       kAny,
+       {{"to", K::kInt, static_cast<int64_t>(fb::DType::MIN),
+         static_cast<int64_t>(fb::DType::MAX)}},
+       F::sameAsInput,
+       S::perSample,
+       ResultType::kAttrTo},
       {"arg_max", 1, 0, false, 1, kFloat, argAttrs(), F::argReduce, S::fromAxis,
        ResultType::kI64},
       {"arg_min", 1, 0, false, 1, kFloat, argAttrs(), F::argReduce, S::fromAxis,
@@ -521,9 +534,14 @@ tlc::runtime::inferKernelShapes(const fb::Kernel &kernel,
   return outputs;
 }
 
-DType tlc::runtime::resultDType(const OpSchema &schema,
+DType tlc::runtime::resultDType(const fb::Kernel &kernel,
+                                const OpSchema &schema,
                                 const std::vector<DType> &operands) {
   switch (schema.result) {
+  case ResultType::kAttrTo: {
+    Attrs attrs(kernel); // verified: in [F32, Bool]
+    return fromSchema(static_cast<fb::DType>(attrs.i("to")));
+  }
   case ResultType::kFirstOperand:
     return operands.empty() ? DType::kF32 : operands[0];
   case ResultType::kSecondOperand:

@@ -73,6 +73,7 @@ enum class ResultType {
   kSecondOperand, ///< that of operand 1 (where: operand 0 is the condition)
   kI64,           ///< indices (arg_max, arg_min)
   kBool,          ///< comparisons and logic
+  kAttrTo,        ///< the DType in attribute `to` (cast)
 };
 
 struct OpSchema {
@@ -92,8 +93,10 @@ struct OpSchema {
   ResultType result = ResultType::kFirstOperand;
 };
 
-/// The element type of a kernel's results for its operands' types.
-DType resultDType(const OpSchema &schema, const std::vector<DType> &operands);
+/// The element type of a verified kernel's results for its operands'
+/// types.
+DType resultDType(const fb::Kernel &kernel, const OpSchema &schema,
+                  const std::vector<DType> &operands);
 
 /// The entry for a tl mnemonic, or null.
 const OpSchema *findOpSchema(std::string_view name);

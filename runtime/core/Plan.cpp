@@ -99,7 +99,7 @@ tlc::runtime::shapeGraph(const Artifact &artifact,
                                ", but the artifact declares " +
                                shapeToString(want));
       // The op decides its results' element type (OpSchema::result).
-      DType computed = resultDType(*node.schema, dtypes);
+      DType computed = resultDType(kernel, *node.schema, dtypes);
       if (g.dtypes[v] != computed)
         return invalidArgument(where() + "computes " + dtypeName(computed) +
                                ", but the artifact declares " +

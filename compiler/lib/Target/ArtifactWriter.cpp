@@ -169,7 +169,12 @@ std::optional<EncodedAttr> encodeAttr(Attribute attr) {
     e.ints = {static_cast<int64_t>(a.getValue())};
   else if (auto a = dyn_cast<NearestModeAttr>(attr))
     e.ints = {static_cast<int64_t>(a.getValue())};
-  else
+  else if (auto t = dyn_cast<TypeAttr>(attr)) { // cast's `to`: a DType
+    auto dtype = toDType(UnknownLoc::get(attr.getContext()), t.getValue());
+    if (failed(dtype))
+      return std::nullopt;
+    e.ints = {static_cast<int64_t>(*dtype)};
+  } else
     return std::nullopt;
   return e;
 }

@@ -312,8 +312,16 @@ LogicalResult convertDropout12(NodeContext &nc) {
   return emitDropout(nc, ratio);
 }
 
-/// Cast: integer shape values are re-typed at import time; a float tensor
-/// cast to its own type is the identity. Other casts have no tl op.
+/// A run-time tensor converted to `target` (tl.cast), or the identity when
+/// it has that type already.
+LogicalResult emitCast(NodeContext &nc, Value x, Type target) {
+  if (cast<RankedTensorType>(x.getType()).getElementType() == target)
+    return nc.emit<tl::IdentityOp>({x});
+  return nc.emit<tl::CastOp>({x}, {nc.named("to", TypeAttr::get(target))});
+}
+
+/// Cast: integer shape values are re-typed at import time, constants
+/// converted; a run-time tensor becomes tl.cast.
 LogicalResult convertCast(NodeContext &nc) {
   int64_t to = nc.getInt("to", 0);
   nc.ignoreAttrs({"saturate"});
@@ -348,12 +356,18 @@ LogicalResult convertCast(NodeContext &nc) {
   Type target = toMlirElementType(nc.ctx(), to);
   if (!target)
     return nc.fail("cannot cast to " + elemTypeName(to));
-  auto type = cast<RankedTensorType>(x->getType());
-  if (type.getElementType() != target)
-    return nc.emitError() << "casting a run-time tensor of "
-                          << type.getElementType() << " to " << elemTypeName(to)
-                          << " is not supported";
-  return nc.emit<tl::IdentityOp>({*x});
+  return emitCast(nc, *x, target);
+}
+
+/// CastLike: Cast to the element type of input 1.
+LogicalResult convertCastLike(NodeContext &nc) {
+  nc.ignoreAttrs({"saturate"});
+  auto x = nc.input(0);
+  auto like = nc.input(1);
+  if (failed(x) || failed(like))
+    return failure();
+  return emitCast(nc, *x,
+                  cast<RankedTensorType>(like->getType()).getElementType());
 }
 
 } // namespace
@@ -432,4 +446,5 @@ void tlc::onnx_importer::registerElementwiseConverters(ConverterTable &t) {
   t.add("Dropout", 7, convertDropout7);
   t.add("Dropout", 12, convertDropout12);
   t.add("Cast", 9, convertCast);
+  t.add("CastLike", 15, convertCastLike);
 }

@@ -1,18 +1,22 @@
-//===- Logic.cpp - comparisons, logic, where, arg_max/arg_min -------------===//
+//===- Logic.cpp - comparisons, logic, where, arg_max, cast ---------------===//
 //
-// The ops whose results are not floats: comparisons of two tensors of any
-// one element type into bool, logic on bool, where() choosing between two
-// tensors by a bool condition, and the index of the maximum or minimum
-// along an axis (int64). oneDNN has none of them for every type, so they
-// are loops over plain row-major tensors with numpy broadcasting; none sits
-// on a CNN's hot path.
+// The ops on tensors that are not float32: comparisons of two tensors of
+// any one element type into bool, logic on bool, where() choosing between
+// two tensors by a bool condition, the index of the maximum or minimum
+// along an axis (int64), and cast between any two element types. oneDNN has
+// none of them for every type, so they are loops over plain row-major tensors
+// with numpy broadcasting; none sits on a CNN's hot path.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Primitives.h"
 
+#include "Artifact.h"
+
 #include <cmath>
 #include <cstring>
+#include <limits>
+#include <type_traits>
 
 using namespace tlc::runtime;
 using namespace tlc::runtime::cpu;
@@ -205,6 +209,101 @@ template <bool IsMax> StatusOr<Built> buildArg(BuildContext &ctx) {
   return Built{std::move(k)};
 }
 
+/// Half and bfloat16 values, for the conversions below.
+struct Half {
+  uint16_t bits;
+};
+struct BFloat16 {
+  uint16_t bits;
+};
+
+template <typename T> double toDouble(T v) { return static_cast<double>(v); }
+double toDouble(Half v) { return halfToFloat(v.bits); }
+double toDouble(BFloat16 v) { return bf16ToFloat(v.bits); }
+
+/// One element converted as tl.cast defines it (TLOps.td).
+template <typename To, typename From> To convert(From x) {
+  if constexpr (std::is_same_v<To, Half>) {
+    return Half{floatToHalf(static_cast<float>(toDouble(x)))};
+  } else if constexpr (std::is_same_v<To, BFloat16>) {
+    return BFloat16{floatToBf16(static_cast<float>(toDouble(x)))};
+  } else if constexpr (std::is_same_v<To, bool>) {
+    return toDouble(x) != 0;
+  } else if constexpr (std::is_integral_v<To> &&
+                       (std::is_floating_point_v<From> ||
+                        std::is_same_v<From, Half> ||
+                        std::is_same_v<From, BFloat16>)) {
+    // Saturating, NaN to 0: the C++ conversion is undefined out of range.
+    double d = toDouble(x);
+    if (std::isnan(d))
+      return 0;
+    if (d <= static_cast<double>(std::numeric_limits<To>::min()))
+      return std::numeric_limits<To>::min();
+    if (d >= static_cast<double>(std::numeric_limits<To>::max()))
+      return std::numeric_limits<To>::max();
+    return static_cast<To>(d);
+  } else if constexpr (std::is_integral_v<From>) {
+    if constexpr (std::is_integral_v<To>)
+      return static_cast<To>(static_cast<std::make_unsigned_t<To>>(x)); // wrap
+    else
+      return static_cast<To>(x);
+  } else {
+    return static_cast<To>(toDouble(x)); // floats: round to nearest
+  }
+}
+
+template <typename From, typename To> struct CastKernel : Kernel {
+  void run(ExecEnv &, const std::vector<TensorRef> &in,
+           const std::vector<TensorRef> &out) override {
+    int64_t n = numElements(out[0].shape);
+    const uint8_t *s = in[0].data;
+    uint8_t *d = out[0].data;
+    for (int64_t i = 0; i < n; ++i) {
+      From x;
+      std::memcpy(&x, s + i * sizeof(From), sizeof(From));
+      To y = convert<To>(x);
+      std::memcpy(d + i * sizeof(To), &y, sizeof(To));
+    }
+  }
+};
+
+/// Calls fn with a value of the C++ type of `dtype`.
+template <typename Fn> auto withType(DType dtype, Fn fn) {
+  switch (dtype) {
+  case DType::kF32:
+    return fn(float{});
+  case DType::kF64:
+    return fn(double{});
+  case DType::kF16:
+    return fn(Half{});
+  case DType::kBF16:
+    return fn(BFloat16{});
+  case DType::kI8:
+    return fn(int8_t{});
+  case DType::kI16:
+    return fn(int16_t{});
+  case DType::kI32:
+    return fn(int32_t{});
+  case DType::kI64:
+    return fn(int64_t{});
+  case DType::kU8:
+    return fn(uint8_t{});
+  case DType::kBool:
+    return fn(bool{});
+  }
+  return fn(float{});
+}
+
+StatusOr<Built> buildCast(BuildContext &ctx) {
+  DType to = fromSchema(static_cast<fb::DType>(ctx.attrs.i("to")));
+  std::unique_ptr<Kernel> k = withType(ctx.dtypes[0], [&](auto from) {
+    return withType(to, [&](auto target) -> std::unique_ptr<Kernel> {
+      return std::make_unique<CastKernel<decltype(from), decltype(target)>>();
+    });
+  });
+  return Built{std::move(k)};
+}
+
 } // namespace
 
 void cpu::appendLogicOps(std::vector<OpDef> &ops) {
@@ -221,6 +320,7 @@ void cpu::appendLogicOps(std::vector<OpDef> &ops) {
                  {"xor", buildLogic<Logic::kXor>, nullptr, any},
                  {"not", buildLogic<Logic::kNot>, nullptr, any},
                  {"where", buildWhere, nullptr, any},
+                 {"cast", buildCast, nullptr, any},
                  {"arg_max", buildArg<true>},
                  {"arg_min", buildArg<false>},
              });

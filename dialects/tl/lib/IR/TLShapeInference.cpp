@@ -582,6 +582,17 @@ LogicalResult WhereOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+LogicalResult CastOp::inferReturnTypes(MLIRContext *,
+                                       std::optional<Location> loc,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &results) {
+  Type to = adaptor.getTo();
+  if (!to.isIntOrFloat())
+    return opError<CastOp>(loc, "cannot cast to ", to);
+  results.push_back(ranked(adaptor.getInput()).clone(to));
+  return success();
+}
+
 namespace {
 template <typename OpT>
 LogicalResult inferArg(MLIRContext *ctx, std::optional<Location> loc,

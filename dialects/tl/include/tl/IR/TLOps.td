@@ -270,6 +270,19 @@ def TL_WhereOp : TL_InferredOp<"where"> {
   let assemblyFormat = "$condition `,` $x `,` $y attr-dict `:` functional-type(operands, results)";
 }
 
+def TL_CastOp : TL_InferredOp<"cast"> {
+  let summary = "elements converted to the type `to`";
+  let description = [{
+    Floats round to the nearest value of a narrower float type (ties to
+    even); floats to integers truncate toward zero and saturate at the
+    type's range, NaN becoming 0; integers to narrower integers wrap (two's
+    complement); anything to bool is `x != 0`, bool to numbers 0 or 1.
+  }];
+  let arguments = (ins TL_AnyTensor:$input, TypeAttr:$to);
+  let results = (outs TL_AnyTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
 /// The index of the maximum (minimum) along `axis`: the first one, or the
 /// last with `select_last_index`.
 class TL_ArgOp<string mnemonic, string doc> : TL_InferredOp<mnemonic> {
