@@ -118,8 +118,8 @@ LogicalResult convertPow(NodeContext &nc) {
       });
 }
 
-/// Max, Min and Sum take one or more inputs: a left fold of binary ops.
-template <typename OpT> LogicalResult convertVariadic(NodeContext &nc) {
+/// Max, Min, Sum and Mean take one or more inputs: a left fold of OpT.
+template <typename OpT> FailureOr<Value> foldInputs(NodeContext &nc) {
   if (nc.numInputs() == 0)
     return nc.fail("needs at least one input");
   auto acc = nc.input(0);
@@ -133,25 +133,22 @@ template <typename OpT> LogicalResult convertVariadic(NodeContext &nc) {
     if (failed(acc))
       return failure();
   }
+  return acc;
+}
+
+template <typename OpT> LogicalResult convertVariadic(NodeContext &nc) {
+  auto acc = foldInputs<OpT>(nc);
+  if (failed(acc))
+    return failure();
   nc.setOutput(0, *acc);
   return success();
 }
 
 /// Mean: the sum of the inputs times 1/n.
 LogicalResult convertMean(NodeContext &nc) {
-  if (nc.numInputs() == 0)
-    return nc.fail("needs at least one input");
-  auto acc = nc.input(0);
+  auto acc = foldInputs<tl::AddOp>(nc);
   if (failed(acc))
     return failure();
-  for (size_t i = 1; i < nc.numInputs(); ++i) {
-    auto next = nc.input(i);
-    if (failed(next))
-      return failure();
-    acc = nc.create<tl::AddOp>({*acc, *next});
-    if (failed(acc))
-      return failure();
-  }
   if (nc.numInputs() == 1)
     return nc.emit<tl::IdentityOp>({*acc});
   Type elem = cast<RankedTensorType>(acc->getType()).getElementType();
