@@ -53,17 +53,23 @@ FailureOr<bool> foldIntBinary(NodeContext &nc, IntFn fn) {
   return true;
 }
 
+/// OpT of inputs 0 and 1, no attributes: comparisons, logic, prelu, and
+/// the arithmetic below once it is not folded.
+template <typename OpT> LogicalResult convertTwoInputs(NodeContext &nc) {
+  auto a = nc.input(0);
+  auto b = nc.input(1);
+  if (failed(a) || failed(b))
+    return failure();
+  return nc.emit<OpT>({*a, *b});
+}
+
 template <typename OpT> LogicalResult convertBinary(NodeContext &nc, IntFn fn) {
   auto folded = foldIntBinary(nc, fn);
   if (failed(folded))
     return failure();
   if (*folded)
     return success();
-  auto a = nc.input(0);
-  auto b = nc.input(1);
-  if (failed(a) || failed(b))
-    return failure();
-  return nc.emit<OpT>({*a, *b});
+  return convertTwoInputs<OpT>(nc);
 }
 
 // Import-time integers come from the model: every operation is checked.
@@ -156,14 +162,6 @@ LogicalResult convertMean(NodeContext &nc) {
       {*acc, nc.scalar(1.0 / static_cast<double>(nc.numInputs()), elem)});
 }
 
-LogicalResult convertPRelu(NodeContext &nc) {
-  auto x = nc.input(0);
-  auto slope = nc.input(1);
-  if (failed(x) || failed(slope))
-    return failure();
-  return nc.emit<tl::PReluOp>({*x, *slope});
-}
-
 LogicalResult convertLeakyRelu(NodeContext &nc) {
   float alpha = nc.getFloat("alpha", 0.01f);
   return nc.emitUnary<tl::LeakyReluOp>({nc.f32("alpha", alpha)});
@@ -187,15 +185,6 @@ LogicalResult convertMath(NodeContext &nc, float defaultA = 0.f,
     attrs.push_back(nc.f32(name, nc.getFloat(name, defaultB)));
   }
   return nc.emitUnary<OpT>(attrs);
-}
-
-/// Comparisons and binary logic: two inputs, no attributes.
-template <typename OpT> LogicalResult convertTwoInputs(NodeContext &nc) {
-  auto a = nc.input(0);
-  auto b = nc.input(1);
-  if (failed(a) || failed(b))
-    return failure();
-  return nc.emit<OpT>({*a, *b});
 }
 
 LogicalResult convertWhere(NodeContext &nc) {
@@ -415,7 +404,7 @@ void tlc::onnx_importer::registerElementwiseConverters(ConverterTable &t) {
   t.add("Acosh", 9, convertUnary<tl::AcoshOp>);
   t.add("Atanh", 9, convertUnary<tl::AtanhOp>);
   t.add("HardSigmoid", 6, convertHardSigmoid);
-  t.add("PRelu", 9, convertPRelu);
+  t.add("PRelu", 9, convertTwoInputs<tl::PReluOp>);
   t.add("Clip", 6, convertClip6);
   t.add("Clip", 11, convertClip11);
   t.add("Add", 7, convertAdd);
