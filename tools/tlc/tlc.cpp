@@ -128,10 +128,6 @@ int runImport(MLIRContext &context) {
   return writeModule(*module, importOutput, flags);
 }
 
-} // namespace
-
-namespace {
-
 /// The ONNX element type of a .npy dtype.
 int32_t onnxElementType(tlc::runtime::DType dtype) {
   switch (dtype) {
