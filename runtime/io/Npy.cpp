@@ -26,8 +26,9 @@ struct DTypeInfo {
   const char *descr;
 };
 
-// bfloat16 comes last: its "<V2" is written, never matched when reading
-// (any 2-byte void type would read as it).
+// numpy has no bfloat16: tlc writes it as the 2-byte void type "<V2" and
+// reads "<V2" or "|V2" (what numpy's .view("V2") and ml_dtypes write) back
+// as bfloat16; the session's dtype check catches a file meant otherwise.
 constexpr DTypeInfo kDTypes[] = {
     {DType::kF32, "<f4"},  {DType::kF64, "<f8"}, {DType::kF16, "<f2"},
     {DType::kI8, "|i1"},   {DType::kI16, "<i2"}, {DType::kI32, "<i4"},
@@ -211,20 +212,20 @@ StatusOr<NpyArray> tlc::runtime::parseNpy(const uint8_t *bytes, size_t size,
   const std::string &descr = strings["descr"];
   const DTypeInfo *found = nullptr;
   for (const DTypeInfo &i : kDTypes) {
-    if (i.dtype == DType::kBF16)
-      continue;
-    // Single-byte types may be written with '|', '<' or '='.
-    bool match =
-        descr == i.descr || (dtypeSize(i.dtype) == 1 && descr.size() == 3 &&
-                             (descr[0] == '<' || descr[0] == '=') &&
-                             descr.compare(1, 2, i.descr + 1) == 0);
+    // Single-byte types and void types may be written with '|', '<' or '='.
+    bool anyOrder = dtypeSize(i.dtype) == 1 || i.dtype == DType::kBF16;
+    bool match = descr == i.descr ||
+                 (anyOrder && descr.size() == 3 &&
+                  (descr[0] == '<' || descr[0] == '=' || descr[0] == '|') &&
+                  descr.compare(1, 2, i.descr + 1) == 0);
     if (match)
       found = &i;
   }
   if (!found)
     return invalidArgument(source + ": unsupported dtype '" + descr +
                            "' (tlc reads little-endian float16/32/64, "
-                           "int8/16/32/64, uint8 and bool)");
+                           "int8/16/32/64, uint8, bool, and bfloat16 as "
+                           "2-byte void '<V2')");
   array.dtype = found->dtype;
   array.shape = tuples["shape"];
   uint64_t count = 1;

@@ -69,6 +69,28 @@ TEST(Npy, ReadsWhatNumpyWrites) {
   EXPECT_EQ(c->shape, (std::vector<int64_t>{5}));
 }
 
+TEST(Npy, ReadsTwoByteVoidAsBfloat16) {
+  // numpy's .view("V2") writes '|V2'; tlc and ml_dtypes write '<V2'.
+  for (const char *descr : {"|V2", "<V2"}) {
+    auto bytes = numpyBytes(std::string("{'descr': '") + descr +
+                                "', 'fortran_order': False, 'shape': (3,), }",
+                            6);
+    auto a = parseNpy(bytes.data(), bytes.size(), "v.npy");
+    ASSERT_TRUE(a.isOk()) << descr << ": " << a.status().toString();
+    EXPECT_EQ(a->dtype, DType::kBF16);
+    EXPECT_EQ(a->shape, (std::vector<int64_t>{3}));
+  }
+  NpyArray bf16;
+  bf16.dtype = DType::kBF16;
+  bf16.shape = {2};
+  bf16.data = {0x80, 0x3f, 0x00, 0x40}; // 1.0, 2.0
+  std::vector<uint8_t> bytes = encodeNpy(bf16);
+  auto back = parseNpy(bytes.data(), bytes.size(), "rt.npy");
+  ASSERT_TRUE(back.isOk()) << back.status().toString();
+  EXPECT_EQ(back->dtype, DType::kBF16);
+  EXPECT_EQ(back->data, bf16.data);
+}
+
 TEST(Npy, RejectsFortranOrder) {
   auto bytes = numpyBytes(
       "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }", 24);
@@ -80,7 +102,7 @@ TEST(Npy, RejectsFortranOrder) {
 }
 
 TEST(Npy, RejectsBigEndianAndUnknownDtypes) {
-  for (const char *descr : {">f4", "<c8", "<U4", "O"}) {
+  for (const char *descr : {">f4", "<c8", "<U4", "O", "|V4", ">V2"}) {
     auto bytes = numpyBytes(std::string("{'descr': '") + descr +
                                 "', 'fortran_order': False, 'shape': (2,), }",
                             8);
