@@ -65,8 +65,9 @@ def run_one(tlc, test_dir):
                 # ONNX's test data stores bfloat16 as uint16 bits; tlc
                 # reads and writes them as 2-byte raw values ('V2').
                 if name in bf16_inputs:
-                    value = np.ascontiguousarray(value).astype(np.uint16).view("V2")
-                np.save(path, np.ascontiguousarray(value))
+                    value = np.asarray(value).astype(np.uint16).view("V2")
+                # Not np.ascontiguousarray: it turns a 0-D array into 1-D.
+                np.save(path, np.array(value, order="C"))
                 args += ["--input", f"{name}={path}"]
             proc = subprocess.run(args, capture_output=True, text=True, errors="replace")
             if proc.returncode not in (0, 1):

@@ -5,6 +5,7 @@
 #include "tlc/runtime/UnaryMath.h"
 
 #include <limits>
+#include <numeric>
 #include <optional>
 
 using namespace mlir;
@@ -124,6 +125,27 @@ LogicalResult convertPow(NodeContext &nc) {
       });
 }
 
+/// Neg: import-time integers are negated in place (shape arithmetic such
+/// as a suffix length from a negative axis); run-time tensors get tl.neg.
+LogicalResult convertNeg(NodeContext &nc) {
+  if (const SymbolicInts *a = nc.symbolicInput(0)) {
+    SymbolicInts out = *a;
+    for (SymInt &e : out.elems) {
+      if (!e.isKnown()) {
+        e = SymInt::opaque();
+        continue;
+      }
+      if (e.value == std::numeric_limits<int64_t>::min())
+        return nc.fail("integer overflow at import time: -(" + Twine(e.value) +
+                       ")");
+      e.value = -e.value;
+    }
+    nc.setOutputSymbolic(0, std::move(out));
+    return success();
+  }
+  return nc.emitUnary<tl::NegOp>();
+}
+
 /// Max, Min, Sum and Mean take one or more inputs: a left fold of OpT.
 template <typename OpT> FailureOr<Value> foldInputs(NodeContext &nc) {
   if (nc.numInputs() == 0)
@@ -204,6 +226,38 @@ template <typename OpT> LogicalResult convertArg(NodeContext &nc) {
                             nc.flag("select_last_index", last)});
 }
 
+/// Hardmax-13: 1 at the first maximum along `axis`, 0 elsewhere:
+/// arg_max (keepdims) compared with the positions 0..n-1 along the axis.
+LogicalResult convertHardmax(NodeContext &nc) {
+  auto x = nc.input(0);
+  if (failed(x))
+    return failure();
+  auto type = cast<RankedTensorType>(x->getType());
+  auto axis = nc.normalizeAxis(nc.getInt("axis", -1), type.getRank());
+  if (failed(axis))
+    return failure();
+  int64_t n = type.getDimSize(*axis);
+  if (ShapedType::isDynamic(n))
+    return nc.fail("the dim along axis " + Twine(*axis) +
+                   " must be known at import time");
+  auto index = nc.create<tl::ArgMaxOp>(
+      {*x}, {nc.i64("axis", *axis), nc.flag("keepdims", true),
+             nc.flag("select_last_index", false)});
+  if (failed(index))
+    return failure();
+  SmallVector<int64_t> positions(n), dims(type.getRank(), 1);
+  std::iota(positions.begin(), positions.end(), 0);
+  dims[*axis] = n;
+  auto iota = nc.constant(HostTensor::fromInts(positions, dims));
+  if (failed(iota))
+    return failure();
+  auto hit = nc.create<tl::EqualOp>({*index, *iota});
+  if (failed(hit))
+    return failure();
+  return nc.emit<tl::CastOp>(
+      {*hit}, {nc.named("to", TypeAttr::get(type.getElementType()))});
+}
+
 LogicalResult convertHardSigmoid(NodeContext &nc) {
   float alpha = nc.getFloat("alpha", 0.2f);
   float beta = nc.getFloat("beta", 0.5f);
@@ -235,20 +289,49 @@ LogicalResult convertClip6(NodeContext &nc) {
                   nc.getFloat("max", INFINITY));
 }
 
-/// Clip-11+: min and max are optional scalar inputs known at import time.
+/// Clip-11+: min and max are optional scalar inputs. Known at import time
+/// they become tl.clip's attributes; a bound computed at run time (or given
+/// as a graph input) becomes max(x, min) and then min(., max), which is
+/// also ONNX's answer when min > max: every element is max.
 LogicalResult convertClip11(NodeContext &nc) {
   float bounds[2] = {-INFINITY, INFINITY};
+  bool runtimeBound = false;
   for (size_t i = 1; i <= 2; ++i) {
     if (!nc.hasInput(i))
       continue;
-    auto v = nc.doublesInput(i, i == 1 ? "min" : "max");
-    if (failed(v))
-      return failure();
+    const HostTensor *t = nc.constantInput(i);
+    auto v = t ? t->toDoubles() : std::nullopt;
+    if (!v) {
+      runtimeBound = true;
+      continue;
+    }
     if (v->size() != 1)
       return nc.fail(Twine(i == 1 ? "min" : "max") + " must be a scalar");
     bounds[i - 1] = static_cast<float>((*v)[0]);
   }
-  return emitClip(nc, bounds[0], bounds[1]);
+  if (!runtimeBound)
+    return emitClip(nc, bounds[0], bounds[1]);
+  auto y = nc.input(0);
+  if (failed(y))
+    return failure();
+  for (size_t i = 1; i <= 2; ++i) {
+    if (!nc.hasInput(i))
+      continue;
+    auto bound = nc.inputType(i);
+    if (failed(bound))
+      return failure();
+    if (bound->getNumElements() != 1)
+      return nc.fail(Twine(i == 1 ? "min" : "max") + " must be a scalar");
+    auto b = nc.input(i);
+    if (failed(b))
+      return failure();
+    y = i == 1 ? nc.create<tl::MaxOp>({*y, *b})
+               : nc.create<tl::MinOp>({*y, *b});
+    if (failed(y))
+      return failure();
+  }
+  nc.setOutput(0, *y);
+  return success();
 }
 
 /// Identity keeps a named op in the IR (cut points may name it); integer
@@ -277,15 +360,18 @@ LogicalResult convertDropout7(NodeContext &nc) {
   return emitDropout(nc, nc.getFloat("ratio", 0.5f));
 }
 
-/// Dropout-12+: ratio and training_mode are inputs.
+/// Dropout-12+: ratio and training_mode are inputs. Outside training the
+/// ratio has no effect, so one computed at run time is accepted.
 LogicalResult convertDropout12(NodeContext &nc) {
   nc.ignoreAttrs({"seed"});
   float ratio = 0.5f;
   if (nc.hasInput(1)) {
-    auto r = nc.doublesInput(1, "ratio");
-    if (failed(r))
-      return failure();
-    ratio = static_cast<float>((*r)[0]);
+    const HostTensor *t = nc.constantInput(1);
+    auto r = t ? t->toDoubles() : std::nullopt;
+    if (r && r->size() != 1)
+      return nc.fail("ratio must be a scalar");
+    if (r)
+      ratio = static_cast<float>((*r)[0]);
   }
   if (nc.hasInput(2)) {
     auto training = nc.intsInput(2, "training_mode");
@@ -367,7 +453,7 @@ void tlc::onnx_importer::registerElementwiseConverters(ConverterTable &t) {
   t.add("Erf", 9, convertUnary<tl::ErfOp>);
   t.add("Exp", 6, convertUnary<tl::ExpOp>);
   t.add("Log", 6, convertUnary<tl::LogOp>);
-  t.add("Neg", 6, convertUnary<tl::NegOp>);
+  t.add("Neg", 6, convertNeg);
   t.add("Abs", 6, convertUnary<tl::AbsOp>);
   t.add("Reciprocal", 6, convertUnary<tl::ReciprocalOp>);
   t.add("LeakyRelu", 6, convertLeakyRelu);
@@ -428,6 +514,7 @@ void tlc::onnx_importer::registerElementwiseConverters(ConverterTable &t) {
   t.add("Where", 9, convertWhere);
   t.add("ArgMax", 1, convertArg<tl::ArgMaxOp>);
   t.add("ArgMin", 1, convertArg<tl::ArgMinOp>);
+  t.add("Hardmax", 13, convertHardmax);
   t.add("Identity", 1, convertIdentity);
   t.add("Dropout", 7, convertDropout7);
   t.add("Dropout", 12, convertDropout12);

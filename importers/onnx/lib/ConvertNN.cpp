@@ -206,16 +206,89 @@ LogicalResult convertBatchNorm(NodeContext &nc) {
   return nc.emit<tl::BatchNormOp>(operands, {nc.f32("epsilon", epsilon)});
 }
 
+/// LayerNormalization's Mean and InvStdDev outputs (keepdims shape) come
+/// from its definition written out in tl ops: mean = E[x],
+/// inv = 1/sqrt(E[(x - mean)^2] + epsilon), y = (x - mean) * inv * scale
+/// + bias. Without them, one tl.layer_norm.
+LogicalResult emitLayerNormWithStatistics(NodeContext &nc, Value x, Value scale,
+                                          int64_t axis, float epsilon) {
+  auto type = cast<RankedTensorType>(x.getType());
+  auto normAxis = nc.normalizeAxis(axis, type.getRank());
+  if (failed(normAxis))
+    return failure();
+  SmallVector<int64_t> axes;
+  for (int64_t d = *normAxis; d < type.getRank(); ++d)
+    axes.push_back(d);
+  SmallVector<NamedAttribute> reduce = {nc.i64s("axes", axes),
+                                        nc.flag("keepdims", true)};
+  Type elem = type.getElementType();
+  auto mean = nc.create<tl::ReduceMeanOp>({x}, reduce);
+  if (failed(mean))
+    return failure();
+  auto centered = nc.create<tl::SubOp>({x, *mean});
+  if (failed(centered))
+    return failure();
+  auto squares = nc.create<tl::MulOp>({*centered, *centered});
+  if (failed(squares))
+    return failure();
+  auto variance = nc.create<tl::ReduceMeanOp>({*squares}, reduce);
+  if (failed(variance))
+    return failure();
+  auto shifted = nc.create<tl::AddOp>({*variance, nc.scalar(epsilon, elem)});
+  if (failed(shifted))
+    return failure();
+  auto stddev = nc.create<tl::SqrtOp>({*shifted});
+  if (failed(stddev))
+    return failure();
+  auto inv = nc.create<tl::ReciprocalOp>({*stddev});
+  if (failed(inv))
+    return failure();
+  auto y = nc.create<tl::MulOp>({*centered, *inv});
+  if (failed(y))
+    return failure();
+  y = nc.create<tl::MulOp>({*y, scale});
+  if (failed(y))
+    return failure();
+  if (nc.hasInput(2)) {
+    auto bias = nc.input(2);
+    if (failed(bias))
+      return failure();
+    y = nc.create<tl::AddOp>({*y, *bias});
+    if (failed(y))
+      return failure();
+  }
+  nc.setOutput(0, *y);
+  // The statistics are f32 outputs (stash_type FLOAT).
+  Type f32 = FloatType::getF32(nc.ctx());
+  Value stats[2] = {*mean, *inv};
+  for (size_t i = 1; i <= 2; ++i) {
+    if (!nc.hasOutput(i))
+      continue;
+    Value s = stats[i - 1];
+    if (elem != f32) {
+      auto widened =
+          nc.create<tl::CastOp>({s}, {nc.named("to", TypeAttr::get(f32))});
+      if (failed(widened))
+        return failure();
+      s = *widened;
+    }
+    nc.setOutput(i, s);
+  }
+  return success();
+}
+
 LogicalResult convertLayerNorm(NodeContext &nc) {
   int64_t axis = nc.getInt("axis", -1);
   float epsilon = nc.getFloat("epsilon", 1e-5f);
+  // stash_type (the precision the statistics are computed in) is left to
+  // the backend.
   nc.ignoreAttrs({"stash_type"});
-  if (nc.hasOutput(1) || nc.hasOutput(2))
-    return nc.fail("the Mean and InvStdDev outputs are not supported");
   auto x = nc.input(0);
   auto scale = nc.input(1);
   if (failed(x) || failed(scale))
     return failure();
+  if (nc.hasOutput(1) || nc.hasOutput(2))
+    return emitLayerNormWithStatistics(nc, *x, *scale, axis, epsilon);
   SmallVector<Value> operands = {*x, *scale};
   if (failed(nc.appendIfPresent(2, operands)))
     return failure();

@@ -126,6 +126,90 @@ LogicalResult convertShape(NodeContext &nc) {
   return success();
 }
 
+/// Size: the element count as a 0-D import-time integer; opaque when a dim
+/// is only known at run time (nothing downstream can fold it then).
+LogicalResult convertSize(NodeContext &nc) {
+  SmallVector<int64_t> dims;
+  if (const HostTensor *t = nc.constantInput(0)) {
+    dims.assign(t->dims.begin(), t->dims.end());
+  } else {
+    auto type = nc.inputType(0);
+    if (failed(type))
+      return failure();
+    dims.assign(type->getShape().begin(), type->getShape().end());
+  }
+  SymInt count = SymInt::of(1);
+  for (int64_t d : dims) {
+    if (ShapedType::isDynamic(d)) {
+      count = SymInt::opaque();
+      break;
+    }
+    if (__builtin_mul_overflow(count.value, d, &count.value))
+      return nc.fail("the element count overflows int64");
+  }
+  SymbolicInts out;
+  out.elems.push_back(count);
+  nc.setOutputSymbolic(0, std::move(out));
+  return success();
+}
+
+/// Trilu: the upper (j - i >= k) or lower (j - i <= k) triangle of the last
+/// two dims, the rest zero, as tl.where over a mask; the two dims must be
+/// known at import time. With k known the mask is a constant; with k
+/// computed at run time (or a graph input) it is the constant j - i
+/// compared with k.
+LogicalResult convertTrilu(NodeContext &nc) {
+  bool upper = nc.getInt("upper", 1) != 0;
+  auto x = nc.input(0);
+  if (failed(x))
+    return failure();
+  auto type = cast<RankedTensorType>(x->getType());
+  if (type.getRank() < 2)
+    return nc.fail("the input must have at least 2 dims");
+  int64_t rows = type.getDimSize(type.getRank() - 2);
+  int64_t cols = type.getDimSize(type.getRank() - 1);
+  if (ShapedType::isDynamic(rows) || ShapedType::isDynamic(cols))
+    return nc.fail("the last two dims must be known at import time");
+  std::optional<int64_t> k = 0;
+  if (nc.hasInput(1)) {
+    const HostTensor *given = nc.constantInput(1);
+    auto ints = given ? given->toInts() : std::nullopt;
+    if (ints && ints->size() != 1)
+      return nc.fail("k must be a scalar");
+    k = ints ? std::optional((*ints)[0]) : std::nullopt;
+  }
+  SmallVector<int64_t> offsets;
+  offsets.reserve(rows * cols);
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j) {
+      if (!k)
+        offsets.push_back(j - i);
+      else
+        offsets.push_back((upper ? j - i >= *k : j - i <= *k) ? 1 : 0);
+    }
+  FailureOr<Value> cond;
+  if (k) {
+    cond = nc.constant(HostTensor::fromInts(offsets, {rows, cols},
+                                            onnx::TensorProto_DataType_BOOL));
+  } else {
+    auto kType = nc.inputType(1);
+    if (failed(kType))
+      return failure();
+    if (kType->getNumElements() != 1)
+      return nc.fail("k must be a scalar");
+    auto kValue = nc.input(1);
+    auto diagonal = nc.constant(HostTensor::fromInts(offsets, {rows, cols}));
+    if (failed(kValue) || failed(diagonal))
+      return failure();
+    cond = upper ? nc.create<tl::GreaterEqualOp>({*diagonal, *kValue})
+                 : nc.create<tl::LessEqualOp>({*diagonal, *kValue});
+  }
+  if (failed(cond))
+    return failure();
+  return nc.emit<tl::WhereOp>(
+      {*cond, *x, nc.scalar(0.0, type.getElementType())});
+}
+
 /// Normalizes `index` into [0, dim); fails when out of range.
 FailureOr<int64_t> normalizeIndex(NodeContext &nc, int64_t index, int64_t dim) {
   if (ShapedType::isDynamic(dim)) {
@@ -942,6 +1026,7 @@ void tlc::onnx_importer::registerTensorConverters(ConverterTable &t) {
   t.add("Constant", 9, convertConstant);
   t.add("ConstantOfShape", 9, convertConstantOfShape);
   t.add("Shape", 1, convertShape);
+  t.add("Size", 1, convertSize);
   t.add("Gather", 1, convertGather);
   t.add("Unsqueeze", 1, convertUnsqueeze);
   t.add("Squeeze", 1, convertSqueeze);
@@ -952,6 +1037,7 @@ void tlc::onnx_importer::registerTensorConverters(ConverterTable &t) {
   t.add("DepthToSpace", 1, convertDepthToSpace);
   t.add("SpaceToDepth", 1, convertSpaceToDepth);
   t.add("Tile", 6, convertTile);
+  t.add("Trilu", 14, convertTrilu);
   t.add("Slice", 1, convertSlice1);
   t.add("Slice", 10, convertSlice10);
   t.add("Split", 2, convertSplit);

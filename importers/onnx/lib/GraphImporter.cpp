@@ -285,9 +285,23 @@ void NodeContext::setOutputSymbolic(size_t i, SymbolicInts ints) {
 
 Value NodeContext::scalar(double v, Type elemType) {
   auto type = RankedTensorType::get({}, elemType);
-  auto attr = DenseElementsAttr::get(type, builder().getFloatAttr(elemType, v));
+  Attribute element = isa<FloatType>(elemType)
+                          ? Attribute(builder().getFloatAttr(elemType, v))
+                          : Attribute(builder().getIntegerAttr(
+                                elemType, static_cast<int64_t>(v)));
+  auto attr = DenseElementsAttr::get(type, element);
   return builder()
       .create<tl::ConstantOp>(loc, type, attr, /*trainable=*/false)
+      .getResult();
+}
+
+FailureOr<Value> NodeContext::constant(const HostTensor &t) {
+  if (!toMlirElementType(ctx(), t.elemType))
+    return fail("an import-time constant of element type " +
+                elemTypeName(t.elemType) + " is not supported");
+  ElementsAttr attr = t.toAttr(ctx(), node.output_size() ? node.output(0) : "");
+  return builder()
+      .create<tl::ConstantOp>(loc, attr.getType(), attr, /*trainable=*/false)
       .getResult();
 }
 

@@ -171,8 +171,10 @@ public:
     return op->getResult(0);
   }
 
-  /// A 0-D tl.constant of `elemType` holding `v`.
+  /// A 0-D tl.constant of `elemType` (float or integer) holding `v`.
   Value scalar(double v, mlir::Type elemType);
+  /// A tl.constant holding `t`, named after the node's output 0.
+  FailureOr<Value> constant(const HostTensor &t);
 
   /// Builds OpT (see create) and makes it the node's output 0.
   template <typename OpT>

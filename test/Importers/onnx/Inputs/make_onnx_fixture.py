@@ -211,6 +211,55 @@ def clip_opset13():
          numpy_helper.from_array(np.array(6, np.float32), "hi")])
 
 
+def clip_runtime_bounds():
+    """Clip-13 with min given as a graph input: max(x, lo), then min(., hi)
+    for the constant max."""
+    return model([helper.make_node("Clip", ["x", "lo", "hi"], ["y"], name="clip")],
+                 [vinfo("x", [2, 3]), vinfo("lo", [])], [vinfo("y", [2, 3])],
+                 [numpy_helper.from_array(np.array(0.5, np.float32), "hi")])
+
+
+def dropout_runtime_ratio():
+    """Dropout-13 whose ratio is a graph input: no effect outside training."""
+    return model([helper.make_node("Dropout", ["x", "r"], ["y"], name="drop")],
+                 [vinfo("x", [2, 3]), vinfo("r", [])], [vinfo("y", [2, 3])])
+
+
+def layer_norm_statistics():
+    """LayerNormalization-17 with its Mean and InvStdDev outputs used."""
+    return model(
+        [helper.make_node("LayerNormalization", ["x", "g", "b"], ["y", "mean", "inv"],
+                          name="ln", axis=1, epsilon=1e-3)],
+        [vinfo("x", [2, 3, 4])],
+        [vinfo("y", [2, 3, 4]), vinfo("mean", [2, 1, 1]), vinfo("inv", [2, 1, 1])],
+        [weight("g", 3, 4), weight("b", 3, 4)], opset=17)
+
+
+def trilu():
+    """Trilu-14: a constant k (a constant mask) and k as a graph input
+    (the diagonal offsets compared with k at run time)."""
+    return model(
+        [helper.make_node("Trilu", ["x", "one"], ["up"], name="triu"),
+         helper.make_node("Trilu", ["up", "k"], ["y"], name="tril", upper=0)],
+        [vinfo("x", [2, 3, 4]), vinfo("k", [], TensorProto.INT64)], [vinfo("y", [2, 3, 4])],
+        [ints("one", 1)], opset=14)
+
+
+def hardmax_size_neg():
+    """Hardmax-13 over axis 1; Size and Neg folded at import time into
+    Reshape's shape (12 elements, -(-3) = 3)."""
+    return model(
+        [helper.make_node("Hardmax", ["x"], ["h"], name="hardmax", axis=1),
+         helper.make_node("Size", ["x"], ["n"], name="size"),
+         helper.make_node("Neg", ["minus3"], ["three"], name="neg"),
+         helper.make_node("Div", ["n", "three"], ["cols"], name="div"),
+         helper.make_node("Unsqueeze", ["cols", "zero"], ["cols1"], name="unsq"),
+         helper.make_node("Concat", ["three1", "cols1"], ["shape"], name="concat", axis=0),
+         helper.make_node("Reshape", ["h", "shape"], ["y"], name="reshape")],
+        [vinfo("x", [3, 4])], [vinfo("y", [3, 4])],
+        [ints("minus3", -3), ints("zero", [0]), ints("three1", [3])], opset=13)
+
+
 def activations():
     """The activations of MobileNetV3 and EfficientNet exports."""
     return model(
