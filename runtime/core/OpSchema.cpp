@@ -95,8 +95,16 @@ std::vector<AttrSpec> argAttrs() {
   return {axisInt("axis"), boolInt("keepdims"), boolInt("select_last_index")};
 }
 
-OpSchema binary(const char *name) {
-  return {name, 2, 0, false, 1, kFloat, {}, F::broadcast, S::broadcasting};
+OpSchema binary(const char *name, std::vector<AttrSpec> attrs = {}) {
+  return {name,
+          2,
+          0,
+          false,
+          1,
+          OperandTypes::kNumeric,
+          std::move(attrs),
+          F::compare,
+          S::broadcasting};
 }
 
 std::vector<OpSchema> makeTable() {
@@ -178,6 +186,7 @@ std::vector<OpSchema> makeTable() {
       binary("max"),
       binary("min"),
       binary("pow"),
+      binary("mod", {boolInt("fmod")}),
       {"prelu", 2, 0, false, 1, kFloat, {}, F::prelu, S::broadcasting},
       // Comparisons and logic (bool results).
       compare("equal"),
@@ -500,8 +509,14 @@ tlc::runtime::inferKernelShapes(const fb::Kernel &kernel,
                              dtypeName(dtypes[i]) +
                              "; the op computes on bool tensors");
   for (size_t i = 0; i < inputs.size(); ++i)
+    if (inputs[i] && schema.types == OperandTypes::kNumeric &&
+        dtypes[i] == DType::kBool)
+      return invalidArgument("operand " + std::to_string(i) +
+                             " is bool; the op computes on numbers");
+  for (size_t i = 0; i < inputs.size(); ++i)
     if (inputs[i] && schema.types != OperandTypes::kAny &&
-        schema.types != OperandTypes::kBoolean && !isFloating(dtypes[i]) &&
+        schema.types != OperandTypes::kBoolean &&
+        schema.types != OperandTypes::kNumeric && !isFloating(dtypes[i]) &&
         !(schema.types == OperandTypes::kFloatingOrQuantizedWeight && i == 1 &&
           dtypes[i] == DType::kI8))
       return invalidArgument("operand " + std::to_string(i) + " is " +

@@ -63,6 +63,7 @@ enum class OperandTypes {
   /// Floating, but operand 1 (the weight of conv and fc) may also be i8:
   /// a quantized weight (the artifact verified its Weight.quantization).
   kFloatingOrQuantizedWeight,
+  kNumeric, ///< floats or integers, not bool (arithmetic), one type for all
   kAny,     ///< any element type (data movement; shape functions may check)
   kBoolean, ///< every operand is bool (logic)
 };

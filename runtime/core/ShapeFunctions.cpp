@@ -299,8 +299,9 @@ Status shapes::broadcast(ShapeContext &c, std::vector<Shape> &out) {
 
 Status shapes::compare(ShapeContext &c, std::vector<Shape> &out) {
   if (c.dtypes[0] != c.dtypes[1])
-    return invalidArgument(std::string("compares ") + dtypeName(c.dtypes[0]) +
-                           " with " + dtypeName(c.dtypes[1]));
+    return invalidArgument(
+        std::string("its operands are ") + dtypeName(c.dtypes[0]) + " and " +
+        dtypeName(c.dtypes[1]) + "; they must have one element type");
   return broadcast(c, out);
 }
 

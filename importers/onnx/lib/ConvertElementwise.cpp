@@ -107,7 +107,46 @@ LogicalResult convertDiv(NodeContext &nc) {
         return b == 0 ? 0 : a / b;
       });
 }
+/// Pow-12+ lets the exponent's type differ from the base's: a float base
+/// takes the exponent cast to its type; an integer base is raised in the
+/// exponent's float type and cast back (truncating, as ONNX's reference).
+LogicalResult convertMixedPow(NodeContext &nc) {
+  auto base = nc.input(0);
+  auto exponent = nc.input(1);
+  if (failed(base) || failed(exponent))
+    return failure();
+  Type b = cast<RankedTensorType>(base->getType()).getElementType();
+  Type e = cast<RankedTensorType>(exponent->getType()).getElementType();
+  auto castTo = [&](Value v, Type t) {
+    return nc.create<tl::CastOp>({v}, {nc.named("to", TypeAttr::get(t))});
+  };
+  if (isa<FloatType>(b)) {
+    auto widened = castTo(*exponent, b);
+    if (failed(widened))
+      return failure();
+    return nc.emit<tl::PowOp>({*base, *widened});
+  }
+  if (!isa<FloatType>(e))
+    return nc.fail("an integer base with an exponent of another integer "
+                   "type is not supported");
+  auto asFloat = castTo(*base, e);
+  if (failed(asFloat))
+    return failure();
+  auto y = nc.create<tl::PowOp>({*asFloat, *exponent});
+  if (failed(y))
+    return failure();
+  return nc.emit<tl::CastOp>({*y}, {nc.named("to", TypeAttr::get(b))});
+}
+
 LogicalResult convertPow(NodeContext &nc) {
+  if (!nc.symbolicInput(0) || !nc.symbolicInput(1)) {
+    auto a = nc.inputType(0);
+    auto b = nc.inputType(1);
+    if (failed(a) || failed(b))
+      return failure();
+    if (a->getElementType() != b->getElementType())
+      return convertMixedPow(nc);
+  }
   // By squaring: an exponent of 2^62 takes 62 steps, not 2^62.
   return convertBinary<tl::PowOp>(
       nc, [](int64_t a, int64_t b) -> std::optional<int64_t> {
@@ -144,6 +183,20 @@ LogicalResult convertNeg(NodeContext &nc) {
     return success();
   }
   return nc.emitUnary<tl::NegOp>();
+}
+
+/// Mod: fmod=1 is C's fmod (required for floats), fmod=0 Python's %.
+LogicalResult convertMod(NodeContext &nc) {
+  bool fmod = nc.getInt("fmod", 0) != 0;
+  auto a = nc.input(0);
+  auto b = nc.input(1);
+  if (failed(a) || failed(b))
+    return failure();
+  if (!fmod &&
+      isa<FloatType>(cast<RankedTensorType>(a->getType()).getElementType()))
+    return nc.fail("fmod=0 on floating-point inputs is not defined by ONNX; "
+                   "set fmod=1");
+  return nc.emit<tl::ModOp>({*a, *b}, {nc.flag("fmod", fmod)});
 }
 
 /// Max, Min, Sum and Mean take one or more inputs: a left fold of OpT.
@@ -268,15 +321,39 @@ LogicalResult convertHardSigmoid(NodeContext &nc) {
       {*x}, {nc.f32("alpha", alpha), nc.f32("beta", beta)});
 }
 
-LogicalResult emitClip(NodeContext &nc, float lo, float hi) {
+/// Clip of an integer tensor: max and min with the bounds that lie inside
+/// its type's range (tl.clip computes on floats).
+LogicalResult emitIntegerClip(NodeContext &nc, Value x, IntegerType elem,
+                              double lo, double hi) {
+  unsigned bits = elem.getWidth();
+  double typeMin = elem.isUnsigned() ? 0.0 : -std::ldexp(1.0, bits - 1);
+  double typeMax = std::ldexp(1.0, elem.isUnsigned() ? bits : bits - 1) - 1;
+  lo = std::ceil(lo);
+  hi = std::floor(hi);
+  FailureOr<Value> y = x;
+  if (lo > typeMin)
+    y = nc.create<tl::MaxOp>({*y, nc.scalar(std::min(lo, typeMax), elem)});
+  if (succeeded(y) && hi < typeMax)
+    y = nc.create<tl::MinOp>({*y, nc.scalar(std::max(hi, typeMin), elem)});
+  if (failed(y))
+    return failure();
+  nc.setOutput(0, *y);
+  return success();
+}
+
+LogicalResult emitClip(NodeContext &nc, double lo, double hi) {
   auto x = nc.input(0);
   if (failed(x))
     return failure();
+  Type elem = cast<RankedTensorType>(x->getType()).getElementType();
+  if (auto integer = dyn_cast<IntegerType>(elem))
+    return emitIntegerClip(nc, *x, integer, lo, hi);
   // Clip(0, inf) is ReLU; keeping it as such lets fusion see it.
-  FailureOr<Value> y =
-      lo == 0.0f && std::isinf(hi) && hi > 0
-          ? nc.create<tl::ReluOp>({*x})
-          : nc.create<tl::ClipOp>({*x}, {nc.f32("min", lo), nc.f32("max", hi)});
+  FailureOr<Value> y = lo == 0.0f && std::isinf(hi) && hi > 0
+                           ? nc.create<tl::ReluOp>({*x})
+                           : nc.create<tl::ClipOp>(
+                                 {*x}, {nc.f32("min", static_cast<float>(lo)),
+                                        nc.f32("max", static_cast<float>(hi))});
   if (failed(y))
     return failure();
   nc.setOutput(0, *y);
@@ -294,7 +371,7 @@ LogicalResult convertClip6(NodeContext &nc) {
 /// as a graph input) becomes max(x, min) and then min(., max), which is
 /// also ONNX's answer when min > max: every element is max.
 LogicalResult convertClip11(NodeContext &nc) {
-  float bounds[2] = {-INFINITY, INFINITY};
+  double bounds[2] = {-INFINITY, INFINITY};
   bool runtimeBound = false;
   for (size_t i = 1; i <= 2; ++i) {
     if (!nc.hasInput(i))
@@ -307,7 +384,7 @@ LogicalResult convertClip11(NodeContext &nc) {
     }
     if (v->size() != 1)
       return nc.fail(Twine(i == 1 ? "min" : "max") + " must be a scalar");
-    bounds[i - 1] = static_cast<float>((*v)[0]);
+    bounds[i - 1] = (*v)[0];
   }
   if (!runtimeBound)
     return emitClip(nc, bounds[0], bounds[1]);
@@ -498,6 +575,7 @@ void tlc::onnx_importer::registerElementwiseConverters(ConverterTable &t) {
   t.add("Mul", 7, convertMul);
   t.add("Div", 7, convertDiv);
   t.add("Pow", 7, convertPow);
+  t.add("Mod", 10, convertMod);
   t.add("Max", 8, convertVariadic<tl::MaxOp>);
   t.add("Min", 8, convertVariadic<tl::MinOp>);
   t.add("Sum", 8, convertVariadic<tl::AddOp>);

@@ -23,7 +23,7 @@ namespace tlc::onnx_importer {
 using ElemType = onnx::TensorProto_DataType;
 
 /// The MLIR element type of an ONNX element type; null when tl has none
-/// (strings, complex numbers).
+/// (strings, complex numbers, unsigned integers wider than 8 bits).
 mlir::Type toMlirElementType(mlir::MLIRContext *ctx, int32_t elemType);
 
 /// Bytes per element, or 0 for types without a fixed size.

@@ -258,33 +258,55 @@ StatusOr<Built> buildBinary(BuildContext &ctx,
   return Built{std::move(k)};
 }
 
+/// The f32 kernel of buildBinary, or the integer one for integer operands.
+StatusOr<Built> buildArithmetic(BuildContext &c, IntArith intOp,
+                                std::optional<dnnl::algorithm> alg,
+                                bool commutative, float (*fn)(float, float)) {
+  if (isIntegerDType(c.dtypes[0]))
+    return buildIntegerArithmetic(c, intOp);
+  return buildBinary(c, alg, commutative, fn);
+}
+
 StatusOr<Built> buildAdd(BuildContext &c) {
-  return buildBinary(c, dnnl::algorithm::binary_add, true,
-                     [](float a, float b) { return a + b; });
+  return buildArithmetic(c, IntArith::kAdd, dnnl::algorithm::binary_add, true,
+                         [](float a, float b) { return a + b; });
 }
 StatusOr<Built> buildSub(BuildContext &c) {
-  return buildBinary(c, dnnl::algorithm::binary_sub, false,
-                     [](float a, float b) { return a - b; });
+  return buildArithmetic(c, IntArith::kSub, dnnl::algorithm::binary_sub, false,
+                         [](float a, float b) { return a - b; });
 }
 StatusOr<Built> buildMul(BuildContext &c) {
-  return buildBinary(c, dnnl::algorithm::binary_mul, true,
-                     [](float a, float b) { return a * b; });
+  return buildArithmetic(c, IntArith::kMul, dnnl::algorithm::binary_mul, true,
+                         [](float a, float b) { return a * b; });
 }
 StatusOr<Built> buildDiv(BuildContext &c) {
-  return buildBinary(c, dnnl::algorithm::binary_div, false,
-                     [](float a, float b) { return a / b; });
+  return buildArithmetic(c, IntArith::kDiv, dnnl::algorithm::binary_div, false,
+                         [](float a, float b) { return a / b; });
 }
 StatusOr<Built> buildMax(BuildContext &c) {
-  return buildBinary(c, dnnl::algorithm::binary_max, true,
-                     [](float a, float b) { return std::max(a, b); });
+  return buildArithmetic(c, IntArith::kMax, dnnl::algorithm::binary_max, true,
+                         [](float a, float b) { return std::max(a, b); });
 }
 StatusOr<Built> buildMin(BuildContext &c) {
-  return buildBinary(c, dnnl::algorithm::binary_min, true,
-                     [](float a, float b) { return std::min(a, b); });
+  return buildArithmetic(c, IntArith::kMin, dnnl::algorithm::binary_min, true,
+                         [](float a, float b) { return std::min(a, b); });
 }
 StatusOr<Built> buildPow(BuildContext &c) {
-  return buildBinary(c, std::nullopt, false,
-                     [](float a, float b) { return std::pow(a, b); });
+  return buildArithmetic(c, IntArith::kPow, std::nullopt, false,
+                         [](float a, float b) { return std::pow(a, b); });
+}
+/// mod: C's fmod (the sign of a) with `fmod`, else Python's % (the sign
+/// of b).
+StatusOr<Built> buildMod(BuildContext &c) {
+  bool fmod = c.attrs.i("fmod") != 0;
+  if (fmod)
+    return buildArithmetic(c, IntArith::kFmod, std::nullopt, false,
+                           [](float a, float b) { return std::fmod(a, b); });
+  return buildArithmetic(c, IntArith::kMod, std::nullopt, false,
+                         [](float a, float b) {
+                           float r = std::fmod(a, b);
+                           return r != 0 && ((r < 0) != (b < 0)) ? r + b : r;
+                         });
 }
 
 StatusOr<Built> buildPRelu(BuildContext &c) {
@@ -322,14 +344,16 @@ template <bool Commutative> bool binaryLayouts(const BuildContext &ctx) {
 } // namespace
 
 void cpu::appendBinaryOps(std::vector<OpDef> &ops) {
+  const Computes ints = Computes::kF32OrInteger;
   ops.insert(ops.end(), {
-                            {"add", buildAdd, binaryLayouts<true>},
-                            {"sub", buildSub, binaryLayouts<false>},
-                            {"mul", buildMul, binaryLayouts<true>},
-                            {"div", buildDiv, binaryLayouts<false>},
-                            {"max", buildMax, binaryLayouts<true>},
-                            {"min", buildMin, binaryLayouts<true>},
-                            {"pow", buildPow},
+                            {"add", buildAdd, binaryLayouts<true>, ints},
+                            {"sub", buildSub, binaryLayouts<false>, ints},
+                            {"mul", buildMul, binaryLayouts<true>, ints},
+                            {"div", buildDiv, binaryLayouts<false>, ints},
+                            {"max", buildMax, binaryLayouts<true>, ints},
+                            {"min", buildMin, binaryLayouts<true>, ints},
+                            {"pow", buildPow, nullptr, ints},
+                            {"mod", buildMod, nullptr, ints},
                             {"prelu", buildPRelu},
                         });
 }

@@ -289,7 +289,9 @@ public:
                 LayoutToken layout) const override {
     const OpDef *def = findOp(op.name);
     return def && layout == kPlainLayout &&
-           (def->computes == Computes::kAnyType || dtype == DType::kF32);
+           (def->computes == Computes::kAnyType || dtype == DType::kF32 ||
+            (def->computes == Computes::kF32OrInteger &&
+             isIntegerDType(dtype)));
   }
 
   Status attach(std::shared_ptr<const Artifact> artifact) override {
@@ -524,8 +526,10 @@ StatusOr<Lowering> CpuBackend::lowerFor(const ShapedGraph &graph, int threads) {
               reorder(inputs[i], retyped(values.layouts[inputs[i]], dt::f32));
       describe();
       for (size_t i = 0; i < ctx.dtypes.size(); ++i)
-        if (ctx.present[i] && op->computes == Computes::kF32 &&
+        if (ctx.present[i] && op->computes != Computes::kAnyType &&
             ctx.dtypes[i] != DType::kF32 &&
+            !(op->computes == Computes::kF32OrInteger &&
+              isIntegerDType(ctx.dtypes[i])) &&
             !(static_cast<int>(i) == op->narrowWeight &&
               (ctx.dtypes[i] == DType::kBF16 ||
                (ctx.dtypes[i] == DType::kI8 && ctx.quantizations[i]))))

@@ -166,7 +166,11 @@ plainLayout(const Shape &shape,
 using BuildFn = StatusOr<Built> (*)(BuildContext &ctx);
 
 /// Which element types an op's kernel computes on.
-enum class Computes { kF32, kAnyType };
+enum class Computes {
+  kF32,
+  kF32OrInteger, ///< f32, or the integer types (buildIntegerArithmetic)
+  kAnyType,
+};
 
 struct OpDef {
   const char *name;
@@ -183,6 +187,13 @@ struct OpDef {
   /// the planner dequantizes them for the other ops.
   bool readsInt8 = false;
 };
+
+/// Binary arithmetic on integer tensors (Logic.cpp), with numpy
+/// broadcasting; integers wrap, x / 0 and x % 0 are 0 (see TL_BinaryOp).
+enum class IntArith { kAdd, kSub, kMul, kDiv, kPow, kMax, kMin, kMod, kFmod };
+/// Whether the cpu backend computes IntArith on `dtype`.
+bool isIntegerDType(DType dtype);
+StatusOr<Built> buildIntegerArithmetic(BuildContext &ctx, IntArith op);
 
 /// The OpDef for a tl mnemonic, or null.
 const OpDef *findOp(std::string_view name);

@@ -3,7 +3,8 @@
 // The ops on tensors that are not float32: comparisons of two tensors of
 // any one element type into bool, logic on bool, where() choosing between
 // two tensors by a bool condition, the index of the maximum or minimum
-// along an axis (int64), and cast between any two element types. oneDNN has
+// along an axis (int64), cast between any two element types, and binary
+// arithmetic on integers (shape arithmetic, counters). oneDNN has
 // none of them for every type, so they are loops over plain row-major tensors
 // with numpy broadcasting; none sits on a CNN's hot path.
 //
@@ -113,6 +114,68 @@ template <Cmp C> StatusOr<Built> buildCompare(BuildContext &ctx) {
   }
   return Built{std::move(k)};
 }
+
+/// One integer operation, defined for every input: arithmetic in the
+/// unsigned type wraps instead of overflowing (undefined in C++), and the
+/// divisions that would trap (by 0, INT_MIN / -1) have defined results.
+template <typename T> T integerOp(IntArith op, T a, T b) {
+  using U = std::make_unsigned_t<T>;
+  constexpr bool kSigned = std::is_signed_v<T>;
+  switch (op) {
+  case IntArith::kAdd:
+    return static_cast<T>(static_cast<U>(a) + static_cast<U>(b));
+  case IntArith::kSub:
+    return static_cast<T>(static_cast<U>(a) - static_cast<U>(b));
+  case IntArith::kMul:
+    return static_cast<T>(static_cast<U>(a) * static_cast<U>(b));
+  case IntArith::kMax:
+    return a > b ? a : b;
+  case IntArith::kMin:
+    return a < b ? a : b;
+  case IntArith::kPow: {
+    if (kSigned && b < 0) // 1/a^|b| truncates to 0 unless |a| == 1
+      return a == 1 ? 1 : a == T(-1) ? ((b & 1) ? T(-1) : T(1)) : 0;
+    U result = 1, base = static_cast<U>(a);
+    for (U e = static_cast<U>(b); e != 0; e >>= 1) {
+      if (e & 1)
+        result *= base;
+      base *= base;
+    }
+    return static_cast<T>(result);
+  }
+  case IntArith::kDiv:
+  case IntArith::kMod:
+  case IntArith::kFmod: {
+    if (b == 0)
+      return 0;
+    if (kSigned && b == T(-1)) // a / -1 = -a (wrapping); a % -1 = 0
+      return op == IntArith::kDiv ? static_cast<T>(U(0) - static_cast<U>(a))
+                                  : T(0);
+    if (op == IntArith::kDiv)
+      return static_cast<T>(a / b);
+    T r = static_cast<T>(a % b); // the sign of a, as C's fmod
+    if (op == IntArith::kMod && r != 0 && ((r < 0) != (b < 0)))
+      r = static_cast<T>(r + b); // the sign of b, as Python's %
+    return r;
+  }
+  }
+  return 0;
+}
+
+template <typename T> struct IntegerKernel : Kernel {
+  IntArith op;
+  explicit IntegerKernel(IntArith op) : op(op) {}
+  void run(ExecEnv &, const std::vector<TensorRef> &in,
+           const std::vector<TensorRef> &out) override {
+    const T *a = reinterpret_cast<const T *>(in[0].data);
+    const T *b = reinterpret_cast<const T *>(in[1].data);
+    T *y = reinterpret_cast<T *>(out[0].data);
+    forEachBroadcast<2>(out[0].shape, {&in[0].shape, &in[1].shape},
+                        [&](int64_t e, const std::array<int64_t, 2> &o) {
+                          y[e] = integerOp<T>(op, a[o[0]], b[o[1]]);
+                        });
+  }
+};
 
 enum class Logic { kAnd, kOr, kXor, kNot };
 
@@ -305,6 +368,45 @@ StatusOr<Built> buildCast(BuildContext &ctx) {
 }
 
 } // namespace
+
+bool cpu::isIntegerDType(DType dtype) {
+  switch (dtype) {
+  case DType::kI8:
+  case DType::kI16:
+  case DType::kI32:
+  case DType::kI64:
+  case DType::kU8:
+    return true;
+  default:
+    return false;
+  }
+}
+
+StatusOr<Built> cpu::buildIntegerArithmetic(BuildContext &ctx, IntArith op) {
+  std::unique_ptr<Kernel> k;
+  switch (ctx.dtypes[0]) {
+  case DType::kI8:
+    k = std::make_unique<IntegerKernel<int8_t>>(op);
+    break;
+  case DType::kI16:
+    k = std::make_unique<IntegerKernel<int16_t>>(op);
+    break;
+  case DType::kI32:
+    k = std::make_unique<IntegerKernel<int32_t>>(op);
+    break;
+  case DType::kI64:
+    k = std::make_unique<IntegerKernel<int64_t>>(op);
+    break;
+  case DType::kU8:
+    k = std::make_unique<IntegerKernel<uint8_t>>(op);
+    break;
+  default:
+    return Status(StatusCode::kUnimplemented,
+                  std::string("integer arithmetic on ") +
+                      dtypeName(ctx.dtypes[0]));
+  }
+  return Built{std::move(k)};
+}
 
 void cpu::appendLogicOps(std::vector<OpDef> &ops) {
   const Computes any = Computes::kAnyType;

@@ -216,7 +216,8 @@ TEST(OpSchema, ResultAndOperandTypesAreTheOpsOwn) {
   compare.model().values[ints]->dtype = fb::DType::I32;
   compare.output("y", compare.op("less", {x, ints}, {-1, 3}));
   compare.model().values.back()->dtype = fb::DType::Bool;
-  expectRefused(compare, {2, 3}, "less_mixed", "compares float32 with int32");
+  expectRefused(compare, {2, 3}, "less_mixed",
+                "its operands are float32 and int32");
 }
 
 /// Comparisons of integers, logic on their bool results, where() and
@@ -277,6 +278,54 @@ TEST(OpSchema, IntegerAndBoolTensorsRun) {
   // Ties go to the last index with select_last_index.
   EXPECT_EQ(arg.dataAs<int64_t>()[0], 2);
   EXPECT_EQ(arg.dataAs<int64_t>()[1], 0);
+}
+
+/// Binary arithmetic on integers: wrapping, and the cases that would trap
+/// or be undefined in C++ (x / 0, INT_MIN / -1, x % 0, negative powers).
+TEST(OpSchema, IntegerArithmeticIsDefinedEverywhere) {
+  struct Case {
+    const char *op;
+    int64_t fmod;
+    std::vector<int32_t> want;
+  };
+  // a = {7, -7, INT_MIN, 5, 3, -1}, c = {2, 2, -1, 0, -2, -3}.
+  const int32_t kMin = std::numeric_limits<int32_t>::min();
+  std::vector<Case> cases = {
+      {"add", -1, {9, -5, std::numeric_limits<int32_t>::max(), 5, 1, -4}},
+      {"sub", -1, {5, -9, -2147483647, 5, 5, 2}},
+      {"mul", -1, {14, -14, kMin, 0, -6, 3}},
+      {"div", -1, {3, -3, kMin, 0, -1, 0}},
+      {"mod", 0, {1, 1, 0, 0, -1, -1}},
+      {"mod", 1, {1, -1, 0, 0, 1, -1}},
+      {"pow", -1, {49, 49, 0, 1, 0, -1}},
+      {"max", -1, {7, 2, -1, 5, 3, -1}},
+      {"min", -1, {2, -7, kMin, 0, -2, -3}},
+  };
+  for (const Case &k : cases) {
+    ArtifactBuilder b;
+    int32_t a = b.input("a", {6});
+    b.model().values[a]->dtype = fb::DType::I32;
+    int32_t c = b.input("c", {6});
+    b.model().values[c]->dtype = fb::DType::I32;
+    AttrList attrs;
+    if (k.fmod >= 0)
+      attrs.push_back({"fmod", A::i({k.fmod})});
+    int32_t y = b.op(k.op, {a, c}, {6}, attrs);
+    b.model().values[y]->dtype = fb::DType::I32;
+    b.output("y", y);
+    auto session = runtime::Session::load(b.write("int_arith"));
+    ASSERT_TRUE(session) << k.op << ": " << session.status().message();
+    std::vector<int32_t> av = {7, -7, kMin, 5, 3, -1},
+                         cv = {2, 2, -1, 0, -2, -3};
+    auto out = session->run({{"a", {runtime::DType::kI32, {6}, av.data()}},
+                             {"c", {runtime::DType::kI32, {6}, cv.data()}}});
+    ASSERT_TRUE(out) << k.op << ": " << out.status().message();
+    const runtime::Tensor &got = out->front().second;
+    ASSERT_EQ(got.dtype(), runtime::DType::kI32);
+    for (int i = 0; i < 6; ++i)
+      EXPECT_EQ(got.dataAs<int32_t>()[i], k.want[i])
+          << k.op << " fmod=" << k.fmod << " at " << i;
+  }
 }
 
 TEST(OpSchema, ShapeRules) {

@@ -260,6 +260,23 @@ def hardmax_size_neg():
         [ints("minus3", -3), ints("zero", [0]), ints("three1", [3])], opset=13)
 
 
+def integer_arithmetic():
+    """Integer Add, Mod (Python's and C's), Clip by max/min, and Pow with a
+    float base and an integer exponent (cast to the base's type)."""
+    return model(
+        [helper.make_node("Add", ["a", "b"], ["s"], name="add"),
+         helper.make_node("Mod", ["s", "b"], ["m"], name="mod"),
+         helper.make_node("Mod", ["s", "b"], ["fm"], name="fmod", fmod=1),
+         helper.make_node("Clip", ["m", "lo", "hi"], ["y"], name="clip"),
+         helper.make_node("Pow", ["f", "b"], ["p"], name="pow")],
+        [vinfo("a", [2, 3], TensorProto.INT32), vinfo("b", [3], TensorProto.INT32),
+         vinfo("f", [2, 3])],
+        [vinfo("y", [2, 3], TensorProto.INT32), vinfo("fm", [2, 3], TensorProto.INT32),
+         vinfo("p", [2, 3])],
+        [numpy_helper.from_array(np.array(-1, np.int32), "lo"),
+         numpy_helper.from_array(np.array(1, np.int32), "hi")], opset=13)
+
+
 def activations():
     """The activations of MobileNetV3 and EfficientNet exports."""
     return model(

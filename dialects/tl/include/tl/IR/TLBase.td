@@ -37,6 +37,10 @@ class TL_Op<string mnemonic, list<Trait> traits = []>
 /// Element types the compute ops accept.
 def TL_Float : AnyTypeOf<[F16, BF16, F32, F64]>;
 def TL_FloatTensor : RankedTensorOf<[F16, BF16, F32, F64]>;
+/// Numbers: floats and the integer types the runtime holds (binary
+/// arithmetic).
+def TL_NumericTensor : RankedTensorOf<[F16, BF16, F32, F64, I8, I16, I32, I64,
+                                       UI8]>;
 /// Per-output-channel quantized integers (quant.uniform<i8:f32:0, {...}>):
 /// the weights of an int8 backbone (tl-reduce-precision{precision=int8}).
 def TL_QuantizedPerChannel : Type<

@@ -212,22 +212,28 @@ def TL_DropoutOp : TL_SameTypeOp<"dropout"> {
   let hasVerifier = 1;
 }
 
-/// Binary ops broadcast both operands the numpy way.
-class TL_BinaryOp<string mnemonic, string doc>
+/// Binary ops broadcast both operands the numpy way. On integers they
+/// wrap (two's complement); a division or remainder by zero is 0, and
+/// pow with a negative exponent is 0 unless the base is 1 or -1.
+class TL_BinaryOp<string mnemonic, string doc, dag attrs = (ins)>
     : TL_InferredOp<mnemonic> {
   let summary = doc;
-  let arguments = (ins TL_FloatTensor:$lhs, TL_FloatTensor:$rhs);
-  let results = (outs TL_FloatTensor:$output);
+  let arguments = !con((ins TL_NumericTensor:$lhs, TL_NumericTensor:$rhs),
+                       attrs);
+  let results = (outs TL_NumericTensor:$output);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
 }
 
 def TL_AddOp : TL_BinaryOp<"add", "lhs + rhs">;
 def TL_SubOp : TL_BinaryOp<"sub", "lhs - rhs">;
 def TL_MulOp : TL_BinaryOp<"mul", "lhs * rhs">;
-def TL_DivOp : TL_BinaryOp<"div", "lhs / rhs">;
+def TL_DivOp : TL_BinaryOp<"div", "lhs / rhs (integers truncate toward zero)">;
 def TL_PowOp : TL_BinaryOp<"pow", "lhs ^ rhs">;
 def TL_MaxOp : TL_BinaryOp<"max", "elementwise maximum">;
 def TL_MinOp : TL_BinaryOp<"min", "elementwise minimum">;
+def TL_ModOp : TL_BinaryOp<"mod",
+    "remainder: with the sign of rhs (Python's %), or of lhs with `fmod` (C's fmod)",
+    (ins DefaultValuedAttr<BoolAttr, "false">:$fmod)>;
 
 //===----------------------------------------------------------------------===//
 // Comparisons, logic and selection
