@@ -198,6 +198,55 @@ Status shapes::conv(ShapeContext &c, std::vector<Shape> &out) {
   return Status::ok();
 }
 
+Status shapes::convTranspose(ShapeContext &c, std::vector<Shape> &out) {
+  const char *op = "conv_transpose";
+  if (Status s = expectRank(c, 0, 3, 5, "conv_transpose: input"); !s)
+    return s;
+  if (Status s = expectNonEmpty(c, 0, "conv_transpose: input"); !s)
+    return s;
+  if (Status s = expectNonEmpty(c, 1, "conv_transpose: weight"); !s)
+    return s;
+  const Shape &x = c.in(0), &w = c.in(1);
+  size_t spatial = x.size() - 2;
+  auto strides = c.attrs.ints("strides");
+  auto pads = c.attrs.ints("pads");
+  auto dilations = c.attrs.ints("dilations");
+  auto outPad = c.attrs.ints("output_padding");
+  int64_t groups = c.attrs.i("groups");
+  if (Status s = checkWindowLengths(op, spatial, strides, dilations, pads, x);
+      !s)
+    return s;
+  if (outPad.size() != spatial)
+    return invalidArgument("conv_transpose: output_padding does not match "
+                           "the rank of input " +
+                           str(x));
+  CheckedArith &a = c.arith;
+  // Weight [C_in, C_out / groups, kernel...].
+  if (w.size() != x.size() || w[0] != x[1] || x[1] % groups != 0)
+    return invalidArgument("conv_transpose: input " + str(x) + " and weight " +
+                           str(w) +
+                           " do not match groups = " + std::to_string(groups));
+  Shape y = {x[0], a.mul(w[1], groups)};
+  for (size_t i = 0; i < spatial; ++i) {
+    if (outPad[i] >= strides[i] && outPad[i] >= dilations[i])
+      return invalidArgument("conv_transpose: output_padding must be smaller "
+                             "than the stride or the dilation");
+    int64_t span = a.add(a.mul(dilations[i], w[i + 2] - 1), 1);
+    int64_t full =
+        a.add(a.add(a.mul(x[i + 2] - 1, strides[i]), outPad[i]), span);
+    int64_t dim = a.sub(a.sub(full, pads[i]), pads[i + spatial]);
+    if (dim <= 0)
+      return invalidArgument("conv_transpose: the pads leave no output of "
+                             "input " +
+                             str(x));
+    y.push_back(dim);
+  }
+  if (Status s = checkBiasResidual(c, op, y[1], y); !s)
+    return s;
+  out = {y};
+  return Status::ok();
+}
+
 Status shapes::fc(ShapeContext &c, std::vector<Shape> &out) {
   const Shape &x = c.in(0), &w = c.in(1);
   if (x.size() != 2 || w.size() != 2 || x[1] != w[1])

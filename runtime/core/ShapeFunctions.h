@@ -14,6 +14,7 @@
 namespace tlc::runtime::shapes {
 
 Status conv(ShapeContext &c, std::vector<Shape> &out);
+Status convTranspose(ShapeContext &c, std::vector<Shape> &out);
 Status fc(ShapeContext &c, std::vector<Shape> &out);
 Status matmul(ShapeContext &c, std::vector<Shape> &out);
 Status batchNorm(ShapeContext &c, std::vector<Shape> &out);

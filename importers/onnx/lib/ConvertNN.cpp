@@ -88,6 +88,96 @@ LogicalResult convertConv(NodeContext &nc) {
                  nc.segments({1, 1, nc.hasInput(2) ? 1 : 0, 0})});
 }
 
+/// ConvTranspose: the padding comes from `pads`, or from `output_shape`
+/// (total padding = the full output minus the asked size) or auto_pad SAME
+/// (the asked size is input * stride); SAME_UPPER puts the odd element of
+/// padding at the end, SAME_LOWER and NOTSET at the start, as the spec says.
+LogicalResult convertConvTranspose(NodeContext &nc) {
+  auto x = nc.input(0);
+  auto w = nc.input(1);
+  if (failed(x) || failed(w))
+    return failure();
+  auto input = cast<RankedTensorType>(x->getType());
+  auto weight = cast<RankedTensorType>(w->getType());
+  if (weight.getRank() < 3 || weight.getRank() != input.getRank())
+    return nc.fail("weight must have the input's rank (>= 3), got " +
+                   Twine(weight.getRank()));
+  size_t spatial = weight.getRank() - 2;
+  SmallVector<int64_t> kernel(weight.getShape().drop_front(2));
+  SmallVector<int64_t> declared = nc.getInts("kernel_shape");
+  if (!declared.empty() && declared != ArrayRef<int64_t>(kernel))
+    return nc.fail("kernel_shape does not match the weight's spatial dims");
+  if (llvm::any_of(kernel, ShapedType::isDynamic))
+    return nc.fail("the kernel's spatial dims must be known at import time");
+  auto strides = nc.getInts("strides", SmallVector<int64_t>(spatial, 1));
+  auto dilations = nc.getInts("dilations", SmallVector<int64_t>(spatial, 1));
+  auto outPad = nc.getInts("output_padding", SmallVector<int64_t>(spatial, 0));
+  int64_t groups = nc.getInt("group", 1);
+  if (strides.size() != spatial || dilations.size() != spatial ||
+      outPad.size() != spatial)
+    return nc.fail("strides, dilations and output_padding need one value "
+                   "per spatial dim");
+  std::string autoPad = nc.getString("auto_pad", "NOTSET");
+  SmallVector<int64_t> outputShape = nc.getInts("output_shape");
+  SmallVector<int64_t> pads = nc.getInts("pads");
+  if (autoPad == "VALID")
+    pads.assign(2 * spatial, 0);
+  bool fromShape = !outputShape.empty() || autoPad == "SAME_UPPER" ||
+                   autoPad == "SAME_LOWER";
+  if (fromShape) {
+    if (!outputShape.empty() && outputShape.size() != spatial)
+      outputShape.erase(outputShape.begin(),
+                        outputShape.end() -
+                            std::min(outputShape.size(), spatial));
+    if (!outputShape.empty() && outputShape.size() != spatial)
+      return nc.fail("output_shape needs one value per spatial dim");
+    pads.assign(2 * spatial, 0);
+    for (size_t i = 0; i < spatial; ++i) {
+      int64_t in = input.getDimSize(i + 2);
+      if (ShapedType::isDynamic(in))
+        return nc.fail("output_shape or auto_pad SAME needs the input's "
+                       "spatial dims at import time");
+      // Model values are untrusted: the arithmetic is checked.
+      int64_t full, span, want, total;
+      bool overflow =
+          __builtin_sub_overflow(in, 1, &full) ||
+          __builtin_mul_overflow(full, strides[i], &full) ||
+          __builtin_add_overflow(full, outPad[i], &full) ||
+          __builtin_mul_overflow(kernel[i] - 1, dilations[i], &span) ||
+          __builtin_add_overflow(full, span, &full) ||
+          __builtin_add_overflow(full, 1, &full) ||
+          (outputShape.empty() ? __builtin_mul_overflow(in, strides[i], &want)
+                               : (want = outputShape[i], false)) ||
+          __builtin_sub_overflow(full, want, &total);
+      if (overflow)
+        return nc.fail("the output size overflows int64");
+      if (total < 0) {
+        // A size past the full output: the extra rows are output padding
+        // (the verifier keeps it below the stride or the dilation).
+        outPad[i] -= total;
+        if (outPad[i] >= strides[i] && outPad[i] >= dilations[i])
+          return nc.fail("output_shape " + Twine(want) + " is past " +
+                         Twine(full) +
+                         ", the full output, by as much as the stride or "
+                         "more");
+        continue;
+      }
+      bool upper = autoPad == "SAME_UPPER";
+      pads[i] = upper ? total / 2 : total - total / 2;
+      pads[i + spatial] = total - pads[i];
+    }
+  }
+  if (pads.empty())
+    pads.assign(2 * spatial, 0);
+  SmallVector<Value> operands = {*x, *w};
+  if (failed(nc.appendIfPresent(2, operands)))
+    return failure();
+  return nc.emit<tl::ConvTransposeOp>(
+      operands, {nc.i64s("strides", strides), nc.i64s("pads", pads),
+                 nc.i64s("dilations", dilations),
+                 nc.i64s("output_padding", outPad), nc.i64("groups", groups)});
+}
+
 /// A transposed copy of a 2-D host tensor of any element type.
 HostTensor transpose2D(const HostTensor &t) {
   HostTensor out;
@@ -466,6 +556,7 @@ void addReduce(ConverterTable &t, const char *opType, int64_t axesInput) {
 
 void tlc::onnx_importer::registerNNConverters(ConverterTable &t) {
   t.add("Conv", 1, convertConv);
+  t.add("ConvTranspose", 1, convertConvTranspose);
   t.add("Gemm", 9, convertGemm);
   t.add("MatMul", 9, convertMatMul);
   t.add("BatchNormalization", 9, convertBatchNorm);

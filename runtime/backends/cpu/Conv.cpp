@@ -271,9 +271,132 @@ StatusOr<Built> buildConv(BuildContext &ctx) {
   });
 }
 
+/// conv_transpose: oneDNN's deconvolution on plain f32 tensors. The weight
+/// [C_in, C_out / G, k...] is described as it is stored (oneDNN's "io"
+/// weight tags) and reordered once into the layout the primitive picks.
+///
+/// oneDNN 2.6 refuses a dilated deconvolution with a negative right padding
+/// (output padding past the end padding). Output rows past the full
+/// deconvolution receive no contribution, so the kernel then runs the
+/// primitive with that padding at 0 into a scratch tensor (`inner`) and
+/// extends it to the output with bias-only rows.
+struct DeconvKernel : Kernel {
+  dnnl::primitive prim;
+  memory::desc src, dst, bias;
+  PreparedWeight weight;
+  bool hasBias = false;
+  BoundMemory srcMem, dstMem, biasMem;
+  Shape outer, inner; // inner is empty unless the primitive runs narrower
+  memory scratch;
+  std::unordered_map<int, memory> args;
+  std::string implementation() const override { return implementationOf(prim); }
+  void run(ExecEnv &env, const std::vector<TensorRef> &in,
+           const std::vector<TensorRef> &out) override {
+    args[DNNL_ARG_SRC] = srcMem.at(src, env.engine, in[0].data);
+    args[DNNL_ARG_WEIGHTS] = weight.get(env, in[1].data);
+    args[DNNL_ARG_DST] =
+        inner.empty() ? dstMem.at(dst, env.engine, out[0].data) : scratch;
+    if (hasBias)
+      args[DNNL_ARG_BIAS] = biasMem.at(bias, env.engine, in[2].data);
+    prim.execute(env.stream, args);
+    env.stream.wait();
+    if (!inner.empty())
+      extend(static_cast<const float *>(scratch.get_data_handle()),
+             hasBias ? in[2].f32() : nullptr, out[0].f32());
+  }
+  void extend(const float *from, const float *b, float *y) const {
+    const int64_t planes = outer[0] * outer[1];
+    const int64_t area = numElements(outer) / planes;
+    const int64_t innerArea = numElements(inner) / planes;
+#pragma omp parallel for schedule(static)
+    for (int64_t p = 0; p < planes; ++p) {
+      const float fill = b ? b[p % outer[1]] : 0.f;
+      for (int64_t i = 0; i < area; ++i) {
+        // Row-major index of i in `outer`'s spatial dims, and in `inner`'s.
+        int64_t rest = i, at = 0, scale = 1;
+        bool inside = true;
+        for (size_t d = outer.size(); d-- > 2;) {
+          int64_t idx = rest % outer[d];
+          rest /= outer[d];
+          inside = inside && idx < inner[d];
+          at += idx * scale;
+          scale *= inner[d];
+        }
+        y[p * area + i] = inside ? from[p * innerArea + at] : fill;
+      }
+    }
+  }
+};
+
+StatusOr<Built> buildConvTranspose(BuildContext &ctx) {
+  const Shape &x = ctx.shapes[0], &w = ctx.shapes[1], &y = ctx.outShapes[0];
+  size_t spatial = x.size() - 2;
+  auto strides = ctx.attrs.ints("strides");
+  auto pads = ctx.attrs.ints("pads");
+  auto dilations = ctx.attrs.ints("dilations");
+  auto outPad = ctx.attrs.ints("output_padding");
+  int64_t groups = ctx.attrs.i("groups");
+  // Output padding extends the end of the output: oneDNN takes it as a
+  // negative right padding.
+  memory::dims padL, padR, dil;
+  bool dilated = false, negative = false;
+  for (size_t i = 0; i < spatial; ++i) {
+    padL.push_back(pads[i]);
+    padR.push_back(pads[i + spatial] - outPad[i]);
+    dil.push_back(dilations[i] - 1);
+    dilated = dilated || dilations[i] > 1;
+    negative = negative || padR.back() < 0;
+  }
+  // See DeconvKernel: the primitive then writes `inner`, the output less the
+  // rows past the full deconvolution.
+  Shape inner;
+  if (dilated && negative) {
+    inner = y;
+    for (size_t i = 0; i < spatial; ++i)
+      if (padR[i] < 0) {
+        inner[i + 2] += padR[i];
+        padR[i] = 0;
+      }
+  }
+  // oneDNN's dims are [(G,) O, I, k...]; the bytes are [(G,) I, O, k...]:
+  // tags with the first two (after G) swapped (iohw, giohw, ...).
+  memory::dims wd;
+  if (groups > 1)
+    wd.push_back(groups);
+  wd.push_back(w[1]);
+  wd.push_back(w[0] / groups);
+  wd.insert(wd.end(), w.begin() + 2, w.end());
+  static constexpr tag kIo[] = {tag::bac, tag::bacd, tag::bacde};
+  static constexpr tag kGio[] = {tag::acbd, tag::acbde, tag::acbdef};
+  tag weightTag = groups > 1 ? kGio[spatial - 1] : kIo[spatial - 1];
+  return guarded("conv_transpose", [&]() -> StatusOr<Built> {
+    auto k = std::make_unique<DeconvKernel>();
+    k->src = plainLayout(x);
+    k->dst = plainLayout(inner.empty() ? y : inner);
+    k->outer = y;
+    k->inner = inner;
+    k->hasBias = ctx.has(2);
+    k->bias = memory::desc({y[1]}, dt::f32, tag::a);
+    memory::desc userW(wd, dt::f32, weightTag);
+    memory::desc anyW(wd, dt::f32, tag::any);
+    dnnl::deconvolution_forward::desc d(
+        dnnl::prop_kind::forward_inference,
+        dnnl::algorithm::deconvolution_direct, k->src, anyW,
+        k->hasBias ? k->bias : memory::desc(), k->dst,
+        dims(Shape(strides.begin(), strides.end())), dil, padL, padR);
+    dnnl::deconvolution_forward::primitive_desc pd(d, ctx.env.engine);
+    k->weight.prepare(ctx, 1, userW, pd.weights_desc(), groups > 1);
+    k->prim = dnnl::deconvolution_forward(pd);
+    if (!inner.empty())
+      k->scratch = memory(k->dst, ctx.env.engine);
+    return Built{std::move(k)};
+  });
+}
+
 } // namespace
 
 void cpu::appendConvOps(std::vector<OpDef> &ops) {
   ops.push_back({"conv", buildConv, anyLayout, Computes::kF32,
                  /*narrowWeight=*/1, /*readsInt8=*/true});
+  ops.push_back({"conv_transpose", buildConvTranspose});
 }

@@ -60,6 +60,36 @@ func.func @conv_bias(%x: tensor<1x3x8x8xf32>, %w: tensor<2x3x1x1xf32>, %b: tenso
 
 // -----
 
+// conv_transpose: output padding must stay below the stride or the dilation.
+func.func @conv_transpose_output_padding(%x: tensor<1x2x4x4xf32>, %w: tensor<2x3x3x3xf32>) {
+  // expected-error @+2 {{'tl.conv_transpose' op output_padding [2, 0] must be smaller than the stride or the dilation}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = tl.conv_transpose %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, output_padding = array<i64: 2, 0>, groups = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<2x3x3x3xf32>) -> tensor<1x3x11x9xf32>
+  return
+}
+
+// -----
+
+// conv_transpose: the weight's first dim is the input channels.
+func.func @conv_transpose_channels(%x: tensor<1x2x4x4xf32>, %w: tensor<3x2x3x3xf32>) {
+  // expected-error @+2 {{'tl.conv_transpose' op input has 2 channels but weight expects 3}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = tl.conv_transpose %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, output_padding = array<i64: 0, 0>, groups = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<3x2x3x3xf32>) -> tensor<1x2x6x6xf32>
+  return
+}
+
+// -----
+
+// conv_transpose: pads larger than the full output leave nothing.
+func.func @conv_transpose_pads(%x: tensor<1x2x2x2xf32>, %w: tensor<2x1x2x2xf32>) {
+  // expected-error @+2 {{'tl.conv_transpose' op spatial dim 0 would be -1: the pads [2, 0, 2, 0] exceed the output}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = tl.conv_transpose %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 2, 0, 2, 0>, dilations = array<i64: 1, 1>, output_padding = array<i64: 0, 0>, groups = 1 : i64} : (tensor<1x2x2x2xf32>, tensor<2x1x2x2xf32>) -> tensor<1x1x1x3xf32>
+  return
+}
+
+// -----
+
 // conv: groups must be positive.
 func.func @conv_groups(%x: tensor<1x3x8x8xf32>, %w: tensor<2x3x1x1xf32>) {
   // expected-error @+1 {{attribute 'groups' failed to satisfy constraint: 64-bit signless integer attribute whose value is positive}}

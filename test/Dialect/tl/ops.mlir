@@ -15,6 +15,15 @@ func.func @constants() -> (tensor<2xf32>, tensor<3xf32>, tensor<2x2xf32>) {
   return %0, %1, %2 : tensor<2xf32>, tensor<3xf32>, tensor<2x2xf32>
 }
 
+// CHECK-LABEL: func @conv_transpose
+func.func @conv_transpose(%ctx: tensor<?x4x7x7xf32>, %ctw: tensor<4x3x3x3xf32>,
+                          %ctb: tensor<6xf32>) -> tensor<?x6x15x8xf32> {
+  // Transposed, grouped, with output padding: [?, 2*3, (7-1)*2+1+(3-1)*1+1-1-0, 7+1].
+  // CHECK: tl.conv_transpose %{{.*}}, %{{.*}} bias(%{{.*}}) {dilations = array<i64: 1, 1>, groups = 2 : i64, output_padding = array<i64: 1, 0>, pads = array<i64: 1, 0, 0, 1>, strides = array<i64: 2, 1>} : (tensor<?x4x7x7xf32>, tensor<4x3x3x3xf32>, tensor<6xf32>) -> tensor<?x6x15x8xf32>
+  %ct = tl.conv_transpose %ctx, %ctw bias(%ctb) {strides = array<i64: 2, 1>, pads = array<i64: 1, 0, 0, 1>, dilations = array<i64: 1, 1>, output_padding = array<i64: 1, 0>, groups = 2 : i64} : (tensor<?x4x7x7xf32>, tensor<4x3x3x3xf32>, tensor<6xf32>) -> tensor<?x6x15x8xf32>
+  return %ct : tensor<?x6x15x8xf32>
+}
+
 // CHECK-LABEL: func @layers
 func.func @layers(%x: tensor<?x3x224x224xf32>, %w: tensor<16x3x3x3xf32>,
                   %b: tensor<16xf32>, %r: tensor<?x16x112x112xf32>,

@@ -337,6 +337,78 @@ LogicalResult ConstantOp::inferReturnTypes(MLIRContext *,
 // Parametric layers
 //===----------------------------------------------------------------------===//
 
+LogicalResult
+ConvTransposeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                  Adaptor adaptor,
+                                  SmallVectorImpl<Type> &results) {
+  using OpT = ConvTransposeOp;
+  auto input = ranked(adaptor.getInput());
+  auto weight = ranked(adaptor.getWeight());
+  if (input.getRank() < 3)
+    return opError<OpT>(loc, "input must have rank >= 3 (N, C, spatial...), ",
+                        "got shape ", shapeStr(input.getShape()));
+  if (weight.getRank() != input.getRank())
+    return opError<OpT>(loc, "weight must have rank ", input.getRank(),
+                        " like the input, got shape ",
+                        shapeStr(weight.getShape()));
+  if (failed(checkSameElementType<OpT>(loc, adaptor.getInput(),
+                                       adaptor.getWeight(), "input", "weight")))
+    return failure();
+  size_t spatial = input.getRank() - 2;
+  ArrayRef<int64_t> strides = adaptor.getStrides(), pads = adaptor.getPads(),
+                    dilations = adaptor.getDilations(),
+                    outPad = adaptor.getOutputPadding();
+  if (failed(checkWindowAttrs<OpT>(loc, spatial, strides, pads, dilations)))
+    return failure();
+  if (outPad.size() != spatial)
+    return opError<OpT>(loc, "expects ", spatial,
+                        " output_padding values, got ", outPad.size());
+  for (size_t i = 0; i < spatial; ++i)
+    if (outPad[i] < 0 || (outPad[i] >= strides[i] && outPad[i] >= dilations[i]))
+      return opError<OpT>(loc, "output_padding ", listStr(outPad),
+                          " must be smaller than the stride or the dilation");
+  int64_t groups = adaptor.getGroups();
+  if (groups <= 0)
+    return opError<OpT>(loc, "groups must be positive, got ", groups);
+  int64_t cin = input.getDimSize(1), wIn = weight.getDimSize(0);
+  if (bothStatic(cin, wIn) && cin != wIn)
+    return opError<OpT>(loc, "input has ", cin, " channels but weight expects ",
+                        wIn);
+  if (!ShapedType::isDynamic(wIn) && wIn % groups != 0)
+    return opError<OpT>(loc, "input channels ", wIn,
+                        " are not divisible by groups ", groups);
+  int64_t cout = weight.getDimSize(1);
+  if (!ShapedType::isDynamic(cout) &&
+      __builtin_mul_overflow(cout, groups, &cout))
+    return opError<OpT>(loc, "output channels overflow int64");
+  SmallVector<int64_t> shape = {input.getDimSize(0), cout};
+  for (size_t i = 0; i < spatial; ++i) {
+    int64_t in = input.getDimSize(i + 2), k = weight.getDimSize(i + 2);
+    if (ShapedType::isDynamic(in) || ShapedType::isDynamic(k)) {
+      shape.push_back(kDynamic);
+      continue;
+    }
+    // Sizes come from untrusted models: every step is overflow-checked.
+    int64_t out, span;
+    if (__builtin_sub_overflow(in, 1, &out) ||
+        __builtin_mul_overflow(out, strides[i], &out) ||
+        __builtin_add_overflow(out, outPad[i], &out) ||
+        __builtin_sub_overflow(k, 1, &span) ||
+        __builtin_mul_overflow(span, dilations[i], &span) ||
+        __builtin_add_overflow(out, span, &out) ||
+        __builtin_add_overflow(out, 1, &out) ||
+        __builtin_sub_overflow(out, pads[i], &out) ||
+        __builtin_sub_overflow(out, pads[i + spatial], &out))
+      return opError<OpT>(loc, "spatial dim ", i, " overflows int64");
+    if (out <= 0)
+      return opError<OpT>(loc, "spatial dim ", i, " would be ", out,
+                          ": the pads ", listStr(pads), " exceed the output");
+    shape.push_back(out);
+  }
+  results.push_back(input.clone(shape));
+  return success();
+}
+
 LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
                                        std::optional<Location> loc,
                                        Adaptor adaptor,

@@ -235,6 +235,25 @@ def layer_norm_statistics():
         [weight("g", 3, 4), weight("b", 3, 4)], opset=17)
 
 
+def conv_transpose():
+    """ConvTranspose-11 three ways: groups 2 with stride 2, pads, dilation 2,
+    output_padding 1 and a bias; a 1-D one sized by output_shape past its
+    full output (the extra element is output padding); a 3-D one with
+    auto_pad SAME_UPPER."""
+    return model(
+        [helper.make_node("ConvTranspose", ["x", "w", "b"], ["y"], name="up", group=2,
+                          strides=[2, 2], pads=[1, 0, 0, 1], dilations=[2, 1],
+                          output_padding=[1, 1]),
+         helper.make_node("ConvTranspose", ["x1", "w1"], ["y1"], name="up1",
+                          strides=[3], output_shape=[11]),
+         helper.make_node("ConvTranspose", ["x3", "w3"], ["y3"], name="up3",
+                          strides=[2, 1, 2], auto_pad="SAME_UPPER")],
+        [vinfo("x", [1, 4, 5, 6]), vinfo("x1", [2, 1, 3]), vinfo("x3", [1, 2, 3, 3, 2])],
+        [vinfo("y", [1, 6, 13, 13]), vinfo("y1", [2, 2, 11]), vinfo("y3", [1, 1, 6, 3, 4])],
+        [weight("w", 4, 3, 3, 3), weight("b", 6), weight("w1", 1, 2, 3),
+         weight("w3", 2, 1, 3, 2, 3)], opset=11)
+
+
 def trilu():
     """Trilu-14: a constant k (a constant mask) and k as a graph input
     (the diagonal offsets compared with k at run time)."""
@@ -495,6 +514,15 @@ def no_inputs():
     nodes = [helper.make_node("Constant", [], ["c"], value=value),
              helper.make_node("Relu", ["c"], ["y"], name="relu")]
     return model(nodes, [], [vinfo("y", [3])])
+
+
+def conv_transpose_too_large():
+    """ConvTranspose asked by output_shape for 8 outputs where its full
+    output is 4 and the stride 2: output padding cannot make up 4."""
+    return model(
+        [helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="up", strides=[2],
+                          output_shape=[8], pads=[0, 0])],
+        [vinfo("x", [1, 1, 2])], [vinfo("y", [1, 1, 8])], [weight("w", 1, 1, 2)], opset=11)
 
 
 def unsupported_op():

@@ -239,6 +239,59 @@ TEST_P(Conformance, Conv) {
   }
 }
 
+TEST_P(Conformance, ConvTranspose) {
+  for (int trial = 0; trial < 30; ++trial) {
+    size_t spatial = trial % 7 == 0 ? 1 : trial % 11 == 0 ? 3 : 2;
+    int64_t groups = pick(0, 2) == 0 ? 1 : pick(1, 3);
+    int64_t inC = groups * pick(1, 4), outPerGroup = pick(1, 4);
+    ref::ConvParams p;
+    p.groups = groups;
+    Shape x = {pick(1, 3), inC}, w = {inC, outPerGroup};
+    std::vector<int64_t> outPad;
+    for (size_t i = 0; i < spatial; ++i) {
+      int64_t k = pick(1, 4);
+      p.strides.push_back(pick(1, 3));
+      p.dilations.push_back(pick(1, 2));
+      outPad.push_back(pick(0, std::max(p.strides[i], p.dilations[i]) - 1));
+      w.push_back(k);
+      x.push_back(pick(1, spatial == 3 ? 4 : 7));
+    }
+    // Pads at most the kernel's span less one, so that rows remain.
+    for (size_t i = 0; i < 2 * spatial; ++i) {
+      int64_t span = p.dilations[i % spatial] * (w[i % spatial + 2] - 1);
+      p.pads.push_back(pick(0, std::min<int64_t>(span / 2, 2)));
+    }
+    bool hasBias = coin();
+    Array xa = random(x), wa = random(w), bias = random({outPerGroup * groups});
+    Array want =
+        ref::convTranspose(xa, wa, hasBias ? &bias : nullptr, p, outPad);
+    ArtifactBuilder b;
+    Shape dynamic = x;
+    dynamic[0] = -1;
+    Shape y = want.shape;
+    y[0] = -1;
+    int32_t in = b.input("x", dynamic);
+    int32_t out = b.op("conv_transpose",
+                       {in, b.weight(w, wa.data),
+                        hasBias ? b.weight(bias.shape, bias.data) : -1},
+                       y,
+                       {{"strides", A::i(p.strides)},
+                        {"pads", A::i(p.pads)},
+                        {"dilations", A::i(p.dilations)},
+                        {"output_padding", A::i(outPad)},
+                        {"groups", A::i({groups})}});
+    b.output("y", out);
+    check(b, {{"x", xa}}, want,
+          "conv_transpose x=" + runtime::shapeToString(x) + " w=" +
+              runtime::shapeToString(w) + " groups=" + std::to_string(groups) +
+              " strides=" + runtime::shapeToString(p.strides) +
+              " pads=" + runtime::shapeToString(p.pads) +
+              " dilations=" + runtime::shapeToString(p.dilations) +
+              " output_padding=" + runtime::shapeToString(outPad) +
+              (hasBias ? " bias" : ""));
+  }
+}
+
 TEST_P(Conformance, FullyConnectedAndMatMul) {
   for (int trial = 0; trial < 10; ++trial) {
     int64_t n = pick(1, 5), k = pick(1, 40), m = pick(1, 17);

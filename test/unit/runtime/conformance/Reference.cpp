@@ -124,6 +124,42 @@ Array tlc::test::ref::conv(const Array &x, const Array &w, const Array *bias,
   return out;
 }
 
+Array tlc::test::ref::convTranspose(const Array &x, const Array &w,
+                                    const Array *bias, const ConvParams &p,
+                                    const std::vector<int64_t> &outputPadding) {
+  size_t spatial = x.shape.size() - 2;
+  int64_t outPerGroup = w.shape[1], inPerGroup = x.shape[1] / p.groups;
+  Shape y = {x.shape[0], outPerGroup * p.groups};
+  for (size_t i = 0; i < spatial; ++i)
+    y.push_back((x.shape[i + 2] - 1) * p.strides[i] + outputPadding[i] +
+                p.dilations[i] * (w.shape[i + 2] - 1) + 1 - p.pads[i] -
+                p.pads[i + spatial]);
+  std::vector<double> acc(count(y), 0.0);
+  Shape window(w.shape.begin() + 2, w.shape.end());
+  forEach(x.shape, [&](int64_t flat, const std::vector<int64_t> &xi) {
+    int64_t g = xi[1] / inPerGroup;
+    for (int64_t co = 0; co < outPerGroup; ++co)
+      forEach(window, [&](int64_t, const std::vector<int64_t> &k) {
+        std::vector<int64_t> yi = {xi[0], g * outPerGroup + co};
+        for (size_t i = 0; i < spatial; ++i) {
+          int64_t pos =
+              xi[i + 2] * p.strides[i] - p.pads[i] + k[i] * p.dilations[i];
+          if (pos < 0 || pos >= y[i + 2])
+            return;
+          yi.push_back(pos);
+        }
+        std::vector<int64_t> wi = {xi[1], co};
+        wi.insert(wi.end(), k.begin(), k.end());
+        acc[flatIndex(y, yi)] += double(x.data[flat]) * w.at(wi);
+      });
+  });
+  Array out(y);
+  forEach(y, [&](int64_t flat, const std::vector<int64_t> &o) {
+    out.data[flat] = float(acc[flat] + (bias ? bias->data[o[1]] : 0.0));
+  });
+  return out;
+}
+
 Array tlc::test::ref::fc(const Array &x, const Array &w, const Array *bias,
                          int activation) {
   Array out({x.shape[0], w.shape[0]});

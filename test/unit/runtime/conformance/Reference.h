@@ -49,6 +49,12 @@ struct ConvParams {
 };
 Array conv(const Array &x, const Array &w, const Array *bias,
            const Array *residual, const ConvParams &p);
+/// The transposed conv in its scatter form: every input element adds
+/// weight * value into the output window it reaches. `w` is
+/// [C_in, C_out / G, k...]; `outputPadding` extends the output's end.
+Array convTranspose(const Array &x, const Array &w, const Array *bias,
+                    const ConvParams &p,
+                    const std::vector<int64_t> &outputPadding);
 Array fc(const Array &x, const Array &w, const Array *bias, int activation);
 Array matmul(const Array &a, const Array &b);
 

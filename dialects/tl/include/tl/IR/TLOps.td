@@ -80,6 +80,30 @@ def TL_ConvOp : TL_InferredOp<"conv", [AttrSizedOperandSegments]> {
   }];
 }
 
+def TL_ConvTransposeOp : TL_InferredOp<"conv_transpose"> {
+  let summary = "N-d transposed convolution (the gradient of conv by its input)";
+  let description = [{
+    The weight is [C_in, C_out / groups, kernel...] (ONNX's and PyTorch's
+    layout). Each spatial output dim is
+    stride * (in - 1) + output_padding + dilation * (kernel - 1) + 1
+    - pad_begin - pad_end.
+  }];
+  let arguments = (ins
+    TL_FloatTensor:$input,
+    TL_FloatTensor:$weight,
+    Optional<TL_FloatTensor>:$bias,
+    DenseI64ArrayAttr:$strides,
+    DenseI64ArrayAttr:$pads,
+    DenseI64ArrayAttr:$dilations,
+    DenseI64ArrayAttr:$output_padding,
+    ConfinedAttr<I64Attr, [IntPositive]>:$groups);
+  let results = (outs TL_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`bias` `(` $bias^ `)`)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
 def TL_FullyConnectedOp : TL_InferredOp<"fc", [AttrSizedOperandSegments]> {
   let summary = "fully connected layer: input[N,K] x weight[M,K]^T (+ bias[M])";
   let arguments = !con((ins
