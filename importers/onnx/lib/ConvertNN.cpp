@@ -296,22 +296,17 @@ LogicalResult convertBatchNorm(NodeContext &nc) {
   return nc.emit<tl::BatchNormOp>(operands, {nc.f32("epsilon", epsilon)});
 }
 
-/// LayerNormalization's Mean and InvStdDev outputs (keepdims shape) come
-/// from its definition written out in tl ops: mean = E[x],
-/// inv = 1/sqrt(E[(x - mean)^2] + epsilon), y = (x - mean) * inv * scale
-/// + bias. Without them, one tl.layer_norm.
-LogicalResult emitLayerNormWithStatistics(NodeContext &nc, Value x, Value scale,
-                                          int64_t axis, float epsilon) {
-  auto type = cast<RankedTensorType>(x.getType());
-  auto normAxis = nc.normalizeAxis(axis, type.getRank());
-  if (failed(normAxis))
-    return failure();
-  SmallVector<int64_t> axes;
-  for (int64_t d = *normAxis; d < type.getRank(); ++d)
-    axes.push_back(d);
+/// The moments of x over `axes` (keepdims shapes): mean = E[x],
+/// centered = x - mean, variance = E[centered^2] (the two-pass form, exact
+/// where E[x^2] - E[x]^2 cancels).
+struct Moments {
+  Value mean, centered, variance;
+};
+
+FailureOr<Moments> emitMoments(NodeContext &nc, Value x,
+                               ArrayRef<int64_t> axes) {
   SmallVector<NamedAttribute> reduce = {nc.i64s("axes", axes),
                                         nc.flag("keepdims", true)};
-  Type elem = type.getElementType();
   auto mean = nc.create<tl::ReduceMeanOp>({x}, reduce);
   if (failed(mean))
     return failure();
@@ -324,33 +319,78 @@ LogicalResult emitLayerNormWithStatistics(NodeContext &nc, Value x, Value scale,
   auto variance = nc.create<tl::ReduceMeanOp>({*squares}, reduce);
   if (failed(variance))
     return failure();
-  auto shifted = nc.create<tl::AddOp>({*variance, nc.scalar(epsilon, elem)});
+  return Moments{*mean, *centered, *variance};
+}
+
+/// 1 / sqrt(variance + epsilon).
+FailureOr<Value> emitInvStdDev(NodeContext &nc, Value variance, float epsilon) {
+  Type elem = cast<RankedTensorType>(variance.getType()).getElementType();
+  auto shifted = nc.create<tl::AddOp>({variance, nc.scalar(epsilon, elem)});
   if (failed(shifted))
     return failure();
   auto stddev = nc.create<tl::SqrtOp>({*shifted});
   if (failed(stddev))
     return failure();
-  auto inv = nc.create<tl::ReciprocalOp>({*stddev});
+  return nc.create<tl::ReciprocalOp>({*stddev});
+}
+
+/// y * scale + bias, with scale and bias (inputs 1 and 2, the bias
+/// optional) reshaped to `paramShape` first when it is given.
+LogicalResult emitScaleBias(NodeContext &nc, Value y,
+                            ArrayRef<int64_t> paramShape = {}) {
+  for (size_t i = 1; i <= 2; ++i) {
+    if (i == 2 && !nc.hasInput(2))
+      break;
+    auto param = nc.input(i);
+    if (failed(param))
+      return failure();
+    if (!paramShape.empty()) {
+      param =
+          nc.create<tl::ReshapeOp>({*param}, {nc.i64s("shape", paramShape)});
+      if (failed(param))
+        return failure();
+    }
+    FailureOr<Value> next = i == 1 ? nc.create<tl::MulOp>({y, *param})
+                                   : nc.create<tl::AddOp>({y, *param});
+    if (failed(next))
+      return failure();
+    y = *next;
+  }
+  nc.setOutput(0, y);
+  return success();
+}
+
+/// The dims from `from` to the last.
+SmallVector<int64_t> trailingAxes(int64_t from, int64_t rank) {
+  SmallVector<int64_t> axes;
+  for (int64_t d = from; d < rank; ++d)
+    axes.push_back(d);
+  return axes;
+}
+
+/// LayerNormalization's Mean and InvStdDev outputs (keepdims shape) come
+/// from its definition written out in tl ops: mean = E[x],
+/// inv = 1/sqrt(E[(x - mean)^2] + epsilon), y = (x - mean) * inv * scale
+/// + bias. Without them, one tl.layer_norm.
+LogicalResult emitLayerNormWithStatistics(NodeContext &nc, Value x,
+                                          int64_t axis, float epsilon) {
+  auto type = cast<RankedTensorType>(x.getType());
+  auto normAxis = nc.normalizeAxis(axis, type.getRank());
+  if (failed(normAxis))
+    return failure();
+  auto m = emitMoments(nc, x, trailingAxes(*normAxis, type.getRank()));
+  if (failed(m))
+    return failure();
+  auto inv = emitInvStdDev(nc, m->variance, epsilon);
   if (failed(inv))
     return failure();
-  auto y = nc.create<tl::MulOp>({*centered, *inv});
-  if (failed(y))
+  auto y = nc.create<tl::MulOp>({m->centered, *inv});
+  if (failed(y) || failed(emitScaleBias(nc, *y)))
     return failure();
-  y = nc.create<tl::MulOp>({*y, scale});
-  if (failed(y))
-    return failure();
-  if (nc.hasInput(2)) {
-    auto bias = nc.input(2);
-    if (failed(bias))
-      return failure();
-    y = nc.create<tl::AddOp>({*y, *bias});
-    if (failed(y))
-      return failure();
-  }
-  nc.setOutput(0, *y);
   // The statistics are f32 outputs (stash_type FLOAT).
+  Type elem = type.getElementType();
   Type f32 = FloatType::getF32(nc.ctx());
-  Value stats[2] = {*mean, *inv};
+  Value stats[2] = {m->mean, *inv};
   for (size_t i = 1; i <= 2; ++i) {
     if (!nc.hasOutput(i))
       continue;
@@ -367,6 +407,65 @@ LogicalResult emitLayerNormWithStatistics(NodeContext &nc, Value x, Value scale,
   return success();
 }
 
+/// InstanceNormalization: each (sample, channel) plane normalized over its
+/// spatial dims, then the per-channel scale and bias.
+LogicalResult convertInstanceNorm(NodeContext &nc) {
+  float epsilon = nc.getFloat("epsilon", 1e-5f);
+  auto x = nc.input(0);
+  auto type = nc.inputType(0);
+  if (failed(x) || failed(type))
+    return failure();
+  int64_t rank = type->getRank();
+  if (rank < 3)
+    return nc.fail("the input must have rank >= 3 (N, C, spatial...)");
+  auto m = emitMoments(nc, *x, trailingAxes(2, rank));
+  if (failed(m))
+    return failure();
+  auto inv = emitInvStdDev(nc, m->variance, epsilon);
+  if (failed(inv))
+    return failure();
+  auto y = nc.create<tl::MulOp>({m->centered, *inv});
+  if (failed(y))
+    return failure();
+  // Scale and bias are [C]: as [C, 1, ...] they broadcast over the planes.
+  auto scaleType = nc.inputType(1);
+  if (failed(scaleType))
+    return failure();
+  if (scaleType->getRank() != 1 || scaleType->isDynamicDim(0))
+    return nc.fail("scale must be a 1-D tensor of known size");
+  SmallVector<int64_t> paramShape(rank - 1, 1);
+  paramShape[0] = scaleType->getDimSize(0);
+  return emitScaleBias(nc, *y, paramShape);
+}
+
+/// MeanVarianceNormalization as its function body defines it:
+/// (x - E[x]) / (sqrt(Var[x]) + 1e-9) over `axes` (default N and the
+/// spatial dims of NCHW).
+LogicalResult convertMeanVarianceNorm(NodeContext &nc) {
+  auto x = nc.input(0);
+  auto type = nc.inputType(0);
+  if (failed(x) || failed(type))
+    return failure();
+  SmallVector<int64_t> axes;
+  for (int64_t a : nc.getInts("axes", {0, 2, 3})) {
+    auto d = nc.normalizeAxis(a, type->getRank());
+    if (failed(d))
+      return failure();
+    axes.push_back(*d);
+  }
+  auto m = emitMoments(nc, *x, axes);
+  if (failed(m))
+    return failure();
+  Type elem = type->getElementType();
+  auto stddev = nc.create<tl::SqrtOp>({m->variance});
+  if (failed(stddev))
+    return failure();
+  auto denom = nc.create<tl::AddOp>({*stddev, nc.scalar(1e-9, elem)});
+  if (failed(denom))
+    return failure();
+  return nc.emit<tl::DivOp>({m->centered, *denom});
+}
+
 LogicalResult convertLayerNorm(NodeContext &nc) {
   int64_t axis = nc.getInt("axis", -1);
   float epsilon = nc.getFloat("epsilon", 1e-5f);
@@ -378,7 +477,7 @@ LogicalResult convertLayerNorm(NodeContext &nc) {
   if (failed(x) || failed(scale))
     return failure();
   if (nc.hasOutput(1) || nc.hasOutput(2))
-    return emitLayerNormWithStatistics(nc, *x, *scale, axis, epsilon);
+    return emitLayerNormWithStatistics(nc, *x, axis, epsilon);
   SmallVector<Value> operands = {*x, *scale};
   if (failed(nc.appendIfPresent(2, operands)))
     return failure();
@@ -561,6 +660,8 @@ void tlc::onnx_importer::registerNNConverters(ConverterTable &t) {
   t.add("MatMul", 9, convertMatMul);
   t.add("BatchNormalization", 9, convertBatchNorm);
   t.add("LayerNormalization", 17, convertLayerNorm);
+  t.add("InstanceNormalization", 6, convertInstanceNorm);
+  t.add("MeanVarianceNormalization", 9, convertMeanVarianceNorm);
   t.add("MaxPool", 8, convertMaxPool);
   t.add("AveragePool", 7, convertAveragePool);
   t.add("GlobalAveragePool", 1, convertGlobalPool<tl::GlobalAvgPoolOp>);

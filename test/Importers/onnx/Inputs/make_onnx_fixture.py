@@ -235,6 +235,17 @@ def layer_norm_statistics():
         [weight("g", 3, 4), weight("b", 3, 4)], opset=17)
 
 
+def instance_mvn():
+    """InstanceNormalization-6 with epsilon 1e-3, and MeanVarianceNormalization-13
+    over its default axes (N, H, W) of the same input."""
+    return model(
+        [helper.make_node("InstanceNormalization", ["x", "g", "b"], ["y"], name="inorm",
+                          epsilon=1e-3),
+         helper.make_node("MeanVarianceNormalization", ["x"], ["z"], name="mvn")],
+        [vinfo("x", [2, 3, 4, 5])], [vinfo("y", [2, 3, 4, 5]), vinfo("z", [2, 3, 4, 5])],
+        [weight("g", 3), weight("b", 3)], opset=13)
+
+
 def conv_transpose():
     """ConvTranspose-11 three ways: groups 2 with stride 2, pads, dilation 2,
     output_padding 1 and a bias; a 1-D one sized by output_shape past its
