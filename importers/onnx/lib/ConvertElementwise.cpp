@@ -4,6 +4,7 @@
 
 #include "tlc/runtime/UnaryMath.h"
 
+#include <cmath>
 #include <limits>
 #include <numeric>
 #include <optional>
@@ -235,6 +236,46 @@ LogicalResult convertMean(NodeContext &nc) {
   Type elem = cast<RankedTensorType>(acc->getType()).getElementType();
   return nc.emit<tl::MulOp>(
       {*acc, nc.scalar(1.0 / static_cast<double>(nc.numInputs()), elem)});
+}
+
+/// IsNaN: x != x, the one float that is not equal to itself.
+LogicalResult convertIsNaN(NodeContext &nc) {
+  auto x = nc.input(0);
+  if (failed(x))
+    return failure();
+  auto same = nc.create<tl::EqualOp>({*x, *x});
+  if (failed(same))
+    return failure();
+  return nc.emit<tl::NotOp>({*same});
+}
+
+/// IsInf: x == +inf, x == -inf, or |x| == inf, as detect_positive and
+/// detect_negative ask; neither: all false.
+LogicalResult convertIsInf(NodeContext &nc) {
+  bool positive = nc.getInt("detect_positive", 1) != 0;
+  bool negative = nc.getInt("detect_negative", 1) != 0;
+  auto x = nc.input(0);
+  auto type = nc.inputType(0);
+  if (failed(x) || failed(type))
+    return failure();
+  Type elem = type->getElementType();
+  if (!isa<FloatType>(elem))
+    return nc.fail("expects a float input");
+  const double inf = std::numeric_limits<double>::infinity();
+  if (positive && negative) {
+    auto magnitude = nc.create<tl::AbsOp>({*x});
+    if (failed(magnitude))
+      return failure();
+    return nc.emit<tl::EqualOp>({*magnitude, nc.scalar(inf, elem)});
+  }
+  if (positive || negative)
+    return nc.emit<tl::EqualOp>({*x, nc.scalar(positive ? inf : -inf, elem)});
+  // Comparing with NaN is false everywhere.
+  auto nan = nc.create<tl::EqualOp>({*x, nc.scalar(std::nan(""), elem)});
+  if (failed(nan))
+    return failure();
+  nc.setOutput(0, *nan);
+  return success();
 }
 
 LogicalResult convertLeakyRelu(NodeContext &nc) {
@@ -589,6 +630,8 @@ void tlc::onnx_importer::registerElementwiseConverters(ConverterTable &t) {
   t.add("Or", 7, convertTwoInputs<tl::OrOp>);
   t.add("Xor", 7, convertTwoInputs<tl::XorOp>);
   t.add("Not", 1, convertUnary<tl::NotOp>);
+  t.add("IsNaN", 9, convertIsNaN);
+  t.add("IsInf", 10, convertIsInf);
   t.add("Where", 9, convertWhere);
   t.add("ArgMax", 1, convertArg<tl::ArgMaxOp>);
   t.add("ArgMin", 1, convertArg<tl::ArgMinOp>);

@@ -348,6 +348,18 @@ def reductions():
         [ints("axes", [1])], opset=13)
 
 
+def inf_nan():
+    """IsNaN-13; IsInf-10 detecting both signs, +inf alone, and neither."""
+    return model(
+        [helper.make_node("IsNaN", ["x"], ["nan"], name="isnan"),
+         helper.make_node("IsInf", ["x"], ["inf"], name="isinf"),
+         helper.make_node("IsInf", ["x"], ["pos"], name="ispos", detect_negative=0),
+         helper.make_node("IsInf", ["x"], ["none"], name="isnone", detect_negative=0,
+                          detect_positive=0)],
+        [vinfo("x", [6])],
+        [vinfo(n, [6], TensorProto.BOOL) for n in ("nan", "inf", "pos", "none")], opset=13)
+
+
 def logic():
     """Comparisons, logic and Where on integer and bool inputs; ArgMax."""
     return model(
