@@ -4,6 +4,7 @@
 
 #include "OpSchema.h"
 #include "tlc/runtime/Limits.h"
+#include "tlc/runtime/Tensor.h"
 
 #include <cmath>
 
@@ -307,6 +308,51 @@ Status Artifact::verify() {
       if (!targets->Get(t)->backend())
         return corrupt("target " + str(t) + " names no backend");
 
+  // A run-time attribute reads a graph input of a static shape that holds
+  // at most kMaxOperands elements of a type the attribute's kind takes.
+  parameterInput_.assign(model_->inputs()->size(), false);
+  auto checkRuntimeAttrs = [&](const fb::Kernel &kernel, const OpSchema &schema,
+                               const std::string &what) -> Status {
+    for (const AttrSpec &spec : schema.attrs) {
+      const fb::Attribute *a = kernel.attributes()
+                                   ? kernel.attributes()->LookupByKey(spec.name)
+                                   : nullptr;
+      if (!a || !isRuntimeAttr(*a))
+        continue;
+      std::string attr = what + ": attribute '" + spec.name + "'";
+      int32_t v = a->from_value();
+      uint32_t port = 0;
+      while (port < model_->inputs()->size() &&
+             (v < 0 ||
+              model_->inputs()->Get(port)->value() != static_cast<uint32_t>(v)))
+        ++port;
+      if (port == model_->inputs()->size())
+        return corrupt(attr + " is read from value " + std::to_string(v) +
+                       ", which is not a graph input");
+      const fb::Value *value = values->Get(v);
+      std::vector<int64_t> shape = declaredShape(*value);
+      bool single =
+          spec.kind == AttrKind::kInt || spec.kind == AttrKind::kFloat;
+      bool isInt = spec.kind == AttrKind::kInt || spec.kind == AttrKind::kInts;
+      int64_t count = shape.empty() ? 1 : shape[0];
+      if (shape.size() > 1 || count < 0 || count > kMaxOperands ||
+          (single && count != 1))
+        return corrupt(attr + " is read from a graph input of shape " +
+                       shapeToString(shape) +
+                       (single ? "; it takes one element"
+                               : "; it takes a static list of at most " +
+                                     std::to_string(kMaxOperands)));
+      fb::DType t = value->dtype();
+      if (isInt ? (t != fb::DType::I64 && t != fb::DType::I32)
+                : t != fb::DType::F32)
+        return corrupt(attr + " is read from a graph input of type " +
+                       dtypeName(fromSchema(t)) + "; it takes " +
+                       (isInt ? "int64 or int32" : "float32"));
+      parameterInput_[port] = true;
+    }
+    return Status::ok();
+  };
+
   for (uint32_t k = 0; k < model_->kernels()->size(); ++k) {
     const fb::Kernel *kernel = model_->kernels()->Get(k);
     std::string what = "kernel " + str(k);
@@ -350,6 +396,8 @@ Status Artifact::verify() {
                         ": this runtime does not know the op");
     if (Status s = verifyKernel(*kernel, *schema); !s)
       return corrupt(what + ": " + s.message());
+    if (Status s = checkRuntimeAttrs(*kernel, *schema, what); !s)
+      return s;
   }
   for (const fb::Port *p : *model_->outputs())
     if (p->value() >= numValues || !defined[p->value()])

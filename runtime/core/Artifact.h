@@ -51,6 +51,10 @@ public:
   const uint8_t *weightData(size_t index) const;
   /// For each value, the index of the weight defining it, or -1.
   const std::vector<int32_t> &weightOfValue() const { return weightOf_; }
+  /// For each graph input (in port order), whether a kernel reads an
+  /// attribute from it (Attribute.from_value): a run-time parameter, whose
+  /// values select the plan as the input shapes do.
+  const std::vector<bool> &parameterInputs() const { return parameterInput_; }
 
 private:
   Artifact() = default;
@@ -64,6 +68,7 @@ private:
   size_t size_ = 0;
   const fb::Model *model_ = nullptr;
   std::vector<int32_t> weightOf_;
+  std::vector<bool> parameterInput_;
 };
 
 } // namespace tlc::runtime

@@ -51,6 +51,9 @@ struct GraphNode {
   const OpSchema *schema;
   std::vector<int64_t> inputs; ///< value ids; -1: absent optional operand
   std::vector<int64_t> outputs;
+  /// The values of the kernel's run-time attributes for this plan: read
+  /// every attribute through Attrs(*kernel, &bound).
+  BoundAttrs bound;
 };
 
 /// The artifact's graph with every value's concrete shape for one set of

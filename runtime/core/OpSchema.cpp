@@ -428,6 +428,32 @@ const char *kindName(AttrKind kind) {
   return "?";
 }
 
+/// Checks one attribute's values against its spec: `ints` and `floats`
+/// are what the artifact stores or what a graph input gave at run time.
+Status checkValues(const AttrSpec &spec, const int64_t *ints, size_t numInts,
+                   const float *floats, size_t numFloats) {
+  std::string what = std::string("attribute '") + spec.name + "'";
+  bool isInt = spec.kind == K::kInt || spec.kind == K::kInts;
+  bool single = spec.kind == K::kInt || spec.kind == K::kFloat;
+  size_t count = isInt ? numInts : numFloats;
+  if ((isInt ? numFloats : numInts) != 0 || (single && count != 1) ||
+      count > static_cast<size_t>(tlc::kMaxOperands))
+    return invalidArgument(what + " is not " + kindName(spec.kind));
+  if (isInt) {
+    for (size_t i = 0; i < numInts; ++i)
+      if (ints[i] < spec.lo || ints[i] > spec.hi)
+        return invalidArgument(what + " has value " + std::to_string(ints[i]) +
+                               ", outside [" + std::to_string(spec.lo) + ", " +
+                               std::to_string(spec.hi) + "]");
+  } else {
+    for (size_t i = 0; i < numFloats; ++i)
+      if (std::isnan(floats[i]) || (spec.finite && !std::isfinite(floats[i])))
+        return invalidArgument(what + " has value " +
+                               std::to_string(floats[i]));
+  }
+  return Status::ok();
+}
+
 Status checkAttr(const fb::Kernel &kernel, const AttrSpec &spec) {
   const fb::Attribute *a = kernel.attributes()
                                ? kernel.attributes()->LookupByKey(spec.name)
@@ -438,31 +464,23 @@ Status checkAttr(const fb::Kernel &kernel, const AttrSpec &spec) {
       return invalidArgument("lacks " + what);
     return Status::ok();
   }
-  bool isInt = spec.kind == K::kInt || spec.kind == K::kInts;
-  bool single = spec.kind == K::kInt || spec.kind == K::kFloat;
   // flatbuffers omits empty vectors: an absent list is an empty one.
   size_t ints = a->ints() ? a->ints()->size() : 0;
   size_t floats = a->floats() ? a->floats()->size() : 0;
-  size_t count = isInt ? ints : floats;
-  if ((isInt ? floats : ints) != 0 || (single && count != 1) ||
-      count > static_cast<size_t>(tlc::kMaxOperands))
-    return invalidArgument(what + " is not " + kindName(spec.kind));
-  if (isInt && ints) {
-    // A [long] vector the verifier let through at a 4-byte boundary would
-    // be read misaligned.
-    if (ints && reinterpret_cast<uintptr_t>(a->ints()->data()) % 8 != 0)
-      return invalidArgument(what + " is misaligned");
-    for (int64_t v : *a->ints())
-      if (v < spec.lo || v > spec.hi)
-        return invalidArgument(what + " has value " + std::to_string(v) +
-                               ", outside [" + std::to_string(spec.lo) + ", " +
-                               std::to_string(spec.hi) + "]");
-  } else if (floats) {
-    for (float v : *a->floats())
-      if (std::isnan(v) || (spec.finite && !std::isfinite(v)))
-        return invalidArgument(what + " has value " + std::to_string(v));
+  if (a->from_value() != -1) {
+    // Checked by checkBoundAttrs once a plan reads the graph input; the
+    // artifact checks that it is one (Artifact.cpp).
+    if (ints || floats)
+      return invalidArgument(what + " is read from a graph input but also "
+                                    "stores values");
+    return Status::ok();
   }
-  return Status::ok();
+  // A [long] vector the verifier let through at a 4-byte boundary would
+  // be read misaligned.
+  if (ints && reinterpret_cast<uintptr_t>(a->ints()->data()) % 8 != 0)
+    return invalidArgument(what + " is misaligned");
+  return checkValues(spec, ints ? a->ints()->data() : nullptr, ints,
+                     floats ? a->floats()->data() : nullptr, floats);
 }
 
 } // namespace
@@ -510,11 +528,38 @@ Status tlc::runtime::verifyKernel(const fb::Kernel &kernel,
   return Status::ok();
 }
 
-StatusOr<std::vector<Shape>>
-tlc::runtime::inferKernelShapes(const fb::Kernel &kernel,
-                                const OpSchema &schema,
-                                const std::vector<const Shape *> &inputs,
-                                const std::vector<DType> &dtypes) {
+bool tlc::runtime::isRuntimeAttr(const fb::Attribute &attr) {
+  return attr.from_value() != -1;
+}
+
+Status tlc::runtime::checkBoundAttrs(const fb::Kernel &kernel,
+                                     const OpSchema &schema,
+                                     const BoundAttrs &bound) {
+  for (const AttrSpec &spec : schema.attrs) {
+    const fb::Attribute *a = kernel.attributes()
+                                 ? kernel.attributes()->LookupByKey(spec.name)
+                                 : nullptr;
+    if (!a || !isRuntimeAttr(*a))
+      continue;
+    const BoundAttr *b = nullptr;
+    for (const BoundAttr &candidate : bound)
+      if (candidate.name == spec.name)
+        b = &candidate;
+    if (!b)
+      return Status(StatusCode::kInternal, std::string("run-time attribute '") +
+                                               spec.name + "' is not bound");
+    if (Status s = checkValues(spec, b->ints.data(), b->ints.size(),
+                               b->floats.data(), b->floats.size());
+        !s)
+      return s;
+  }
+  return Status::ok();
+}
+
+StatusOr<std::vector<Shape>> tlc::runtime::inferKernelShapes(
+    const fb::Kernel &kernel, const OpSchema &schema,
+    const std::vector<const Shape *> &inputs, const std::vector<DType> &dtypes,
+    const BoundAttrs *bound) {
   for (size_t i = 0; i < inputs.size(); ++i)
     if (inputs[i] && schema.types == OperandTypes::kBoolean &&
         dtypes[i] != DType::kBool)
@@ -535,7 +580,7 @@ tlc::runtime::inferKernelShapes(const fb::Kernel &kernel,
       return invalidArgument("operand " + std::to_string(i) + " is " +
                              dtypeName(dtypes[i]) +
                              "; the op computes on floating-point tensors");
-  Attrs attrs(kernel);
+  Attrs attrs(kernel, bound);
   ShapeContext ctx{attrs, inputs, dtypes, {}};
   std::vector<Shape> outputs;
   if (Status s = schema.shapes(ctx, outputs); !s)

@@ -109,14 +109,24 @@ const std::vector<OpSchema> &allOpSchemas();
 /// kind and in range. Shapes are checked by inferKernelShapes.
 Status verifyKernel(const fb::Kernel &kernel, const OpSchema &schema);
 
-/// The output shapes of a verified kernel for concrete operand shapes, or
-/// why they do not fit together. Every dim of every result lies in
-/// [0, kMaxDim], every result has at most kMaxElements elements and rank at
-/// most kMaxRank.
+/// Whether the attribute is read from a graph input when a plan is made
+/// (Attribute.from_value).
+bool isRuntimeAttr(const fb::Attribute &attr);
+
+/// Checks the values a plan read for a verified kernel's run-time
+/// attributes against their specs, as verifyKernel checks stored ones.
+Status checkBoundAttrs(const fb::Kernel &kernel, const OpSchema &schema,
+                       const BoundAttrs &bound);
+
+/// The output shapes of a verified kernel for concrete operand shapes (and
+/// the values of its run-time attributes), or why they do not fit together.
+/// Every dim of every result lies in [0, kMaxDim], every result has at most
+/// kMaxElements elements and rank at most kMaxRank.
 StatusOr<std::vector<Shape>>
 inferKernelShapes(const fb::Kernel &kernel, const OpSchema &schema,
                   const std::vector<const Shape *> &inputs,
-                  const std::vector<DType> &dtypes);
+                  const std::vector<DType> &dtypes,
+                  const BoundAttrs *bound = nullptr);
 
 } // namespace tlc::runtime
 

@@ -6,6 +6,7 @@
 #include "tlc/runtime/Tensor.h"
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 
 using namespace tlc::runtime;
@@ -14,6 +15,54 @@ namespace {
 
 uint64_t alignUp(uint64_t n) {
   return (n + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment;
+}
+
+/// The values of `kernel`'s run-time attributes, read from the graph
+/// inputs they name (the artifact verified that each names a graph input of
+/// a static shape and a type that suits the attribute).
+Status bindAttrs(const Artifact &artifact, const fb::Kernel &kernel,
+                 const std::vector<const void *> &inputData,
+                 BoundAttrs &bound) {
+  if (!kernel.attributes())
+    return Status::ok();
+  const fb::Model &m = artifact.model();
+  for (const fb::Attribute *a : *kernel.attributes()) {
+    if (!isRuntimeAttr(*a))
+      continue;
+    size_t port = 0;
+    while (port < m.inputs()->size() &&
+           m.inputs()->Get(port)->value() !=
+               static_cast<uint32_t>(a->from_value()))
+      ++port;
+    if (port == m.inputs()->size())
+      return Status(StatusCode::kInternal,
+                    "a run-time attribute lost its input");
+    std::string input = printable(m.inputs()->Get(port)->name());
+    if (port >= inputData.size() || !inputData[port])
+      return invalidArgument("attribute '" + printable(a->name()) +
+                             "' needs the values of graph input '" + input +
+                             "'");
+    const fb::Value *value = m.values()->Get(a->from_value());
+    int64_t count = numElements(declaredShape(*value));
+    BoundAttr b{a->name()->str(), {}, {}};
+    // The caller's memory need not be aligned for the element type.
+    const void *data = inputData[port];
+    auto read = [&](auto element, auto &out) {
+      std::vector<decltype(element)> elements(count);
+      std::memcpy(elements.data(), data, count * sizeof(element));
+      out.assign(elements.begin(), elements.end());
+    };
+    if (value->dtype() == fb::DType::I64)
+      read(int64_t(), b.ints);
+    else if (value->dtype() == fb::DType::I32)
+      read(int32_t(), b.ints);
+    else if (value->dtype() == fb::DType::F32)
+      read(float(), b.floats);
+    else
+      return Status(StatusCode::kInternal, "a run-time attribute's type");
+    bound.push_back(std::move(b));
+  }
+  return Status::ok();
 }
 
 } // namespace
@@ -44,10 +93,9 @@ Status tlc::runtime::checkInputShape(const std::string &name,
   return Status::ok();
 }
 
-StatusOr<ShapedGraph>
-tlc::runtime::shapeGraph(const Artifact &artifact,
-                         const std::vector<Shape> &inputShapes,
-                         uint64_t maxBytes) {
+StatusOr<ShapedGraph> tlc::runtime::shapeGraph(
+    const Artifact &artifact, const std::vector<Shape> &inputShapes,
+    const std::vector<const void *> &inputData, uint64_t maxBytes) {
   uint64_t intermediateBytes = 0;
   const fb::Model &m = artifact.model();
   ShapedGraph g;
@@ -74,7 +122,14 @@ tlc::runtime::shapeGraph(const Artifact &artifact,
   }
   for (uint32_t k = 0; k < m.kernels()->size(); ++k) {
     const fb::Kernel &kernel = *m.kernels()->Get(k);
-    GraphNode node{&kernel, findOpSchema(kernel.op()->string_view()), {}, {}};
+    GraphNode node{
+        &kernel, findOpSchema(kernel.op()->string_view()), {}, {}, {}};
+    auto where = [&] { return describeKernel(k, kernel) + ": "; };
+    if (Status s = bindAttrs(artifact, kernel, inputData, node.bound); !s)
+      return Status(s.code(), where() + s.message());
+    if (!node.bound.empty())
+      if (Status s = checkBoundAttrs(kernel, *node.schema, node.bound); !s)
+        return Status(s.code(), where() + s.message());
     std::vector<const Shape *> shapes;
     std::vector<DType> dtypes;
     for (int32_t in : *kernel.inputs()) {
@@ -82,8 +137,8 @@ tlc::runtime::shapeGraph(const Artifact &artifact,
       shapes.push_back(in >= 0 ? &g.shapes[in] : nullptr);
       dtypes.push_back(in >= 0 ? g.dtypes[in] : DType::kF32);
     }
-    auto where = [&] { return describeKernel(k, kernel) + ": "; };
-    auto results = inferKernelShapes(kernel, *node.schema, shapes, dtypes);
+    auto results =
+        inferKernelShapes(kernel, *node.schema, shapes, dtypes, &node.bound);
     if (!results)
       return Status(results.status().code(),
                     where() + results.status().message());

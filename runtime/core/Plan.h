@@ -31,8 +31,13 @@ Status checkInputShape(const std::string &name, const Shape &declared,
 /// operands do not fit, named with its op and source node.
 /// With `maxBytes` > 0, the dense bytes of all intermediate values together
 /// must not exceed it (checked before any backend allocates).
+/// `inputData` holds the host data of the graph inputs in port order; only
+/// the parameter inputs (Artifact::parameterInputs) are read, and it may be
+/// empty for an artifact without any. Their values become the kernels'
+/// run-time attributes (GraphNode::bound), checked like stored ones.
 StatusOr<ShapedGraph> shapeGraph(const Artifact &artifact,
                                  const std::vector<Shape> &inputShapes,
+                                 const std::vector<const void *> &inputData,
                                  uint64_t maxBytes = 0);
 
 /// Where the values of a lowering live in the arena.

@@ -49,7 +49,9 @@ struct Session::Impl {
   std::vector<PortInfo> inputs, outputs;
   mutable std::mutex mutex; // one run at a time per session
 
-  using Key = std::vector<Shape>;
+  /// A plan is made for a set of input shapes and the bytes of the
+  /// parameter inputs (Artifact::parameterInputs), concatenated.
+  using Key = std::pair<std::vector<Shape>, std::string>;
   /// Most recently used first.
   std::list<std::pair<Key, std::unique_ptr<Plan>>> plans;
   std::map<Key, decltype(plans)::iterator> index;
@@ -63,11 +65,16 @@ struct Session::Impl {
   /// Why a batch must run in one pass (Batching.h); empty when samples
   /// are independent and it may run in several.
   std::string onePassReason;
-  StatusOr<Plan *> plan(const std::vector<Shape> &inputShapes);
-  StatusOr<std::unique_ptr<Plan>> build(const std::vector<Shape> &shapes);
+  /// The plan for inputs of these shapes and this data (port order); only
+  /// the parameter inputs' data is read.
+  StatusOr<Plan *> plan(const std::vector<Shape> &inputShapes,
+                        const std::vector<const void *> &data);
+  StatusOr<std::unique_ptr<Plan>> build(const std::vector<Shape> &shapes,
+                                        const std::vector<const void *> &data);
   void evict();
-  /// Samples per pass for a batch of these input shapes.
-  int64_t chunkFor(const std::vector<Shape> &shapes);
+  /// Samples per pass for a batch of these inputs.
+  int64_t chunkFor(const std::vector<Shape> &shapes,
+                   const std::vector<const void *> &data);
   /// One pass over samples [first, first + n) of a batch: checked inputs
   /// of these shapes, row-major, in port order. Writes the outputs' slice
   /// into `results`, which the first pass creates. A model without a batch
@@ -79,8 +86,9 @@ struct Session::Impl {
 };
 
 StatusOr<std::unique_ptr<Plan>>
-Session::Impl::build(const std::vector<Shape> &inputShapes) {
-  auto graph = shapeGraph(*artifact, inputShapes, maxPlanBytes);
+Session::Impl::build(const std::vector<Shape> &inputShapes,
+                     const std::vector<const void *> &data) {
+  auto graph = shapeGraph(*artifact, inputShapes, data, maxPlanBytes);
   if (!graph)
     return graph.status();
   auto lowered = backend->lower(*graph);
@@ -128,22 +136,30 @@ Session::Impl::build(const std::vector<Shape> &inputShapes) {
   return p;
 }
 
-StatusOr<Plan *> Session::Impl::plan(const std::vector<Shape> &inputShapes) {
-  auto found = index.find(inputShapes);
+StatusOr<Plan *> Session::Impl::plan(const std::vector<Shape> &inputShapes,
+                                     const std::vector<const void *> &data) {
+  Key key{inputShapes, {}};
+  const std::vector<bool> &parameters = artifact->parameterInputs();
+  for (size_t i = 0; i < parameters.size() && i < data.size(); ++i)
+    if (parameters[i] && data[i])
+      key.second.append(static_cast<const char *>(data[i]),
+                        numElements(inputShapes[i]) *
+                            dtypeSize(inputs[i].dtype));
+  auto found = index.find(key);
   if (found != index.end()) {
     std::lock_guard<std::mutex> lock(statsMutex);
     ++stats.hits;
     plans.splice(plans.begin(), plans, found->second);
     return plans.front().second.get();
   }
-  auto built = build(inputShapes);
+  auto built = build(inputShapes, data);
   if (!built)
     return built.status();
   std::lock_guard<std::mutex> lock(statsMutex);
   ++stats.misses;
   stats.bytes += (*built)->layout.bytes;
-  plans.emplace_front(inputShapes, std::move(*built));
-  index[inputShapes] = plans.begin();
+  plans.emplace_front(key, std::move(*built));
+  index[key] = plans.begin();
   evict();
   return plans.front().second.get();
 }
@@ -318,7 +334,7 @@ Session::run(const std::vector<NamedView> &inputs) {
   // writing its slice of the outputs.
   bool batched = !shapes.empty() && !shapes[0].empty() && shapes[0][0] > 0;
   int64_t batch = batched ? shapes[0][0] : 1;
-  int64_t chunk = batched ? impl.chunkFor(shapes) : batch;
+  int64_t chunk = batched ? impl.chunkFor(shapes, data) : batch;
   std::vector<size_t> inSample; // bytes per sample
   for (size_t i = 0; i < given.size(); ++i)
     inSample.push_back(numElements(shapes[i]) / batch *
@@ -340,7 +356,8 @@ Session::run(const std::vector<NamedView> &inputs) {
   return results;
 }
 
-int64_t Session::Impl::chunkFor(const std::vector<Shape> &shapes) {
+int64_t Session::Impl::chunkFor(const std::vector<Shape> &shapes,
+                                const std::vector<const void *> &data) {
   int64_t batch = shapes[0][0];
   if (!onePassReason.empty() || batch <= 1)
     return batch;
@@ -359,7 +376,7 @@ int64_t Session::Impl::chunkFor(const std::vector<Shape> &shapes) {
   std::vector<Shape> one = shapes;
   for (Shape &s : one)
     s[0] = 1;
-  auto single = plan(one);
+  auto single = plan(one, data);
   if (!single)
     return batch; // the whole batch reports the error
   int64_t perSample =
@@ -377,7 +394,7 @@ Status Session::Impl::execute(const std::vector<Shape> &shapes,
                               std::vector<NamedTensor> &results, int64_t first,
                               int64_t n, int64_t batch) {
   const fb::Model &m = model();
-  auto planned = plan(shapes);
+  auto planned = plan(shapes, data);
   if (!planned)
     return planned.status();
   Plan &p = **planned;
@@ -426,7 +443,8 @@ int64_t Session::samplesPerPass(const std::vector<Shape> &inputShapes) {
   if (inputShapes.empty() || inputShapes[0].empty() ||
       inputShapes.size() != impl_->inputs.size())
     return 1;
-  return impl_->chunkFor(inputShapes);
+  return impl_->chunkFor(inputShapes, {}); // a model with parameter inputs
+                                           // runs in one pass
 }
 
 std::string Session::onePassReason() const { return impl_->onePassReason; }

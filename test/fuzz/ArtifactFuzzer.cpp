@@ -101,7 +101,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       note("skipped: inputs too large");
       return 0;
     }
-    auto graph = shapeGraph(**artifact, shapes, kMaxPlanBytes);
+    std::vector<NamedTensor> inputs;
+    std::vector<const void *> data;
+    inputs.reserve(shapes.size());
+    for (size_t i = 0; i < shapes.size(); ++i) {
+      inputs.emplace_back(session->inputs()[i].name,
+                          Tensor(session->inputs()[i].dtype, shapes[i]));
+      data.push_back(inputs.back().second.data());
+    }
+    auto graph = shapeGraph(**artifact, shapes, data, kMaxPlanBytes);
     if (!graph) {
       note("plan: " + graph.status().toString());
       return 0;
@@ -110,10 +118,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       note("skipped: too much work");
       return 0;
     }
-    std::vector<NamedTensor> inputs;
-    for (size_t i = 0; i < shapes.size(); ++i)
-      inputs.emplace_back(session->inputs()[i].name,
-                          Tensor(session->inputs()[i].dtype, shapes[i]));
     auto outputs = session->run(inputs);
     note(outputs ? "ran" : "run: " + outputs.status().toString());
     if (!outputs)

@@ -356,6 +356,10 @@ LogicalResult mlir::tl::checkWithRuntime(func::FuncOp func,
       tlc::runtime::Artifact::copyOf(bytes.data(), bytes.size(), "artifact");
   if (!artifact)
     return refuse(artifact.status().message());
+  // Run-time attributes are checked when a plan reads their inputs.
+  const std::vector<bool> &parameters = (*artifact)->parameterInputs();
+  if (std::find(parameters.begin(), parameters.end(), true) != parameters.end())
+    return success();
   std::vector<tlc::runtime::Shape> shapes;
   for (Type t : func.getArgumentTypes()) {
     auto type = dyn_cast<RankedTensorType>(t);
@@ -363,7 +367,7 @@ LogicalResult mlir::tl::checkWithRuntime(func::FuncOp func,
       return success(); // checked again for each input shape at run time
     shapes.emplace_back(type.getShape().begin(), type.getShape().end());
   }
-  if (auto shaped = tlc::runtime::shapeGraph(**artifact, shapes); !shaped)
+  if (auto shaped = tlc::runtime::shapeGraph(**artifact, shapes, {}); !shaped)
     return refuse(shaped.status().message());
   return success();
 }

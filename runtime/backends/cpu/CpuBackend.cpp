@@ -480,7 +480,7 @@ StatusOr<Lowering> CpuBackend::lowerFor(const ShapedGraph &graph, int threads) {
       if (!op)
         return Status(StatusCode::kUnimplemented,
                       where + ": the cpu backend has no kernel for this op");
-      Attrs attrs(kernel);
+      Attrs attrs(kernel, &node.bound);
       BuildContext ctx{attrs, env_, weights_, {}, {}, {}, {}, {}, {}, {}};
       ctx.bf16 = bf16_;
       ctx.int8 = int8_;

@@ -28,12 +28,15 @@ namespace tlc::test {
 
 namespace fb = tlc::schema;
 
-/// An attribute value: integers or floats.
+/// An attribute value: integers or floats, or read at run time from a
+/// graph input (Attribute.from_value).
 struct AttrValue {
   std::vector<int64_t> ints;
   std::vector<float> floats;
+  int32_t fromValue = -1;
   static AttrValue i(std::vector<int64_t> v) { return {std::move(v), {}}; }
   static AttrValue f(std::vector<float> v) { return {{}, std::move(v)}; }
+  static AttrValue from(int32_t value) { return {{}, {}, value}; }
 };
 using AttrList = std::vector<std::pair<std::string, AttrValue>>;
 
@@ -50,8 +53,9 @@ public:
     model_.values.push_back(std::move(v));
     return static_cast<int32_t>(model_.values.size() - 1);
   }
-  int32_t input(const std::string &name, std::vector<int64_t> shape) {
-    int32_t v = value(std::move(shape));
+  int32_t input(const std::string &name, std::vector<int64_t> shape,
+                fb::DType dtype = fb::DType::F32) {
+    int32_t v = value(std::move(shape), dtype);
     port(model_.inputs, name, v);
     return v;
   }
@@ -89,6 +93,7 @@ public:
       a->name = key;
       a->ints = v.ints;
       a->floats = v.floats;
+      a->from_value = v.fromValue;
       k->attributes.push_back(std::move(a));
     }
     model_.kernels.push_back(std::move(k));

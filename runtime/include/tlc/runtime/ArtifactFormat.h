@@ -20,10 +20,11 @@ namespace tlc {
 
 /// Bumped on every change an older reader cannot interpret (artifact.fbs
 /// lists the versions).
-inline constexpr uint32_t kArtifactSchemaVersion = 2;
-/// The oldest version this runtime still reads. Version 1 is a subset of
-/// version 2 (no precision, targets or executables; its BF16 values were
-/// never written by a released compiler), so it is read as is.
+inline constexpr uint32_t kArtifactSchemaVersion = 3;
+/// The oldest version this runtime still reads. Each version is a subset of
+/// the next (1 has no precision, targets or executables, and its BF16 values
+/// were never written by a released compiler; 2 has no run-time attributes),
+/// so older ones are read as they are.
 inline constexpr uint32_t kOldestArtifactSchemaVersion = 1;
 
 /// Every weight starts at a multiple of this within Model.weight_data, which
