@@ -20,6 +20,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <cstring>
 #include <functional>
@@ -259,6 +260,27 @@ LogicalResult mlir::tl::serializeArtifact(func::FuncOp func,
       continue;
     }
 
+    // Run-time parameters (TL_RuntimeParams) are the trailing operands;
+    // each becomes an attribute read from its graph input.
+    auto paramNames = op.getAttrOfType<ArrayAttr>("param_attrs");
+    size_t numParams = paramNames ? paramNames.size() : 0;
+    std::vector<flatbuffers::Offset<fb::Attribute>> encoded;
+    llvm::StringSet<> fromInputs;
+    for (auto [i, name] : llvm::enumerate(paramNames ? paramNames.getValue()
+                                                     : ArrayRef<Attribute>())) {
+      Value param = op.getOperand(op.getNumOperands() - numParams + i);
+      StringRef attr = cast<StringAttr>(name).getValue();
+      auto arg = dyn_cast<BlockArgument>(param);
+      if (!arg || arg.getOwner() != &func.getBody().front())
+        return op.emitOpError("reads '")
+               << attr
+               << "' from a value computed in the graph; only graph inputs "
+                  "can be run-time parameters";
+      fromInputs.insert(attr);
+      encoded.push_back(fb::CreateAttributeDirect(
+          fbb, attr.str().c_str(), nullptr, nullptr, ids.lookup(param)));
+    }
+
     // Operands in ODS order; absent optional operands become -1.
     std::vector<int32_t> in;
     if (auto segments =
@@ -271,7 +293,7 @@ LogicalResult mlir::tl::serializeArtifact(func::FuncOp func,
           in.push_back(ids.lookup(op.getOperand(next++)));
       }
     } else {
-      for (Value v : op.getOperands())
+      for (Value v : op.getOperands().drop_back(numParams))
         in.push_back(ids.lookup(v));
     }
     std::vector<uint32_t> outIds;
@@ -280,11 +302,11 @@ LogicalResult mlir::tl::serializeArtifact(func::FuncOp func,
 
     NamedAttrList attrs(op.getAttrDictionary());
     op.getName().populateDefaultAttrs(attrs);
-    std::vector<flatbuffers::Offset<fb::Attribute>> encoded;
     for (NamedAttribute attr : attrs) {
       // The calibrated range belongs to the value (Value.range).
       if (attr.getName() == "operandSegmentSizes" ||
-          attr.getName() == kRangeAttr)
+          attr.getName() == kRangeAttr || attr.getName() == "param_attrs" ||
+          fromInputs.contains(attr.getName()))
         continue;
       auto e = encodeAttr(attr.getValue());
       if (!e)

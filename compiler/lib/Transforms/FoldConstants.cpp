@@ -430,10 +430,11 @@ struct FoldPadIntoConv : OpRewritePattern<ConvOp> {
   LogicalResult matchAndRewrite(ConvOp conv,
                                 PatternRewriter &rewriter) const override {
     auto pad = conv.getInput().getDefiningOp<PadOp>();
-    if (!pad || pad.getMode() != PadMode::constant ||
-        !pad.getValue().isZero() || !pad->hasOneUse())
+    if (!pad || pad.getMode() != PadMode::constant || !pad.getPads() ||
+        !pad.getParams().empty() || !pad.getValue().isZero() ||
+        !pad->hasOneUse())
       return rewriter.notifyMatchFailure(conv, "input is not a zero pad");
-    ArrayRef<int64_t> padPads = pad.getPads();
+    ArrayRef<int64_t> padPads = *pad.getPads();
     int64_t rank = padPads.size() / 2, spatial = rank - 2;
     // Batch and channel dims must not be padded.
     if (padPads[0] || padPads[1] || padPads[rank] || padPads[rank + 1] ||

@@ -626,6 +626,18 @@ template <typename OpT> LogicalResult convertReduceInput(NodeContext &nc) {
   bool keepdims = nc.getInt("keepdims", 1) != 0;
   bool noop = nc.getInt("noop_with_empty_axes", 0) != 0;
   SmallVector<int64_t> axes;
+  if (Value p = nc.runtimeParam(1, /*integers=*/true)) {
+    // An empty list at run time would mean all dims or none.
+    if (noop)
+      return nc.fail("axes (input 1) must be known at import time with "
+                     "noop_with_empty_axes=1" +
+                     nc.bindHint(1));
+    auto x = nc.input(0);
+    if (failed(x))
+      return failure();
+    return nc.emit<OpT>(
+        {*x, p}, {nc.flag("keepdims", keepdims), nc.paramAttrs({"axes"})});
+  }
   if (nc.hasInput(1)) {
     auto given = nc.intsInput(1, "axes");
     if (failed(given))

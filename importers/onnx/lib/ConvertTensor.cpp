@@ -286,6 +286,20 @@ LogicalResult convertGather(NodeContext &nc) {
   return success();
 }
 
+/// OpT over input 0 with `names` read at run time from `params`.
+template <typename OpT>
+LogicalResult emitWithParams(NodeContext &nc, ArrayRef<Value> params,
+                             ArrayRef<StringRef> names,
+                             SmallVector<NamedAttribute> attrs = {}) {
+  auto x = nc.input(0);
+  if (failed(x))
+    return failure();
+  SmallVector<Value> operands = {*x};
+  llvm::append_range(operands, params);
+  attrs.push_back(nc.paramAttrs(names));
+  return nc.emit<OpT>(operands, attrs);
+}
+
 /// Squeeze/Unsqueeze axes: an attribute before opset 13, an input after.
 FailureOr<SmallVector<int64_t>> axesOperand(NodeContext &nc, bool required) {
   if (nc.opset < 13) {
@@ -303,6 +317,9 @@ FailureOr<SmallVector<int64_t>> axesOperand(NodeContext &nc, bool required) {
 }
 
 LogicalResult convertUnsqueeze(NodeContext &nc) {
+  if (nc.opset >= 13)
+    if (Value axes = nc.runtimeParam(1, /*integers=*/true))
+      return emitWithParams<tl::UnsqueezeOp>(nc, axes, {"axes"});
   auto axes = axesOperand(nc, /*required=*/true);
   if (failed(axes))
     return failure();
@@ -318,6 +335,9 @@ LogicalResult convertUnsqueeze(NodeContext &nc) {
 }
 
 LogicalResult convertSqueeze(NodeContext &nc) {
+  if (nc.opset >= 13)
+    if (Value axes = nc.runtimeParam(1, /*integers=*/true))
+      return emitWithParams<tl::SqueezeOp>(nc, axes, {"axes"});
   auto axes = axesOperand(nc, /*required=*/false);
   if (failed(axes))
     return failure();
@@ -394,7 +414,7 @@ std::pair<Value, int64_t> traceDim(Value value, int64_t dim) {
       next = t.getInput();
       nextDim = t.getPerm()[dim];
     } else if (auto r = dyn_cast<tl::ReshapeOp>(op)) {
-      if (r.getShape()[dim] == 0)
+      if (r.getShape() && (*r.getShape())[dim] == 0)
         next = r.getInput();
     } else if (auto f = dyn_cast<tl::FlattenOp>(op)) {
       if (dim == 0 && f.getAxis() == 1)
@@ -404,14 +424,14 @@ std::pair<Value, int64_t> traceDim(Value value, int64_t dim) {
       int64_t axis = static_cast<int64_t>(c.getAxis());
       if (dim != (axis < 0 ? axis + rank : axis))
         next = c.getInputs().front();
-    } else if (auto pad = dyn_cast<tl::PadOp>(op)) {
-      ArrayRef<int64_t> pads = pad.getPads();
+    } else if (auto pad = dyn_cast<tl::PadOp>(op); pad && pad.getPads()) {
+      ArrayRef<int64_t> pads = *pad.getPads();
       int64_t rank = pads.size() / 2;
       if (dim < rank && pads[dim] == 0 && pads[dim + rank] == 0)
         next = pad.getInput();
-    } else if (auto sl = dyn_cast<tl::SliceOp>(op)) {
+    } else if (auto sl = dyn_cast<tl::SliceOp>(op); sl && sl.getAxes()) {
       int64_t rank = cast<RankedTensorType>(sl.getType()).getRank();
-      if (llvm::none_of(sl.getAxes(), [&](int64_t a) {
+      if (llvm::none_of(*sl.getAxes(), [&](int64_t a) {
             return (a < 0 ? a + rank : a) == dim;
           }))
         next = sl.getInput();
@@ -440,6 +460,13 @@ std::pair<Value, int64_t> traceDim(Value value, int64_t dim) {
 LogicalResult convertReshape(NodeContext &nc) {
   bool allowZero = nc.getInt("allowzero", 0) != 0;
   const SymbolicInts *target = nc.symbolicInput(1);
+  if (Value shape = nc.runtimeParam(1, /*integers=*/true); shape && !target) {
+    // tl's 0 copies the input dim; with allowzero a 0 is an empty dim.
+    if (allowZero)
+      return nc.fail("allowzero=1 needs the shape at import time" +
+                     nc.bindHint(1));
+    return emitWithParams<tl::ReshapeOp>(nc, shape, {"shape"});
+  }
   if (!target || target->dims.size() != 1)
     return nc.fail("the target shape must be a 1-D integer tensor computable "
                    "at import time" +
@@ -637,7 +664,50 @@ LogicalResult convertSlice1(NodeContext &nc) {
                    nc.getInts("axes"), {});
 }
 
+/// Slice-10+ with some of starts, ends, axes and steps given as graph
+/// inputs (run-time parameters); the others known at import time. Absent
+/// axes and steps default to [0, n) and ones.
+LogicalResult emitRuntimeSlice(NodeContext &nc) {
+  static constexpr StringRef names[] = {"starts", "ends", "axes", "steps"};
+  SmallVector<Value> params;
+  SmallVector<StringRef> paramNames;
+  SmallVector<NamedAttribute> attrs;
+  std::optional<int64_t> count;
+  SmallVector<std::optional<SmallVector<int64_t>>> known(4);
+  for (size_t k = 0; k < 4; ++k) {
+    size_t i = k + 1;
+    if (!nc.hasInput(i))
+      continue;
+    if (Value p = nc.runtimeParam(i, /*integers=*/true)) {
+      params.push_back(p);
+      paramNames.push_back(names[k]);
+      count = tl::runtimeParamCount(p);
+      continue;
+    }
+    auto v = nc.intsInput(i, names[k]);
+    if (failed(v))
+      return failure();
+    known[k] = *v;
+  }
+  if (!count)
+    return nc.fail("no slice parameter is read at run time");
+  if (!known[2] && !nc.hasInput(3)) {
+    known[2].emplace();
+    for (int64_t a = 0; a < *count; ++a)
+      known[2]->push_back(a);
+  }
+  if (!known[3] && !nc.hasInput(4))
+    known[3] = SmallVector<int64_t>(*count, 1);
+  for (size_t k = 0; k < 4; ++k)
+    if (known[k])
+      attrs.push_back(nc.i64s(names[k], *known[k]));
+  return emitWithParams<tl::SliceOp>(nc, params, paramNames, attrs);
+}
+
 LogicalResult convertSlice10(NodeContext &nc) {
+  for (size_t i = 1; i <= 4; ++i)
+    if (nc.runtimeParam(i, /*integers=*/true))
+      return emitRuntimeSlice(nc);
   auto starts = nc.intsInput(1, "starts");
   auto ends = nc.intsInput(2, "ends");
   if (failed(starts) || failed(ends))
@@ -745,6 +815,37 @@ LogicalResult convertPad2(NodeContext &nc) {
 
 /// Pad-11+: pads, constant_value and (18+) axes are inputs.
 LogicalResult convertPad11(NodeContext &nc) {
+  Value padsParam = nc.runtimeParam(1, /*integers=*/true);
+  Value valueParam = nc.runtimeParam(2, /*integers=*/false);
+  if ((padsParam || valueParam) && !nc.hasInput(3)) {
+    auto mode = padMode(nc);
+    if (failed(mode))
+      return failure();
+    SmallVector<Value> params;
+    SmallVector<StringRef> names;
+    SmallVector<NamedAttribute> attrs = {
+        nc.named("mode", tl::PadModeAttr::get(nc.ctx(), *mode))};
+    if (padsParam) {
+      params.push_back(padsParam);
+      names.push_back("pads");
+    } else {
+      auto pads = nc.intsInput(1, "pads");
+      if (failed(pads))
+        return failure();
+      attrs.push_back(nc.i64s("pads", *pads));
+    }
+    if (valueParam) {
+      params.push_back(valueParam);
+      names.push_back("value");
+    } else if (nc.hasInput(2)) {
+      auto v = nc.doublesInput(2, "constant_value");
+      if (failed(v))
+        return failure();
+      attrs.push_back(
+          nc.f32("value", v->empty() ? 0.0f : static_cast<float>((*v)[0])));
+    }
+    return emitWithParams<tl::PadOp>(nc, params, names, attrs);
+  }
   auto pads = nc.intsInput(1, "pads");
   if (failed(pads))
     return failure();
@@ -798,19 +899,23 @@ FailureOr<tl::ResizeMode> resizeMode(NodeContext &nc) {
   return nc.fail("unsupported mode '" + mode + "'");
 }
 
+SmallVector<NamedAttribute> resizeAttrs(NodeContext &nc,
+                                        const ResizeAttrs &attrs) {
+  return {nc.named("mode", tl::ResizeModeAttr::get(nc.ctx(), attrs.mode)),
+          nc.named("coordinate_mode",
+                   tl::CoordinateModeAttr::get(nc.ctx(), attrs.coord)),
+          nc.named("nearest_mode",
+                   tl::NearestModeAttr::get(nc.ctx(), attrs.nearest)),
+          nc.f32("cubic_coeff_a", attrs.cubicA)};
+}
+
 LogicalResult emitResize(NodeContext &nc, const ResizeAttrs &attrs,
                          std::optional<SmallVector<float>> scales,
                          std::optional<SmallVector<int64_t>> sizes) {
   auto x = nc.input(0);
   if (failed(x))
     return failure();
-  SmallVector<NamedAttribute> named = {
-      nc.named("mode", tl::ResizeModeAttr::get(nc.ctx(), attrs.mode)),
-      nc.named("coordinate_mode",
-               tl::CoordinateModeAttr::get(nc.ctx(), attrs.coord)),
-      nc.named("nearest_mode",
-               tl::NearestModeAttr::get(nc.ctx(), attrs.nearest)),
-      nc.f32("cubic_coeff_a", attrs.cubicA)};
+  SmallVector<NamedAttribute> named = resizeAttrs(nc, attrs);
   if (scales)
     named.push_back(nc.f32s("scales", *scales));
   if (sizes)
@@ -831,13 +936,16 @@ LogicalResult convertUpsample(NodeContext &nc) {
   auto mode = resizeMode(nc);
   if (failed(mode))
     return failure();
-  auto scales = floatsInput(nc, 1, "scales");
-  if (failed(scales))
-    return failure();
   ResizeAttrs attrs;
   attrs.mode = *mode;
   attrs.coord = tl::CoordinateMode::asymmetric;
   attrs.nearest = tl::NearestMode::floor;
+  if (Value p = nc.runtimeParam(1, /*integers=*/false))
+    return emitWithParams<tl::ResizeOp>(nc, p, {"scales"},
+                                        resizeAttrs(nc, attrs));
+  auto scales = floatsInput(nc, 1, "scales");
+  if (failed(scales))
+    return failure();
   return emitResize(nc, attrs, *scales, std::nullopt);
 }
 
@@ -883,6 +991,13 @@ LogicalResult convertResize11(NodeContext &nc) {
   else
     return nc.fail("unsupported nearest_mode '" + nearest + "'");
 
+  if (Value p = nc.runtimeParam(3, /*integers=*/true))
+    return emitWithParams<tl::ResizeOp>(nc, p, {"sizes"},
+                                        resizeAttrs(nc, attrs));
+  if (Value p = nc.runtimeParam(2, /*integers=*/false);
+      p && !nc.hasInput(3) && tl::runtimeParamCount(p) > 0)
+    return emitWithParams<tl::ResizeOp>(nc, p, {"scales"},
+                                        resizeAttrs(nc, attrs));
   const HostTensor *scales = nc.constantInput(2);
   if (nc.hasInput(3)) {
     auto sizes = nc.intsInput(3, "sizes");

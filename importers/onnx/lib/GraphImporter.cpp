@@ -163,6 +163,26 @@ std::string NodeContext::bindHint(size_t i) {
          "': freeze it with --bind " + node.input(i) + "=FILE.npy|VALUES";
 }
 
+Value NodeContext::runtimeParam(size_t i, bool integers) {
+  if (!hasInput(i) || constantInput(i))
+    return nullptr;
+  auto it = importer.env.find(node.input(i));
+  if (it == importer.env.end() || !it->second.value ||
+      !isa<BlockArgument>(it->second.value))
+    return nullptr;
+  auto type = dyn_cast<RankedTensorType>(it->second.value.getType());
+  if (!type || !type.hasStaticShape() || type.getRank() > 1 ||
+      type.getNumElements() > tlc::kMaxOperands)
+    return nullptr;
+  Type e = type.getElementType();
+  bool ok = integers ? e.isInteger(64) || e.isInteger(32) : e.isF32();
+  return ok ? it->second.value : nullptr;
+}
+
+NamedAttribute NodeContext::paramAttrs(ArrayRef<StringRef> names) {
+  return named("param_attrs", builder().getStrArrayAttr(names));
+}
+
 FailureOr<SmallVector<int64_t>> NodeContext::intsInput(size_t i,
                                                        StringRef what) {
   if (const HostTensor *t = constantInput(i))

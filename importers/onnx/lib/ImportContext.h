@@ -111,6 +111,10 @@ public:
   /// The input as known numbers; an error naming `what` otherwise.
   FailureOr<llvm::SmallVector<double>> doublesInput(size_t i,
                                                     llvm::StringRef what);
+  /// Input `i` as a run-time parameter (TL_RuntimeParams in TLOps.td): a
+  /// graph input, not bound, of a static 0-D or 1-D shape with i64 or i32
+  /// elements (`integers`) or f32 ones. Null otherwise.
+  Value runtimeParam(size_t i, bool integers);
   /// The ranked type of input i (materializing it).
   FailureOr<mlir::RankedTensorType> inputType(size_t i);
   /// Appends input i to `operands` when present (optional inputs).
@@ -200,6 +204,8 @@ public:
   mlir::NamedAttribute f32(llvm::StringRef name, float v);
   mlir::NamedAttribute flag(llvm::StringRef name, bool v);
   mlir::NamedAttribute i64s(llvm::StringRef name, llvm::ArrayRef<int64_t> v);
+  /// `param_attrs`: the attributes an op's run-time parameters give.
+  mlir::NamedAttribute paramAttrs(llvm::ArrayRef<llvm::StringRef> names);
   mlir::NamedAttribute f32s(llvm::StringRef name, llvm::ArrayRef<float> v);
   mlir::NamedAttribute named(llvm::StringRef name, mlir::Attribute a);
   /// The operandSegmentSizes of ops with optional operands.

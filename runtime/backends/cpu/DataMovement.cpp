@@ -188,15 +188,17 @@ struct ResizeKernel : Kernel {
 };
 
 /// The input coordinate that output coordinate `o` of a dim maps to.
+/// `length` is ONNX's length_resized: `out`, or in * scale unrounded when
+/// the model gave scales.
 float resizeCoord(int64_t coord, int64_t o, int64_t in, int64_t out,
-                  float scale) {
+                  float scale, float length) {
   switch (coord) {
   case 0: // half_pixel
     return (o + 0.5f) / scale - 0.5f;
   case 1: // pytorch_half_pixel
     return out > 1 ? (o + 0.5f) / scale - 0.5f : 0.f;
   case 2: // align_corners
-    return out > 1 ? o * float(in - 1) / float(out - 1) : 0.f;
+    return out > 1 ? o * float(in - 1) / (length - 1.f) : 0.f;
   default: // asymmetric
     return o / scale;
   }
@@ -273,11 +275,12 @@ StatusOr<Built> buildResize(BuildContext &ctx) {
   for (size_t d = 0; d < x.size(); ++d) {
     // ONNX maps coordinates with the given scale, or out/in for sizes.
     float scale = scales.empty() ? float(y[d]) / float(x[d]) : scales[d];
+    float length = scales.empty() ? float(y[d]) : float(x[d]) * scales[d];
     std::vector<std::vector<ResizeKernel::Tap>> dim;
     for (int64_t o = 0; o < y[d]; ++o)
       dim.push_back(resizeTaps(mode, nearest,
-                               resizeCoord(coord, o, x[d], y[d], scale), x[d],
-                               strides[d], cubicA));
+                               resizeCoord(coord, o, x[d], y[d], scale, length),
+                               x[d], strides[d], cubicA));
     k->taps.push_back(std::move(dim));
   }
   return Built{std::move(k)};

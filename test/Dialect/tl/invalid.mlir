@@ -608,3 +608,74 @@ func.func @and_types(%x: tensor<2xf32>) {
   %0 = tl.and %x, %x : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xi1>
   return
 }
+
+// -----
+
+// Run-time parameters: one name per parameter.
+func.func @params_unnamed(%x: tensor<2x3xf32>, %s: tensor<2xi64>) {
+  // expected-error @+1 {{'tl.reshape' op has 1 run-time parameters and 0 param_attrs}}
+  %0 = tl.reshape %x params(%s) {shape = array<i64: 3, 2>} : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<3x2xf32>
+  return
+}
+
+// -----
+
+// An attribute is stored or read at run time, not both.
+func.func @params_both(%x: tensor<2x3xf32>, %s: tensor<2xi64>) {
+  // expected-error @+1 {{'tl.reshape' op stores 'shape' and also reads it at run time}}
+  %0 = tl.reshape %x params(%s) {shape = array<i64: 3, 2>, param_attrs = ["shape"]} : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<3x2xf32>
+  return
+}
+
+// -----
+
+// Only the attributes the op declares for it.
+func.func @params_unknown(%x: tensor<2x3xf32>, %s: tensor<2xi64>) {
+  // expected-error @+1 {{'tl.transpose' op}}
+  %0 = "tl.transpose"(%x, %s) {perm = array<i64: 1, 0>, param_attrs = ["perm"]} : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<3x2xf32>
+  return
+}
+
+// -----
+
+func.func @params_wrong_name(%x: tensor<2x3xf32>, %s: tensor<2xi64>) {
+  // expected-error @+1 {{'tl.reshape' op cannot read "perm" at run time}}
+  %0 = tl.reshape %x params(%s) {shape = array<i64: 3, 2>, param_attrs = ["perm"]} : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<3x2xf32>
+  return
+}
+
+// -----
+
+// Integer attributes read i64 or i32 lists; float ones f32.
+func.func @params_type(%x: tensor<2x3xf32>, %s: tensor<2xf32>) {
+  // expected-error @+1 {{'tl.reshape' op reads 'shape' from 'tensor<2xf32>'; it takes a 1-D static tensor of i64 or i32}}
+  %0 = tl.reshape %x params(%s) {param_attrs = ["shape"]} : (tensor<2x3xf32>, tensor<2xf32>) -> tensor<?x?xf32>
+  return
+}
+
+// -----
+
+func.func @params_dynamic(%x: tensor<2x3xf32>, %s: tensor<?xi64>) {
+  // expected-error @+1 {{'tl.reshape' op reads 'shape' from 'tensor<?xi64>'; it takes a 1-D static tensor}}
+  %0 = tl.reshape %x params(%s) {param_attrs = ["shape"]} : (tensor<2x3xf32>, tensor<?xi64>) -> tensor<?x?xf32>
+  return
+}
+
+// -----
+
+// The op still needs every attribute, one way or the other.
+func.func @params_missing(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{'tl.reshape' op needs 'shape' as an attribute or a run-time parameter}}
+  %0 = tl.reshape %x : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+// A pad's run-time pads need two per dim.
+func.func @params_pads(%x: tensor<2x3xf32>, %p: tensor<3xi64>) {
+  // expected-error @+2 {{'tl.pad' op expects 4 pads (begins then ends)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = tl.pad %x params(%p) {param_attrs = ["pads"]} : (tensor<2x3xf32>, tensor<3xi64>) -> tensor<?x?xf32>
+  return
+}

@@ -181,3 +181,20 @@ func.func @logic(%a: tensor<2x3xi32>, %b: tensor<3xi32>, %f: tensor<2x3xf32>) ->
   %5 = tl.arg_max %f {axis = 1 : i64, keepdims = false} : (tensor<2x3xf32>) -> tensor<2xi64>
   return %4, %5 : tensor<2x3xi32>, tensor<2xi64>
 }
+
+// Run-time parameters: attributes read from graph inputs when the runtime
+// plans; the dims they decide are dynamic.
+// CHECK-LABEL: func @runtime_params
+func.func @runtime_params(%x: tensor<2x3x4xf32>, %shape: tensor<2xi64>, %starts: tensor<1xi32>, %pads: tensor<6xi64>, %value: tensor<f32>, %axes: tensor<1xi64>, %scales: tensor<3xf32>) -> (tensor<?x?xf32>, tensor<2x?x4xf32>, tensor<?x?x?xf32>, tensor<?x?xf32>, tensor<?x?x?xf32>) {
+  // CHECK: tl.reshape %{{.*}} params(%{{.*}}) {param_attrs = ["shape"]} : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  %0 = tl.reshape %x params(%shape) {param_attrs = ["shape"]} : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  // CHECK: tl.slice %{{.*}} params(%{{.*}}) {axes = array<i64: 1>, ends = array<i64: 3>, param_attrs = ["starts"], steps = array<i64: 1>} : (tensor<2x3x4xf32>, tensor<1xi32>) -> tensor<2x?x4xf32>
+  %1 = tl.slice %x params(%starts) {axes = array<i64: 1>, ends = array<i64: 3>, param_attrs = ["starts"], steps = array<i64: 1>} : (tensor<2x3x4xf32>, tensor<1xi32>) -> tensor<2x?x4xf32>
+  // CHECK: tl.pad %{{.*}} params(%{{.*}}, %{{.*}}) {param_attrs = ["pads", "value"]} : (tensor<2x3x4xf32>, tensor<6xi64>, tensor<f32>) -> tensor<?x?x?xf32>
+  %2 = tl.pad %x params(%pads, %value) {param_attrs = ["pads", "value"]} : (tensor<2x3x4xf32>, tensor<6xi64>, tensor<f32>) -> tensor<?x?x?xf32>
+  // CHECK: tl.reduce_max %{{.*}} params(%{{.*}}) {keepdims = false, param_attrs = ["axes"]} : (tensor<2x3x4xf32>, tensor<1xi64>) -> tensor<?x?xf32>
+  %3 = tl.reduce_max %x params(%axes) {keepdims = false, param_attrs = ["axes"]} : (tensor<2x3x4xf32>, tensor<1xi64>) -> tensor<?x?xf32>
+  // CHECK: tl.resize %{{.*}} params(%{{.*}}) {mode = #tl<resize_mode linear>, param_attrs = ["scales"]} : (tensor<2x3x4xf32>, tensor<3xf32>) -> tensor<?x?x?xf32>
+  %4 = tl.resize %x params(%scales) {mode = #tl<resize_mode linear>, param_attrs = ["scales"]} : (tensor<2x3x4xf32>, tensor<3xf32>) -> tensor<?x?x?xf32>
+  return %0, %1, %2, %3, %4 : tensor<?x?xf32>, tensor<2x?x4xf32>, tensor<?x?x?xf32>, tensor<?x?xf32>, tensor<?x?x?xf32>
+}

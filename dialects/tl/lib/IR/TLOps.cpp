@@ -8,6 +8,7 @@
 #include "tl/IR/TLOps.h"
 
 #include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/StringSet.h"
 
 using namespace mlir;
 using namespace mlir::tl;
@@ -49,6 +50,127 @@ Value mlir::tl::activationOf(Value v) {
   }
   return nullptr;
 }
+
+//===----------------------------------------------------------------------===//
+// Run-time parameters
+//===----------------------------------------------------------------------===//
+
+Value mlir::tl::runtimeParam(std::optional<ArrayAttr> names, ValueRange params,
+                             StringRef name) {
+  if (!names)
+    return nullptr;
+  for (auto [i, n] : llvm::enumerate(*names))
+    if (i < params.size() && cast<StringAttr>(n).getValue() == name)
+      return params[i];
+  return nullptr;
+}
+
+int64_t mlir::tl::runtimeParamCount(Value param) {
+  auto type = cast<RankedTensorType>(param.getType());
+  return type.getRank() == 0 ? 1 : type.getDimSize(0);
+}
+
+namespace {
+
+/// An attribute an op may read at run time.
+struct ParamSpec {
+  StringRef name;
+  bool isFloat;  ///< f32 values; else i64 or i32
+  bool scalar;   ///< one value (0-D or [1]); else a list (1-D)
+  bool required; ///< the op needs it, as an attribute or a parameter
+  /// The attribute has a default the op always holds (DefaultValuedAttr),
+  /// which the parameter overrides.
+  bool defaulted = false;
+};
+
+/// Checks `params` against `param_attrs` and the op's specs: one name per
+/// operand, each a known attribute given once and not also stored, of a
+/// static shape and a type that suits it; every required attribute given
+/// one way or the other.
+template <typename OpT>
+LogicalResult verifyRuntimeParams(OpT op, ArrayRef<ParamSpec> specs) {
+  ValueRange params = op.getParams();
+  std::optional<ArrayAttr> names = op.getParamAttrs();
+  size_t count = names ? names->size() : 0;
+  if (count != params.size())
+    return op.emitOpError("has ")
+           << params.size() << " run-time parameters and " << count
+           << " param_attrs";
+  llvm::StringSet<> seen;
+  for (auto [i, attr] :
+       llvm::enumerate(names ? names->getValue() : ArrayRef<Attribute>())) {
+    auto name = dyn_cast<StringAttr>(attr);
+    const ParamSpec *spec = nullptr;
+    for (const ParamSpec &s : specs)
+      if (name && s.name == name.getValue())
+        spec = &s;
+    if (!spec)
+      return op.emitOpError("cannot read ") << attr << " at run time";
+    if (!seen.insert(spec->name).second)
+      return op.emitOpError("reads '") << spec->name << "' twice";
+    if (!spec->defaulted &&
+        op->getInherentAttr(spec->name).value_or(Attribute()))
+      return op.emitOpError("stores '")
+             << spec->name << "' and also reads it at run time";
+    auto type = cast<RankedTensorType>(params[i].getType());
+    Type elem = type.getElementType();
+    bool typeOk =
+        spec->isFloat ? elem.isF32() : elem.isInteger(64) || elem.isInteger(32);
+    bool shapeOk =
+        type.hasStaticShape() &&
+        (spec->scalar ? type.getNumElements() == 1 : type.getRank() == 1);
+    if (!typeOk || !shapeOk)
+      return op.emitOpError("reads '")
+             << spec->name << "' from " << type << "; it takes "
+             << (spec->scalar ? "one " : "a 1-D static tensor of ")
+             << (spec->isFloat ? "f32" : "i64 or i32");
+  }
+  for (const ParamSpec &s : specs)
+    if (s.required && !seen.contains(s.name) &&
+        !op->getInherentAttr(s.name).value_or(Attribute()))
+      return op.emitOpError("needs '")
+             << s.name << "' as an attribute or a run-time parameter";
+  return success();
+}
+
+constexpr ParamSpec kAxes{"axes", false, false, true};
+
+} // namespace
+
+LogicalResult ReshapeOp::verify() {
+  return verifyRuntimeParams(*this, {{"shape", false, false, true}});
+}
+LogicalResult SqueezeOp::verify() { return verifyRuntimeParams(*this, kAxes); }
+LogicalResult UnsqueezeOp::verify() {
+  return verifyRuntimeParams(*this, kAxes);
+}
+LogicalResult SliceOp::verify() {
+  return verifyRuntimeParams(*this, {{"starts", false, false, true},
+                                     {"ends", false, false, true},
+                                     {"axes", false, false, true},
+                                     {"steps", false, false, true}});
+}
+LogicalResult PadOp::verify() {
+  return verifyRuntimeParams(*this, {{"pads", false, false, true},
+                                     {"value", true, true, false, true}});
+}
+LogicalResult ResizeOp::verify() {
+  return verifyRuntimeParams(
+      *this, {{"scales", true, false, false}, {"sizes", false, false, false}});
+}
+#define TL_VERIFY_REDUCE(OpT)                                                  \
+  LogicalResult OpT::verify() { return verifyRuntimeParams(*this, kAxes); }
+TL_VERIFY_REDUCE(ReduceMeanOp)
+TL_VERIFY_REDUCE(ReduceSumOp)
+TL_VERIFY_REDUCE(ReduceMaxOp)
+TL_VERIFY_REDUCE(ReduceMinOp)
+TL_VERIFY_REDUCE(ReduceProdOp)
+TL_VERIFY_REDUCE(ReduceL1Op)
+TL_VERIFY_REDUCE(ReduceL2Op)
+TL_VERIFY_REDUCE(ReduceSumSquareOp)
+TL_VERIFY_REDUCE(ReduceLogSumOp)
+TL_VERIFY_REDUCE(ReduceLogSumExpOp)
+#undef TL_VERIFY_REDUCE
 
 //===----------------------------------------------------------------------===//
 // Verifiers of the ops whose result type is their operand's

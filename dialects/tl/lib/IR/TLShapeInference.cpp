@@ -773,12 +773,40 @@ GlobalMaxPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
 }
 
 namespace {
+/// The run-time parameter giving `name`, or null (TL_RuntimeParams); also
+/// null for one the verifier refuses (not static, rank above 1), so that
+/// inference never sees a dynamic count.
+template <typename Adaptor> Value paramOf(Adaptor adaptor, StringRef name) {
+  Value p = runtimeParam(adaptor.getParamAttrs(), adaptor.getParams(), name);
+  auto type = p ? dyn_cast<RankedTensorType>(p.getType()) : nullptr;
+  return type && type.hasStaticShape() && type.getRank() <= 1 ? p : nullptr;
+}
+
+/// `rank` dynamic dims of `input`'s element type: the result of an op
+/// whose parameters are known only at run time.
+Type dynamicLike(RankedTensorType input, int64_t rank) {
+  return input.clone(SmallVector<int64_t>(rank, ShapedType::kDynamic));
+}
+
 template <typename OpT>
 LogicalResult inferReduce(std::optional<Location> loc,
                           typename OpT::Adaptor adaptor,
                           SmallVectorImpl<Type> &results) {
   auto input = ranked(adaptor.getInput());
-  auto axes = normalizeAxes<OpT>(loc, adaptor.getAxes(), input.getRank());
+  if (Value p = paramOf(adaptor, "axes"); p && !adaptor.getAxes()) {
+    // Empty axes reduce every dim.
+    int64_t n = runtimeParamCount(p);
+    int64_t rank = adaptor.getKeepdims() ? input.getRank()
+                   : n == 0              ? 0
+                                         : input.getRank() - n;
+    if (rank < 0)
+      return opError<OpT>(loc, "reduces ", n, " axes of a rank-",
+                          input.getRank(), " input");
+    results.push_back(dynamicLike(input, rank));
+    return success();
+  }
+  auto axes = normalizeAxes<OpT>(
+      loc, adaptor.getAxes().value_or(ArrayRef<int64_t>()), input.getRank());
   if (failed(axes))
     return failure();
   llvm::SmallBitVector reduced(input.getRank(), axes->empty());
@@ -886,7 +914,14 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &results) {
   auto input = ranked(adaptor.getInput());
-  ArrayRef<int64_t> target = adaptor.getShape();
+  if (!adaptor.getShape()) {
+    Value p = paramOf(adaptor, "shape");
+    if (!p)
+      return opError<ReshapeOp>(loc, "needs a shape");
+    results.push_back(dynamicLike(input, runtimeParamCount(p)));
+    return success();
+  }
+  ArrayRef<int64_t> target = *adaptor.getShape();
   SmallVector<int64_t> shape;
   std::optional<size_t> inferred;
   for (auto [i, d] : llvm::enumerate(target)) {
@@ -974,7 +1009,17 @@ LogicalResult SqueezeOp::inferReturnTypes(MLIRContext *,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &results) {
   auto input = ranked(adaptor.getInput());
-  auto axes = normalizeAxes<SqueezeOp>(loc, adaptor.getAxes(), input.getRank());
+  if (!adaptor.getAxes()) {
+    Value p = paramOf(adaptor, "axes");
+    int64_t rank = p ? input.getRank() - runtimeParamCount(p) : -1;
+    if (rank < 0)
+      return opError<SqueezeOp>(loc, "needs at most ", input.getRank(),
+                                " axes");
+    results.push_back(dynamicLike(input, rank));
+    return success();
+  }
+  auto axes =
+      normalizeAxes<SqueezeOp>(loc, *adaptor.getAxes(), input.getRank());
   if (failed(axes))
     return failure();
   llvm::SmallBitVector removed(input.getRank());
@@ -997,8 +1042,16 @@ LogicalResult UnsqueezeOp::inferReturnTypes(MLIRContext *,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &results) {
   auto input = ranked(adaptor.getInput());
-  int64_t rank = input.getRank() + adaptor.getAxes().size();
-  auto axes = normalizeAxes<UnsqueezeOp>(loc, adaptor.getAxes(), rank);
+  if (!adaptor.getAxes()) {
+    Value p = paramOf(adaptor, "axes");
+    if (!p)
+      return opError<UnsqueezeOp>(loc, "needs axes");
+    results.push_back(
+        dynamicLike(input, input.getRank() + runtimeParamCount(p)));
+    return success();
+  }
+  int64_t rank = input.getRank() + adaptor.getAxes()->size();
+  auto axes = normalizeAxes<UnsqueezeOp>(loc, *adaptor.getAxes(), rank);
   if (failed(axes))
     return failure();
   llvm::SmallBitVector inserted(rank);
@@ -1017,16 +1070,51 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
                                         Adaptor adaptor,
                                         SmallVectorImpl<Type> &results) {
   auto input = ranked(adaptor.getInput());
-  ArrayRef<int64_t> starts = adaptor.getStarts(), ends = adaptor.getEnds(),
-                    steps = adaptor.getSteps();
-  size_t n = adaptor.getAxes().size();
+  if (!adaptor.getStarts() || !adaptor.getEnds() || !adaptor.getAxes() ||
+      !adaptor.getSteps()) {
+    // Some are run-time parameters: the dims on the sliced axes are
+    // dynamic, or every dim when the axes are.
+    SmallVector<int64_t> counts;
+    for (auto [name, given] : {std::pair{"starts", adaptor.getStarts()},
+                               {"ends", adaptor.getEnds()},
+                               {"axes", adaptor.getAxes()},
+                               {"steps", adaptor.getSteps()}}) {
+      if (given)
+        counts.push_back(given->size());
+      else if (Value p = paramOf(adaptor, name))
+        counts.push_back(runtimeParamCount(p));
+      else
+        return opError<SliceOp>(loc, "needs ", name);
+    }
+    if (llvm::any_of(counts, [&](int64_t c) { return c != counts[0]; }))
+      return opError<SliceOp>(loc,
+                              "starts, ends, axes and steps must have the "
+                              "same length, got ",
+                              listStr(counts));
+    if (!adaptor.getAxes()) {
+      results.push_back(dynamicLike(input, input.getRank()));
+      return success();
+    }
+    auto axes =
+        normalizeAxes<SliceOp>(loc, *adaptor.getAxes(), input.getRank());
+    if (failed(axes))
+      return failure();
+    SmallVector<int64_t> shape(input.getShape());
+    for (int64_t a : *axes)
+      shape[a] = ShapedType::kDynamic;
+    results.push_back(input.clone(shape));
+    return success();
+  }
+  ArrayRef<int64_t> starts = *adaptor.getStarts(), ends = *adaptor.getEnds(),
+                    steps = *adaptor.getSteps();
+  size_t n = adaptor.getAxes()->size();
   if (starts.size() != n || ends.size() != n || steps.size() != n)
     return opError<SliceOp>(loc,
                             "starts, ends, axes and steps must have the "
                             "same length, got ",
                             starts.size(), ", ", ends.size(), ", ", n, ", ",
                             steps.size());
-  auto axes = normalizeAxes<SliceOp>(loc, adaptor.getAxes(), input.getRank());
+  auto axes = normalizeAxes<SliceOp>(loc, *adaptor.getAxes(), input.getRank());
   if (failed(axes))
     return failure();
   SmallVector<int64_t> shape(input.getShape());
@@ -1068,8 +1156,16 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *,
                                       Adaptor adaptor,
                                       SmallVectorImpl<Type> &results) {
   auto input = ranked(adaptor.getInput());
-  ArrayRef<int64_t> pads = adaptor.getPads();
   int64_t rank = input.getRank();
+  if (!adaptor.getPads()) {
+    Value p = paramOf(adaptor, "pads");
+    if (!p || runtimeParamCount(p) != 2 * rank)
+      return opError<PadOp>(loc, "expects ", 2 * rank,
+                            " pads (begins then ends)");
+    results.push_back(dynamicLike(input, rank));
+    return success();
+  }
+  ArrayRef<int64_t> pads = *adaptor.getPads();
   if (static_cast<int64_t>(pads.size()) != 2 * rank)
     return opError<PadOp>(loc, "expects ", 2 * rank,
                           " pads (begins then ends), got ", pads.size());
@@ -1101,8 +1197,20 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *,
   auto input = ranked(adaptor.getInput());
   auto scales = adaptor.getScales();
   auto sizes = adaptor.getSizes();
-  if (scales.has_value() == sizes.has_value())
+  Value scalesParam = paramOf(adaptor, "scales"),
+        sizesParam = paramOf(adaptor, "sizes");
+  if (int(scales.has_value()) + int(sizes.has_value()) +
+          int(bool(scalesParam)) + int(bool(sizesParam)) !=
+      1)
     return opError<ResizeOp>(loc, "expects exactly one of scales and sizes");
+  if (Value p = scalesParam ? scalesParam : sizesParam) {
+    if (runtimeParamCount(p) != input.getRank())
+      return opError<ResizeOp>(loc, "expects ", input.getRank(), " ",
+                               scalesParam ? "scales" : "sizes",
+                               " (one per dim), got ", runtimeParamCount(p));
+    results.push_back(dynamicLike(input, input.getRank()));
+    return success();
+  }
   size_t n = scales ? scales->size() : sizes->size();
   if (static_cast<int64_t>(n) != input.getRank())
     return opError<ResizeOp>(loc, "expects ", input.getRank(), " ",

@@ -383,6 +383,30 @@ def reshape_shape_input():
                  [vinfo("y", [2, 12])])
 
 
+def reshape_allowzero_input():
+    """Reshape with allowzero=1 and the target shape a graph input."""
+    return model([helper.make_node("Reshape", ["x", "shape"], ["y"], name="reshape",
+                                   allowzero=1)],
+                 [vinfo("x", [2, 3, 4]), vinfo("shape", [2], TensorProto.INT64)],
+                 [vinfo("y", [2, 12])], opset=14)
+
+
+def runtime_params():
+    """Slice, Unsqueeze, Pad, ReduceSum and Resize with parameters given as
+    graph inputs (int64, int32 and float32): run-time parameters."""
+    return model(
+        [helper.make_node("Slice", ["x", "starts", "ends"], ["s"], name="slice"),
+         helper.make_node("Unsqueeze", ["s", "axes"], ["u"], name="unsqueeze"),
+         helper.make_node("Pad", ["x", "pads", "value"], ["p"], name="pad"),
+         helper.make_node("ReduceSum", ["p", "raxes"], ["r"], name="reduce", keepdims=0),
+         helper.make_node("Resize", ["x", "", "scales"], ["z"], name="resize")],
+        [vinfo("x", [1, 1, 4, 4]), vinfo("starts", [1], TensorProto.INT32),
+         vinfo("ends", [1], TensorProto.INT32), vinfo("axes", [1], TensorProto.INT64),
+         vinfo("pads", [8], TensorProto.INT64), vinfo("value", [], TensorProto.FLOAT),
+         vinfo("raxes", [2], TensorProto.INT64), vinfo("scales", [4], TensorProto.FLOAT)],
+        [vinfo("u", None), vinfo("r", None), vinfo("z", None)])
+
+
 def max_float64():
     """Max of two float64 tensors: tl has the op, the CPU backend computes
     float32 only."""

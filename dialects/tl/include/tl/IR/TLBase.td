@@ -56,5 +56,7 @@ def TL_BoolTensor : RankedTensorOf<[I1]>;
 def TL_IndexTensor : RankedTensorOf<[I64]>;
 /// Data-movement ops (reshape, concat, slice, ...) take any ranked tensor.
 def TL_AnyTensor : RankedTensorOf<[AnyType]>;
+/// A run-time parameter (TL_RuntimeParams): integers or floats.
+def TL_ParamTensor : RankedTensorOf<[I64, I32, F32]>;
 
 #endif // TL_IR_TLBASE_TD

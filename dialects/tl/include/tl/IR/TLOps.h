@@ -29,6 +29,16 @@ bool isParametricLayer(Operation *op);
 /// `v * hard_sigmoid(v)` (SiLU, hard-swish). Null otherwise.
 Value activationOf(Value v);
 
+/// The operand of an op's run-time parameters (TL_RuntimeParams) that gives
+/// attribute `name`, or null when the op does not read it at run time.
+Value runtimeParam(std::optional<ArrayAttr> names, ValueRange params,
+                   StringRef name);
+template <typename OpT> Value runtimeParam(OpT op, StringRef name) {
+  return runtimeParam(op.getParamAttrs(), op.getParams(), name);
+}
+/// The number of values a run-time parameter holds (its type is static).
+int64_t runtimeParamCount(Value param);
+
 } // namespace mlir::tl
 
 #endif // TL_IR_TLOPS_H

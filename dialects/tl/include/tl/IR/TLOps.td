@@ -30,6 +30,16 @@ class TL_SameTypeOp<string mnemonic, list<Trait> traits = []>
     : TL_Op<mnemonic, !listconcat(traits,
         [Pure, SameOperandsAndResultType, InferTypeOpInterface])>;
 
+/// Run-time parameters: attributes an op reads from graph inputs when the
+/// runtime plans, for ONNX models that give an op's parameters (Reshape's
+/// shape, Slice's starts, Pad's pads, ...) as graph inputs. Operand i of
+/// `params` gives the attribute that `param_attrs[i]` names, which is then
+/// absent; each is a graph input of a static 0-D or 1-D shape (i64 or i32
+/// for an integer attribute, f32 for a float one). The artifact stores it as
+/// Attribute.from_value. The result dims it decides are dynamic.
+defvar TL_RuntimeParams = (ins Variadic<TL_ParamTensor>:$params,
+                               OptionalAttr<StrArrayAttr>:$param_attrs);
+
 //===----------------------------------------------------------------------===//
 // Constants and parameters
 //===----------------------------------------------------------------------===//
@@ -376,10 +386,17 @@ def TL_GlobalMaxPoolOp : TL_InferredOp<"global_max_pool"> {
 /// size 1.
 class TL_ReduceOp<string mnemonic, string doc> : TL_InferredOp<mnemonic> {
   let summary = doc # " over `axes` (all dims when empty)";
-  let arguments = (ins TL_FloatTensor:$input, DenseI64ArrayAttr:$axes,
-                       DefaultValuedAttr<BoolAttr, "true">:$keepdims);
+  let description = "`axes` may be a run-time parameter.";
+  let arguments = !con((ins TL_FloatTensor:$input,
+                            OptionalAttr<DenseI64ArrayAttr>:$axes,
+                            DefaultValuedAttr<BoolAttr, "true">:$keepdims),
+                       TL_RuntimeParams);
   let results = (outs TL_FloatTensor:$output);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $input (`params` `(` $params^ `)`)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
 }
 
 def TL_ReduceMeanOp : TL_ReduceOp<"reduce_mean", "mean">;
@@ -439,11 +456,17 @@ def TL_ReshapeOp : TL_InferredOp<"reshape"> {
   let description = [{
     `shape` gives the result dims: a positive entry is taken as is, 0 copies
     the input dim at the same index, and at most one -1 is inferred from the
-    element count.
+    element count. `shape` may be a run-time parameter.
   }];
-  let arguments = (ins TL_AnyTensor:$input, DenseI64ArrayAttr:$shape);
+  let arguments = !con((ins TL_AnyTensor:$input,
+                            OptionalAttr<DenseI64ArrayAttr>:$shape),
+                       TL_RuntimeParams);
   let results = (outs TL_AnyTensor:$output);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $input (`params` `(` $params^ `)`)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
 }
 
 def TL_TransposeOp : TL_InferredOp<"transpose"> {
@@ -455,16 +478,30 @@ def TL_TransposeOp : TL_InferredOp<"transpose"> {
 
 def TL_SqueezeOp : TL_InferredOp<"squeeze"> {
   let summary = "remove size-1 dims at `axes`";
-  let arguments = (ins TL_AnyTensor:$input, DenseI64ArrayAttr:$axes);
+  let description = "`axes` may be a run-time parameter.";
+  let arguments = !con((ins TL_AnyTensor:$input,
+                            OptionalAttr<DenseI64ArrayAttr>:$axes),
+                       TL_RuntimeParams);
   let results = (outs TL_AnyTensor:$output);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $input (`params` `(` $params^ `)`)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
 }
 
 def TL_UnsqueezeOp : TL_InferredOp<"unsqueeze"> {
   let summary = "insert size-1 dims at `axes` (indices into the result)";
-  let arguments = (ins TL_AnyTensor:$input, DenseI64ArrayAttr:$axes);
+  let description = "`axes` may be a run-time parameter.";
+  let arguments = !con((ins TL_AnyTensor:$input,
+                            OptionalAttr<DenseI64ArrayAttr>:$axes),
+                       TL_RuntimeParams);
   let results = (outs TL_AnyTensor:$output);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $input (`params` `(` $params^ `)`)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
 }
 
 def TL_SliceOp : TL_InferredOp<"slice"> {
@@ -472,26 +509,41 @@ def TL_SliceOp : TL_InferredOp<"slice"> {
   let description = [{
     One entry of `starts`, `ends` and `steps` per entry of `axes`. Negative
     starts and ends count from the end; out-of-range values are clamped.
+    Each of the four may be a run-time parameter.
   }];
-  let arguments = (ins TL_AnyTensor:$input, DenseI64ArrayAttr:$starts,
-                       DenseI64ArrayAttr:$ends, DenseI64ArrayAttr:$axes,
-                       DenseI64ArrayAttr:$steps);
+  let arguments = !con((ins TL_AnyTensor:$input,
+                            OptionalAttr<DenseI64ArrayAttr>:$starts,
+                            OptionalAttr<DenseI64ArrayAttr>:$ends,
+                            OptionalAttr<DenseI64ArrayAttr>:$axes,
+                            OptionalAttr<DenseI64ArrayAttr>:$steps),
+                       TL_RuntimeParams);
   let results = (outs TL_AnyTensor:$output);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $input (`params` `(` $params^ `)`)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
 }
 
 def TL_PadOp : TL_InferredOp<"pad"> {
   let summary = "pad every dim: `pads` holds all begins, then all ends";
-  let arguments = (ins TL_AnyTensor:$input, DenseI64ArrayAttr:$pads,
+  let description = "`pads` and `value` may be run-time parameters.";
+  let arguments = !con((ins TL_AnyTensor:$input,
+    OptionalAttr<DenseI64ArrayAttr>:$pads,
     DefaultValuedAttr<TL_PadModeAttr, "::mlir::tl::PadMode::constant">:$mode,
-    DefaultValuedAttr<F32Attr, "0.0f">:$value);
+    DefaultValuedAttr<F32Attr, "0.0f">:$value), TL_RuntimeParams);
   let results = (outs TL_AnyTensor:$output);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $input (`params` `(` $params^ `)`)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
 }
 
 def TL_ResizeOp : TL_InferredOp<"resize"> {
   let summary = "resize by `scales` or to `sizes` (exactly one is given)";
-  let arguments = (ins TL_FloatTensor:$input,
+  let description = "`scales` or `sizes` may be a run-time parameter.";
+  let arguments = !con((ins TL_FloatTensor:$input,
     TL_ResizeModeAttr:$mode,
     DefaultValuedAttr<TL_CoordinateModeAttr,
       "::mlir::tl::CoordinateMode::half_pixel">:$coordinate_mode,
@@ -499,9 +551,13 @@ def TL_ResizeOp : TL_InferredOp<"resize"> {
       "::mlir::tl::NearestMode::round_prefer_floor">:$nearest_mode,
     DefaultValuedAttr<F32Attr, "-0.75f">:$cubic_coeff_a,
     OptionalAttr<DenseF32ArrayAttr>:$scales,
-    OptionalAttr<DenseI64ArrayAttr>:$sizes);
+    OptionalAttr<DenseI64ArrayAttr>:$sizes), TL_RuntimeParams);
   let results = (outs TL_FloatTensor:$output);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $input (`params` `(` $params^ `)`)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
 }
 
 #endif // TL_IR_TLOPS_TD
